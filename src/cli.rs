@@ -1,0 +1,249 @@
+//! The command line: `kiyaku check | explain | catalogs`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::catalog::{self, Catalog, Severity};
+use crate::decode;
+use crate::diagnostic::{Code, Language};
+use crate::explain;
+use crate::kind::DocumentKind;
+use crate::lint::{Engine, FileReport};
+use crate::report;
+
+#[derive(Parser, Debug)]
+#[command(name = "kiyaku", version, about = "Checks Japanese privacy notices, personal-information regulations and consignment contracts for required and consistent clauses.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check files or folders (recursive, .gitignore respected); '-' reads standard input.
+    Check(CheckArgs),
+    /// Explain a diagnostic code or a catalog item: what it checks, why, the basis, a fix.
+    Explain {
+        /// A code (missing-clause …) or an item id (consignment/audit-right).
+        what: String,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: Language,
+    },
+    /// List the catalogs and items in force.
+    Catalogs {
+        #[arg(long)]
+        json: bool,
+        /// Extra catalog files.
+        #[arg(long = "catalog")]
+        catalogs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders; '-' for standard input. Defaults to the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Treat every document as this kind instead of detecting it.
+    #[arg(long, value_enum)]
+    pub kind: Option<DocumentKind>,
+    /// Extra catalog files (TOML).
+    #[arg(long = "catalog")]
+    pub catalogs: Vec<PathBuf>,
+    /// Exit with status 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: FailOn,
+    /// Message language.
+    #[arg(long, value_enum, default_value = "ja")]
+    pub lang: Language,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// File extensions checked when a folder is given.
+const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain { what, lang } => match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
+            Some(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("kiyaku: error: `{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)");
+                ExitCode::from(2)
+            }
+        },
+        Command::Catalogs { json, catalogs } => {
+            let (catalogs, errors) = catalog::catalogs_with_extra(&catalogs);
+            for e in &errors {
+                eprintln!("kiyaku: error: {e}");
+            }
+            print!("{}", explain::list_catalogs(&catalogs, json));
+            if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+        }
+    }
+}
+
+/// A document to check: a path on disk or standard input.
+enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    fn display(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+fn collect_inputs(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(&path)
+                .build()
+                .filter_map(|entry| match entry {
+                    Ok(e) => Some(e),
+                    Err(err) => {
+                        errors.push(format!("{}: {err}", path.display()));
+                        None
+                    }
+                })
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .map(|e| e.into_path())
+                .filter(|p| is_document(p))
+                .collect();
+            found.sort();
+            inputs.extend(found.into_iter().map(Input::File));
+        } else if path.exists() {
+            inputs.push(Input::File(path));
+        } else {
+            errors.push(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    inputs
+}
+
+fn is_document(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<String, String> {
+    let bytes = match input {
+        Input::File(p) => std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
+        Input::Stdin => stdin.clone().unwrap_or_default(),
+    };
+    decode::decode(&bytes)
+        .map(|(text, _)| text)
+        .map_err(|e| format!("{}: {e}", input.display()))
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let mut errors = Vec::new();
+    let (catalogs, catalog_errors) = catalog::catalogs_with_extra(&args.catalogs);
+    errors.extend(catalog_errors.iter().map(ToString::to_string));
+    let engine = Engine::new(catalogs);
+    let inputs = collect_inputs(&args.paths, &mut errors);
+    let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin)).then(|| {
+        let mut buf = Vec::new();
+        let _ = std::io::stdin().read_to_end(&mut buf);
+        buf
+    });
+    let progress = progress_bar(inputs.len(), args.quiet);
+    let results: Vec<Result<FileReport, String>> = inputs
+        .par_iter()
+        .map(|input| {
+            let result = read_input(input, &stdin).map(|text| engine.check(&input.display(), text, args.kind));
+            if let Some(p) = &progress {
+                p.inc(1);
+            }
+            result
+        })
+        .collect();
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    let mut reports = Vec::new();
+    for r in results {
+        match r {
+            Ok(report) => reports.push(report),
+            Err(e) => errors.push(e),
+        }
+    }
+    let rendered = match args.format {
+        Format::Text => report::text::render(&reports, args.lang),
+        Format::Json => report::json::render(&reports, args.lang),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(rendered.as_bytes());
+    let _ = stdout.flush();
+    for e in &errors {
+        eprintln!("kiyaku: error: {e}");
+    }
+    if !errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Info => Severity::Info,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.suppressed.is_none() && d.severity >= threshold);
+    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || len < 20 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Every code is explainable (checked by tests).
+pub fn all_codes() -> impl Iterator<Item = Code> {
+    Code::ALL.into_iter()
+}
+
+/// Catalog lookup by full item id.
+pub fn find_item<'c>(catalogs: &'c [Catalog], id: &str) -> Option<(&'c Catalog, &'c catalog::Item)> {
+    let (cat, item) = id.split_once('/')?;
+    let c = catalogs.iter().find(|c| c.id == cat)?;
+    Some((c, c.items.iter().find(|i| i.id == item)?))
+}

@@ -1,0 +1,231 @@
+//! A document prepared for checking: decoded text, its normalised form,
+//! structure, sentences, tokens and clause units. Built once, shared by every
+//! check and by both the command line and the language server.
+
+use std::ops::Range;
+
+use crate::catalog::{Polarity, Scope};
+use crate::morphology::{self, Token};
+use crate::normalize::{self, Normalized};
+use crate::structure::{self, Structure, UnitKind};
+use crate::text::SourceText;
+
+/// A place where a required clause may stand: one sentence, a list item with
+/// the sentence that introduces its list, or a whole article with its caption.
+#[derive(Debug, Clone)]
+pub struct ClauseUnit {
+    pub scope: Scope,
+    /// Normalised byte ranges that make up the unit (lead-in first).
+    pub segments: Vec<Range<usize>>,
+    /// The part reported to the user (the item or the sentence itself), in original bytes.
+    pub focus: Range<usize>,
+    pub polarity: Polarity,
+}
+
+pub struct Document {
+    pub source: SourceText,
+    pub normalized: Normalized,
+    pub structure: Structure,
+    /// Tokens of the normalised text; spans are normalised byte ranges.
+    pub tokens: Vec<Token>,
+    /// Sentences as normalised byte ranges.
+    pub sentences: Vec<Range<usize>>,
+    pub units: Vec<ClauseUnit>,
+}
+
+impl Document {
+    pub fn new(text: String) -> Self {
+        let source = SourceText::new(text);
+        let normalized = normalize::normalize(source.as_str());
+        let structure = structure::parse(&source);
+        let tokens = tokenize_lines(&normalized.text);
+        let sentences = split_sentences(&normalized.text);
+        let mut doc = Document {
+            source,
+            normalized,
+            structure,
+            tokens,
+            sentences,
+            units: Vec::new(),
+        };
+        doc.units = build_units(&doc);
+        doc
+    }
+
+    /// Original byte range of a normalised range.
+    pub fn original(&self, range: Range<usize>) -> Range<usize> {
+        self.normalized.origin_range(range)
+    }
+
+    /// Normalised byte range of an original range.
+    pub fn normalized_range(&self, range: Range<usize>) -> Range<usize> {
+        self.normalized.to_normalized(range.start)..self.normalized.to_normalized(range.end)
+    }
+
+    /// Index of the first token starting at or after normalised byte `offset`.
+    pub fn token_at(&self, offset: usize) -> usize {
+        self.tokens.partition_point(|t| t.span.start < offset)
+    }
+}
+
+/// Tokenises line by line: lines are independent for lindera's lattice in
+/// legal text, and this keeps memory flat and allows per-line caching.
+fn tokenize_lines(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        tokens.extend(morphology::tokenize(content).into_iter().map(|mut t| {
+            t.span = t.span.start + start..t.span.end + start;
+            t
+        }));
+        start += line.len();
+    }
+    tokens
+}
+
+/// Sentences end at 。 and at line ends (headings and list items are lines).
+fn split_sentences(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let end = match c {
+            '。' => i + c.len_utf8(),
+            '\n' => i,
+            _ => continue,
+        };
+        push_trimmed(text, start..end, &mut out);
+        start = i + c.len_utf8();
+    }
+    push_trimmed(text, start..text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let s = &text[range.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trimmed = s.trim();
+    if !trimmed.is_empty() {
+        out.push(range.start + lead..range.start + lead + trimmed.len());
+    }
+}
+
+fn build_units(doc: &Document) -> Vec<ClauseUnit> {
+    let text = &doc.normalized.text;
+    let mut units: Vec<ClauseUnit> = doc
+        .sentences
+        .iter()
+        .map(|s| ClauseUnit {
+            scope: Scope::Sentence,
+            segments: vec![s.clone()],
+            focus: doc.original(s.clone()),
+            polarity: polarity(&text[s.clone()]),
+        })
+        .collect();
+    let s = &doc.structure;
+    for (index, unit) in s.units.iter().enumerate() {
+        let own_end = unit
+            .children
+            .first()
+            .map_or(unit.span.end, |&c| s.units[c].span.start);
+        let own = doc.normalized_range(unit.body_start.min(own_end)..own_end);
+        match unit.kind {
+            UnitKind::Item | UnitKind::SubItem => {
+                // the item (with its caption text) and the sentence that introduces its list
+                let item = doc.normalized_range(unit.header.start..own_end);
+                let mut segments = Vec::new();
+                if let Some(lead) = unit.parent.and_then(|p| lead_in(doc, p)) {
+                    segments.push(lead);
+                }
+                segments.push(item.clone());
+                let joined: String = segments.iter().map(|r| &text[r.clone()]).collect();
+                units.push(ClauseUnit {
+                    scope: Scope::Sentence,
+                    focus: doc.original(item),
+                    polarity: polarity(&joined),
+                    segments,
+                });
+            }
+            UnitKind::Article | UnitKind::Heading | UnitKind::Paragraph => {
+                let whole = doc.normalized_range(unit.span.clone());
+                if unit.kind != UnitKind::Paragraph {
+                    units.push(ClauseUnit {
+                        scope: Scope::Article,
+                        segments: vec![whole.clone()],
+                        focus: unit.header.clone(),
+                        polarity: polarity(&text[whole]),
+                    });
+                }
+                let _ = index;
+                let _ = own;
+            }
+            _ => {}
+        }
+    }
+    if !s.units.iter().any(|u| matches!(u.kind, UnitKind::Article | UnitKind::Heading)) {
+        // An unstructured document is one article.
+        let whole = 0..text.len();
+        units.push(ClauseUnit {
+            scope: Scope::Article,
+            segments: vec![whole.clone()],
+            focus: 0..doc.source.line_range(0).end,
+            polarity: polarity(text),
+        });
+    }
+    units
+}
+
+/// The last sentence of a unit's own text (before its first child): the lead-in of its list.
+fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
+    let unit = &doc.structure.units[parent];
+    let own_end = unit
+        .children
+        .first()
+        .map_or(unit.span.end, |&c| doc.structure.units[c].span.start);
+    let own = doc.normalized_range(unit.header.start..own_end);
+    let first = doc.sentences.partition_point(|s| s.start < own.start);
+    let upto = doc.sentences.partition_point(|s| s.start < own.end);
+    if upto > first {
+        Some(doc.sentences[upto - 1].clone())
+    } else {
+        unit.caption_range.as_ref().map(|r| doc.normalized_range(r.clone()))
+    }
+}
+
+/// What a clause says: a prohibition, a permission, an exemption, or an obligation.
+pub fn polarity(text: &str) -> Polarity {
+    const EXEMPTION: &[&str] = &["義務を負わない", "負わないものとする", "負うものではない", "を要しない", "義務を免除", "免除する"];
+    const PROHIBITION: &[&str] = &["てはならない", "ではならない", "てはならず", "禁止", "禁ずる", "禁じる", "しないものとする", "しません", "しない。", "しないこと", "させない", "できない", "行わない", "ないものとします", "厳禁"];
+    const PERMISSION: &[&str] = &["ことができる", "ことができます", "できるものとする", "できるものとします", "差し支えない", "妨げない", "自由に"];
+    if EXEMPTION.iter().any(|m| text.contains(m)) {
+        Polarity::Exemption
+    } else if PROHIBITION.iter().any(|m| text.contains(m)) {
+        Polarity::Prohibition
+    } else if PERMISSION.iter().any(|m| text.contains(m)) {
+        Polarity::Permission
+    } else {
+        Polarity::Obligation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polarity_of_clauses() {
+        assert_eq!(polarity("乙は、再委託してはならない。ただし、甲の承諾を得た場合はこの限りでない。"), Polarity::Prohibition);
+        assert_eq!(polarity("乙は、第三者に再委託することができる。"), Polarity::Permission);
+        assert_eq!(polarity("乙は、秘密保持義務を負わないものとする。"), Polarity::Exemption);
+        assert_eq!(polarity("乙は、甲に報告するものとする。"), Polarity::Obligation);
+    }
+
+    #[test]
+    fn list_items_carry_their_lead_in() {
+        let doc = Document::new("覚書\n第1条 乙は、次の事項を遵守する。\n(1) 目的外利用の禁止\n".to_string());
+        let item = doc.units.iter().find(|u| u.segments.len() == 2).unwrap();
+        let joined: String = item.segments.iter().map(|r| &doc.normalized.text[r.clone()]).collect();
+        assert!(joined.contains("遵守する。") && joined.contains("目的外利用"), "{joined}");
+        assert_eq!(item.polarity, Polarity::Prohibition);
+    }
+}

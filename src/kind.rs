@@ -1,0 +1,146 @@
+//! Document kinds and how a document's kind is decided: an in-document
+//! directive, the configuration's globs, then the title and vocabulary.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::structure::Structure;
+use crate::text::SourceText;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    PrivacyNotice,
+    Regulation,
+    ConsignmentContract,
+    Unknown,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::PrivacyNotice => "privacy-notice",
+            DocumentKind::Regulation => "regulation",
+            DocumentKind::ConsignmentContract => "consignment-contract",
+            DocumentKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            DocumentKind::PrivacyNotice => "個人情報保護方針・プライバシーポリシー",
+            DocumentKind::Regulation => "個人情報取扱規程",
+            DocumentKind::ConsignmentContract => "委託契約・覚書",
+            DocumentKind::Unknown => "不明",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DocumentKind::PrivacyNotice,
+            DocumentKind::Regulation,
+            DocumentKind::ConsignmentContract,
+            DocumentKind::Unknown,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// How the kind was decided; printed as `kind_source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KindSource {
+    /// `--kind` on the command line or the editor's setting.
+    Override,
+    /// `kiyaku: { kind: … }` front matter or `<!-- kiyaku: kind=… -->`.
+    Directive,
+    /// A glob in `kiyaku.toml`.
+    Config,
+    /// The title and vocabulary.
+    Detected,
+}
+
+fn directive_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*kind\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*kind:\s*([a-z-]+)\s*\})")
+            .expect("static regex")
+    })
+}
+
+/// The kind named by an in-document directive, with the directive's byte range.
+pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::Range<usize>)> {
+    let c = directive_pattern().captures(text)?;
+    let name = c.get(1).or_else(|| c.get(2))?.as_str();
+    let range = c.get(0)?.range();
+    Some((DocumentKind::parse(name).ok_or_else(|| name.to_string()), range))
+}
+
+/// Detects the kind from the title lines, then from the vocabulary of the body.
+pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
+    let titles: Vec<&str> = structure
+        .title_lines
+        .iter()
+        .take(6)
+        .map(|r| source.as_str()[r.clone()].trim())
+        .filter(|l| l.chars().count() <= 60)
+        .collect();
+    let any = |words: &[&str]| titles.iter().any(|t| words.iter().any(|w| t.contains(w)));
+    if any(&["規程", "規則", "要綱", "規定"]) && !any(&["契約書", "覚書"]) {
+        return DocumentKind::Regulation;
+    }
+    if any(&["契約書", "覚書", "特記事項", "契約条項", "データ処理", "取扱条項"]) {
+        return DocumentKind::ConsignmentContract;
+    }
+    if any(&["方針", "ポリシー", "Privacy", "privacy", "取扱いについて", "取り扱いについて", "取扱について", "公表事項", "保護宣言"]) {
+        return DocumentKind::PrivacyNotice;
+    }
+    vocabulary(source.as_str())
+}
+
+/// Fallback: count telling words of each kind in the body.
+fn vocabulary(text: &str) -> DocumentKind {
+    let count = |words: &[&str]| words.iter().map(|w| text.matches(w).count()).sum::<usize>();
+    let contract = count(&["甲は", "乙は", "委託者は", "受託者は", "本契約", "発注者", "受注者"]);
+    let regulation = count(&["本規程", "この規程", "従業者は", "職員は", "責任者は"]);
+    let notice = count(&["当社は", "弊社は", "お客様", "利用目的", "お問い合わせ", "本学は", "ご本人"]);
+    let best = contract.max(regulation).max(notice);
+    if best < 3 {
+        DocumentKind::Unknown
+    } else if best == contract {
+        DocumentKind::ConsignmentContract
+    } else if best == regulation {
+        DocumentKind::Regulation
+    } else {
+        DocumentKind::PrivacyNotice
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str) -> DocumentKind {
+        let src = SourceText::new(text.to_string());
+        let s = crate::structure::parse(&src);
+        detect(&src, &s)
+    }
+
+    #[test]
+    fn detects_from_title() {
+        assert_eq!(kind_of("個人情報保護方針\n個人情報に関する基本規程\n第1条 目的"), DocumentKind::Regulation);
+        assert_eq!(kind_of("個人情報の取扱いに関する覚書\n第1条 甲は"), DocumentKind::ConsignmentContract);
+        assert_eq!(kind_of("プライバシーポリシー\n1. 基本方針\n"), DocumentKind::PrivacyNotice);
+        assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
+    }
+
+    #[test]
+    fn directive_wins_and_bad_names_are_reported() {
+        assert_eq!(directive("<!-- kiyaku: kind=regulation -->\n").unwrap().0, Ok(DocumentKind::Regulation));
+        assert_eq!(directive("---\nkiyaku: { kind: consignment-contract }\n---").unwrap().0, Ok(DocumentKind::ConsignmentContract));
+        assert_eq!(directive("<!-- kiyaku: kind=contract -->").unwrap().0, Err("contract".to_string()));
+    }
+}

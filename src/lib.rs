@@ -1,0 +1,18 @@
+//! kiyaku checks Japanese compliance documents — privacy notices, personal-information
+//! regulations and personal-data consignment contracts — against catalogs of required
+//! clauses and for internal consistency. See ARCHITECTURE.md for the map.
+
+pub mod catalog;
+pub mod cli;
+pub mod decode;
+pub mod diagnostic;
+pub mod document;
+pub mod explain;
+pub mod kind;
+pub mod lint;
+pub mod matcher;
+pub mod morphology;
+pub mod normalize;
+pub mod report;
+pub mod structure;
+pub mod text;

@@ -1,0 +1,218 @@
+//! The checking engine: decides a document's kind, judges every applicable
+//! catalog item, runs the consistency checks, and produces one report per file.
+//! Shared by the command line and the language server.
+
+use std::ops::Range;
+
+use crate::catalog::{Catalog, Item, Severity};
+use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Related, Text};
+use crate::document::Document;
+use crate::kind::{self, DocumentKind, KindSource};
+use crate::matcher::{self, Status, TermIndex};
+use crate::structure::UnitKind;
+
+/// One catalog item's status in a document, as listed in the JSON output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ItemResult {
+    pub id: String,
+    pub status: Status,
+    /// 1-based first and last line where the item was found.
+    pub lines: Option<[usize; 2]>,
+}
+
+/// Everything kiyaku found in one document.
+pub struct FileReport {
+    pub path: String,
+    pub kind: DocumentKind,
+    pub kind_source: KindSource,
+    pub items: Vec<ItemResult>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub document: Document,
+}
+
+/// The catalogs and settings in force for a run.
+pub struct Engine {
+    pub catalogs: Vec<Catalog>,
+    /// Kind mapping from the configuration: (glob, kind), first match wins.
+    pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind)>,
+}
+
+impl Engine {
+    pub fn new(catalogs: Vec<Catalog>) -> Self {
+        Self {
+            catalogs,
+            kind_globs: Vec::new(),
+        }
+    }
+
+    /// Checks one document. `kind_override` is `--kind` or the editor's setting.
+    pub fn check(&self, path: &str, text: String, kind_override: Option<DocumentKind>) -> FileReport {
+        let document = Document::new(text);
+        let mut diagnostics = Vec::new();
+        let (kind, kind_source) = self.decide_kind(path, &document, kind_override, &mut diagnostics);
+        let mut items = Vec::new();
+        let mut index = TermIndex::new(&document);
+        for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
+            for (item, verdict) in catalog.items.iter().zip(matcher::judge_catalog(&mut index, catalog)) {
+                let id = catalog.full_id(item);
+                let lines = verdict.found.as_ref().map(|r| {
+                    let start = document.source.position(r.start).line;
+                    let end = document.source.position(r.end.saturating_sub(1).max(r.start)).line;
+                    [start, end]
+                });
+                match verdict.status {
+                    Status::Missing => diagnostics.push(missing_clause(&document, catalog, item, &id)),
+                    Status::Conflict => {
+                        let c = &item.conflicts[verdict.conflict.unwrap_or(0)];
+                        let mut d = Diagnostic::new(
+                            Code::ConflictingClause,
+                            Severity::Error,
+                            Text::new(
+                                format!("「{}」に反する条項です: {}", item.title, c.message),
+                                format!(
+                                    "Clause contradicts “{}”: {}",
+                                    item.title_en.as_deref().unwrap_or(&item.title),
+                                    c.message_en.as_deref().unwrap_or(&c.message)
+                                ),
+                            ),
+                            verdict.found.clone().unwrap_or(0..0),
+                        );
+                        d.item = Some(id.clone());
+                        d.related = basis_related(item);
+                        diagnostics.push(d);
+                    }
+                    _ => {}
+                }
+                items.push(ItemResult {
+                    id,
+                    status: verdict.status,
+                    lines,
+                });
+            }
+        }
+        if kind == DocumentKind::Unknown {
+            let first = document.source.line_range(0);
+            diagnostics.push(Diagnostic::new(
+                Code::UnknownKind,
+                Severity::Info,
+                Text::new(
+                    "文書の種類（個人情報保護方針・規程・委託契約）を判定できませんでした。`--kind` か `<!-- kiyaku: kind=… -->` で指定してください。",
+                    "Could not tell what kind of document this is; set it with --kind or <!-- kiyaku: kind=… -->.",
+                ),
+                first,
+            ));
+        }
+        diagnostics.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
+        FileReport {
+            path: path.to_string(),
+            kind,
+            kind_source,
+            items,
+            diagnostics,
+            document,
+        }
+    }
+
+    fn decide_kind(
+        &self,
+        path: &str,
+        document: &Document,
+        kind_override: Option<DocumentKind>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (DocumentKind, KindSource) {
+        if let Some(k) = kind_override {
+            return (k, KindSource::Override);
+        }
+        match kind::directive(document.source.as_str()) {
+            Some((Ok(k), _)) => return (k, KindSource::Directive),
+            Some((Err(name), range)) => diagnostics.push(Diagnostic::new(
+                Code::InvalidDirective,
+                Severity::Warning,
+                Text::new(
+                    format!("文書の種類「{name}」は不明です（privacy-notice, regulation, consignment-contract のいずれか）。"),
+                    format!("Unknown document kind `{name}` (privacy-notice, regulation or consignment-contract)."),
+                ),
+                range,
+            )),
+            None => {}
+        }
+        if let Some((_, k)) = self.kind_globs.iter().find(|(g, _)| g.is_match(path)) {
+            return (*k, KindSource::Config);
+        }
+        (kind::detect(&document.source, &document.structure), KindSource::Detected)
+    }
+}
+
+fn basis_related(item: &Item) -> Vec<Related> {
+    let mut related: Vec<Related> = item
+        .basis
+        .iter()
+        .map(|b| Related {
+            message: Text::new(format!("根拠: {b}"), format!("Basis: {b}")),
+            location: None,
+        })
+        .collect();
+    if let Some(source) = &item.source {
+        related.insert(
+            0,
+            Related {
+                message: Text::new(
+                    format!("{}で契約に定めることが求められています", source.provision),
+                    format!("Required by {}", source.provision),
+                ),
+                location: Some((source.path.clone(), source.line)),
+            },
+        );
+    }
+    related
+}
+
+/// Where a missing clause belongs: the section its hint names, else the title line.
+fn anchor(document: &Document, item: &Item) -> (Range<usize>, usize) {
+    let s = &document.structure;
+    let hinted = s.units.iter().find(|u| {
+        matches!(u.kind, UnitKind::Article | UnitKind::Heading)
+            && u.caption.as_deref().is_some_and(|c| item.section_hint.iter().any(|h| c.contains(h.as_str())))
+    });
+    let end = document.source.as_str().len();
+    match hinted {
+        Some(u) => (u.header.clone(), u.span.end),
+        None => {
+            let line = s.title_lines.first().cloned().unwrap_or_else(|| document.source.line_range(0));
+            (line, end)
+        }
+    }
+}
+
+fn missing_clause(document: &Document, catalog: &Catalog, item: &Item, id: &str) -> Diagnostic {
+    let (range, insert_at) = anchor(document, item);
+    let basis = item.basis.first().map(String::as_str).unwrap_or("");
+    let mut d = Diagnostic::new(
+        Code::MissingClause,
+        item.severity,
+        Text::new(
+            format!("必須条項「{}」が見つかりません（{}。根拠: {basis}）", item.title, catalog.title),
+            format!(
+                "Required clause “{}” is missing ({}; basis: {basis})",
+                item.title_en.as_deref().unwrap_or(&item.title),
+                catalog.title_en.as_deref().unwrap_or(&catalog.title)
+            ),
+        ),
+        range,
+    );
+    d.item = Some(id.to_string());
+    d.related = basis_related(item);
+    let text = document.source.as_str();
+    let prefix = if insert_at == 0 || text[..insert_at].ends_with('\n') { "" } else { "\n" };
+    d.fix = Some(Fix {
+        title: Text::new(
+            format!("「{}」のひな形条項を挿入", item.title),
+            format!("Insert a model clause for “{}”", item.title_en.as_deref().unwrap_or(&item.title)),
+        ),
+        edits: vec![Edit {
+            range: insert_at..insert_at,
+            text: format!("{prefix}{}\n", item.model_clause.trim_end()),
+        }],
+    });
+    d
+}

@@ -1,0 +1,197 @@
+//! Decides, for each catalog item, whether a document has it: concept groups of
+//! lemma terms that must co-occur in one clause unit, with polarity, exclusions,
+//! conflict patterns and triggers.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::catalog::{Catalog, Groups, Item, Polarity, Scope};
+use crate::document::{ClauseUnit, Document};
+use crate::morphology::{self, Token};
+use crate::normalize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Present,
+    Missing,
+    Conflict,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Present => "present",
+            Status::Missing => "missing",
+            Status::Conflict => "conflict",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// The verdict on one item, with where it was found (original byte range).
+#[derive(Debug, Clone)]
+pub struct ItemVerdict {
+    pub status: Status,
+    pub found: Option<Range<usize>>,
+    /// Index of the conflict pattern that matched.
+    pub conflict: Option<usize>,
+}
+
+/// A term compiled for matching: its normalised tokens, or its normalised text
+/// when it is made of nouns only (nouns do not inflect, and may sit inside a
+/// user-dictionary compound such as 再委託先).
+#[derive(Debug, Clone)]
+struct CompiledTerm {
+    text: String,
+    tokens: Vec<Token>,
+    nouns_only: bool,
+}
+
+/// Term occurrences in one document, computed once per term.
+pub struct TermIndex<'d> {
+    doc: &'d Document,
+    cache: HashMap<String, Vec<Range<usize>>>,
+}
+
+impl<'d> TermIndex<'d> {
+    pub fn new(doc: &'d Document) -> Self {
+        Self {
+            doc,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Normalised byte ranges where `term` occurs, sorted.
+    fn occurrences(&mut self, term: &str) -> &[Range<usize>] {
+        if !self.cache.contains_key(term) {
+            let found = find_term(self.doc, &compile(term));
+            self.cache.insert(term.to_string(), found);
+        }
+        &self.cache[term]
+    }
+
+    fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
+        group.iter().any(|term| {
+            let occ = self.occurrences(term);
+            segments.iter().any(|seg| {
+                let i = occ.partition_point(|r| r.start < seg.start);
+                occ.get(i).is_some_and(|r| r.end <= seg.end)
+            })
+        })
+    }
+
+    fn all_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
+        groups.iter().all(|g| self.group_in(g, segments))
+    }
+
+    fn none_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
+        !groups.iter().any(|g| self.group_in(g, segments))
+    }
+
+    fn anywhere(&mut self, terms: &[String]) -> bool {
+        terms.iter().any(|t| !self.occurrences(t).is_empty())
+    }
+}
+
+fn compile(term: &str) -> CompiledTerm {
+    let text = normalize::normalize(term).text;
+    let tokens = morphology::tokenize(&text);
+    let nouns_only = !tokens.is_empty() && tokens.iter().all(|t| t.pos == "名詞" || t.pos == "カスタム名詞" || t.pos == "接頭詞");
+    CompiledTerm {
+        text,
+        tokens,
+        nouns_only,
+    }
+}
+
+fn find_term(doc: &Document, term: &CompiledTerm) -> Vec<Range<usize>> {
+    if term.text.is_empty() {
+        return Vec::new();
+    }
+    if term.nouns_only || term.tokens.is_empty() {
+        return doc
+            .normalized
+            .text
+            .match_indices(term.text.as_str())
+            .map(|(i, m)| i..i + m.len())
+            .collect();
+    }
+    let n = term.tokens.len();
+    let tokens = &doc.tokens;
+    let mut found = Vec::new();
+    if tokens.len() < n {
+        return found;
+    }
+    for i in 0..=tokens.len() - n {
+        let matches = term.tokens.iter().enumerate().all(|(k, t)| {
+            let d = &tokens[i + k];
+            // the last token of a verb term may be inflected: compare lemmas
+            d.surface == t.surface || (d.base == t.base && !t.base.is_empty())
+        });
+        let span = tokens[i].span.start..tokens[i + n - 1].span.end;
+        // contiguous within one line
+        if matches && !doc.normalized.text[span.clone()].contains('\n') {
+            found.push(span);
+        }
+    }
+    found
+}
+
+fn polarity_ok(required: Polarity, actual: Polarity) -> bool {
+    required == Polarity::Any || required == actual
+}
+
+fn units_of(doc: &Document, scope: Scope) -> impl Iterator<Item = &ClauseUnit> {
+    doc.units.iter().filter(move |u| u.scope == scope)
+}
+
+/// Judges one item on a document.
+pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
+    let doc = index.doc;
+    if !item.trigger.is_empty() && !index.anywhere(&item.trigger) {
+        return ItemVerdict {
+            status: Status::NotApplicable,
+            found: None,
+            conflict: None,
+        };
+    }
+    for (c, conflict) in item.conflicts.iter().enumerate() {
+        for unit in units_of(doc, conflict.scope) {
+            if polarity_ok(conflict.polarity, unit.polarity)
+                && index.all_in(&conflict.all, &unit.segments)
+                && index.none_in(&conflict.lacking, &unit.segments)
+            {
+                return ItemVerdict {
+                    status: Status::Conflict,
+                    found: Some(unit.focus.clone()),
+                    conflict: Some(c),
+                };
+            }
+        }
+    }
+    let spec = &item.match_spec;
+    for unit in units_of(doc, spec.scope) {
+        if polarity_ok(spec.polarity, unit.polarity)
+            && index.all_in(&spec.all, &unit.segments)
+            && index.none_in(&spec.none, &unit.segments)
+        {
+            return ItemVerdict {
+                status: Status::Present,
+                found: Some(unit.focus.clone()),
+                conflict: None,
+            };
+        }
+    }
+    ItemVerdict {
+        status: Status::Missing,
+        found: None,
+        conflict: None,
+    }
+}
+
+/// Judges every item of a catalog.
+pub fn judge_catalog(index: &mut TermIndex<'_>, catalog: &Catalog) -> Vec<ItemVerdict> {
+    catalog.items.iter().map(|item| judge(index, item)).collect()
+}

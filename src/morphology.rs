@@ -1,0 +1,98 @@
+//! The only module that speaks to lindera: IPADIC (embedded) plus kiyaku's user
+//! dictionary of APPI terms, turned into plain tokens.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use lindera::dictionary::{DictionaryBuilder, DictionaryKind, load_embedded_dictionary};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+/// One morpheme. Spans are byte ranges in the text that was tokenised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub surface: String,
+    /// Base form (lemma); the surface when the dictionary has none.
+    pub base: String,
+    /// Katakana reading; empty when unknown.
+    pub reading: String,
+    /// Top-level part of speech: 名詞, 動詞, 助動詞, 助詞 …
+    pub pos: String,
+    pub span: Range<usize>,
+}
+
+const USER_DICTIONARY: &str = include_str!("../dictionaries/user-dictionary.csv");
+
+fn segmenter() -> &'static Segmenter {
+    static SEGMENTER: OnceLock<Segmenter> = OnceLock::new();
+    SEGMENTER.get_or_init(|| {
+        let dictionary = load_embedded_dictionary(DictionaryKind::IPADIC)
+            .expect("the IPADIC dictionary is embedded at build time");
+        let user = DictionaryBuilder::new((*dictionary.metadata).clone())
+            .build_user_dict_from_reader(USER_DICTIONARY.as_bytes())
+            .expect("dictionaries/user-dictionary.csv is checked by the test suite");
+        Segmenter::new(Mode::Normal, dictionary, Some(user))
+    })
+}
+
+/// Loads the dictionaries now rather than on first use (the language server does
+/// this at start-up so the first keystroke is not the slow one).
+pub fn warm_up() {
+    let _ = segmenter();
+}
+
+/// Tokenises `text`. Never fails: text lindera cannot segment yields no tokens.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let Ok(tokens) = segmenter().segment(Cow::Borrowed(text)) else {
+        return Vec::new();
+    };
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            let surface = t.surface.to_string();
+            let details: Vec<String> = t.details().into_iter().map(str::to_string).collect();
+            let field = |i: usize| details.get(i).filter(|d| d.as_str() != "*").cloned();
+            let (pos, base, reading) = if details.len() >= 9 {
+                (field(0), field(6), field(7))
+            } else {
+                // user dictionary entries: part of speech, then reading
+                (field(0), None, field(details.len().saturating_sub(2).max(1)))
+            };
+            Token {
+                base: base.unwrap_or_else(|| surface.clone()),
+                reading: reading.unwrap_or_default(),
+                pos: pos.unwrap_or_default(),
+                span: t.byte_start..t.byte_end,
+                surface,
+            }
+        })
+        .collect()
+}
+
+/// Raw lindera segmentation, for benchmarks that compare against kiyaku's pipeline.
+pub fn raw_token_count(text: &str) -> usize {
+    segmenter()
+        .segment(Cow::Borrowed(text))
+        .map_or(0, |t| t.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lemmas_readings_and_user_terms() {
+        let tokens = tokenize("個人情報取扱事業者は、個人データを持ち出してはならない。");
+        let surfaces: Vec<_> = tokens.iter().map(|t| t.surface.as_str()).collect();
+        assert!(surfaces.contains(&"個人情報取扱事業者"), "{surfaces:?}");
+        let verb = tokens.iter().find(|t| t.surface == "持ち出し").unwrap();
+        assert_eq!(verb.base, "持ち出す");
+        assert_eq!(verb.reading, "モチダシ");
+        let kison: Vec<_> = tokenize("既存").into_iter().chain(tokenize("毀損")).map(|t| t.reading).collect();
+        assert_eq!(kison, vec!["キソン", "キソン"]);
+    }
+}

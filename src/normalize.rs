@@ -1,0 +1,253 @@
+//! Text normalised for matching — NFKC, kanji numerals in numbering and
+//! quantities turned into digits, spelling variants folded — with a map from
+//! every normalised byte back to the original text, so that whatever is found
+//! on the normalised text is reported at its real place.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalised text and, for each of its bytes (and its end), the byte offset in the original.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub text: String,
+    origin: Vec<usize>,
+}
+
+impl Normalized {
+    /// Original byte offset of normalised byte `offset` (its end maps to the original's end).
+    pub fn origin(&self, offset: usize) -> usize {
+        self.origin[offset.min(self.origin.len() - 1)]
+    }
+
+    /// Original byte range of a normalised range.
+    pub fn origin_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let start = self.origin(range.start);
+        let end = if range.end > range.start {
+            // the end of the last normalised byte's source character
+            self.origin_end(range.end)
+        } else {
+            start
+        };
+        start..end.max(start)
+    }
+
+    /// Normalised byte offset of original byte `offset` (the first normalised byte
+    /// that comes from at or after it).
+    pub fn to_normalized(&self, offset: usize) -> usize {
+        self.origin.partition_point(|&o| o < offset)
+    }
+
+    fn origin_end(&self, end: usize) -> usize {
+        // The original position just past the source of byte end-1: the first origin
+        // that differs from it, or the mapped end.
+        let last = self.origin(end - 1);
+        let mut i = end;
+        while i < self.origin.len() - 1 && self.origin[i] == last {
+            i += 1;
+        }
+        self.origin[i].max(last + 1).min(*self.origin.last().unwrap_or(&0))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct VariantFile {
+    variant: Vec<Variant>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Variant {
+    canonical: String,
+    forms: Vec<String>,
+}
+
+struct VariantTable {
+    pattern: Regex,
+    canonical_of: std::collections::HashMap<String, String>,
+}
+
+fn variant_table() -> &'static Option<VariantTable> {
+    static TABLE: OnceLock<Option<VariantTable>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let file: VariantFile = toml::from_str(include_str!("../dictionaries/variants.toml"))
+            .expect("dictionaries/variants.toml is checked by the test suite");
+        let mut forms: Vec<(String, String)> = file
+            .variant
+            .into_iter()
+            .flat_map(|v| {
+                let canonical = nfkc(&v.canonical);
+                v.forms
+                    .into_iter()
+                    .map(move |f| (nfkc(&f), canonical.clone()))
+            })
+            .filter(|(form, canonical)| !form.is_empty() && form != canonical)
+            .collect();
+        if forms.is_empty() {
+            return None;
+        }
+        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        let alternation = forms
+            .iter()
+            .map(|(f, _)| regex::escape(f))
+            .collect::<Vec<_>>()
+            .join("|");
+        Some(VariantTable {
+            pattern: Regex::new(&alternation).expect("escaped alternation"),
+            canonical_of: forms.into_iter().collect(),
+        })
+    })
+}
+
+fn nfkc(s: &str) -> String {
+    s.nfkc().collect()
+}
+
+/// Normalises text for matching. Total: never fails, whatever the input.
+pub fn normalize(original: &str) -> Normalized {
+    let stage1 = nfkc_with_map(original);
+    let stage2 = compose(&stage1, kanji_numerals(&stage1.text));
+    match variant_table() {
+        Some(table) => compose(&stage2, fold_variants(&stage2.text, table)),
+        None => stage2,
+    }
+}
+
+fn nfkc_with_map(original: &str) -> Normalized {
+    let mut text = String::with_capacity(original.len());
+    let mut origin = Vec::with_capacity(original.len() + 1);
+    for (i, c) in original.char_indices() {
+        let before = text.len();
+        if c.is_ascii() || ('\u{3041}'..='\u{30FF}').contains(&c) && c != '\u{309B}' && c != '\u{309C}' || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            text.push(c);
+        } else {
+            text.extend(std::iter::once(c).nfkc());
+        }
+        origin.resize(origin.len() + (text.len() - before), i);
+    }
+    origin.push(original.len());
+    Normalized { text, origin }
+}
+
+/// Applies a second normalisation step, mapping through the first.
+fn compose(first: &Normalized, second: Normalized) -> Normalized {
+    let origin = second.origin.iter().map(|&o| first.origin(o)).collect();
+    Normalized {
+        text: second.text,
+        origin,
+    }
+}
+
+fn replace_matches(
+    text: &str,
+    matches: impl Iterator<Item = (std::ops::Range<usize>, String)>,
+) -> Normalized {
+    let mut out = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len() + 1);
+    let mut last = 0;
+    for (range, replacement) in matches {
+        for (i, c) in text[last..range.start].char_indices() {
+            out.push(c);
+            origin.resize(origin.len() + c.len_utf8(), last + i);
+        }
+        out.push_str(&replacement);
+        origin.resize(origin.len() + replacement.len(), range.start);
+        last = range.end;
+    }
+    for (i, c) in text[last..].char_indices() {
+        out.push(c);
+        origin.resize(origin.len() + c.len_utf8(), last + i);
+    }
+    origin.push(text.len());
+    Normalized { text: out, origin }
+}
+
+fn fold_variants(text: &str, table: &VariantTable) -> Normalized {
+    replace_matches(
+        text,
+        table
+            .pattern
+            .find_iter(text)
+            .map(|m| (m.range(), table.canonical_of[m.as_str()].clone())),
+    )
+}
+
+fn kanji_numeral_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // Only numerals that number provisions or count quantities: 第二十三条, 三十日, 五百円.
+        Regex::new(
+            r"(第)?([〇一二三四五六七八九十百千]+)(条|項|号|章|節|款|日|年|月|週間|か月|ヶ月|箇月|円|人|回|時間|営業日)?",
+        )
+        .expect("static regex")
+    })
+}
+
+fn kanji_numerals(text: &str) -> Normalized {
+    let re = kanji_numeral_pattern();
+    replace_matches(
+        text,
+        re.captures_iter(text).filter_map(|c| {
+            let numeral = c.get(2)?;
+            if c.get(1).is_none() && c.get(3).is_none() {
+                return None;
+            }
+            let value = kanji_to_number(numeral.as_str())?;
+            Some((numeral.range(), value.to_string()))
+        }),
+    )
+}
+
+/// Parses a kanji numeral such as 二十三, 百五, 三〇, 千二百. None if it is not one.
+pub fn kanji_to_number(s: &str) -> Option<u64> {
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u64);
+    if s.chars().all(|c| digit(c).is_some()) && s.chars().count() > 1 {
+        return s.chars().try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+    }
+    let mut total = 0u64;
+    let mut current = 0u64;
+    for c in s.chars() {
+        if let Some(d) = digit(c) {
+            current = d;
+        } else {
+            let unit = match c {
+                '十' => 10,
+                '百' => 100,
+                '千' => 1000,
+                _ => return None,
+            };
+            total += current.max(1) * unit;
+            current = 0;
+        }
+    }
+    Some(total + current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kanji_numerals_parse() {
+        assert_eq!(kanji_to_number("二十三"), Some(23));
+        assert_eq!(kanji_to_number("十"), Some(10));
+        assert_eq!(kanji_to_number("百五"), Some(105));
+        assert_eq!(kanji_to_number("二〇"), Some(20));
+        assert_eq!(kanji_to_number("千二百"), Some(1200));
+    }
+
+    #[test]
+    fn normalizes_with_offsets() {
+        let original = "第二十三条　漏洩の１件。一般に";
+        let n = normalize(original);
+        assert_eq!(n.text, "第23条 漏えいの1件。一般に");
+        let at = n.text.find("漏えい").unwrap();
+        let range = n.origin_range(at..at + "漏えい".len());
+        assert_eq!(&original[range], "漏洩");
+        let one = n.text.find('1').unwrap();
+        assert_eq!(&original[n.origin_range(one..one + 1)], "１");
+        let num = n.text.find("23").unwrap();
+        assert_eq!(&original[n.origin_range(num..num + 2)], "二十三");
+    }
+}

@@ -1,0 +1,584 @@
+//! Document structure: title, 章/節/款, 条 with caption, 項, 号, 細目, 附則, and
+//! the numbered headings of notices. The parser never fails: any text yields a
+//! tree (possibly flat), and whatever looks wrong is left to the checks.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::text::SourceText;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnitKind {
+    Chapter,
+    Section,
+    Subsection,
+    Supplementary,
+    Article,
+    Paragraph,
+    Item,
+    SubItem,
+    Heading,
+}
+
+impl UnitKind {
+    /// Japanese name used in messages.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            UnitKind::Chapter => "章",
+            UnitKind::Section => "節",
+            UnitKind::Subsection => "款",
+            UnitKind::Supplementary => "附則",
+            UnitKind::Article => "条",
+            UnitKind::Paragraph => "項",
+            UnitKind::Item => "号",
+            UnitKind::SubItem => "細目",
+            UnitKind::Heading => "見出し",
+        }
+    }
+}
+
+/// How a list label is written; references name labels in the same style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelStyle {
+    Arabic,
+    Kanji,
+    Parenthesized,
+    Circled,
+    Iroha,
+    Latin,
+    Decimal,
+    Markdown,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Unit {
+    pub kind: UnitKind,
+    pub style: LabelStyle,
+    /// The label as written, normalised to ASCII digits: "第36条", "2", "(1)", "①", "1.", "1.1".
+    pub label: String,
+    /// Ordinal of the label (第36条 → 36, ② → 2, ロ → 2); branch numbers like 第5条の2 → 5.
+    pub number: u32,
+    /// 第5条の2 → Some(2).
+    pub branch: Option<u32>,
+    pub caption: Option<String>,
+    /// Byte range of the caption line when the caption stands on the line before.
+    pub caption_range: Option<Range<usize>>,
+    /// Byte range of the line holding the label.
+    pub header: Range<usize>,
+    /// The unit's whole text, from its caption or label line to the start of the next unit
+    /// that is not inside it.
+    pub span: Range<usize>,
+    /// Where the unit's own text starts (after its label).
+    pub body_start: usize,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Inside 附則.
+    pub supplementary: bool,
+    rank: u8,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Structure {
+    /// Title lines before the first unit (e.g. 「個人情報取扱規程」, the company name).
+    pub title_lines: Vec<Range<usize>>,
+    pub units: Vec<Unit>,
+    pub roots: Vec<usize>,
+}
+
+impl Structure {
+    pub fn children_of(&self, parent: Option<usize>) -> &[usize] {
+        match parent {
+            Some(i) => &self.units[i].children,
+            None => &self.roots,
+        }
+    }
+
+    /// Articles of the main provisions (not 附則), in document order.
+    pub fn articles(&self) -> impl Iterator<Item = (usize, &Unit)> {
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.kind == UnitKind::Article)
+    }
+
+    /// The innermost unit containing byte `offset`.
+    pub fn innermost_at(&self, offset: usize) -> Option<usize> {
+        let mut found = None;
+        let mut level = self.roots.as_slice();
+        'descend: loop {
+            for &i in level {
+                if self.units[i].span.contains(&offset) {
+                    found = Some(i);
+                    level = &self.units[i].children;
+                    continue 'descend;
+                }
+            }
+            return found;
+        }
+    }
+
+    /// The unit and its ancestors, innermost first.
+    pub fn ancestry(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(index), |&i| self.units[i].parent)
+    }
+
+    /// A readable path such as 第36条第4項第1号 or 3.(5).
+    pub fn path_label(&self, index: usize) -> String {
+        let mut parts: Vec<String> = self
+            .ancestry(index)
+            .filter(|&i| {
+                !matches!(
+                    self.units[i].kind,
+                    UnitKind::Chapter | UnitKind::Section | UnitKind::Subsection | UnitKind::Supplementary
+                )
+            })
+            .map(|i| {
+                let u = &self.units[i];
+                match (u.kind, u.style) {
+                    (UnitKind::Paragraph, _) => format!("第{}項", u.number),
+                    (UnitKind::Item, LabelStyle::Parenthesized | LabelStyle::Kanji)
+                        if self.in_article(i) =>
+                    {
+                        format!("第{}号", u.number)
+                    }
+                    _ => u.label.clone(),
+                }
+            })
+            .collect();
+        parts.reverse();
+        let prefix = if self.units[index].supplementary { "附則" } else { "" };
+        format!("{prefix}{}", parts.concat())
+    }
+
+    fn in_article(&self, index: usize) -> bool {
+        self.ancestry(index)
+            .any(|i| self.units[i].kind == UnitKind::Article)
+    }
+}
+
+struct Patterns {
+    chapter: Regex,
+    article: Regex,
+    caption: Regex,
+    paragraph: Regex,
+    paren_item: Regex,
+    kanji_item: Regex,
+    circled: Regex,
+    iroha: Regex,
+    latin: Regex,
+    decimal: Regex,
+    numbered_heading: Regex,
+    markdown: Regex,
+    bullet: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("static regex");
+        Patterns {
+            chapter: re(r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$"),
+            article: re(
+                r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(([^()]{1,40})\))?(?:\s+|$)(.*)$",
+            ),
+            caption: re(r"^\(([^()]{1,40})\)$"),
+            paragraph: re(r"^([0-9]{1,3})\s+(\S.*)$"),
+            paren_item: re(r"^\(([0-9]{1,3})\)\s*(.*)$"),
+            kanji_item: re(r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$"),
+            circled: re(r"^([①-⑳])\s*(.*)$"),
+            iroha: re(r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラム])\s+(\S.*)$"),
+            latin: re(r"^([a-z])[.)]\s*(.*)$"),
+            decimal: re(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$"),
+            numbered_heading: re(r"^([0-9]{1,2})\.\s*([^0-9\s].*)$"),
+            markdown: re(r"^(#{1,6})\s+(.*)$"),
+            bullet: re(r"^(?:[-*・]\s*)"),
+        }
+    })
+}
+
+/// Folds full-width digits, letters, parentheses, periods and spaces so that the
+/// line patterns see one spelling. Lengths change, so results are used only to
+/// classify and read labels, never for offsets.
+fn fold_line(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '（' => '(',
+            '）' => ')',
+            '．' => '.',
+            '\u{3000}' | '\t' => ' ',
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn ordinal(s: &str) -> u32 {
+    s.parse::<u32>()
+        .ok()
+        .or_else(|| crate::normalize::kanji_to_number(s).map(|n| n as u32))
+        .unwrap_or(0)
+}
+
+const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラム";
+
+struct Classified {
+    kind: UnitKind,
+    style: LabelStyle,
+    label: String,
+    number: u32,
+    branch: Option<u32>,
+    caption: Option<String>,
+    rank: u8,
+}
+
+/// Ranks order the units: a new unit closes every open unit of the same or a higher rank.
+mod rank {
+    pub const SUPPLEMENTARY: u8 = 1;
+    pub const CHAPTER: u8 = 2;
+    pub const SECTION: u8 = 3;
+    pub const SUBSECTION: u8 = 4;
+    pub const ARTICLE: u8 = 5;
+    pub const PARAGRAPH: u8 = 6;
+    pub const ITEM: u8 = 7;
+    pub const SUBITEM: u8 = 8;
+    pub const SUBSUBITEM: u8 = 9;
+    pub const MARKDOWN: u8 = 10; // + level
+    pub const NUMBERED: u8 = 17;
+    pub const DECIMAL: u8 = 18;
+    pub const NOTICE_ITEM: u8 = 19;
+    pub const NOTICE_SUBITEM: u8 = 20;
+    pub const NOTICE_SUBSUBITEM: u8 = 21;
+}
+
+struct Context {
+    has_articles: bool,
+    has_markdown_headings: bool,
+}
+
+fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
+    let p = patterns();
+    let simple = |kind, style, label: &str, number, rank| Classified {
+        kind,
+        style,
+        label: label.to_string(),
+        number,
+        branch: None,
+        caption: None,
+        rank,
+    };
+    if ctx.has_articles {
+        if let Some(c) = p.chapter.captures(line) {
+            let (kind, rank) = match &c[2] {
+                "章" => (UnitKind::Chapter, rank::CHAPTER),
+                "節" => (UnitKind::Section, rank::SECTION),
+                _ => (UnitKind::Subsection, rank::SUBSECTION),
+            };
+            let number = ordinal(&c[1]);
+            let mut u = simple(kind, LabelStyle::Kanji, &format!("第{number}{}", &c[2]), number, rank);
+            u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
+            return Some(u);
+        }
+        if let Some(c) = p.article.captures(line) {
+            let number = ordinal(&c[1]);
+            let branch = c.get(2).map(|b| ordinal(b.as_str()));
+            let label = match branch {
+                Some(b) => format!("第{number}条の{b}"),
+                None => format!("第{number}条"),
+            };
+            let mut u = simple(UnitKind::Article, LabelStyle::Arabic, &label, number, rank::ARTICLE);
+            u.branch = branch;
+            u.caption = c.get(3).map(|m| m.as_str().trim().to_string());
+            return Some(u);
+        }
+        if in_article {
+            if let Some(c) = p.paragraph.captures(line) {
+                let n = ordinal(&c[1]);
+                return Some(simple(UnitKind::Paragraph, LabelStyle::Arabic, &c[1], n, rank::PARAGRAPH));
+            }
+            if let Some(c) = p.kanji_item.captures(line) {
+                let n = ordinal(&c[1]);
+                return Some(simple(UnitKind::Item, LabelStyle::Kanji, &c[1], n, rank::ITEM));
+            }
+        }
+    }
+    let (item_rank, sub_rank, subsub_rank) = if ctx.has_articles {
+        (rank::ITEM, rank::SUBITEM, rank::SUBSUBITEM)
+    } else {
+        (rank::NOTICE_ITEM, rank::NOTICE_SUBITEM, rank::NOTICE_SUBSUBITEM)
+    };
+    if let Some(c) = p.paren_item.captures(line) {
+        let n = ordinal(&c[1]);
+        let mut u = simple(UnitKind::Item, LabelStyle::Parenthesized, &format!("({n})"), n, item_rank);
+        if !ctx.has_articles {
+            u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
+        }
+        return Some(u);
+    }
+    if let Some(c) = p.circled.captures(line) {
+        let ch = c[1].chars().next().unwrap_or('①');
+        let n = ch as u32 - '①' as u32 + 1;
+        return Some(simple(UnitKind::SubItem, LabelStyle::Circled, &c[1], n, sub_rank));
+    }
+    if let Some(c) = p.iroha.captures(line) {
+        let n = IROHA.chars().position(|k| c[1].starts_with(k)).unwrap_or(0) as u32 + 1;
+        return Some(simple(UnitKind::SubItem, LabelStyle::Iroha, &c[1], n, sub_rank));
+    }
+    if let Some(c) = p.latin.captures(line) {
+        let n = c[1].as_bytes()[0] as u32 - b'a' as u32 + 1;
+        return Some(simple(UnitKind::SubItem, LabelStyle::Latin, &format!("{}.", &c[1]), n, subsub_rank));
+    }
+    if ctx.has_articles {
+        return None;
+    }
+    if let Some(c) = p.markdown.captures(line) {
+        let level = c[1].len() as u8;
+        let mut u = simple(UnitKind::Heading, LabelStyle::Markdown, &c[1], level as u32, rank::MARKDOWN + level);
+        u.caption = Some(c[2].trim().to_string());
+        return Some(u);
+    }
+    if let Some(c) = p.decimal.captures(line) {
+        let label = format!("{}.{}", &c[1], &c[2]);
+        let mut u = simple(UnitKind::Heading, LabelStyle::Decimal, &label, ordinal(&c[2]), rank::DECIMAL);
+        u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
+        return Some(u);
+    }
+    if let Some(c) = p.numbered_heading.captures(line) {
+        let n = ordinal(&c[1]);
+        let label = format!("{n}.");
+        let (kind, rank) = if ctx.has_markdown_headings {
+            (UnitKind::Item, rank::NOTICE_ITEM)
+        } else {
+            (UnitKind::Heading, rank::NUMBERED)
+        };
+        let mut u = simple(kind, LabelStyle::Arabic, &label, n, rank);
+        u.caption = Some(c[2].trim().to_string());
+        return Some(u);
+    }
+    None
+}
+
+/// Parses the structure of a document.
+pub fn parse(source: &SourceText) -> Structure {
+    let p = patterns();
+    let folded: Vec<String> = (0..source.line_count())
+        .map(|l| fold_line(source.line_text(l)))
+        .collect();
+    let ctx = Context {
+        has_articles: folded.iter().any(|l| p.article.is_match(l)),
+        has_markdown_headings: folded.iter().any(|l| p.markdown.is_match(l)),
+    };
+    let mut s = Structure::default();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut pending_caption: Option<(String, Range<usize>)> = None;
+    let mut supplementary = false;
+    let mut seen_unit = false;
+
+    for (line, folded_line) in folded.iter().enumerate() {
+        let range = source.line_range(line);
+        if folded_line.is_empty() {
+            continue;
+        }
+        if ctx.has_articles && is_supplementary(folded_line) {
+            close(&mut s, &mut stack, 0, range.start);
+            supplementary = true;
+            let index = push(&mut s, &mut stack, Classified {
+                kind: UnitKind::Supplementary,
+                style: LabelStyle::Kanji,
+                label: "附則".into(),
+                number: 1,
+                branch: None,
+                caption: None,
+                rank: rank::SUPPLEMENTARY,
+            }, range.clone(), None, supplementary);
+            s.units[index].body_start = range.end;
+            seen_unit = true;
+            continue;
+        }
+        if ctx.has_articles {
+            if let Some(c) = p.caption.captures(folded_line) {
+                pending_caption = Some((c[1].trim().to_string(), range.clone()));
+                continue;
+            }
+        }
+        let in_article = stack.iter().any(|&i| s.units[i].kind == UnitKind::Article);
+        let bulleted = p.bullet.find(folded_line);
+        let content = bulleted.map_or(folded_line.as_str(), |m| &folded_line[m.end()..]);
+        let classified = classify(content, &ctx, in_article).filter(|c| {
+            // A bullet line can carry a list label, never a heading.
+            bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
+        });
+        let caption = pending_caption.take();
+        let Some(mut unit) = classified else {
+            if !seen_unit {
+                s.title_lines.push(range);
+            }
+            continue;
+        };
+        seen_unit = true;
+        let caption_range = match (&unit.kind, caption) {
+            (UnitKind::Article, Some((text, caption_range))) if unit.caption.is_none() => {
+                unit.caption = Some(text);
+                Some(caption_range)
+            }
+            _ => None,
+        };
+        let start = caption_range.as_ref().map_or(range.start, |r| r.start);
+        close(&mut s, &mut stack, unit.rank, start);
+        let index = push(&mut s, &mut stack, unit, range.clone(), caption_range, supplementary);
+        s.units[index].span.start = start;
+        s.units[index].body_start = body_start(source.line_text(line), range.start, &s.units[index]);
+    }
+    let end = source.as_str().len();
+    close(&mut s, &mut stack, 0, end);
+    s
+}
+
+fn is_supplementary(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    compact == "附則" || compact.starts_with("附則(") && compact.ends_with(')') && compact.chars().count() < 40
+}
+
+/// Offset just past the label (and inline caption) in the unit's first line.
+fn body_start(line: &str, line_start: usize, unit: &Unit) -> usize {
+    let label_chars = match unit.kind {
+        UnitKind::Article => {
+            let upto = line.find('条').map_or(0, |i| i + '条'.len_utf8());
+            let rest = &line[upto..];
+            let mut consumed = upto;
+            if let Some(r) = rest.strip_prefix('の') {
+                let digits = r.chars().take_while(|c| !c.is_whitespace() && *c != '(' && *c != '（').map(char::len_utf8).sum::<usize>();
+                consumed += 'の'.len_utf8() + digits;
+            }
+            let rest = &line[consumed..];
+            let trimmed = rest.trim_start();
+            consumed += rest.len() - trimmed.len();
+            if unit.caption.is_some() && (trimmed.starts_with('(') || trimmed.starts_with('（')) {
+                if let Some(close) = trimmed.find([')', '）']) {
+                    consumed += close + trimmed[close..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+            return line_start + consumed;
+        }
+        _ => {
+            // skip bullet, label and following spaces
+            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '・' || c == '*');
+            let offset = line.len() - trimmed.len();
+            let label_len = label_prefix_len(trimmed, unit);
+            offset + label_len
+        }
+    };
+    let rest = &line[label_chars.min(line.len())..];
+    line_start + label_chars + (rest.len() - rest.trim_start().len())
+}
+
+fn label_prefix_len(text: &str, unit: &Unit) -> usize {
+    let mut chars = text.char_indices();
+    let label_len = unit.label.chars().count();
+    match unit.style {
+        LabelStyle::Markdown => text.find(' ').unwrap_or(text.len()),
+        _ => chars.nth(label_len).map_or(text.len(), |(i, _)| i),
+    }
+}
+
+fn push(
+    s: &mut Structure,
+    stack: &mut Vec<usize>,
+    c: Classified,
+    header: Range<usize>,
+    caption_range: Option<Range<usize>>,
+    supplementary: bool,
+) -> usize {
+    let index = s.units.len();
+    let parent = stack.last().copied();
+    s.units.push(Unit {
+        kind: c.kind,
+        style: c.style,
+        label: c.label,
+        number: c.number,
+        branch: c.branch,
+        caption: c.caption,
+        caption_range,
+        span: header.start..header.end,
+        body_start: header.start,
+        header,
+        parent,
+        children: Vec::new(),
+        supplementary,
+        rank: c.rank,
+    });
+    match parent {
+        Some(p) => s.units[p].children.push(index),
+        None => s.roots.push(index),
+    }
+    stack.push(index);
+    index
+}
+
+/// Closes every open unit whose rank is at least `rank`, ending it at `end`.
+fn close(s: &mut Structure, stack: &mut Vec<usize>, rank: u8, end: usize) {
+    while let Some(&top) = stack.last() {
+        if s.units[top].rank < rank {
+            break;
+        }
+        s.units[top].span.end = end.max(s.units[top].header.end);
+        stack.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> (SourceText, Structure) {
+        let src = SourceText::new(text.to_string());
+        let s = parse(&src);
+        (src, s)
+    }
+
+    #[test]
+    fn articles_with_captions_paragraphs_and_items() {
+        let (src, s) = parse_str(
+            "個人情報取扱規程\n\n第1章 総則\n（目的）\n第１条　この規程は定める。\n２　会社は守る。\n(1)秘密保持\n(2)持出し禁止\n①細目\n第2条の2（定義） 用語。\n附則\n第1条 施行する。\n",
+        );
+        assert_eq!(s.title_lines.len(), 1);
+        let articles: Vec<_> = s.articles().map(|(_, u)| (u.label.clone(), u.caption.clone(), u.supplementary)).collect();
+        assert_eq!(articles, vec![
+            ("第1条".to_string(), Some("目的".to_string()), false),
+            ("第2条の2".to_string(), Some("定義".to_string()), false),
+            ("第1条".to_string(), None, true),
+        ]);
+        let (first, unit) = s.articles().next().unwrap();
+        assert_eq!(&src.as_str()[unit.body_start..unit.header.end], "この規程は定める。");
+        let para = s.units[first].children[0];
+        assert_eq!(s.units[para].label, "2");
+        let items: Vec<_> = s.units[para].children.iter().map(|&i| s.units[i].label.clone()).collect();
+        assert_eq!(items, vec!["(1)", "(2)"]);
+        let sub = s.units[s.units[para].children[1]].children[0];
+        assert_eq!(s.path_label(sub), "第1条第2項第2号①");
+        assert_eq!(s.units[s.units[first].parent.unwrap()].label, "第1章");
+    }
+
+    #[test]
+    fn notice_outline_without_articles() {
+        let (_, s) = parse_str("プライバシーポリシー\n1. 基本方針\n- (1)取得\n- 本文\n2.利用目的\n- 2.箇条\n1.1 明示\n");
+        let top: Vec<_> = s.roots.iter().map(|&i| s.units[i].label.clone()).collect();
+        assert_eq!(top, vec!["1.", "2."]);
+        assert_eq!(s.units[s.roots[0]].children.len(), 1);
+        assert!(s.articles().next().is_none());
+    }
+
+    #[test]
+    fn never_fails_on_odd_input() {
+        for text in ["", "\n\n", "（", "第", "第99999999999条", "２\n(1)", "附則\n附則"] {
+            let _ = parse_str(text);
+        }
+    }
+}
