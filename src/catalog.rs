@@ -170,16 +170,32 @@ pub struct CatalogError {
 
 impl std::fmt::Display for CatalogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )
     }
 }
 
 /// The catalogs shipped with kiyaku, embedded so the binary is self-contained.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("consignment.toml", include_str!("../dictionaries/catalogs/consignment.toml")),
-    ("appi-notice.toml", include_str!("../dictionaries/catalogs/appi-notice.toml")),
-    ("jisq15001-direct.toml", include_str!("../dictionaries/catalogs/jisq15001-direct.toml")),
-    ("regulation.toml", include_str!("../dictionaries/catalogs/regulation.toml")),
+    (
+        "consignment.toml",
+        include_str!("../dictionaries/catalogs/consignment.toml"),
+    ),
+    (
+        "appi-notice.toml",
+        include_str!("../dictionaries/catalogs/appi-notice.toml"),
+    ),
+    (
+        "jisq15001-direct.toml",
+        include_str!("../dictionaries/catalogs/jisq15001-direct.toml"),
+    ),
+    (
+        "regulation.toml",
+        include_str!("../dictionaries/catalogs/regulation.toml"),
+    ),
 ];
 
 /// Parses and validates one catalog file's text. `path` is used in errors.
@@ -228,35 +244,85 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
             message,
         })
     };
-    let is_id = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let is_id = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
     if !is_id(&catalog.id) {
-        return error(&catalog.id, 0, format!("catalog id `{}` must be lowercase ascii kebab-case", catalog.id));
+        return error(
+            &catalog.id,
+            0,
+            format!(
+                "catalog id `{}` must be lowercase ascii kebab-case",
+                catalog.id
+            ),
+        );
     }
     if catalog.items.is_empty() {
-        return error(&catalog.id, 0, "a catalog needs at least one [[item]]".into());
+        return error(
+            &catalog.id,
+            0,
+            "a catalog needs at least one [[item]]".into(),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     for item in &catalog.items {
         if !is_id(&item.id) {
-            return error(&item.id, 0, format!("item id `{}` must be lowercase ascii kebab-case", item.id));
+            return error(
+                &item.id,
+                0,
+                format!("item id `{}` must be lowercase ascii kebab-case", item.id),
+            );
         }
         if !seen.insert(item.id.as_str()) {
             return error(&item.id, 1, format!("duplicate item id `{}`", item.id));
         }
-        if item.match_spec.all.is_empty() || item.match_spec.all.iter().any(|g| g.is_empty() || g.iter().any(|t| t.trim().is_empty())) {
-            return error(&item.id, 0, format!("item `{}`: match.all needs non-empty groups of non-empty terms", item.id));
+        if item.match_spec.all.is_empty()
+            || item
+                .match_spec
+                .all
+                .iter()
+                .any(|g| g.is_empty() || g.iter().any(|t| t.trim().is_empty()))
+        {
+            return error(
+                &item.id,
+                0,
+                format!(
+                    "item `{}`: match.all needs non-empty groups of non-empty terms",
+                    item.id
+                ),
+            );
         }
         if item.source.is_none() {
             let has = |e: Expectation| item.examples.iter().any(|x| x.expect == e);
             if !has(Expectation::Present) || !has(Expectation::Missing) {
-                return error(&item.id, 0, format!("item `{}` needs at least one \"present\" and one \"missing\" example", item.id));
+                return error(
+                    &item.id,
+                    0,
+                    format!(
+                        "item `{}` needs at least one \"present\" and one \"missing\" example",
+                        item.id
+                    ),
+                );
             }
             if !item.conflicts.is_empty() && !has(Expectation::Conflict) {
-                return error(&item.id, 0, format!("item `{}` has conflict patterns but no \"conflict\" example", item.id));
+                return error(
+                    &item.id,
+                    0,
+                    format!(
+                        "item `{}` has conflict patterns but no \"conflict\" example",
+                        item.id
+                    ),
+                );
             }
         }
         if item.basis.is_empty() {
-            return error(&item.id, 0, format!("item `{}` needs a legal basis", item.id));
+            return error(
+                &item.id,
+                0,
+                format!("item `{}` needs a legal basis", item.id),
+            );
         }
     }
     Ok(())
@@ -272,7 +338,10 @@ pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
         message: format!("cannot read: {e}"),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_column(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        let (line, column) = line_column(
+            &String::from_utf8_lossy(e.as_bytes()),
+            e.utf8_error().valid_up_to(),
+        );
         CatalogError {
             path: shown.clone(),
             line,
@@ -320,15 +389,21 @@ mod tests {
     fn errors_name_line_and_column() {
         let err = parse_catalog("x.toml", "id = \"x\"\ntitle = 3\n").unwrap_err();
         assert_eq!((err.line, err.path.as_str()), (2, "x.toml"));
-        let unknown = parse_catalog("y.toml", "id = \"y\"\ntitle = \"t\"\nkinds = []\nbogus = 1\n[[item]]\n").unwrap_err();
+        let unknown = parse_catalog(
+            "y.toml",
+            "id = \"y\"\ntitle = \"t\"\nkinds = []\nbogus = 1\n[[item]]\n",
+        )
+        .unwrap_err();
         assert_eq!(unknown.line, 4, "{unknown}");
     }
 
     #[test]
     fn duplicate_ids_and_missing_examples_are_rejected() {
-        let item = |id: &str, examples: &str| format!(
-            "[[item]]\nid = \"{id}\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nall = [[\"秘密\"]]\n{examples}"
-        );
+        let item = |id: &str, examples: &str| {
+            format!(
+                "[[item]]\nid = \"{id}\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nall = [[\"秘密\"]]\n{examples}"
+            )
+        };
         let ex = "[[item.example]]\ntext = \"秘密\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n";
         let head = "id = \"c\"\ntitle = \"t\"\nkinds = [\"consignment-contract\"]\n";
         let dup = format!("{head}{}{}", item("a", ex), item("a", ex));
@@ -336,7 +411,12 @@ mod tests {
         assert!(err.message.contains("duplicate"), "{err}");
         assert_eq!(err.line, 19);
         let no_examples = format!("{head}{}", item("a", ""));
-        assert!(parse_catalog("c.toml", &no_examples).unwrap_err().message.contains("example"));
+        assert!(
+            parse_catalog("c.toml", &no_examples)
+                .unwrap_err()
+                .message
+                .contains("example")
+        );
         assert!(parse_catalog("c.toml", &format!("{head}{}", item("a", ex))).is_ok());
     }
 }

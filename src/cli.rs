@@ -16,7 +16,11 @@ use crate::lint::{Engine, FileReport};
 use crate::report;
 
 #[derive(Parser, Debug)]
-#[command(name = "kiyaku", version, about = "Checks Japanese privacy notices, personal-information regulations and consignment contracts for required and consistent clauses.")]
+#[command(
+    name = "kiyaku",
+    version,
+    about = "Checks Japanese privacy notices, personal-information regulations and consignment contracts for required and consistent clauses."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -85,23 +89,31 @@ const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Explain { what, lang } => match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
-            Some(text) => {
-                print!("{text}");
-                ExitCode::SUCCESS
+        Command::Explain { what, lang } => {
+            match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
+                Some(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!(
+                        "kiyaku: error: `{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)"
+                    );
+                    ExitCode::from(2)
+                }
             }
-            None => {
-                eprintln!("kiyaku: error: `{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)");
-                ExitCode::from(2)
-            }
-        },
+        }
         Command::Catalogs { json, catalogs } => {
             let (catalogs, errors) = catalog::catalogs_with_extra(&catalogs);
             for e in &errors {
                 eprintln!("kiyaku: error: {e}");
             }
             print!("{}", explain::list_catalogs(&catalogs, json));
-            if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+            if errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -123,7 +135,11 @@ impl Input {
 
 fn collect_inputs(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
     let mut inputs = Vec::new();
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
@@ -160,7 +176,9 @@ fn is_document(path: &Path) -> bool {
 
 fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<String, String> {
     let bytes = match input {
-        Input::File(p) => std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
+        Input::File(p) => {
+            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
+        }
         Input::Stdin => stdin.clone().unwrap_or_default(),
     };
     decode::decode(&bytes)
@@ -183,7 +201,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let results: Vec<Result<FileReport, String>> = inputs
         .par_iter()
         .map(|input| {
-            let result = read_input(input, &stdin).map(|text| engine.check(&input.display(), text, args.kind));
+            let result = read_input(input, &stdin)
+                .map(|text| engine.check(&input.display(), text, args.kind));
             if let Some(p) = &progress {
                 p.inc(1);
             }
@@ -222,7 +241,11 @@ fn check(args: CheckArgs) -> ExitCode {
         .iter()
         .flat_map(|r| &r.diagnostics)
         .any(|d| d.suppressed.is_none() && d.severity >= threshold);
-    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
@@ -242,7 +265,10 @@ pub fn all_codes() -> impl Iterator<Item = Code> {
 }
 
 /// Catalog lookup by full item id.
-pub fn find_item<'c>(catalogs: &'c [Catalog], id: &str) -> Option<(&'c Catalog, &'c catalog::Item)> {
+pub fn find_item<'c>(
+    catalogs: &'c [Catalog],
+    id: &str,
+) -> Option<(&'c Catalog, &'c catalog::Item)> {
     let (cat, item) = id.split_once('/')?;
     let c = catalogs.iter().find(|c| c.id == cat)?;
     Some((c, c.items.iter().find(|i| i.id == item)?))

@@ -12,9 +12,7 @@ pub enum Encoding {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DecodeError {
-    #[error(
-        "not valid UTF-8 (line {line}, byte {byte}) nor Shift_JIS; save the file as UTF-8"
-    )]
+    #[error("not valid UTF-8 (line {line}, byte {byte}) nor Shift_JIS; save the file as UTF-8")]
     Undecodable { line: usize, byte: usize },
     #[error("binary file (contains NUL bytes), not a text document")]
     Binary,
@@ -59,7 +57,10 @@ mod tests {
         assert_eq!(decode("個人情報".as_bytes()).unwrap().1, Encoding::Utf8);
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend("規程".as_bytes());
-        assert_eq!(decode(&bom).unwrap(), ("規程".to_string(), Encoding::Utf8Bom));
+        assert_eq!(
+            decode(&bom).unwrap(),
+            ("規程".to_string(), Encoding::Utf8Bom)
+        );
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("個人情報取扱規程\n第1条");
         assert_eq!(
             decode(&sjis).unwrap(),

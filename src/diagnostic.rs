@@ -58,7 +58,10 @@ impl Code {
 
     /// Where the code is documented.
     pub fn url(self) -> String {
-        format!("https://docs.rs/kiyaku/latest/kiyaku/explain/index.html#{}", self.as_str())
+        format!(
+            "https://docs.rs/kiyaku/latest/kiyaku/explain/index.html#{}",
+            self.as_str()
+        )
     }
 }
 

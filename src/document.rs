@@ -122,13 +122,28 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             polarity: polarity(&text[s.clone()]),
         })
         .collect();
+    // A proviso (ただし…この限りでない) or a follow-up (この場合…) belongs to the sentence before it;
+    // the main sentence decides the polarity.
+    for pair in doc.sentences.windows(2) {
+        let next = &text[pair[1].clone()];
+        if ["ただし", "但し", "この場合", "なお"]
+            .iter()
+            .any(|p| next.starts_with(p))
+        {
+            units.push(ClauseUnit {
+                scope: Scope::Sentence,
+                segments: std::iter::once(pair[0].start..pair[1].end).collect(),
+                focus: doc.original(pair[0].start..pair[1].end),
+                polarity: polarity(&text[pair[0].clone()]),
+            });
+        }
+    }
     let s = &doc.structure;
-    for (index, unit) in s.units.iter().enumerate() {
+    for unit in &s.units {
         let own_end = unit
             .children
             .first()
             .map_or(unit.span.end, |&c| s.units[c].span.start);
-        let own = doc.normalized_range(unit.body_start.min(own_end)..own_end);
         match unit.kind {
             UnitKind::Item | UnitKind::SubItem => {
                 // the item (with its caption text) and the sentence that introduces its list
@@ -146,7 +161,11 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                     segments,
                 });
             }
-            UnitKind::Article | UnitKind::Heading | UnitKind::Paragraph => {
+            UnitKind::Article
+            | UnitKind::Heading
+            | UnitKind::Section
+            | UnitKind::Subsection
+            | UnitKind::Paragraph => {
                 let whole = doc.normalized_range(unit.span.clone());
                 if unit.kind != UnitKind::Paragraph {
                     units.push(ClauseUnit {
@@ -156,13 +175,15 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                         polarity: polarity(&text[whole]),
                     });
                 }
-                let _ = index;
-                let _ = own;
             }
             _ => {}
         }
     }
-    if !s.units.iter().any(|u| matches!(u.kind, UnitKind::Article | UnitKind::Heading)) {
+    if !s
+        .units
+        .iter()
+        .any(|u| matches!(u.kind, UnitKind::Article | UnitKind::Heading))
+    {
         // An unstructured document is one article.
         let whole = 0..text.len();
         units.push(ClauseUnit {
@@ -188,15 +209,50 @@ fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     if upto > first {
         Some(doc.sentences[upto - 1].clone())
     } else {
-        unit.caption_range.as_ref().map(|r| doc.normalized_range(r.clone()))
+        unit.caption_range
+            .as_ref()
+            .map(|r| doc.normalized_range(r.clone()))
     }
 }
 
 /// What a clause says: a prohibition, a permission, an exemption, or an obligation.
 pub fn polarity(text: &str) -> Polarity {
-    const EXEMPTION: &[&str] = &["義務を負わない", "負わないものとする", "負うものではない", "を要しない", "義務を免除", "免除する"];
-    const PROHIBITION: &[&str] = &["てはならない", "ではならない", "てはならず", "禁止", "禁ずる", "禁じる", "しないものとする", "しません", "しない。", "しないこと", "させない", "できない", "行わない", "ないものとします", "厳禁"];
-    const PERMISSION: &[&str] = &["ことができる", "ことができます", "できるものとする", "できるものとします", "差し支えない", "妨げない", "自由に"];
+    const EXEMPTION: &[&str] = &[
+        "義務を負わない",
+        "責任を負わない",
+        "一切負わない",
+        "負わないものとする",
+        "負うものではない",
+        "を要しない",
+        "義務を免除",
+        "免除する",
+    ];
+    const PROHIBITION: &[&str] = &[
+        "てはならない",
+        "ではならない",
+        "てはならず",
+        "禁止",
+        "禁ずる",
+        "禁じる",
+        "しないものとする",
+        "しません",
+        "しない。",
+        "しないこと",
+        "させない",
+        "できない",
+        "行わない",
+        "ないものとします",
+        "厳禁",
+    ];
+    const PERMISSION: &[&str] = &[
+        "ことができる",
+        "ことができます",
+        "できるものとする",
+        "できるものとします",
+        "差し支えない",
+        "妨げない",
+        "自由に",
+    ];
     if EXEMPTION.iter().any(|m| text.contains(m)) {
         Polarity::Exemption
     } else if PROHIBITION.iter().any(|m| text.contains(m)) {
@@ -214,18 +270,39 @@ mod tests {
 
     #[test]
     fn polarity_of_clauses() {
-        assert_eq!(polarity("乙は、再委託してはならない。ただし、甲の承諾を得た場合はこの限りでない。"), Polarity::Prohibition);
-        assert_eq!(polarity("乙は、第三者に再委託することができる。"), Polarity::Permission);
-        assert_eq!(polarity("乙は、秘密保持義務を負わないものとする。"), Polarity::Exemption);
-        assert_eq!(polarity("乙は、甲に報告するものとする。"), Polarity::Obligation);
+        assert_eq!(
+            polarity("乙は、再委託してはならない。ただし、甲の承諾を得た場合はこの限りでない。"),
+            Polarity::Prohibition
+        );
+        assert_eq!(
+            polarity("乙は、第三者に再委託することができる。"),
+            Polarity::Permission
+        );
+        assert_eq!(
+            polarity("乙は、秘密保持義務を負わないものとする。"),
+            Polarity::Exemption
+        );
+        assert_eq!(
+            polarity("乙は、甲に報告するものとする。"),
+            Polarity::Obligation
+        );
     }
 
     #[test]
     fn list_items_carry_their_lead_in() {
-        let doc = Document::new("覚書\n第1条 乙は、次の事項を遵守する。\n(1) 目的外利用の禁止\n".to_string());
+        let doc = Document::new(
+            "覚書\n第1条 乙は、次の事項を遵守する。\n(1) 目的外利用の禁止\n".to_string(),
+        );
         let item = doc.units.iter().find(|u| u.segments.len() == 2).unwrap();
-        let joined: String = item.segments.iter().map(|r| &doc.normalized.text[r.clone()]).collect();
-        assert!(joined.contains("遵守する。") && joined.contains("目的外利用"), "{joined}");
+        let joined: String = item
+            .segments
+            .iter()
+            .map(|r| &doc.normalized.text[r.clone()])
+            .collect();
+        assert!(
+            joined.contains("遵守する。") && joined.contains("目的外利用"),
+            "{joined}"
+        );
         assert_eq!(item.polarity, Polarity::Prohibition);
     }
 }

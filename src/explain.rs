@@ -14,7 +14,12 @@ struct CodeDoc {
 }
 
 fn code_doc(code: Code) -> CodeDoc {
-    let d = |what_ja, what_en, example_ja, example_en| CodeDoc { what_ja, what_en, example_ja, example_en };
+    let d = |what_ja, what_en, example_ja, example_en| CodeDoc {
+        what_ja,
+        what_en,
+        example_ja,
+        example_en,
+    };
     match code {
         Code::MissingClause => d(
             "文書の種類に応じたカタログ（個人情報保護法の公表事項、会社の規程が委託契約に求める事項など）の必須条項が見当たりません。条項は「概念のまとまり」（例: 再委託＋承諾）が一つの文・号・条の中にそろって初めて「あり」と判定されます。",
@@ -93,19 +98,59 @@ pub fn explain(what: &str, catalogs: &[Catalog], language: Language) -> Option<S
     }
     let (catalog, item) = crate::cli::find_item(catalogs, what)?;
     let en = language == Language::En;
-    let _ = writeln!(out, "{what}: {}", if en { item.title_en.as_deref().unwrap_or(&item.title) } else { &item.title });
-    let _ = writeln!(out, "{}: {}", if en { "catalog" } else { "カタログ" }, catalog.title);
-    let _ = writeln!(out, "{}: {}", if en { "severity" } else { "重要度" }, item.severity.as_str());
+    let _ = writeln!(
+        out,
+        "{what}: {}",
+        if en {
+            item.title_en.as_deref().unwrap_or(&item.title)
+        } else {
+            &item.title
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        if en { "catalog" } else { "カタログ" },
+        catalog.title
+    );
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        if en { "severity" } else { "重要度" },
+        item.severity.as_str()
+    );
     if !item.trigger.is_empty() {
-        let _ = writeln!(out, "{}: {}", if en { "applies when the document mentions" } else { "適用条件（文書中の語）" }, item.trigger.join("、"));
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            if en {
+                "applies when the document mentions"
+            } else {
+                "適用条件（文書中の語）"
+            },
+            item.trigger.join("、")
+        );
     }
     let _ = writeln!(out, "\n{}:", if en { "basis" } else { "根拠" });
     for b in &item.basis {
         let _ = writeln!(out, "  - {b}");
     }
-    let explanation = if en { item.explanation_en.as_deref().unwrap_or(&item.explanation) } else { &item.explanation };
+    let explanation = if en {
+        item.explanation_en.as_deref().unwrap_or(&item.explanation)
+    } else {
+        &item.explanation
+    };
     let _ = writeln!(out, "\n{explanation}");
-    let _ = writeln!(out, "\n{}:\n  {}", if en { "model clause" } else { "ひな形条項" }, item.model_clause.trim());
+    let _ = writeln!(
+        out,
+        "\n{}:\n  {}",
+        if en {
+            "model clause"
+        } else {
+            "ひな形条項"
+        },
+        item.model_clause.trim()
+    );
     Some(out)
 }
 
@@ -135,9 +180,20 @@ pub fn list_catalogs(catalogs: &[Catalog], json: bool) -> String {
     let mut out = String::new();
     for c in catalogs {
         let kinds: Vec<&str> = c.kinds.iter().map(|k| k.as_str()).collect();
-        let _ = writeln!(out, "{} — {} [{}] ({})", c.id, c.title, kinds.join(", "), c.origin);
+        let _ = writeln!(
+            out,
+            "{} — {} [{}] ({})",
+            c.id,
+            c.title,
+            kinds.join(", "),
+            c.origin
+        );
         for i in &c.items {
-            let cond = if i.trigger.is_empty() { "" } else { " (条件付き)" };
+            let cond = if i.trigger.is_empty() {
+                ""
+            } else {
+                " (条件付き)"
+            };
             let _ = writeln!(out, "  {:<40} {}{cond}", c.full_id(i), i.title);
         }
     }

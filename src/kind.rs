@@ -76,26 +76,54 @@ pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::
     let c = directive_pattern().captures(text)?;
     let name = c.get(1).or_else(|| c.get(2))?.as_str();
     let range = c.get(0)?.range();
-    Some((DocumentKind::parse(name).ok_or_else(|| name.to_string()), range))
+    Some((
+        DocumentKind::parse(name).ok_or_else(|| name.to_string()),
+        range,
+    ))
 }
 
 /// Detects the kind from the title lines, then from the vocabulary of the body.
 pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
+    // Title lines before the first unit, and a Markdown document's first heading.
+    let first_heading = structure
+        .roots
+        .first()
+        .map(|&i| &structure.units[i])
+        .filter(|u| u.style == crate::structure::LabelStyle::Markdown)
+        .and_then(|u| u.caption.as_deref());
     let titles: Vec<&str> = structure
         .title_lines
         .iter()
         .take(6)
         .map(|r| source.as_str()[r.clone()].trim())
+        .chain(first_heading)
         .filter(|l| l.chars().count() <= 60)
         .collect();
     let any = |words: &[&str]| titles.iter().any(|t| words.iter().any(|w| t.contains(w)));
     if any(&["規程", "規則", "要綱", "規定"]) && !any(&["契約書", "覚書"]) {
         return DocumentKind::Regulation;
     }
-    if any(&["契約書", "覚書", "特記事項", "契約条項", "データ処理", "取扱条項"]) {
+    if any(&[
+        "契約書",
+        "覚書",
+        "特記事項",
+        "契約条項",
+        "データ処理",
+        "取扱条項",
+    ]) {
         return DocumentKind::ConsignmentContract;
     }
-    if any(&["方針", "ポリシー", "Privacy", "privacy", "取扱いについて", "取り扱いについて", "取扱について", "公表事項", "保護宣言"]) {
+    if any(&[
+        "方針",
+        "ポリシー",
+        "Privacy",
+        "privacy",
+        "取扱いについて",
+        "取り扱いについて",
+        "取扱について",
+        "公表事項",
+        "保護宣言",
+    ]) {
         return DocumentKind::PrivacyNotice;
     }
     vocabulary(source.as_str())
@@ -104,9 +132,25 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
 /// Fallback: count telling words of each kind in the body.
 fn vocabulary(text: &str) -> DocumentKind {
     let count = |words: &[&str]| words.iter().map(|w| text.matches(w).count()).sum::<usize>();
-    let contract = count(&["甲は", "乙は", "委託者は", "受託者は", "本契約", "発注者", "受注者"]);
+    let contract = count(&[
+        "甲は",
+        "乙は",
+        "委託者は",
+        "受託者は",
+        "本契約",
+        "発注者",
+        "受注者",
+    ]);
     let regulation = count(&["本規程", "この規程", "従業者は", "職員は", "責任者は"]);
-    let notice = count(&["当社は", "弊社は", "お客様", "利用目的", "お問い合わせ", "本学は", "ご本人"]);
+    let notice = count(&[
+        "当社は",
+        "弊社は",
+        "お客様",
+        "利用目的",
+        "お問い合わせ",
+        "本学は",
+        "ご本人",
+    ]);
     let best = contract.max(regulation).max(notice);
     if best < 3 {
         DocumentKind::Unknown
@@ -131,16 +175,36 @@ mod tests {
 
     #[test]
     fn detects_from_title() {
-        assert_eq!(kind_of("個人情報保護方針\n個人情報に関する基本規程\n第1条 目的"), DocumentKind::Regulation);
-        assert_eq!(kind_of("個人情報の取扱いに関する覚書\n第1条 甲は"), DocumentKind::ConsignmentContract);
-        assert_eq!(kind_of("プライバシーポリシー\n1. 基本方針\n"), DocumentKind::PrivacyNotice);
+        assert_eq!(
+            kind_of("個人情報保護方針\n個人情報に関する基本規程\n第1条 目的"),
+            DocumentKind::Regulation
+        );
+        assert_eq!(
+            kind_of("個人情報の取扱いに関する覚書\n第1条 甲は"),
+            DocumentKind::ConsignmentContract
+        );
+        assert_eq!(
+            kind_of("プライバシーポリシー\n1. 基本方針\n"),
+            DocumentKind::PrivacyNotice
+        );
         assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
     }
 
     #[test]
     fn directive_wins_and_bad_names_are_reported() {
-        assert_eq!(directive("<!-- kiyaku: kind=regulation -->\n").unwrap().0, Ok(DocumentKind::Regulation));
-        assert_eq!(directive("---\nkiyaku: { kind: consignment-contract }\n---").unwrap().0, Ok(DocumentKind::ConsignmentContract));
-        assert_eq!(directive("<!-- kiyaku: kind=contract -->").unwrap().0, Err("contract".to_string()));
+        assert_eq!(
+            directive("<!-- kiyaku: kind=regulation -->\n").unwrap().0,
+            Ok(DocumentKind::Regulation)
+        );
+        assert_eq!(
+            directive("---\nkiyaku: { kind: consignment-contract }\n---")
+                .unwrap()
+                .0,
+            Ok(DocumentKind::ConsignmentContract)
+        );
+        assert_eq!(
+            directive("<!-- kiyaku: kind=contract -->").unwrap().0,
+            Err("contract".to_string())
+        );
     }
 }

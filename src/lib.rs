@@ -3,6 +3,7 @@
 //! clauses and for internal consistency. See ARCHITECTURE.md for the map.
 
 pub mod catalog;
+pub mod checks;
 pub mod cli;
 pub mod decode;
 pub mod diagnostic;

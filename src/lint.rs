@@ -5,6 +5,7 @@
 use std::ops::Range;
 
 use crate::catalog::{Catalog, Item, Severity};
+use crate::checks;
 use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Related, Text};
 use crate::document::Document;
 use crate::kind::{self, DocumentKind, KindSource};
@@ -46,22 +47,37 @@ impl Engine {
     }
 
     /// Checks one document. `kind_override` is `--kind` or the editor's setting.
-    pub fn check(&self, path: &str, text: String, kind_override: Option<DocumentKind>) -> FileReport {
+    pub fn check(
+        &self,
+        path: &str,
+        text: String,
+        kind_override: Option<DocumentKind>,
+    ) -> FileReport {
         let document = Document::new(text);
         let mut diagnostics = Vec::new();
-        let (kind, kind_source) = self.decide_kind(path, &document, kind_override, &mut diagnostics);
+        let (kind, kind_source) =
+            self.decide_kind(path, &document, kind_override, &mut diagnostics);
         let mut items = Vec::new();
         let mut index = TermIndex::new(&document);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
-            for (item, verdict) in catalog.items.iter().zip(matcher::judge_catalog(&mut index, catalog)) {
+            for (item, verdict) in catalog
+                .items
+                .iter()
+                .zip(matcher::judge_catalog(&mut index, catalog))
+            {
                 let id = catalog.full_id(item);
                 let lines = verdict.found.as_ref().map(|r| {
                     let start = document.source.position(r.start).line;
-                    let end = document.source.position(r.end.saturating_sub(1).max(r.start)).line;
+                    let end = document
+                        .source
+                        .position(r.end.saturating_sub(1).max(r.start))
+                        .line;
                     [start, end]
                 });
                 match verdict.status {
-                    Status::Missing => diagnostics.push(missing_clause(&document, catalog, item, &id)),
+                    Status::Missing => {
+                        diagnostics.push(missing_clause(&document, catalog, item, &id))
+                    }
                     Status::Conflict => {
                         let c = &item.conflicts[verdict.conflict.unwrap_or(0)];
                         let mut d = Diagnostic::new(
@@ -90,6 +106,7 @@ impl Engine {
                 });
             }
         }
+        diagnostics.extend(checks::run(&document));
         if kind == DocumentKind::Unknown {
             let first = document.source.line_range(0);
             diagnostics.push(Diagnostic::new(
@@ -102,7 +119,7 @@ impl Engine {
                 first,
             ));
         }
-        diagnostics.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
+        diagnostics.sort_by_key(|a| (a.range.start, a.code));
         FileReport {
             path: path.to_string(),
             kind,
@@ -139,7 +156,10 @@ impl Engine {
         if let Some((_, k)) = self.kind_globs.iter().find(|(g, _)| g.is_match(path)) {
             return (*k, KindSource::Config);
         }
-        (kind::detect(&document.source, &document.structure), KindSource::Detected)
+        (
+            kind::detect(&document.source, &document.structure),
+            KindSource::Detected,
+        )
     }
 }
 
@@ -172,13 +192,19 @@ fn anchor(document: &Document, item: &Item) -> (Range<usize>, usize) {
     let s = &document.structure;
     let hinted = s.units.iter().find(|u| {
         matches!(u.kind, UnitKind::Article | UnitKind::Heading)
-            && u.caption.as_deref().is_some_and(|c| item.section_hint.iter().any(|h| c.contains(h.as_str())))
+            && u.caption
+                .as_deref()
+                .is_some_and(|c| item.section_hint.iter().any(|h| c.contains(h.as_str())))
     });
     let end = document.source.as_str().len();
     match hinted {
         Some(u) => (u.header.clone(), u.span.end),
         None => {
-            let line = s.title_lines.first().cloned().unwrap_or_else(|| document.source.line_range(0));
+            let line = s
+                .title_lines
+                .first()
+                .cloned()
+                .unwrap_or_else(|| document.source.line_range(0));
             (line, end)
         }
     }
@@ -191,7 +217,10 @@ fn missing_clause(document: &Document, catalog: &Catalog, item: &Item, id: &str)
         Code::MissingClause,
         item.severity,
         Text::new(
-            format!("必須条項「{}」が見つかりません（{}。根拠: {basis}）", item.title, catalog.title),
+            format!(
+                "必須条項「{}」が見つかりません（{}。根拠: {basis}）",
+                item.title, catalog.title
+            ),
             format!(
                 "Required clause “{}” is missing ({}; basis: {basis})",
                 item.title_en.as_deref().unwrap_or(&item.title),
@@ -203,11 +232,18 @@ fn missing_clause(document: &Document, catalog: &Catalog, item: &Item, id: &str)
     d.item = Some(id.to_string());
     d.related = basis_related(item);
     let text = document.source.as_str();
-    let prefix = if insert_at == 0 || text[..insert_at].ends_with('\n') { "" } else { "\n" };
+    let prefix = if insert_at == 0 || text[..insert_at].ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
     d.fix = Some(Fix {
         title: Text::new(
             format!("「{}」のひな形条項を挿入", item.title),
-            format!("Insert a model clause for “{}”", item.title_en.as_deref().unwrap_or(&item.title)),
+            format!(
+                "Insert a model clause for “{}”",
+                item.title_en.as_deref().unwrap_or(&item.title)
+            ),
         ),
         edits: vec![Edit {
             range: insert_at..insert_at,

@@ -98,7 +98,10 @@ impl<'d> TermIndex<'d> {
 fn compile(term: &str) -> CompiledTerm {
     let text = normalize::normalize(term).text;
     let tokens = morphology::tokenize(&text);
-    let nouns_only = !tokens.is_empty() && tokens.iter().all(|t| t.pos == "名詞" || t.pos == "カスタム名詞" || t.pos == "接頭詞");
+    let nouns_only = !tokens.is_empty()
+        && tokens
+            .iter()
+            .all(|t| t.pos == "名詞" || t.pos == "カスタム名詞" || t.pos == "接頭詞");
     CompiledTerm {
         text,
         tokens,
@@ -193,5 +196,9 @@ pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
 
 /// Judges every item of a catalog.
 pub fn judge_catalog(index: &mut TermIndex<'_>, catalog: &Catalog) -> Vec<ItemVerdict> {
-    catalog.items.iter().map(|item| judge(index, item)).collect()
+    catalog
+        .items
+        .iter()
+        .map(|item| judge(index, item))
+        .collect()
 }

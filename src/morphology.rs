@@ -36,6 +36,14 @@ fn segmenter() -> &'static Segmenter {
     })
 }
 
+/// Surfaces of the user dictionary: the defined terms of the APPI and its guidelines.
+pub fn user_terms() -> impl Iterator<Item = &'static str> {
+    USER_DICTIONARY
+        .lines()
+        .filter_map(|l| l.split(',').next())
+        .filter(|t| !t.is_empty())
+}
+
 /// Loads the dictionaries now rather than on first use (the language server does
 /// this at start-up so the first keystroke is not the slow one).
 pub fn warm_up() {
@@ -60,7 +68,11 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 (field(0), field(6), field(7))
             } else {
                 // user dictionary entries: part of speech, then reading
-                (field(0), None, field(details.len().saturating_sub(2).max(1)))
+                (
+                    field(0),
+                    None,
+                    field(details.len().saturating_sub(2).max(1)),
+                )
             };
             Token {
                 base: base.unwrap_or_else(|| surface.clone()),
@@ -92,7 +104,11 @@ mod tests {
         let verb = tokens.iter().find(|t| t.surface == "持ち出し").unwrap();
         assert_eq!(verb.base, "持ち出す");
         assert_eq!(verb.reading, "モチダシ");
-        let kison: Vec<_> = tokenize("既存").into_iter().chain(tokenize("毀損")).map(|t| t.reading).collect();
+        let kison: Vec<_> = tokenize("既存")
+            .into_iter()
+            .chain(tokenize("毀損"))
+            .map(|t| t.reading)
+            .collect();
         assert_eq!(kison, vec!["キソン", "キソン"]);
     }
 }

@@ -48,7 +48,9 @@ impl Normalized {
         while i < self.origin.len() - 1 && self.origin[i] == last {
             i += 1;
         }
-        self.origin[i].max(last + 1).min(*self.origin.last().unwrap_or(&0))
+        self.origin[i]
+            .max(last + 1)
+            .min(*self.origin.last().unwrap_or(&0))
     }
 }
 
@@ -87,7 +89,7 @@ fn variant_table() -> &'static Option<VariantTable> {
         if forms.is_empty() {
             return None;
         }
-        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        forms.sort_by_key(|f| std::cmp::Reverse(f.0.len()));
         let alternation = forms
             .iter()
             .map(|(f, _)| regex::escape(f))
@@ -98,6 +100,11 @@ fn variant_table() -> &'static Option<VariantTable> {
             canonical_of: forms.into_iter().collect(),
         })
     })
+}
+
+/// A character that continues a Japanese or Latin word (kanji, katakana, letters, digits).
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !('\u{3041}'..='\u{309F}').contains(&c)
 }
 
 fn nfkc(s: &str) -> String {
@@ -119,7 +126,10 @@ fn nfkc_with_map(original: &str) -> Normalized {
     let mut origin = Vec::with_capacity(original.len() + 1);
     for (i, c) in original.char_indices() {
         let before = text.len();
-        if c.is_ascii() || ('\u{3041}'..='\u{30FF}').contains(&c) && c != '\u{309B}' && c != '\u{309C}' || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        if c.is_ascii()
+            || ('\u{3041}'..='\u{30FF}').contains(&c) && c != '\u{309B}' && c != '\u{309C}'
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        {
             text.push(c);
         } else {
             text.extend(std::iter::once(c).nfkc());
@@ -201,9 +211,16 @@ fn kanji_numerals(text: &str) -> Normalized {
 
 /// Parses a kanji numeral such as 二十三, 百五, 三〇, 千二百. None if it is not one.
 pub fn kanji_to_number(s: &str) -> Option<u64> {
-    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u64);
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u64)
+    };
     if s.chars().all(|c| digit(c).is_some()) && s.chars().count() > 1 {
-        return s.chars().try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+        return s
+            .chars()
+            .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
     }
     let mut total = 0u64;
     let mut current = 0u64;

@@ -89,6 +89,14 @@ pub struct Structure {
     pub roots: Vec<usize>,
 }
 
+impl Unit {
+    /// A list label of a notice or of an article's items (lists may restart at 1),
+    /// as opposed to the numbering of articles, paragraphs and chapters.
+    pub fn rank_is_list(&self) -> bool {
+        self.rank >= rank::ITEM
+    }
+}
+
 impl Structure {
     pub fn children_of(&self, parent: Option<usize>) -> &[usize] {
         match parent {
@@ -133,13 +141,29 @@ impl Structure {
             .filter(|&i| {
                 !matches!(
                     self.units[i].kind,
-                    UnitKind::Chapter | UnitKind::Section | UnitKind::Subsection | UnitKind::Supplementary
+                    UnitKind::Chapter
+                        | UnitKind::Section
+                        | UnitKind::Subsection
+                        | UnitKind::Supplementary
                 )
             })
             .map(|i| {
                 let u = &self.units[i];
+                let implicit_paragraph = u.kind == UnitKind::Item
+                    && u.parent.is_some_and(|p| {
+                        self.units[p].kind == UnitKind::Article
+                            && self.units[p]
+                                .children
+                                .iter()
+                                .any(|&c| self.units[c].kind == UnitKind::Paragraph)
+                    });
                 match (u.kind, u.style) {
                     (UnitKind::Paragraph, _) => format!("第{}項", u.number),
+                    (UnitKind::Item, LabelStyle::Parenthesized | LabelStyle::Kanji)
+                        if implicit_paragraph =>
+                    {
+                        format!("第1項第{}号", u.number)
+                    }
                     (UnitKind::Item, LabelStyle::Parenthesized | LabelStyle::Kanji)
                         if self.in_article(i) =>
                     {
@@ -150,7 +174,11 @@ impl Structure {
             })
             .collect();
         parts.reverse();
-        let prefix = if self.units[index].supplementary { "附則" } else { "" };
+        let prefix = if self.units[index].supplementary {
+            "附則"
+        } else {
+            ""
+        };
         format!("{prefix}{}", parts.concat())
     }
 
@@ -167,6 +195,7 @@ struct Patterns {
     paragraph: Regex,
     paren_item: Regex,
     kanji_item: Regex,
+    comma_item: Regex,
     circled: Regex,
     iroha: Regex,
     latin: Regex,
@@ -189,8 +218,9 @@ fn patterns() -> &'static Patterns {
             paragraph: re(r"^([0-9]{1,3})\s+(\S.*)$"),
             paren_item: re(r"^\(([0-9]{1,3})\)\s*(.*)$"),
             kanji_item: re(r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$"),
+            comma_item: re(r"^([0-9]{1,2})、\s*(\S.*)$"),
             circled: re(r"^([①-⑳])\s*(.*)$"),
-            iroha: re(r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラム])\s+(\S.*)$"),
+            iroha: re(r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S.*)$"),
             latin: re(r"^([a-z])[.)]\s*(.*)$"),
             decimal: re(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$"),
             numbered_heading: re(r"^([0-9]{1,2})\.\s*([^0-9\s].*)$"),
@@ -220,6 +250,12 @@ fn fold_line(line: &str) -> String {
         .to_string()
 }
 
+/// 「(1)に同じ」 is a reference in running text, not the label (1).
+fn starts_with_particle(rest: &str) -> bool {
+    rest.trim_start()
+        .starts_with(['に', 'と', 'の', 'を', 'は', 'が', 'も', 'で'])
+}
+
 fn ordinal(s: &str) -> u32 {
     s.parse::<u32>()
         .ok()
@@ -228,6 +264,7 @@ fn ordinal(s: &str) -> u32 {
 }
 
 const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラム";
+const GOJUON: &str = "アイウエオカキクケコサシスセソタチツテト";
 
 struct Classified {
     kind: UnitKind,
@@ -260,6 +297,8 @@ mod rank {
 
 struct Context {
     has_articles: bool,
+    /// Sub-items are labelled ア イ ウ rather than イ ロ ハ.
+    gojuon: bool,
     has_markdown_headings: bool,
 }
 
@@ -282,7 +321,13 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                 _ => (UnitKind::Subsection, rank::SUBSECTION),
             };
             let number = ordinal(&c[1]);
-            let mut u = simple(kind, LabelStyle::Kanji, &format!("第{number}{}", &c[2]), number, rank);
+            let mut u = simple(
+                kind,
+                LabelStyle::Kanji,
+                &format!("第{number}{}", &c[2]),
+                number,
+                rank,
+            );
             u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
             return Some(u);
         }
@@ -293,7 +338,13 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                 Some(b) => format!("第{number}条の{b}"),
                 None => format!("第{number}条"),
             };
-            let mut u = simple(UnitKind::Article, LabelStyle::Arabic, &label, number, rank::ARTICLE);
+            let mut u = simple(
+                UnitKind::Article,
+                LabelStyle::Arabic,
+                &label,
+                number,
+                rank::ARTICLE,
+            );
             u.branch = branch;
             u.caption = c.get(3).map(|m| m.as_str().trim().to_string());
             return Some(u);
@@ -301,22 +352,58 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         if in_article {
             if let Some(c) = p.paragraph.captures(line) {
                 let n = ordinal(&c[1]);
-                return Some(simple(UnitKind::Paragraph, LabelStyle::Arabic, &c[1], n, rank::PARAGRAPH));
+                return Some(simple(
+                    UnitKind::Paragraph,
+                    LabelStyle::Arabic,
+                    &c[1],
+                    n,
+                    rank::PARAGRAPH,
+                ));
+            }
+            if let Some(c) = p.comma_item.captures(line) {
+                let n = ordinal(&c[1]);
+                return Some(simple(
+                    UnitKind::Item,
+                    LabelStyle::Arabic,
+                    &format!("{n}、"),
+                    n,
+                    rank::ITEM,
+                ));
             }
             if let Some(c) = p.kanji_item.captures(line) {
                 let n = ordinal(&c[1]);
-                return Some(simple(UnitKind::Item, LabelStyle::Kanji, &c[1], n, rank::ITEM));
+                return Some(simple(
+                    UnitKind::Item,
+                    LabelStyle::Kanji,
+                    &c[1],
+                    n,
+                    rank::ITEM,
+                ));
             }
         }
     }
     let (item_rank, sub_rank, subsub_rank) = if ctx.has_articles {
         (rank::ITEM, rank::SUBITEM, rank::SUBSUBITEM)
     } else {
-        (rank::NOTICE_ITEM, rank::NOTICE_SUBITEM, rank::NOTICE_SUBSUBITEM)
+        (
+            rank::NOTICE_ITEM,
+            rank::NOTICE_SUBITEM,
+            rank::NOTICE_SUBSUBITEM,
+        )
     };
-    if let Some(c) = p.paren_item.captures(line) {
+    if let Some(c) = p
+        .paren_item
+        .captures(line)
+        .filter(|c| !starts_with_particle(&c[2]))
+    {
         let n = ordinal(&c[1]);
-        let mut u = simple(UnitKind::Item, LabelStyle::Parenthesized, &format!("({n})"), n, item_rank);
+        let mut u = simple(
+            UnitKind::Item,
+            LabelStyle::Parenthesized,
+            &format!("({n})"),
+            n,
+            item_rank,
+        );
         if !ctx.has_articles {
             u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
         }
@@ -325,28 +412,60 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     if let Some(c) = p.circled.captures(line) {
         let ch = c[1].chars().next().unwrap_or('①');
         let n = ch as u32 - '①' as u32 + 1;
-        return Some(simple(UnitKind::SubItem, LabelStyle::Circled, &c[1], n, sub_rank));
+        return Some(simple(
+            UnitKind::SubItem,
+            LabelStyle::Circled,
+            &c[1],
+            n,
+            sub_rank,
+        ));
     }
     if let Some(c) = p.iroha.captures(line) {
-        let n = IROHA.chars().position(|k| c[1].starts_with(k)).unwrap_or(0) as u32 + 1;
-        return Some(simple(UnitKind::SubItem, LabelStyle::Iroha, &c[1], n, sub_rank));
+        // イ ロ ハ … (iroha order) or ア イ ウ … (gojūon order): a list that uses ア is gojūon
+        let order = if ctx.gojuon { GOJUON } else { IROHA };
+        let n = order.chars().position(|k| c[1].starts_with(k)).unwrap_or(0) as u32 + 1;
+        return Some(simple(
+            UnitKind::SubItem,
+            LabelStyle::Iroha,
+            &c[1],
+            n,
+            sub_rank,
+        ));
     }
     if let Some(c) = p.latin.captures(line) {
         let n = c[1].as_bytes()[0] as u32 - b'a' as u32 + 1;
-        return Some(simple(UnitKind::SubItem, LabelStyle::Latin, &format!("{}.", &c[1]), n, subsub_rank));
+        return Some(simple(
+            UnitKind::SubItem,
+            LabelStyle::Latin,
+            &format!("{}.", &c[1]),
+            n,
+            subsub_rank,
+        ));
     }
     if ctx.has_articles {
         return None;
     }
     if let Some(c) = p.markdown.captures(line) {
         let level = c[1].len() as u8;
-        let mut u = simple(UnitKind::Heading, LabelStyle::Markdown, &c[1], level as u32, rank::MARKDOWN + level);
+        let mut u = simple(
+            UnitKind::Heading,
+            LabelStyle::Markdown,
+            &c[1],
+            level as u32,
+            rank::MARKDOWN + level,
+        );
         u.caption = Some(c[2].trim().to_string());
         return Some(u);
     }
     if let Some(c) = p.decimal.captures(line) {
         let label = format!("{}.{}", &c[1], &c[2]);
-        let mut u = simple(UnitKind::Heading, LabelStyle::Decimal, &label, ordinal(&c[2]), rank::DECIMAL);
+        let mut u = simple(
+            UnitKind::Heading,
+            LabelStyle::Decimal,
+            &label,
+            ordinal(&c[2]),
+            rank::DECIMAL,
+        );
         u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
         return Some(u);
     }
@@ -374,6 +493,9 @@ pub fn parse(source: &SourceText) -> Structure {
     let ctx = Context {
         has_articles: folded.iter().any(|l| p.article.is_match(l)),
         has_markdown_headings: folded.iter().any(|l| p.markdown.is_match(l)),
+        gojuon: folded
+            .iter()
+            .any(|l| l.starts_with("ア ") || l.starts_with("ア\u{3000}")),
     };
     let mut s = Structure::default();
     let mut stack: Vec<usize> = Vec::new();
@@ -389,24 +511,31 @@ pub fn parse(source: &SourceText) -> Structure {
         if ctx.has_articles && is_supplementary(folded_line) {
             close(&mut s, &mut stack, 0, range.start);
             supplementary = true;
-            let index = push(&mut s, &mut stack, Classified {
-                kind: UnitKind::Supplementary,
-                style: LabelStyle::Kanji,
-                label: "附則".into(),
-                number: 1,
-                branch: None,
-                caption: None,
-                rank: rank::SUPPLEMENTARY,
-            }, range.clone(), None, supplementary);
+            let index = push(
+                &mut s,
+                &mut stack,
+                Classified {
+                    kind: UnitKind::Supplementary,
+                    style: LabelStyle::Kanji,
+                    label: "附則".into(),
+                    number: 1,
+                    branch: None,
+                    caption: None,
+                    rank: rank::SUPPLEMENTARY,
+                },
+                range.clone(),
+                None,
+                supplementary,
+            );
             s.units[index].body_start = range.end;
             seen_unit = true;
             continue;
         }
-        if ctx.has_articles {
-            if let Some(c) = p.caption.captures(folded_line) {
-                pending_caption = Some((c[1].trim().to_string(), range.clone()));
-                continue;
-            }
+        if ctx.has_articles
+            && let Some(c) = p.caption.captures(folded_line)
+        {
+            pending_caption = Some((c[1].trim().to_string(), range.clone()));
+            continue;
         }
         let in_article = stack.iter().any(|&i| s.units[i].kind == UnitKind::Article);
         let bulleted = p.bullet.find(folded_line);
@@ -432,9 +561,17 @@ pub fn parse(source: &SourceText) -> Structure {
         };
         let start = caption_range.as_ref().map_or(range.start, |r| r.start);
         close(&mut s, &mut stack, unit.rank, start);
-        let index = push(&mut s, &mut stack, unit, range.clone(), caption_range, supplementary);
+        let index = push(
+            &mut s,
+            &mut stack,
+            unit,
+            range.clone(),
+            caption_range,
+            supplementary,
+        );
         s.units[index].span.start = start;
-        s.units[index].body_start = body_start(source.line_text(line), range.start, &s.units[index]);
+        s.units[index].body_start =
+            body_start(source.line_text(line), range.start, &s.units[index]);
     }
     let end = source.as_str().len();
     close(&mut s, &mut stack, 0, end);
@@ -443,7 +580,9 @@ pub fn parse(source: &SourceText) -> Structure {
 
 fn is_supplementary(line: &str) -> bool {
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    compact == "附則" || compact.starts_with("附則(") && compact.ends_with(')') && compact.chars().count() < 40
+    compact == "附則"
+        || compact == "(附則)"
+        || compact.starts_with("附則(") && compact.ends_with(')') && compact.chars().count() < 40
 }
 
 /// Offset just past the label (and inline caption) in the unit's first line.
@@ -454,22 +593,29 @@ fn body_start(line: &str, line_start: usize, unit: &Unit) -> usize {
             let rest = &line[upto..];
             let mut consumed = upto;
             if let Some(r) = rest.strip_prefix('の') {
-                let digits = r.chars().take_while(|c| !c.is_whitespace() && *c != '(' && *c != '（').map(char::len_utf8).sum::<usize>();
+                let digits = r
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '(' && *c != '（')
+                    .map(char::len_utf8)
+                    .sum::<usize>();
                 consumed += 'の'.len_utf8() + digits;
             }
             let rest = &line[consumed..];
             let trimmed = rest.trim_start();
             consumed += rest.len() - trimmed.len();
-            if unit.caption.is_some() && (trimmed.starts_with('(') || trimmed.starts_with('（')) {
-                if let Some(close) = trimmed.find([')', '）']) {
-                    consumed += close + trimmed[close..].chars().next().map_or(1, char::len_utf8);
-                }
+            if unit.caption.is_some()
+                && (trimmed.starts_with('(') || trimmed.starts_with('（'))
+                && let Some(close) = trimmed.find([')', '）'])
+            {
+                consumed += close + trimmed[close..].chars().next().map_or(1, char::len_utf8);
             }
             return line_start + consumed;
         }
         _ => {
             // skip bullet, label and following spaces
-            let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '・' || c == '*');
+            let trimmed = line.trim_start_matches(|c: char| {
+                c.is_whitespace() || c == '-' || c == '・' || c == '*'
+            });
             let offset = line.len() - trimmed.len();
             let label_len = label_prefix_len(trimmed, unit);
             offset + label_len
@@ -549,17 +695,30 @@ mod tests {
             "個人情報取扱規程\n\n第1章 総則\n（目的）\n第１条　この規程は定める。\n２　会社は守る。\n(1)秘密保持\n(2)持出し禁止\n①細目\n第2条の2（定義） 用語。\n附則\n第1条 施行する。\n",
         );
         assert_eq!(s.title_lines.len(), 1);
-        let articles: Vec<_> = s.articles().map(|(_, u)| (u.label.clone(), u.caption.clone(), u.supplementary)).collect();
-        assert_eq!(articles, vec![
-            ("第1条".to_string(), Some("目的".to_string()), false),
-            ("第2条の2".to_string(), Some("定義".to_string()), false),
-            ("第1条".to_string(), None, true),
-        ]);
+        let articles: Vec<_> = s
+            .articles()
+            .map(|(_, u)| (u.label.clone(), u.caption.clone(), u.supplementary))
+            .collect();
+        assert_eq!(
+            articles,
+            vec![
+                ("第1条".to_string(), Some("目的".to_string()), false),
+                ("第2条の2".to_string(), Some("定義".to_string()), false),
+                ("第1条".to_string(), None, true),
+            ]
+        );
         let (first, unit) = s.articles().next().unwrap();
-        assert_eq!(&src.as_str()[unit.body_start..unit.header.end], "この規程は定める。");
+        assert_eq!(
+            &src.as_str()[unit.body_start..unit.header.end],
+            "この規程は定める。"
+        );
         let para = s.units[first].children[0];
         assert_eq!(s.units[para].label, "2");
-        let items: Vec<_> = s.units[para].children.iter().map(|&i| s.units[i].label.clone()).collect();
+        let items: Vec<_> = s.units[para]
+            .children
+            .iter()
+            .map(|&i| s.units[i].label.clone())
+            .collect();
         assert_eq!(items, vec!["(1)", "(2)"]);
         let sub = s.units[s.units[para].children[1]].children[0];
         assert_eq!(s.path_label(sub), "第1条第2項第2号①");
@@ -568,7 +727,9 @@ mod tests {
 
     #[test]
     fn notice_outline_without_articles() {
-        let (_, s) = parse_str("プライバシーポリシー\n1. 基本方針\n- (1)取得\n- 本文\n2.利用目的\n- 2.箇条\n1.1 明示\n");
+        let (_, s) = parse_str(
+            "プライバシーポリシー\n1. 基本方針\n- (1)取得\n- 本文\n2.利用目的\n- 2.箇条\n1.1 明示\n",
+        );
         let top: Vec<_> = s.roots.iter().map(|&i| s.units[i].label.clone()).collect();
         assert_eq!(top, vec!["1.", "2."]);
         assert_eq!(s.units[s.roots[0]].children.len(), 1);
@@ -577,7 +738,15 @@ mod tests {
 
     #[test]
     fn never_fails_on_odd_input() {
-        for text in ["", "\n\n", "（", "第", "第99999999999条", "２\n(1)", "附則\n附則"] {
+        for text in [
+            "",
+            "\n\n",
+            "（",
+            "第",
+            "第99999999999条",
+            "２\n(1)",
+            "附則\n附則",
+        ] {
             let _ = parse_str(text);
         }
     }

@@ -21,7 +21,11 @@ impl Summary {
             files: reports.len(),
             ..Default::default()
         };
-        for d in reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.suppressed.is_none()) {
+        for d in reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.suppressed.is_none())
+        {
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,

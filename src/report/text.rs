@@ -37,8 +37,18 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
         let line_text = source.line_text(start.line - 1);
         let gutter = start.line.to_string().len();
         let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code.as_str(), d.message.get(language));
-        let _ = writeln!(out, "{pad}--> {}:{}:{}", report.path, start.line, start.column);
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.message.get(language)
+        );
+        let _ = writeln!(
+            out,
+            "{pad}--> {}:{}:{}",
+            report.path, start.line, start.column
+        );
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{} | {}", start.line, line_text.trim_end());
         let line_start = source.line_range(start.line - 1).start;
@@ -48,7 +58,12 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
         let indent = UnicodeWidthStr::width(&source.as_str()[line_start..col_from]);
         let width = UnicodeWidthStr::width(&source.as_str()[col_from..col_to]).max(1);
         let label = d.item.as_deref().unwrap_or("");
-        let _ = writeln!(out, "{pad} | {}{} {label}", " ".repeat(indent), "^".repeat(width));
+        let _ = writeln!(
+            out,
+            "{pad} | {}{} {label}",
+            " ".repeat(indent),
+            "^".repeat(width)
+        );
         for r in &d.related {
             match &r.location {
                 Some((path, line)) => {

@@ -1,0 +1,158 @@
+//! `phrase-typo`: fixed legal phrases with a wrong word of the same reading
+//! (漏えい、滅失又は既存 → 毀損) or a stray character. Two sources: the
+//! explicit patterns of `dictionaries/phrases.toml`, and a reading-based scan
+//! that looks, near a word of a fixed phrase, for a word that reads like
+//! another word of the phrase but is written differently (through lindera's
+//! readings).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::catalog::Severity;
+use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Text};
+use crate::document::Document;
+use crate::morphology::{self, Token};
+
+#[derive(Debug, Deserialize)]
+struct PhraseFile {
+    phrase: Vec<Phrase>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Phrase {
+    id: String,
+    phrase: String,
+    #[serde(default)]
+    typo: Vec<Typo>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Typo {
+    pattern: String,
+    #[serde(default)]
+    right: Option<String>,
+    #[serde(default)]
+    replacement: Option<String>,
+    message: String,
+    #[serde(default)]
+    message_en: Option<String>,
+}
+
+struct CompiledPhrase {
+    phrase: Phrase,
+    typos: Vec<Regex>,
+    /// Content tokens of the phrase (nouns and verbs), for the reading scan.
+    words: Vec<Token>,
+}
+
+fn table() -> &'static [CompiledPhrase] {
+    static TABLE: OnceLock<Vec<CompiledPhrase>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let file: PhraseFile = toml::from_str(include_str!("../../dictionaries/phrases.toml"))
+            .expect("dictionaries/phrases.toml is checked by the test suite");
+        file.phrase
+            .into_iter()
+            .map(|phrase| CompiledPhrase {
+                typos: phrase
+                    .typo
+                    .iter()
+                    .map(|t| {
+                        Regex::new(&t.pattern)
+                            .unwrap_or_else(|e| panic!("phrases.toml {}: {e}", phrase.id))
+                    })
+                    .collect(),
+                words: morphology::tokenize(&crate::normalize::normalize(&phrase.phrase).text)
+                    .into_iter()
+                    .filter(|t| t.pos == "名詞" || t.pos == "動詞" || t.pos == "カスタム名詞")
+                    .filter(|t| t.surface.chars().count() >= 2 && !t.reading.is_empty())
+                    .collect(),
+                phrase,
+            })
+            .collect()
+    })
+}
+
+/// How many tokens either side of an anchor word are searched.
+const WINDOW: usize = 4;
+
+pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    let text = &doc.normalized.text;
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for p in table() {
+        for (typo, regex) in p.phrase.typo.iter().zip(&p.typos) {
+            for c in regex.captures_iter(text) {
+                let m = c.name("wrong").or_else(|| c.get(0)).expect("match");
+                let right = typo
+                    .right
+                    .clone()
+                    .or_else(|| typo.replacement.clone())
+                    .unwrap_or_default();
+                out.push(typo_diag(
+                    doc,
+                    m.range(),
+                    &right,
+                    Text::new(
+                        typo.message.clone(),
+                        typo.message_en.clone().unwrap_or_else(|| {
+                            format!("Typo in the fixed phrase “{}”.", p.phrase.phrase)
+                        }),
+                    ),
+                ));
+            }
+        }
+        // reading scan
+        for (i, anchor) in doc.tokens.iter().enumerate() {
+            let Some(a) = p.words.iter().position(|w| w.surface == anchor.surface) else {
+                continue;
+            };
+            let lo = i.saturating_sub(WINDOW);
+            let hi = (i + WINDOW + 1).min(doc.tokens.len());
+            for t in &doc.tokens[lo..hi] {
+                for (k, w) in p.words.iter().enumerate() {
+                    if k != a
+                        && t.reading == w.reading
+                        && t.surface != w.surface
+                        && t.base != w.base
+                        && t.pos == "名詞"
+                    {
+                        out.push(typo_diag(doc, t.span.clone(), &w.surface, Text::new(
+                            format!("「{}」は定型句「{}」の「{}」の誤りと思われます（同じ読み「{}」）。", t.surface, p.phrase.phrase, w.surface, w.reading),
+                            format!("“{}” looks like a same-reading typo for “{}” in the fixed phrase “{}”.", t.surface, w.surface, p.phrase.phrase),
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.range.start, d.range.end));
+    out.dedup_by(|a, b| a.range == b.range);
+    out
+}
+
+fn typo_diag(
+    doc: &Document,
+    normalized: std::ops::Range<usize>,
+    right: &str,
+    message: Text,
+) -> Diagnostic {
+    let range = doc.original(normalized);
+    let mut d = Diagnostic::new(Code::PhraseTypo, Severity::Warning, message, range.clone());
+    let title = if right.is_empty() {
+        Text::new("余分な文字を削除", "Delete the stray characters")
+    } else {
+        Text::new(
+            format!("「{right}」に修正"),
+            format!("Replace with “{right}”"),
+        )
+    };
+    d.fix = Some(Fix {
+        title,
+        edits: vec![Edit {
+            range,
+            text: right.to_string(),
+        }],
+    });
+    d
+}

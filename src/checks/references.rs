@@ -1,0 +1,371 @@
+//! `broken-reference`: internal references (第N条第M項第K号, 前条, 前項, 前号,
+//! 次の各号, list labels such as イ or ①, 前述1.1 a.) resolved against the
+//! structure. References into other laws are not internal references.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::catalog::Severity;
+use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::document::Document;
+use crate::structure::{LabelStyle, Structure, UnitKind};
+
+struct Patterns {
+    article_ref: Regex,
+    relative: Regex,
+    quoted_label: Regex,
+    notice_ref: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns {
+        article_ref: Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?").expect("static"),
+        relative: Regex::new(r"前条|前項|前号|次の各号|前各号").expect("static"),
+        quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
+        notice_ref: Regex::new(r"前述\s*([0-9]+(?:\.[0-9]+)?)\s*(?:の)?\s*((?:[a-z]\.?\s*(?:から|~|〜|-|及び|、|,)?\s*)*)").expect("static"),
+    })
+}
+
+/// A citation of another law or regulation, not of this document. A parenthetical
+/// between the law's name and the article (法律施行条例（令和4年…）第3条) is skipped.
+fn is_external(before: &str) -> bool {
+    let trimmed = before.trim_end();
+    if let Some(inner) = trimmed.strip_suffix(')') {
+        let mut depth = 1;
+        for (i, c) in inner.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return is_external_name(&inner[..i]);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    is_external_name(before)
+}
+
+fn is_external_name(before: &str) -> bool {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(14)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let tail = tail.trim_end();
+    // 本規程第5条 and この規程第5条 are internal
+    if tail.ends_with("本規程")
+        || tail.ends_with("この規程")
+        || tail.ends_with("本契約")
+        || tail.ends_with("本覚書")
+    {
+        return false;
+    }
+    [
+        "法",
+        "法律",
+        "令",
+        "規則",
+        "条例",
+        "ガイドライン",
+        "指針",
+        "規程",
+        "規約",
+        "契約",
+        "約款",
+        "通則編",
+        "憲法",
+        "基準",
+    ]
+    .iter()
+    .any(|w| tail.ends_with(w))
+}
+
+pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let text = &doc.normalized.text;
+    let s = &doc.structure;
+    let has_articles = s.units.iter().any(|u| u.kind == UnitKind::Article);
+    let p = patterns();
+    if has_articles {
+        // (end of the previous reference, whether it was external): 法第78条から第81条まで
+        let mut previous: Option<(usize, bool)> = None;
+        for c in p.article_ref.captures_iter(text) {
+            let whole = c.get(0).expect("match");
+            let continues_previous = previous.filter(|(end, _)| {
+                let gap = text[*end..whole.start()].trim();
+                gap.chars().count() <= 4
+                    && [
+                        "から",
+                        "及び",
+                        "並びに",
+                        "又は",
+                        "若しくは",
+                        "、",
+                        "・",
+                        "及び同法",
+                    ]
+                    .contains(&gap)
+            });
+            let external = match continues_previous {
+                Some((_, external)) => external,
+                None => is_external(&text[..whole.start()]),
+            };
+            previous = Some((whole.end(), external));
+            if external {
+                continue;
+            }
+            let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+            let (Some(article), branch, paragraph, item) = (num(1), num(2), num(3), num(4)) else {
+                continue;
+            };
+            let here = doc.original(whole.range());
+            let supplementary = s
+                .innermost_at(here.start)
+                .is_some_and(|u| s.units[u].supplementary);
+            match resolve(s, article, branch, paragraph, item, supplementary) {
+                Ok(target) => {
+                    if let Some(item_index) = target.filter(|_| item.is_some()) {
+                        check_quoted_labels(doc, item_index, whole.end(), &mut out);
+                    }
+                }
+                Err(message) => out.push(broken(here, message)),
+            }
+        }
+        for m in p.relative.find_iter(text) {
+            let here = doc.original(m.range());
+            if let Some(message) = relative(doc, m.as_str(), here.start) {
+                out.push(broken(here, message));
+            }
+        }
+    }
+    for c in p.notice_ref.captures_iter(text) {
+        let whole = c.get(0).expect("match");
+        let here = doc.original(whole.range());
+        let label = &c[1];
+        let heading = s.units.iter().position(|u| {
+            u.label.trim_end_matches('.') == label
+                && matches!(u.kind, UnitKind::Heading | UnitKind::Item)
+        });
+        let letters: Vec<char> = c.get(2).map_or(Vec::new(), |m| {
+            m.as_str()
+                .chars()
+                .filter(char::is_ascii_lowercase)
+                .collect()
+        });
+        // a label written as a bullet line (- 1.2 例外事項) exists too, without lettered items
+        let labelled_line = heading.is_none()
+            && text.lines().any(|l| {
+                let l = l.trim_start_matches(|c: char| {
+                    c.is_whitespace() || c == '-' || c == '・' || c == '*'
+                });
+                l.strip_prefix(label)
+                    .is_some_and(|rest| rest.starts_with([' ', '.']) || rest.is_empty())
+            });
+        match heading {
+            None if labelled_line => {
+                if !letters.is_empty() {
+                    let listed: Vec<String> = letters.iter().map(|l| format!("{l}.")).collect();
+                    out.push(broken(here, Text::new(
+                        format!("「{label}」に {} という項目がありません（項目に記号が付いていません）。", listed.join("、")),
+                        format!("Section {label} has no items labelled {}.", listed.join(", ")),
+                    )));
+                }
+            }
+            None => out.push(broken(
+                here,
+                Text::new(
+                    format!("参照先「{label}」がこの文書にありません。"),
+                    format!("The referenced section {label} does not exist in this document."),
+                ),
+            )),
+            Some(h) => {
+                let missing: Vec<String> = letters
+                    .iter()
+                    .filter(|l| {
+                        !s.units[h].children.iter().any(|&c| {
+                            s.units[c].style == LabelStyle::Latin
+                                && s.units[c].label.starts_with(**l)
+                        })
+                    })
+                    .map(|l| format!("{l}."))
+                    .collect();
+                if !missing.is_empty() {
+                    out.push(broken(here, Text::new(
+                        format!("「{label}」に {} という項目がありません（項目に記号が付いていません）。", missing.join("、")),
+                        format!("Section {label} has no items labelled {}.", missing.join(", ")),
+                    )));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn broken(range: Range<usize>, message: Text) -> Diagnostic {
+    Diagnostic::new(Code::BrokenReference, Severity::Warning, message, range)
+}
+
+/// Resolves 第N条(のB)(第M項)(第K号) to the deepest unit named, or explains why it fails.
+fn resolve(
+    s: &Structure,
+    article: u32,
+    branch: Option<u32>,
+    paragraph: Option<u32>,
+    item: Option<u32>,
+    supplementary: bool,
+) -> Result<Option<usize>, Text> {
+    let label = match branch {
+        Some(b) => format!("第{article}条の{b}"),
+        None => format!("第{article}条"),
+    };
+    let Some((a, _)) = s.articles().find(|(_, u)| {
+        u.number == article && u.branch == branch && u.supplementary == supplementary
+    }) else {
+        return Err(Text::new(
+            format!("参照先の{label}がこの文書にありません。"),
+            format!("{label} does not exist in this document."),
+        ));
+    };
+    let mut container = a;
+    if let Some(pn) = paragraph
+        && pn > 1
+    {
+        match s.units[a]
+            .children
+            .iter()
+            .find(|&&c| s.units[c].kind == UnitKind::Paragraph && s.units[c].number == pn)
+        {
+            Some(&p) => container = p,
+            None => {
+                return Err(Text::new(
+                    format!("{label}に第{pn}項がありません。"),
+                    format!("{label} has no paragraph {pn}."),
+                ));
+            }
+        }
+    }
+    let Some(kn) = item else {
+        return Ok(Some(container));
+    };
+    match s.units[container]
+        .children
+        .iter()
+        .find(|&&c| s.units[c].kind == UnitKind::Item && s.units[c].number == kn)
+    {
+        Some(&i) => Ok(Some(i)),
+        None => Err(Text::new(
+            format!("{}に第{kn}号がありません。", s.path_label(container)),
+            format!("{} has no item {kn}.", s.path_label(container)),
+        )),
+    }
+}
+
+/// After 第N条第M項第K号, labels quoted in the same sentence (「イ …」) must be sub-items of that item.
+fn check_quoted_labels(doc: &Document, item: usize, from: usize, out: &mut Vec<Diagnostic>) {
+    let text = &doc.normalized.text;
+    let sentence_end = text[from..].find('。').map_or(text.len(), |i| from + i);
+    let s = &doc.structure;
+    let subs: Vec<&str> = s.units[item]
+        .children
+        .iter()
+        .map(|&c| s.units[c].label.as_str())
+        .collect();
+    for c in patterns()
+        .quoted_label
+        .captures_iter(&text[from..sentence_end])
+    {
+        let m = c.get(1).expect("group");
+        if subs.contains(&m.as_str()) {
+            continue;
+        }
+        let range = doc.original(from + m.start()..from + m.end());
+        let listed = if subs.is_empty() {
+            "細目がありません".to_string()
+        } else {
+            format!("細目は{}です", subs.concat())
+        };
+        let listed_en = if subs.is_empty() {
+            "has no sub-items".to_string()
+        } else {
+            format!("has sub-items {}", subs.join(" "))
+        };
+        out.push(broken(
+            range,
+            Text::new(
+                format!(
+                    "{}に「{}」はありません（{listed}）。",
+                    s.path_label(item),
+                    m.as_str()
+                ),
+                format!(
+                    "{} has no sub-item {} ({listed_en}).",
+                    s.path_label(item),
+                    m.as_str()
+                ),
+            ),
+        ));
+    }
+}
+
+/// 前条 / 前項 / 前号 / 次の各号 / 前各号 checked from where they stand.
+fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
+    let s = &doc.structure;
+    let here = s.innermost_at(at)?;
+    let find = |kind: UnitKind| s.ancestry(here).find(|&i| s.units[i].kind == kind);
+    match word {
+        "前条" => {
+            let a = find(UnitKind::Article)?;
+            let first = s
+                .articles()
+                .find(|(_, u)| u.supplementary == s.units[a].supplementary)
+                .map(|(i, _)| i);
+            (first == Some(a)).then(|| {
+                Text::new(
+                    "最初の条で「前条」を参照しています。",
+                    "前条 (the preceding article) in the first article.",
+                )
+            })
+        }
+        "前項" => {
+            // in paragraph 1 (the article's own text, no paragraph unit above) there is no 前項
+            let in_item = find(UnitKind::Item).is_some();
+            (find(UnitKind::Paragraph).is_none() && find(UnitKind::Article).is_some() && !in_item)
+                .then(|| {
+                    Text::new(
+                        "第1項で「前項」を参照しています。",
+                        "前項 (the preceding paragraph) in paragraph 1.",
+                    )
+                })
+        }
+        "前号" => {
+            let i = find(UnitKind::Item)?;
+            (s.units[i].number == 1)
+                .then(|| Text::new("第1号で「前号」を参照しています。", "前号 in item 1."))
+        }
+        "次の各号" => {
+            let unit = s
+                .ancestry(here)
+                .find(|&i| matches!(s.units[i].kind, UnitKind::Paragraph | UnitKind::Article))?;
+            let has_items = s.units[unit]
+                .children
+                .iter()
+                .any(|&c| s.units[c].kind == UnitKind::Item);
+            (!has_items).then(|| {
+                Text::new(
+                    "「次の各号」とありますが、号が続いていません。",
+                    "次の各号 (the following items) but no items follow.",
+                )
+            })
+        }
+        _ => None,
+    }
+}

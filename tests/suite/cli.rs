@@ -1,0 +1,205 @@
+//! The `kiyaku` binary end to end: formats, exit statuses, encodings, errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn regulation_json_follows_the_contract() {
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "json",
+            "tests/fixtures/regulation-tsc.txt",
+        ],
+        None,
+    );
+    let v = json(&out);
+    assert_eq!(v["version"], 1);
+    let file = &v["files"][0];
+    assert_eq!(file["kind"], "regulation");
+    assert_eq!(file["kind_source"], "detected");
+    let items = file["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|i| i["id"].as_str().unwrap().starts_with("regulation/"))
+    );
+    for i in items {
+        assert!(
+            ["present", "missing", "conflict", "not-applicable"]
+                .contains(&i["status"].as_str().unwrap())
+        );
+    }
+    for d in file["diagnostics"].as_array().unwrap() {
+        assert!(d["range"]["start"]["line"].as_u64().unwrap() >= 1);
+        assert!(d["range"]["start"]["column"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(v["summary"]["files"], 1);
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let complete = "tests/corpus/contracts/01-gyomu-itaku-kou-otsu.txt";
+    let incomplete = "tests/corpus/contracts/08-seiso-shoko-seiri.txt";
+    assert_eq!(kiyaku(&["check", complete], None).status.code(), Some(0));
+    assert_eq!(kiyaku(&["check", incomplete], None).status.code(), Some(1));
+    assert_eq!(
+        kiyaku(&["check", "--fail-on", "error", incomplete], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(kiyaku(&["check", "--bogus"], None).status.code(), Some(2));
+}
+
+#[test]
+fn stdin_shift_jis_and_kind_override() {
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("個人情報の取扱いに関する覚書\n第1条 乙は、本件業務に関して知り得た個人情報を第三者に漏えいしてはならない。\n");
+    let out = kiyaku(&["check", "--format", "json", "-"], Some(&sjis));
+    let v = json(&out);
+    assert_eq!(v["files"][0]["path"], "<stdin>");
+    assert_eq!(v["files"][0]["kind"], "consignment-contract");
+    let confidentiality = v["files"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "consignment/confidentiality")
+        .unwrap()
+        .clone();
+    assert_eq!(confidentiality["status"], "present");
+    assert_eq!(confidentiality["lines"], serde_json::json!([2, 2]));
+    let out = kiyaku(
+        &["check", "--format", "json", "--kind", "regulation", "-"],
+        Some("メモ".as_bytes()),
+    );
+    assert_eq!(json(&out)["files"][0]["kind_source"], "override");
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_is_checked() {
+    let dir = temp_dir("bad-input");
+    std::fs::write(dir.join("a-bad.txt"), b"\xff\xfe\x00\x01garbage").unwrap();
+    std::fs::write(dir.join("b-bad.md"), b"ok line\n\x81\x20\x82").unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus/contracts/01-gyomu-itaku-kou-otsu.txt"),
+        dir.join("c-good.txt"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("ignored.pdf"), b"%PDF").unwrap();
+    let out = kiyaku(&["check", "--format", "json", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a-bad.txt") && stderr.contains("binary"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("b-bad.md") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+    let v = json(&out);
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["path"].as_str().unwrap().ends_with("c-good.txt"));
+}
+
+#[test]
+fn folders_respect_gitignore_and_missing_paths_fail() {
+    let dir = temp_dir("gitignore");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "drafts/\n").unwrap();
+    std::fs::create_dir_all(dir.join("drafts")).unwrap();
+    std::fs::write(dir.join("drafts/x.txt"), "覚書").unwrap();
+    std::fs::write(dir.join("y.txt"), "覚書\n").unwrap();
+    let v = json(&kiyaku(
+        &["check", "--format", "json", dir.to_str().unwrap()],
+        None,
+    ));
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(paths[0].ends_with("y.txt"));
+    let out = kiyaku(&["check", "no/such/file.txt"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.txt"));
+}
+
+#[test]
+fn text_output_underlines_with_display_width() {
+    let out = kiyaku(
+        &["check", "-"],
+        Some("業務委託契約書\n第1条 乙は、本件業務を行う。\n".as_bytes()),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("warning[missing-clause]"), "{text}");
+    assert!(text.contains("--> <stdin>:1:1"), "{text}");
+    // 業務委託契約書 is 7 characters, 14 columns wide
+    assert!(
+        text.contains(&format!(" | {} consignment/", "^".repeat(14))),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_and_catalogs() {
+    for code in [
+        "missing-clause",
+        "conflicting-clause",
+        "broken-reference",
+        "numbering",
+        "defined-term",
+        "outdated-reference",
+        "phrase-typo",
+        "value-mismatch",
+    ] {
+        let out = kiyaku(&["explain", code], None);
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        assert!(!out.stdout.is_empty());
+    }
+    let out = kiyaku(&["explain", "consignment/audit-right"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("根拠") && text.contains("ひな形条項"),
+        "{text}"
+    );
+    assert_eq!(kiyaku(&["explain", "nothing"], None).status.code(), Some(2));
+    let v: serde_json::Value =
+        serde_json::from_slice(&kiyaku(&["catalogs", "--json"], None).stdout).unwrap();
+    assert!(v.as_array().unwrap().len() >= 4);
+}

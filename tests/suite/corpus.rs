@@ -1,0 +1,189 @@
+//! Accuracy on the labeled corpus (tests/corpus/labels/*.toml): per catalog,
+//! precision and recall of `missing` verdicts, and kind-detection accuracy.
+//! Labels were made by reading the documents; the bar is 0.95 for each figure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kiyaku::catalog;
+use kiyaku::kind::DocumentKind;
+use kiyaku::lint::Engine;
+use kiyaku::matcher::Status;
+use serde::Deserialize;
+
+const BAR: f64 = 0.95;
+
+#[derive(Deserialize)]
+struct LabelFile {
+    document: Vec<LabeledDocument>,
+}
+
+#[derive(Deserialize)]
+struct LabeledDocument {
+    file: String,
+    kind: String,
+    #[allow(dead_code)]
+    source: String,
+    items: BTreeMap<String, Label>,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    status: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    lines: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    errors: Vec<String>,
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+fn labeled_documents() -> Vec<LabeledDocument> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir().join("labels"))
+        .expect("tests/corpus/labels")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            let parsed: LabelFile =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            parsed.document
+        })
+        .collect()
+}
+
+fn ratio(num: usize, den: usize) -> f64 {
+    if den == 0 {
+        1.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// Catalogs whose accuracy already meets the bar; held to it on every run.
+const HELD_TO_THE_BAR: &[&str] = &["consignment"];
+
+#[test]
+fn catalogs_that_meet_the_bar_keep_meeting_it() {
+    let failed = measure(HELD_TO_THE_BAR);
+    assert!(failed.is_empty(), "below the bar of {BAR}: {failed:?}");
+}
+
+#[test]
+#[ignore = "appi-notice, jisq15001-direct and regulation are still below 0.95; run with --ignored"]
+fn accuracy_on_the_labeled_corpus() {
+    let failed = measure(&[]);
+    assert!(failed.is_empty(), "below the bar of {BAR}: {failed:?}");
+}
+
+/// Prints precision and recall per catalog and kind-detection accuracy; returns what is
+/// below the bar (only for `only` catalogs when it is not empty).
+fn measure(only: &[&str]) -> Vec<String> {
+    let engine = Engine::new(catalog::builtin_catalogs());
+    let docs = labeled_documents();
+    assert!(docs.len() >= 20, "corpus too small: {}", docs.len());
+    let mut per_catalog: BTreeMap<String, Counts> = BTreeMap::new();
+    let (mut kinds_right, mut kind_errors) = (0, Vec::new());
+    for doc in &docs {
+        let path = corpus_dir().join(&doc.file);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (text, _) = kiyaku::decode::decode(&bytes).unwrap();
+        let labeled_kind = DocumentKind::parse(&doc.kind).expect("label kind");
+        let detected = engine.check(&doc.file, text.clone(), None);
+        if detected.kind == labeled_kind {
+            kinds_right += 1;
+        } else {
+            kind_errors.push(format!(
+                "{}: labeled {}, detected {}",
+                doc.file,
+                doc.kind,
+                detected.kind.as_str()
+            ));
+        }
+        let report = engine.check(&doc.file, text, Some(labeled_kind));
+        for (id, label) in &doc.items {
+            let catalog_id = id.split('/').next().unwrap().to_string();
+            let got = report.items.iter().find(|i| &i.id == id).map(|i| i.status);
+            let Some(got) = got else {
+                panic!("{}: labeled item {id} is not judged by kiyaku", doc.file);
+            };
+            let counts = per_catalog.entry(catalog_id).or_default();
+            let said_missing = got == Status::Missing;
+            let is_missing = label.status == "missing";
+            match (said_missing, is_missing) {
+                (true, true) => counts.tp += 1,
+                (true, false) => {
+                    counts.fp += 1;
+                    counts.errors.push(format!(
+                        "false missing  {} {id} (label {})",
+                        doc.file, label.status
+                    ));
+                }
+                (false, true) => {
+                    counts.fn_ += 1;
+                    counts.errors.push(format!(
+                        "missed missing {} {id} (kiyaku {})",
+                        doc.file,
+                        got.as_str()
+                    ));
+                }
+                (false, false) => {
+                    if got.as_str() != label.status {
+                        counts.errors.push(format!(
+                            "status differs {} {id}: label {}, kiyaku {}",
+                            doc.file,
+                            label.status,
+                            got.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let kind_accuracy = ratio(kinds_right, docs.len());
+    println!(
+        "\n{:<20} {:>9} {:>7} {:>4} {:>4} {:>4}",
+        "catalog", "precision", "recall", "tp", "fp", "fn"
+    );
+    let mut failed = Vec::new();
+    for (id, c) in &per_catalog {
+        let precision = ratio(c.tp, c.tp + c.fp);
+        let recall = ratio(c.tp, c.tp + c.fn_);
+        println!(
+            "{id:<20} {precision:>9.3} {recall:>7.3} {:>4} {:>4} {:>4}",
+            c.tp, c.fp, c.fn_
+        );
+        for e in &c.errors {
+            println!("    {e}");
+        }
+        if (only.is_empty() || only.contains(&id.as_str())) && (precision < BAR || recall < BAR) {
+            failed.push(format!(
+                "{id}: precision {precision:.3}, recall {recall:.3}"
+            ));
+        }
+    }
+    println!(
+        "kind detection: {kinds_right}/{} = {kind_accuracy:.3}",
+        docs.len()
+    );
+    for e in &kind_errors {
+        println!("    {e}");
+    }
+    if kind_accuracy < BAR {
+        failed.push(format!("kind detection {kind_accuracy:.3}"));
+    }
+    failed
+}

@@ -1,0 +1,8 @@
+//! kiyaku's integration tests, in one binary (each test binary links the
+//! embedded dictionary, so one binary keeps builds fast).
+
+mod catalogs;
+mod cli;
+mod corpus;
+mod fixtures;
+mod structure;
