@@ -219,6 +219,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => errors.push(e),
         }
     }
+    crate::lint::cross_check(&mut reports);
     let rendered = match args.format {
         Format::Text => report::text::render(&reports, args.lang),
         Format::Json => report::json::render(&reports, args.lang),

@@ -84,14 +84,27 @@ fn tokenize_lines(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// Sentences end at 。 and at line ends (headings and list items are lines).
+/// Sentences end at 。 outside brackets (「…という。」 and （…含む。） stay inside their
+/// sentence) and at line ends (headings and list items are lines).
 fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
+    let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         let end = match c {
-            '。' => i + c.len_utf8(),
-            '\n' => i,
+            '(' | '「' | '『' | '[' => {
+                depth += 1;
+                continue;
+            }
+            ')' | '」' | '』' | ']' => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            '。' if depth == 0 => i + c.len_utf8(),
+            '\n' => {
+                depth = 0;
+                i
+            }
             _ => continue,
         };
         push_trimmed(text, start..end, &mut out);
@@ -178,6 +191,21 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             }
             _ => {}
         }
+    }
+    // The preamble (title, parties, the company's name) before the first unit is a unit of its own.
+    if let Some(first) = s
+        .roots
+        .first()
+        .map(|&i| s.units[i].span.start)
+        .filter(|&start| start > 0)
+    {
+        let preamble = doc.normalized_range(0..first);
+        units.push(ClauseUnit {
+            scope: Scope::Article,
+            segments: vec![preamble.clone()],
+            focus: 0..doc.source.line_range(0).end,
+            polarity: polarity(&text[preamble]),
+        });
     }
     if !s
         .units

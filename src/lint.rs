@@ -28,6 +28,8 @@ pub struct FileReport {
     pub kind_source: KindSource,
     pub items: Vec<ItemResult>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Amounts and periods the document states, compared across documents.
+    pub values: Vec<checks::values::StatedValue>,
     pub document: Document,
 }
 
@@ -76,7 +78,7 @@ impl Engine {
                 });
                 match verdict.status {
                     Status::Missing => {
-                        diagnostics.push(missing_clause(&document, catalog, item, &id))
+                        diagnostics.push(missing_clause(&document, catalog, item, &id, kind))
                     }
                     Status::Conflict => {
                         let c = &item.conflicts[verdict.conflict.unwrap_or(0)];
@@ -126,6 +128,7 @@ impl Engine {
             kind_source,
             items,
             diagnostics,
+            values: checks::values::extract(&document),
             document,
         }
     }
@@ -163,6 +166,34 @@ impl Engine {
     }
 }
 
+/// Adds `value-mismatch` diagnostics between documents checked together.
+pub fn cross_check(reports: &mut [FileReport]) {
+    let line_fns: Vec<Box<dyn Fn(usize) -> usize + '_>> = reports
+        .iter()
+        .map(|r| {
+            Box::new(move |o: usize| r.document.source.position(o).line)
+                as Box<dyn Fn(usize) -> usize>
+        })
+        .collect();
+    let inputs: Vec<checks::values::DocumentValues<'_>> = reports
+        .iter()
+        .zip(&line_fns)
+        .map(|(r, f)| checks::values::DocumentValues {
+            path: &r.path,
+            kind: r.kind,
+            values: &r.values,
+            line_of: f.as_ref(),
+        })
+        .collect();
+    let added = checks::values::cross_check(&inputs);
+    drop(inputs);
+    drop(line_fns);
+    for (report, mut diagnostics) in reports.iter_mut().zip(added) {
+        report.diagnostics.append(&mut diagnostics);
+        report.diagnostics.sort_by_key(|d| (d.range.start, d.code));
+    }
+}
+
 fn basis_related(item: &Item) -> Vec<Related> {
     let mut related: Vec<Related> = item
         .basis
@@ -187,8 +218,10 @@ fn basis_related(item: &Item) -> Vec<Related> {
     related
 }
 
-/// Where a missing clause belongs: the section its hint names, else the title line.
-fn anchor(document: &Document, item: &Item) -> (Range<usize>, usize) {
+/// Where a missing clause belongs: the section its hint names; else, in a notice, the end of
+/// the preamble (where the business introduces itself), and elsewhere before 附則 or at the end.
+/// Returns the range to underline and the offset where the model clause is inserted.
+fn anchor(document: &Document, item: &Item, kind: DocumentKind) -> (Range<usize>, usize) {
     let s = &document.structure;
     let hinted = s.units.iter().find(|u| {
         matches!(u.kind, UnitKind::Article | UnitKind::Heading)
@@ -205,13 +238,30 @@ fn anchor(document: &Document, item: &Item) -> (Range<usize>, usize) {
                 .first()
                 .cloned()
                 .unwrap_or_else(|| document.source.line_range(0));
-            (line, end)
+            let first_unit = s.roots.first().map(|&i| s.units[i].span.start);
+            let supplementary = s
+                .roots
+                .iter()
+                .map(|&i| &s.units[i])
+                .find(|u| u.kind == UnitKind::Supplementary);
+            let at = match (kind, first_unit, supplementary) {
+                (DocumentKind::PrivacyNotice, Some(start), _) if start > 0 => start,
+                (_, _, Some(u)) => u.span.start,
+                _ => end,
+            };
+            (line, at)
         }
     }
 }
 
-fn missing_clause(document: &Document, catalog: &Catalog, item: &Item, id: &str) -> Diagnostic {
-    let (range, insert_at) = anchor(document, item);
+fn missing_clause(
+    document: &Document,
+    catalog: &Catalog,
+    item: &Item,
+    id: &str,
+    kind: DocumentKind,
+) -> Diagnostic {
+    let (range, insert_at) = anchor(document, item, kind);
     let basis = item.basis.first().map(String::as_str).unwrap_or("");
     let mut d = Diagnostic::new(
         Code::MissingClause,

@@ -200,9 +200,8 @@ fn kanji_numerals(text: &str) -> Normalized {
         text,
         re.captures_iter(text).filter_map(|c| {
             let numeral = c.get(2)?;
-            if c.get(1).is_none() && c.get(3).is_none() {
-                return None;
-            }
+            // 第三者 and 一般 stay words: only numerals followed by a unit are numbers
+            c.get(3)?;
             let value = kanji_to_number(numeral.as_str())?;
             Some((numeral.range(), value.to_string()))
         }),

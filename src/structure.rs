@@ -159,14 +159,16 @@ impl Structure {
                     });
                 match (u.kind, u.style) {
                     (UnitKind::Paragraph, _) => format!("第{}項", u.number),
-                    (UnitKind::Item, LabelStyle::Parenthesized | LabelStyle::Kanji)
-                        if implicit_paragraph =>
-                    {
+                    (
+                        UnitKind::Item,
+                        LabelStyle::Parenthesized | LabelStyle::Kanji | LabelStyle::Arabic,
+                    ) if implicit_paragraph => {
                         format!("第1項第{}号", u.number)
                     }
-                    (UnitKind::Item, LabelStyle::Parenthesized | LabelStyle::Kanji)
-                        if self.in_article(i) =>
-                    {
+                    (
+                        UnitKind::Item,
+                        LabelStyle::Parenthesized | LabelStyle::Kanji | LabelStyle::Arabic,
+                    ) if self.in_article(i) => {
                         format!("第{}号", u.number)
                     }
                     _ => u.label.clone(),
@@ -502,6 +504,7 @@ pub fn parse(source: &SourceText) -> Structure {
     let mut pending_caption: Option<(String, Range<usize>)> = None;
     let mut supplementary = false;
     let mut seen_unit = false;
+    let mut bare_items_next: Option<u32> = None;
 
     for (line, folded_line) in folded.iter().enumerate() {
         let range = source.line_range(line);
@@ -545,6 +548,21 @@ pub fn parse(source: &SourceText) -> Structure {
             bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
         });
         let caption = pending_caption.take();
+        let classified = classified.map(|mut c| {
+            // A bare "1" inside an article starts a list of items (号) numbered 1, 2, 3 …;
+            // a number that continues that list is an item, any other is the next paragraph.
+            match c.kind {
+                UnitKind::Article => bare_items_next = None,
+                UnitKind::Paragraph if c.number == 1 || bare_items_next == Some(c.number) => {
+                    bare_items_next = Some(c.number + 1);
+                    c.kind = UnitKind::Item;
+                    c.rank = rank::ITEM;
+                }
+                UnitKind::Paragraph => bare_items_next = None,
+                _ => {}
+            }
+            c
+        });
         let Some(mut unit) = classified else {
             if !seen_unit {
                 s.title_lines.push(range);

@@ -7,6 +7,7 @@ pub mod numbering;
 pub mod outdated;
 pub mod phrases;
 pub mod references;
+pub mod values;
 
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;

@@ -47,6 +47,13 @@ pub fn table() -> &'static [Compiled] {
             .expect("dictionaries/outdated.toml is checked by the test suite");
         file.entry
             .into_iter()
+            .map(|mut entry| {
+                // context words are compared with normalised text
+                for w in &mut entry.context {
+                    *w = crate::normalize::normalize(w).text;
+                }
+                entry
+            })
             .map(|entry| Compiled {
                 regex: Regex::new(&entry.pattern)
                     .unwrap_or_else(|e| panic!("outdated.toml {}: {e}", entry.id)),
@@ -63,9 +70,16 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
     for c in table() {
+        let mut reported = false;
         for m in c.regex.find_iter(text) {
+            // terminology without a mechanical fix is reported once per document
+            if reported && c.entry.replacement.is_none() {
+                break;
+            }
             if !c.entry.context.is_empty() {
-                let sentence_start = text[..m.start()].rfind(['。', '\n']).map_or(0, |i| i + 1);
+                let sentence_start = text[..m.start()].rfind(['。', '\n']).map_or(0, |i| {
+                    i + text[i..].chars().next().map_or(1, char::len_utf8)
+                });
                 let sentence_end = text[m.end()..]
                     .find(['。', '\n'])
                     .map_or(text.len(), |i| m.end() + i);
@@ -107,6 +121,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 });
             }
             out.push(d);
+            reported = true;
         }
     }
     out

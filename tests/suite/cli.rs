@@ -40,7 +40,7 @@ fn regulation_json_follows_the_contract() {
             "check",
             "--format",
             "json",
-            "tests/fixtures/regulation-tsc.txt",
+            "tests/corpus/shared/regulation-tsc.txt",
         ],
         None,
     );

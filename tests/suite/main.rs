@@ -2,6 +2,7 @@
 //! embedded dictionary, so one binary keeps builds fast).
 
 mod catalogs;
+mod checks;
 mod cli;
 mod corpus;
 mod fixtures;

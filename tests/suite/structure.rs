@@ -5,7 +5,7 @@ use kiyaku::text::SourceText;
 
 fn parse_fixture(name: &str) -> (SourceText, structure::Structure) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("tests/corpus/shared")
         .join(name);
     let text = std::fs::read_to_string(path).unwrap();
     let source = SourceText::new(text);

@@ -1,0 +1,200 @@
+//! `value-mismatch`: amounts and periods that two documents checked together
+//! state differently (a notice's free disclosure against a regulation's 500円;
+//! 2週間以内 against 30日以内). Values are read per `dictionaries/values.toml`.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::catalog::Severity;
+use crate::diagnostic::{Code, Diagnostic, Related, Text};
+use crate::document::Document;
+
+#[derive(Debug, Deserialize)]
+struct ValueFile {
+    value: Vec<ValueSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueSpec {
+    id: String,
+    title: String,
+    title_en: String,
+    kind: ValueKind,
+    focus: Vec<Vec<String>>,
+    context: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ValueKind {
+    Amount,
+    Period,
+}
+
+fn specs() -> &'static [ValueSpec] {
+    static SPECS: OnceLock<Vec<ValueSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        toml::from_str::<ValueFile>(include_str!("../../dictionaries/values.toml"))
+            .expect("dictionaries/values.toml is checked by the test suite")
+            .value
+    })
+}
+
+struct Patterns {
+    amount: Regex,
+    free: Regex,
+    period: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns {
+        amount: Regex::new(r"([0-9][0-9,]*)\s*円").expect("static"),
+        free: Regex::new(
+            r"無料|無償|いただきません|いただいておりません|徴収しません|徴収しない|不要です",
+        )
+        .expect("static"),
+        period: Regex::new(r"([0-9]+)\s*(日|週間|か月|ヶ月|箇月|カ月)以内").expect("static"),
+    })
+}
+
+/// A value stated in a document: which one, its normalised quantity (円 or days), where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatedValue {
+    pub id: String,
+    pub quantity: u64,
+    /// As written, for messages.
+    pub written: String,
+    /// Original byte range.
+    pub range: Range<usize>,
+}
+
+/// Reads the values a document states.
+pub fn extract(doc: &Document) -> Vec<StatedValue> {
+    let text = &doc.normalized.text;
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |start, line| {
+            let at = *start;
+            *start += line.len();
+            Some((at, line))
+        })
+        .collect();
+    let p = patterns();
+    let has = |hay: &str, groups: &[Vec<String>]| {
+        groups
+            .iter()
+            .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
+    };
+    let mut out = Vec::new();
+    for spec in specs() {
+        for (i, &(start, line)) in lines.iter().enumerate() {
+            if !has(line, &spec.focus) {
+                continue;
+            }
+            let context: String = lines[i.saturating_sub(2)..=i]
+                .iter()
+                .map(|(_, l)| *l)
+                .collect();
+            if !has(&context, &spec.context) {
+                continue;
+            }
+            let found: Vec<(Range<usize>, u64)> = match spec.kind {
+                ValueKind::Amount => p
+                    .amount
+                    .captures_iter(line)
+                    .filter_map(|c| Some((c.get(0)?.range(), c[1].replace(',', "").parse().ok()?)))
+                    .chain(p.free.find_iter(line).map(|m| (m.range(), 0)))
+                    .collect(),
+                ValueKind::Period => p
+                    .period
+                    .captures_iter(line)
+                    .filter_map(|c| {
+                        let n: u64 = c[1].parse().ok()?;
+                        let days = match &c[2] {
+                            "日" => n,
+                            "週間" => n * 7,
+                            _ => n * 30,
+                        };
+                        Some((c.get(0)?.range(), days))
+                    })
+                    .collect(),
+            };
+            for (range, quantity) in found {
+                let normalized = start + range.start..start + range.end;
+                out.push(StatedValue {
+                    id: spec.id.clone(),
+                    quantity,
+                    written: line[range].to_string(),
+                    range: doc.original(normalized),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One document's values, with what is needed to point at them from another document.
+pub struct DocumentValues<'a> {
+    pub path: &'a str,
+    /// Only documents of different kinds are compared: a notice publishes what the
+    /// regulation beside it decides; two notices of different companies need not agree.
+    pub kind: crate::kind::DocumentKind,
+    pub values: &'a [StatedValue],
+    /// 1-based line of a byte offset in this document.
+    pub line_of: &'a dyn Fn(usize) -> usize,
+}
+
+/// Compares the values of documents checked together; returns, for each document index,
+/// the `value-mismatch` diagnostics to add to it.
+pub fn cross_check(documents: &[DocumentValues<'_>]) -> Vec<Vec<Diagnostic>> {
+    let mut out: Vec<Vec<Diagnostic>> = documents.iter().map(|_| Vec::new()).collect();
+    for spec in specs() {
+        for (i, a) in documents.iter().enumerate() {
+            // the first statement of the value in each document speaks for it
+            let Some(va) = a.values.iter().find(|v| v.id == spec.id) else {
+                continue;
+            };
+            for (j, b) in documents.iter().enumerate() {
+                if i == j || a.kind == b.kind {
+                    continue;
+                }
+                let Some(vb) = b.values.iter().find(|v| v.id == spec.id) else {
+                    continue;
+                };
+                if va.quantity == vb.quantity {
+                    continue;
+                }
+                let line = (b.line_of)(vb.range.start);
+                let mut d = Diagnostic::new(
+                    Code::ValueMismatch,
+                    Severity::Warning,
+                    Text::new(
+                        format!(
+                            "{}「{}」が{}（{}行目）の「{}」と食い違っています。",
+                            spec.title, va.written, b.path, line, vb.written
+                        ),
+                        format!(
+                            "The {} “{}” differs from “{}” in {} (line {}).",
+                            spec.title_en, va.written, vb.written, b.path, line
+                        ),
+                    ),
+                    va.range.clone(),
+                );
+                d.related.push(Related {
+                    message: Text::new(
+                        format!("{}: 「{}」", b.path, vb.written),
+                        format!("{}: “{}”", b.path, vb.written),
+                    ),
+                    location: Some((b.path.to_string(), line)),
+                });
+                out[i].push(d);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,292 @@
+//! Consistency checks: each code has text that must trigger it and text that
+//! must not; the real findings of the shared documents are found at their
+//! lines; every mechanical fix, applied, removes its diagnostic and adds none.
+
+use kiyaku::catalog;
+use kiyaku::diagnostic::{Code, Diagnostic};
+use kiyaku::kind::DocumentKind;
+use kiyaku::lint::{Engine, FileReport};
+
+fn engine() -> Engine {
+    Engine::new(catalog::builtin_catalogs())
+}
+
+fn check(text: &str, kind: DocumentKind) -> FileReport {
+    engine().check("t.txt", text.to_string(), Some(kind))
+}
+
+fn codes(report: &FileReport, code: Code) -> Vec<&Diagnostic> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
+fn lines_of(report: &FileReport, code: Code) -> Vec<usize> {
+    codes(report, code)
+        .iter()
+        .map(|d| report.document.source.position(d.range.start).line)
+        .collect()
+}
+
+const REG: DocumentKind = DocumentKind::Regulation;
+const NOTICE: DocumentKind = DocumentKind::PrivacyNotice;
+
+#[test]
+fn broken_reference_triggers_and_does_not() {
+    let bad = "規程\n第1条 前条の規定により行う。\n第2条 第5条に定める。\n2 第1条第3項による。\n第3条 次の各号に掲げる措置を講ずる。\n第4条 第2条第1項第1号「イ 書類」を提出する。\n";
+    assert_eq!(
+        lines_of(&check(bad, REG), Code::BrokenReference),
+        vec![2, 3, 4, 5, 6]
+    );
+    let good = "規程\n第1条 次の各号に掲げる措置を講ずる。\n(1) 記録\n①台帳\n第2条 前条第1号①による。個人情報保護法第27条、番号法第19条及び同法第20条並びに規則第5条を準用する。\n2 前項の規定は、第1条から第2条までに準用する。\n";
+    assert!(lines_of(&check(good, REG), Code::BrokenReference).is_empty());
+}
+
+#[test]
+fn numbering_triggers_and_does_not() {
+    let bad = "規程\n第1条 目的\n第3条 定義\n2 一\n2 二\n(1) ア\n(3) イ\n";
+    let found = lines_of(&check(bad, REG), Code::Numbering);
+    assert_eq!(found, vec![3, 5, 7], "{found:?}");
+    let good =
+        "規程\n第1条 目的\n2 二\n(1) ア\n(2) イ\n第2条 定義\n第2条の2 追加\n附則\n第1条 施行\n";
+    assert!(lines_of(&check(good, REG), Code::Numbering).is_empty());
+}
+
+#[test]
+fn defined_term_triggers_and_does_not() {
+    let bad = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n弊社は、利用目的を公表します。\n本サービス（以下「本サービス」という。）\n本サービス（以下「本サービス」という。）を提供します。\n";
+    let found = check(bad, NOTICE);
+    let messages: Vec<String> = codes(&found, Code::DefinedTerm)
+        .iter()
+        .map(|d| d.message.ja.clone())
+        .collect();
+    assert!(messages.iter().any(|m| m.contains("弊社")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("二重に定義")),
+        "{messages:?}"
+    );
+    let good = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n当社は、該当法人の情報を扱います。\n";
+    assert!(codes(&check(good, NOTICE), Code::DefinedTerm).is_empty());
+}
+
+#[test]
+fn outdated_reference_triggers_and_does_not() {
+    let bad = "プライバシーポリシー\n当社は、個人情報保護法第23条に基づき、第三者に提供しません。\n日本工業規格に準拠します。\n";
+    assert_eq!(
+        lines_of(&check(bad, NOTICE), Code::OutdatedReference),
+        vec![2, 3]
+    );
+    let good = "プライバシーポリシー\n当社は、個人情報保護法第27条に基づき、第三者に提供しません。\n個人情報保護法第23条に基づく安全管理措置を講じます。\n日本産業規格に準拠します。\n";
+    assert!(lines_of(&check(good, NOTICE), Code::OutdatedReference).is_empty());
+}
+
+#[test]
+fn phrase_typo_triggers_and_does_not() {
+    let bad = "規程\n第1条 個人データの漏えい、滅失又は既存の防止に努める。\n第2条 変更した1場合は通知する。\n";
+    assert_eq!(lines_of(&check(bad, REG), Code::PhraseTypo), vec![2, 3]);
+    let good = "規程\n第1条 個人データの漏えい、滅失又は毀損の防止に努める。既存の設備を用いる。\n第2条 変更した場合は、第1項の規定により通知する。\n";
+    assert!(lines_of(&check(good, REG), Code::PhraseTypo).is_empty());
+}
+
+#[test]
+fn value_mismatch_across_documents_of_different_kinds() {
+    let e = engine();
+    let notice = e.check(
+        "notice.txt",
+        "プライバシーポリシー\n開示の請求の手数料は無料です。\n".into(),
+        Some(NOTICE),
+    );
+    let regulation = e.check(
+        "reg.txt",
+        "規程\n第1条 開示の手数料は1件につき500円とする。\n".into(),
+        Some(REG),
+    );
+    let other_notice = e.check(
+        "other.txt",
+        "プライバシーポリシー\n開示の手数料は1,000円です。\n".into(),
+        Some(NOTICE),
+    );
+    let mut reports = vec![notice, regulation, other_notice];
+    kiyaku::lint::cross_check(&mut reports);
+    let mismatches: Vec<usize> = reports
+        .iter()
+        .map(|r| codes(r, Code::ValueMismatch).len())
+        .collect();
+    // each notice disagrees with the regulation; the two notices are not compared
+    assert_eq!(mismatches, vec![1, 2, 1]);
+    let d = codes(&reports[0], Code::ValueMismatch)[0];
+    assert_eq!(d.related[0].location, Some(("reg.txt".to_string(), 2)));
+}
+
+fn shared(name: &str) -> FileReport {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/shared")
+        .join(name);
+    engine().check(name, std::fs::read_to_string(path).unwrap(), None)
+}
+
+#[test]
+fn real_findings_in_the_shared_regulation() {
+    let r = shared("regulation-tsc.txt");
+    let typos = lines_of(&r, Code::PhraseTypo);
+    assert_eq!(typos, vec![65, 537]);
+    assert_eq!(lines_of(&r, Code::BrokenReference), vec![603, 603]);
+}
+
+#[test]
+fn real_findings_in_the_shared_notice() {
+    let r = shared("privacy-policy-technocraft.txt");
+    let text = r.document.source.as_str();
+    let found = |code: Code, needle: &str| {
+        codes(&r, code)
+            .iter()
+            .any(|d| text[d.range.clone()].contains(needle))
+    };
+    assert!(found(Code::OutdatedReference, "個人情報保護法23条"));
+    assert!(found(Code::OutdatedReference, "日本工業規格"));
+    assert!(found(Code::OutdatedReference, "JIS Q 15001:2017"));
+    assert!(found(Code::OutdatedReference, "健康保険証"));
+    assert!(found(Code::DefinedTerm, "当事務所"));
+    assert!(found(Code::DefinedTerm, "弊社"));
+    assert!(found(Code::BrokenReference, "前述1.2"));
+    assert!(found(Code::BrokenReference, "前述1.1 a. から"));
+}
+
+/// Applies a diagnostic's fix and checks the document again.
+fn apply(text: &str, d: &Diagnostic) -> String {
+    let mut out = text.to_string();
+    let mut edits = d.fix.as_ref().expect("fix").edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    for e in edits {
+        out.replace_range(e.range.clone(), &e.text);
+    }
+    out
+}
+
+#[test]
+fn every_fix_applied_removes_its_diagnostic_and_adds_none() {
+    let e = engine();
+    let documents = [
+        ("privacy-policy-technocraft.txt", None),
+        ("regulation-tsc.txt", None),
+        (
+            "contract.txt",
+            Some("業務委託契約書\n第1条 乙は、本件業務を行う。\n"),
+        ),
+    ];
+    let mut applied = 0;
+    for (name, inline) in documents {
+        let text = match inline {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/corpus/shared")
+                    .join(name),
+            )
+            .unwrap(),
+        };
+        let before = e.check(name, text.clone(), None);
+        for d in before.diagnostics.iter().filter(|d| d.fix.is_some()) {
+            let fixed = apply(&text, d);
+            let after = e.check(name, fixed, None);
+            let count = |r: &FileReport, code: Code, item: &Option<String>| {
+                r.diagnostics
+                    .iter()
+                    .filter(|x| x.code == code && &x.item == item)
+                    .count()
+            };
+            assert!(
+                count(&after, d.code, &d.item) < count(&before, d.code, &d.item),
+                "{name}: fix for {:?} {:?} did not remove it: {}",
+                d.code,
+                d.item,
+                d.message.ja
+            );
+            let new_codes = after
+                .diagnostics
+                .iter()
+                .filter(|x| x.code != d.code)
+                .count();
+            let old_codes = before
+                .diagnostics
+                .iter()
+                .filter(|x| x.code != d.code)
+                .count();
+            assert!(
+                new_codes <= old_codes,
+                "{name}: fix for {:?} {:?} added diagnostics: {:?}",
+                d.code,
+                d.item,
+                after
+                    .diagnostics
+                    .iter()
+                    .filter(|x| x.code != d.code)
+                    .map(|x| x.message.ja.clone())
+                    .collect::<Vec<_>>()
+            );
+            applied += 1;
+        }
+    }
+    assert!(applied >= 15, "only {applied} fixes exercised");
+}
+
+#[test]
+fn reviewed_corpus_diagnostics_snapshot() {
+    // Every diagnostic other than missing-clause over the whole labeled corpus, reviewed by hand.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<std::path::PathBuf> = ["contracts", "notices", "regulations", "shared"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(root.join(d))
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path())
+        })
+        .collect();
+    files.sort();
+    let e = engine();
+    let mut reports: Vec<FileReport> = files
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&root).unwrap().display().to_string();
+            e.check(&rel, std::fs::read_to_string(p).unwrap(), None)
+        })
+        .collect();
+    // documents are compared with the others of their folder (the corpus holds many companies)
+    for folder in ["contracts/", "notices/", "regulations/", "shared/"] {
+        let mut group: Vec<FileReport> = Vec::new();
+        let mut rest: Vec<FileReport> = Vec::new();
+        for r in reports.drain(..) {
+            if r.path.starts_with(folder) {
+                group.push(r)
+            } else {
+                rest.push(r)
+            }
+        }
+        kiyaku::lint::cross_check(&mut group);
+        rest.extend(group);
+        reports = rest;
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut lines = Vec::new();
+    for r in &reports {
+        for d in r
+            .diagnostics
+            .iter()
+            .filter(|d| d.code != Code::MissingClause)
+        {
+            let p = r.document.source.position(d.range.start);
+            lines.push(format!(
+                "{}:{}:{} {} {}",
+                r.path,
+                p.line,
+                p.column,
+                d.code.as_str(),
+                d.message.ja
+            ));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
