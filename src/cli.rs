@@ -37,6 +37,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "ja")]
         lang: Language,
     },
+    /// Run the language server on standard input and output.
+    Lsp,
     /// List the catalogs and items in force.
     Catalogs {
         #[arg(long)]
@@ -89,6 +91,7 @@ const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Lsp => crate::lsp::run(),
         Command::Explain { what, lang } => {
             match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
                 Some(text) => {

@@ -33,12 +33,47 @@ pub struct Document {
     pub units: Vec<ClauseUnit>,
 }
 
+/// Tokens per line, keyed by the line's text: in the editor a keystroke changes one
+/// line, so only that line is tokenised again.
+#[derive(Default)]
+pub struct TokenCache {
+    lines: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<Token>>>>,
+}
+
+/// Lines kept in a cache before it is emptied (bounded memory for long sessions).
+const TOKEN_CACHE_LINES: usize = 50_000;
+
+impl TokenCache {
+    fn tokens(&self, line: &str) -> std::sync::Arc<Vec<Token>> {
+        if let Some(t) = self.lines.lock().ok().and_then(|m| m.get(line).cloned()) {
+            return t;
+        }
+        let tokens = std::sync::Arc::new(morphology::tokenize(line));
+        if let Ok(mut m) = self.lines.lock() {
+            if m.len() >= TOKEN_CACHE_LINES {
+                m.clear();
+            }
+            m.insert(line.to_string(), tokens.clone());
+        }
+        tokens
+    }
+}
+
 impl Document {
     pub fn new(text: String) -> Self {
+        Self::build(text, None)
+    }
+
+    /// Like `new`, reusing the tokens of lines seen before.
+    pub fn with_cache(text: String, cache: &TokenCache) -> Self {
+        Self::build(text, Some(cache))
+    }
+
+    fn build(text: String, cache: Option<&TokenCache>) -> Self {
         let source = SourceText::new(text);
         let normalized = normalize::normalize(source.as_str());
         let structure = structure::parse(&source);
-        let tokens = tokenize_lines(&normalized.text);
+        let tokens = tokenize_lines(&normalized.text, cache);
         let sentences = split_sentences(&normalized.text);
         let mut doc = Document {
             source,
@@ -70,15 +105,20 @@ impl Document {
 
 /// Tokenises line by line: lines are independent for lindera's lattice in
 /// legal text, and this keeps memory flat and allows per-line caching.
-fn tokenize_lines(text: &str) -> Vec<Token> {
+fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        tokens.extend(morphology::tokenize(content).into_iter().map(|mut t| {
+        let shift = |t: &Token| {
+            let mut t = t.clone();
             t.span = t.span.start + start..t.span.end + start;
             t
-        }));
+        };
+        match cache {
+            Some(c) => tokens.extend(c.tokens(content).iter().map(shift)),
+            None => tokens.extend(morphology::tokenize(content).iter().map(shift)),
+        }
         start += line.len();
     }
     tokens

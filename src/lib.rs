@@ -11,6 +11,7 @@ pub mod document;
 pub mod explain;
 pub mod kind;
 pub mod lint;
+pub mod lsp;
 pub mod matcher;
 pub mod morphology;
 pub mod normalize;

@@ -55,7 +55,16 @@ impl Engine {
         text: String,
         kind_override: Option<DocumentKind>,
     ) -> FileReport {
-        let document = Document::new(text);
+        self.check_document(path, Document::new(text), kind_override)
+    }
+
+    /// Checks a prepared document (the language server prepares it with a token cache).
+    pub fn check_document(
+        &self,
+        path: &str,
+        document: Document,
+        kind_override: Option<DocumentKind>,
+    ) -> FileReport {
         let mut diagnostics = Vec::new();
         let (kind, kind_source) =
             self.decide_kind(path, &document, kind_override, &mut diagnostics);

@@ -66,7 +66,7 @@ impl<'d> TermIndex<'d> {
     /// Normalised byte ranges where `term` occurs, sorted.
     fn occurrences(&mut self, term: &str) -> &[Range<usize>] {
         if !self.cache.contains_key(term) {
-            let found = find_term(self.doc, &compile(term));
+            let found = find_term(self.doc, &compiled(term));
             self.cache.insert(term.to_string(), found);
         }
         &self.cache[term]
@@ -93,6 +93,21 @@ impl<'d> TermIndex<'d> {
     fn anywhere(&mut self, terms: &[String]) -> bool {
         terms.iter().any(|t| !self.occurrences(t).is_empty())
     }
+}
+
+/// Terms are compiled once per process: catalogs repeat across documents.
+fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<CompiledTerm>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = cache.lock().ok().and_then(|m| m.get(term).cloned()) {
+        return c;
+    }
+    let c = Arc::new(compile(term));
+    if let Ok(mut m) = cache.lock() {
+        m.insert(term.to_string(), c.clone());
+    }
+    c
 }
 
 fn compile(term: &str) -> CompiledTerm {

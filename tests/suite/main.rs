@@ -6,4 +6,5 @@ mod checks;
 mod cli;
 mod corpus;
 mod fixtures;
+mod lsp;
 mod structure;

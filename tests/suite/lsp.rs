@@ -1,0 +1,395 @@
+//! The language server over stdio, driven as an editor would drive it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    pending: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            messages: rx,
+            next_id: 1,
+            pending: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send_raw(&mut self, body: &str) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(|m| m["id"] == id)
+    }
+
+    /// Waits for a message, keeping the others for later waits.
+    fn wait(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&want) {
+            return self.pending.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self
+                .messages
+                .recv_timeout(left)
+                .expect("the server answered in time");
+            if want(&m) {
+                return m;
+            }
+            self.pending.push(m);
+        }
+    }
+
+    /// The diagnostics published for `version`.
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn initialize(&mut self, encodings: &[&str]) -> Value {
+        let r = self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": encodings}}}),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri, 1)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn corpus(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn summary(diagnostics: &[Value]) -> Vec<(Value, Value, String)> {
+    let mut v: Vec<(Value, Value, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["range"].clone(),
+                d["code"].clone(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    v
+}
+
+/// UTF-16 position of a char index in `text`.
+fn utf16_position(text: &str, char_index: usize) -> (usize, usize) {
+    let mut line = 0;
+    let mut col = 0;
+    for c in text.chars().take(char_index) {
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += c.len_utf16();
+        }
+    }
+    (line, col)
+}
+
+#[test]
+fn initialize_negotiates_encoding_and_announces_features() {
+    let mut c = Client::start();
+    let r = c.initialize(&["utf-8", "utf-16"]);
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(r["result"]["capabilities"]["textDocumentSync"]["change"], 2);
+    let mut c = Client::start();
+    let r = c.initialize(&[]);
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-16");
+}
+
+#[test]
+fn random_incremental_edits_end_where_a_fresh_open_does() {
+    let original = corpus("contracts/02-oboegaki-itakusha-jutakusha.txt");
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-edit-test.txt";
+    c.open(uri, &original);
+    let mut text: Vec<char> = original.chars().collect();
+    let mut seed: u64 = 0x9E3779B97F4A7C15;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let inserts = ["甲", "乙は、", "\n", "漏えい", "。", "第3条", "𠮷", "a"];
+    let mut version = 1;
+    for _ in 0..200 {
+        version += 1;
+        let current: String = text.iter().collect();
+        let start = rand(text.len() + 1);
+        let end = (start + rand(4)).min(text.len());
+        let insert = if rand(3) == 0 {
+            ""
+        } else {
+            inserts[rand(inserts.len())]
+        };
+        let (sl, sc) = utf16_position(&current, start);
+        let (el, ec) = utf16_position(&current, end);
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
+        );
+        text.splice(start..end, insert.chars());
+    }
+    let after_edits = c.diagnostics(uri, version);
+    let final_text: String = text.iter().collect();
+    let mut fresh = Client::start();
+    fresh.initialize(&["utf-16"]);
+    let from_scratch = fresh.open("file:///tmp/kiyaku-edit-test.txt", &final_text);
+    assert_eq!(summary(&after_edits), summary(&from_scratch));
+}
+
+#[test]
+fn code_action_inserts_the_model_clause_and_the_item_is_then_present() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-action.txt";
+    let text = "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n";
+    let diagnostics = c.open(uri, text);
+    let audit = diagnostics
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("consignment/audit-right")
+        })
+        .unwrap()
+        .clone();
+    assert!(
+        audit["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .contains("missing-clause")
+    );
+    assert!(!audit["relatedInformation"].as_array().unwrap().is_empty());
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": audit["range"], "context": {"diagnostics": [audit]}}),
+    );
+    let action = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("監査"))
+        .expect("a fix for the audit clause")
+        .clone();
+    let edit = &action["edit"]["changes"][uri][0];
+    let at = &edit["range"]["start"];
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": edit["range"], "text": edit["newText"]}]}),
+    );
+    let after = c.diagnostics(uri, 2);
+    assert!(
+        after.iter().all(|d| !d["message"]
+            .as_str()
+            .unwrap()
+            .contains("consignment/audit-right")),
+        "at {at}"
+    );
+    assert_eq!(after.len(), diagnostics.len() - 1);
+}
+
+#[test]
+fn hover_symbols_definition_references_and_lens() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-regulation.txt";
+    let text = corpus("shared/regulation-tsc.txt");
+    c.open(uri, &text);
+    // 第57条第2項 cites 第34条第1項第1号: hover shows that item, definition jumps to it
+    let (line, character) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find("第34条第1項第1号")
+                .map(|b| (i, l[..b].encode_utf16().count() + 1))
+        })
+        .unwrap();
+    let position = json!({"line": line, "character": character});
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    );
+    let shown = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        shown.contains("本人確認書類") || shown.contains("所定の"),
+        "{shown}"
+    );
+    let definition = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    );
+    let target_line = definition["result"]["range"]["start"]["line"]
+        .as_u64()
+        .unwrap() as usize;
+    assert!(
+        text.lines().nth(target_line).unwrap().starts_with("(1)"),
+        "{}",
+        text.lines().nth(target_line).unwrap()
+    );
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let chapters = symbols["result"].as_array().unwrap();
+    assert!(chapters.len() >= 10);
+    assert!(chapters[0]["name"].as_str().unwrap().starts_with("第1章"));
+    // a defined term: 本規程 is defined on line 11; references find its uses
+    let (tl, tc) = text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find("本規程は")
+                .map(|b| (i, l[..b].encode_utf16().count()))
+        })
+        .unwrap();
+    let refs = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": uri}, "position": {"line": tl, "character": tc}, "context": {"includeDeclaration": true}}),
+    );
+    assert!(refs["result"].as_array().unwrap().len() > 3);
+    let lens = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let title = lens["result"][0]["command"]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(title.contains("regulation 必須条項"), "{title}");
+}
+
+#[test]
+fn bad_requests_are_answered_and_the_server_stays_up() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-robust.txt";
+    c.open(uri, "業務委託契約書\n第1条 乙は、業務を行う。\n");
+    // malformed JSON, an unknown method, a position out of range, an unknown document, a version gap
+    c.send_raw("{not json");
+    let unknown = c.request("kiyaku/unknown", json!({}));
+    assert!(unknown["error"].is_object());
+    let far = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 999, "character": 999}}),
+    );
+    assert!(far["error"].is_null());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nowhere.txt", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 1}, "contentChanges": [{"text": "stale"}]}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5},
+               "contentChanges": [{"range": {"start": {"line": 50, "character": 3}, "end": {"line": 60, "character": 0}}, "text": "末尾"}]}),
+    );
+    let after = c.diagnostics(uri, 5);
+    assert!(!after.is_empty());
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(symbols["result"].is_array());
+}
