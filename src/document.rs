@@ -117,7 +117,10 @@ fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
         };
         match cache {
             Some(c) => tokens.extend(c.tokens(content).iter().map(shift)),
-            None => tokens.extend(morphology::tokenize(content).iter().map(shift)),
+            None => tokens.extend(morphology::tokenize(content).into_iter().map(|mut t| {
+                t.span = t.span.start + start..t.span.end + start;
+                t
+            })),
         }
         start += line.len();
     }

@@ -38,11 +38,14 @@ pub struct Engine {
     pub catalogs: Vec<Catalog>,
     /// Kind mapping from the configuration: (glob, kind), first match wins.
     pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind)>,
+    /// The catalogs' noun terms, searched in one pass per document.
+    terms: matcher::TermSet,
 }
 
 impl Engine {
     pub fn new(catalogs: Vec<Catalog>) -> Self {
         Self {
+            terms: matcher::TermSet::new(&catalogs),
             catalogs,
             kind_globs: Vec::new(),
         }
@@ -69,7 +72,7 @@ impl Engine {
         let (kind, kind_source) =
             self.decide_kind(path, &document, kind_override, &mut diagnostics);
         let mut items = Vec::new();
-        let mut index = TermIndex::new(&document);
+        let mut index = TermIndex::new(&document, &self.terms);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
             for (item, verdict) in catalog
                 .items

@@ -49,6 +49,57 @@ struct CompiledTerm {
     nouns_only: bool,
 }
 
+/// Every noun term of a set of catalogs in one automaton, so a document is scanned
+/// once for all of them instead of once per term.
+pub struct TermSet {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// Pattern index → the catalog terms it stands for (several terms may normalise alike).
+    patterns: Vec<Vec<String>>,
+}
+
+impl TermSet {
+    pub fn new(catalogs: &[Catalog]) -> Self {
+        let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
+        for term in catalogs.iter().flat_map(catalog_terms) {
+            let c = compiled(&term);
+            if (c.nouns_only || c.tokens.is_empty()) && !c.text.is_empty() {
+                let terms = by_text.entry(c.text.clone()).or_default();
+                if !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+        }
+        let (texts, patterns): (Vec<String>, Vec<Vec<String>>) = by_text.into_iter().unzip();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&texts)
+            .ok();
+        Self {
+            automaton,
+            patterns,
+        }
+    }
+}
+
+/// Every term a catalog mentions: match groups, exclusions, conflicts, triggers.
+fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
+    catalog.items.iter().flat_map(|item| {
+        let groups = item
+            .match_spec
+            .all
+            .iter()
+            .chain(&item.match_spec.none)
+            .chain(
+                item.conflicts
+                    .iter()
+                    .flat_map(|c| c.all.iter().chain(&c.lacking)),
+            )
+            .flatten()
+            .chain(&item.trigger);
+        groups.cloned().collect::<Vec<_>>()
+    })
+}
+
 /// Term occurrences in one document, computed once per term.
 pub struct TermIndex<'d> {
     doc: &'d Document,
@@ -56,11 +107,27 @@ pub struct TermIndex<'d> {
 }
 
 impl<'d> TermIndex<'d> {
-    pub fn new(doc: &'d Document) -> Self {
-        Self {
-            doc,
-            cache: HashMap::new(),
+    /// Indexes a document: the noun terms of `terms` in one pass; other terms on demand.
+    pub fn new(doc: &'d Document, terms: &TermSet) -> Self {
+        let mut cache: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+        for names in &terms.patterns {
+            for name in names {
+                cache.insert(name.clone(), Vec::new());
+            }
         }
+        if let Some(automaton) = &terms.automaton {
+            for m in automaton.find_overlapping_iter(&doc.normalized.text) {
+                for name in &terms.patterns[m.pattern().as_usize()] {
+                    if let Some(v) = cache.get_mut(name) {
+                        v.push(m.range());
+                    }
+                }
+            }
+            for v in cache.values_mut() {
+                v.sort_by_key(|r| (r.start, r.end));
+            }
+        }
+        Self { doc, cache }
     }
 
     /// Normalised byte ranges where `term` occurs, sorted.

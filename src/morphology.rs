@@ -18,7 +18,7 @@ pub struct Token {
     /// Katakana reading; empty when unknown.
     pub reading: String,
     /// Top-level part of speech: 名詞, 動詞, 助動詞, 助詞 …
-    pub pos: String,
+    pub pos: &'static str,
     pub span: Range<usize>,
 }
 
@@ -62,27 +62,53 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         .into_iter()
         .map(|mut t| {
             let surface = t.surface.to_string();
-            let details: Vec<String> = t.details().into_iter().map(str::to_string).collect();
-            let field = |i: usize| details.get(i).filter(|d| d.as_str() != "*").cloned();
-            let (pos, base, reading) = if details.len() >= 9 {
-                (field(0), field(6), field(7))
+            let span = t.byte_start..t.byte_end;
+            // IPADIC rows have 9 detail fields; user-dictionary rows fewer (pos, …, reading)
+            let width = t.details_iter().count();
+            let field = |t: &mut lindera::token::Token<'_>, i: usize| {
+                t.get_detail(i)
+                    .filter(|d| *d != "*" && !d.is_empty())
+                    .map(str::to_string)
+            };
+            let pos = t.get_detail(0).map_or("", intern_pos);
+            let (base, reading) = if width >= 9 {
+                (field(&mut t, 6), field(&mut t, 7))
             } else {
-                // user dictionary entries: part of speech, then reading
-                (
-                    field(0),
-                    None,
-                    field(details.len().saturating_sub(2).max(1)),
-                )
+                (None, field(&mut t, width.saturating_sub(2).max(1)))
             };
             Token {
                 base: base.unwrap_or_else(|| surface.clone()),
                 reading: reading.unwrap_or_default(),
-                pos: pos.unwrap_or_default(),
-                span: t.byte_start..t.byte_end,
+                pos,
+                span,
                 surface,
             }
         })
         .collect()
+}
+
+/// Parts of speech as static strings (they repeat on every token).
+fn intern_pos(pos: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "名詞",
+        "動詞",
+        "形容詞",
+        "副詞",
+        "助詞",
+        "助動詞",
+        "記号",
+        "接頭詞",
+        "連体詞",
+        "接続詞",
+        "感動詞",
+        "フィラー",
+        "カスタム名詞",
+    ];
+    KNOWN
+        .iter()
+        .copied()
+        .find(|k| *k == pos)
+        .unwrap_or("その他")
 }
 
 /// Raw lindera segmentation, for benchmarks that compare against kiyaku's pipeline.

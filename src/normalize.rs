@@ -200,8 +200,12 @@ fn kanji_numerals(text: &str) -> Normalized {
         text,
         re.captures_iter(text).filter_map(|c| {
             let numeral = c.get(2)?;
-            // 第三者 and 一般 stay words: only numerals followed by a unit are numbers
+            // 第三者 and 一般 stay words: only numerals followed by a unit are numbers;
+            // 5千人 (digits before) is left as written
             c.get(3)?;
+            if text[..numeral.start()].ends_with(|ch: char| ch.is_ascii_digit()) {
+                return None;
+            }
             let value = kanji_to_number(numeral.as_str())?;
             Some((numeral.range(), value.to_string()))
         }),
