@@ -771,6 +771,8 @@ pub fn run() -> std::process::ExitCode {
             .serve(service)
             .await;
     });
+    // The stdin reader blocks in a thread of its own; do not wait for it after `exit`.
+    runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
 
