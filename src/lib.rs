@@ -17,4 +17,5 @@ pub mod morphology;
 pub mod normalize;
 pub mod report;
 pub mod structure;
+pub mod suppress;
 pub mod text;

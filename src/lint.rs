@@ -134,6 +134,7 @@ impl Engine {
             ));
         }
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
+        crate::suppress::apply(&document.source, &mut diagnostics);
         FileReport {
             path: path.to_string(),
             kind,

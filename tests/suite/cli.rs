@@ -203,3 +203,15 @@ fn explain_and_catalogs() {
         serde_json::from_slice(&kiyaku(&["catalogs", "--json"], None).stdout).unwrap();
     assert!(v.as_array().unwrap().len() >= 4);
 }
+
+#[test]
+fn suppressed_findings_are_listed_but_do_not_fail() {
+    let text = "<!-- kiyaku: kind=consignment-contract -->\n<!-- kiyaku-disable -->\n# 覚書\n第1条 乙は、業務を行う。\n";
+    let out = kiyaku(&["check", "--format", "json", "-"], Some(text.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    assert_eq!(v["files"][0]["kind_source"], "directive");
+    let diagnostics = v["files"][0]["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty());
+    assert!(diagnostics.iter().all(|d| d["suppressed"].is_string()));
+}

@@ -393,3 +393,54 @@ fn bad_requests_are_answered_and_the_server_stays_up() {
     );
     assert!(symbols["result"].is_array());
 }
+
+#[test]
+fn disable_here_action_silences_the_item() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-disable.md";
+    let diagnostics = c.open(
+        uri,
+        "# 業務委託契約書\n\n第1条 乙は、本件業務を誠実に行う。\n",
+    );
+    let target = diagnostics
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("consignment/no-removal")
+        })
+        .unwrap()
+        .clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": target["range"], "context": {"diagnostics": [target]}}),
+    );
+    let disable = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .contains("consignment/no-removal")
+                && a["title"].as_str().unwrap().contains("無効")
+        })
+        .expect("a disable action")
+        .clone();
+    let edit = &disable["edit"]["changes"][uri][0];
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": edit["range"], "text": edit["newText"]}]}),
+    );
+    let after = c.diagnostics(uri, 2);
+    assert!(after.iter().all(|d| {
+        !d["message"]
+            .as_str()
+            .unwrap()
+            .contains("consignment/no-removal")
+    }));
+    assert_eq!(after.len(), diagnostics.len() - 1);
+}
