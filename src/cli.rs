@@ -12,7 +12,7 @@ use crate::decode;
 use crate::diagnostic::{Code, Language};
 use crate::explain;
 use crate::kind::DocumentKind;
-use crate::lint::{Engine, FileReport};
+use crate::lint::FileReport;
 use crate::report;
 
 #[derive(Parser, Debug)]
@@ -39,13 +39,20 @@ pub enum Command {
     },
     /// Run the language server on standard input and output.
     Lsp,
-    /// List the catalogs and items in force.
+    /// List the catalogs and items in force, or derive one from a regulation.
     Catalogs {
         #[arg(long)]
         json: bool,
         /// Extra catalog files.
         #[arg(long = "catalog")]
         catalogs: Vec<PathBuf>,
+        /// Print, as catalog TOML, the items a regulation's article lists for contracts.
+        #[arg(long, value_name = "REGULATION")]
+        derive: Option<PathBuf>,
+        #[arg(long, requires = "derive")]
+        article: Option<u32>,
+        #[arg(long, requires = "derive", default_value = "1")]
+        paragraph: u32,
     },
 }
 
@@ -77,9 +84,12 @@ pub struct CheckArgs {
     /// Exit with status 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value = "warning")]
     pub fail_on: FailOn,
-    /// Message language.
-    #[arg(long, value_enum, default_value = "ja")]
-    pub lang: Language,
+    /// Message language (default: kiyaku.toml's, else ja).
+    #[arg(long, value_enum)]
+    pub lang: Option<Language>,
+    /// The configuration file (default: the nearest kiyaku.toml above the first path).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -106,7 +116,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Catalogs { json, catalogs } => {
+        Command::Catalogs {
+            derive: Some(regulation),
+            article,
+            paragraph,
+            ..
+        } => derive_catalog(&regulation, article, paragraph),
+        Command::Catalogs { json, catalogs, .. } => {
             let (catalogs, errors) = catalog::catalogs_with_extra(&catalogs);
             for e in &errors {
                 eprintln!("kiyaku: error: {e}");
@@ -191,9 +207,31 @@ fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<String, String> 
 
 fn check(args: CheckArgs) -> ExitCode {
     let mut errors = Vec::new();
-    let (catalogs, catalog_errors) = catalog::catalogs_with_extra(&args.catalogs);
-    errors.extend(catalog_errors.iter().map(ToString::to_string));
-    let engine = Engine::new(catalogs);
+    let start = args
+        .paths
+        .first()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = match args.config.clone().or_else(|| crate::config::find(&start)) {
+        Some(path) => match crate::config::load(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(e.to_string());
+                crate::config::Config::default()
+            }
+        },
+        None => crate::config::Config::default(),
+    };
+    let (engine, config_errors) = config.engine(&args.catalogs);
+    errors.extend(config_errors);
+    let language = args
+        .lang
+        .unwrap_or(if config.language.as_deref() == Some("en") {
+            Language::En
+        } else {
+            Language::Ja
+        });
     let inputs = collect_inputs(&args.paths, &mut errors);
     let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin)).then(|| {
         let mut buf = Vec::new();
@@ -224,8 +262,8 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     crate::lint::cross_check(&mut reports);
     let rendered = match args.format {
-        Format::Text => report::text::render(&reports, args.lang),
-        Format::Json => report::json::render(&reports, args.lang),
+        Format::Text => report::text::render(&reports, language),
+        Format::Json => report::json::render(&reports, language),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(rendered.as_bytes());
@@ -261,6 +299,52 @@ fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> ExitCode {
+    let Some(article) = article else {
+        eprintln!("kiyaku: error: --derive needs --article");
+        return ExitCode::from(2);
+    };
+    let text = match std::fs::read(regulation)
+        .map_err(|e| e.to_string())
+        .and_then(|b| {
+            decode::decode(&b)
+                .map(|(t, _)| t)
+                .map_err(|e| e.to_string())
+        }) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kiyaku: error: {}: {e}", regulation.display());
+            return ExitCode::from(2);
+        }
+    };
+    let builtin = catalog::builtin_catalogs()
+        .into_iter()
+        .find(|c| c.id == "consignment")
+        .expect("built-in consignment catalog");
+    match crate::derive::derive(
+        &regulation.display().to_string(),
+        &text,
+        article,
+        paragraph,
+        &builtin,
+    ) {
+        Ok(c) => match toml::to_string(&c) {
+            Ok(t) => {
+                print!("{t}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("kiyaku: error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            eprintln!("kiyaku: error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Every code is explainable (checked by tests).

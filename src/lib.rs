@@ -5,7 +5,9 @@
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod decode;
+pub mod derive;
 pub mod diagnostic;
 pub mod document;
 pub mod explain;

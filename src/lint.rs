@@ -36,8 +36,9 @@ pub struct FileReport {
 /// The catalogs and settings in force for a run.
 pub struct Engine {
     pub catalogs: Vec<Catalog>,
-    /// Kind mapping from the configuration: (glob, kind), first match wins.
-    pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind)>,
+    /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
+    /// first match wins.
+    pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind, std::path::PathBuf)>,
     /// The catalogs' noun terms, searched in one pass per document.
     terms: matcher::TermSet,
 }
@@ -169,7 +170,15 @@ impl Engine {
             )),
             None => {}
         }
-        if let Some((_, k)) = self.kind_globs.iter().find(|(g, _)| g.is_match(path)) {
+        let absolute = std::fs::canonicalize(path).ok();
+        let matches = |g: &globset::GlobMatcher, root: &std::path::Path| match absolute
+            .as_deref()
+            .and_then(|a| a.strip_prefix(root).ok())
+        {
+            Some(relative) => g.is_match(relative),
+            None => g.is_match(path),
+        };
+        if let Some((_, k, _)) = self.kind_globs.iter().find(|(g, _, root)| matches(g, root)) {
             return (*k, KindSource::Config);
         }
         (

@@ -215,3 +215,79 @@ fn suppressed_findings_are_listed_but_do_not_fail() {
     assert!(!diagnostics.is_empty());
     assert!(diagnostics.iter().all(|d| d["suppressed"].is_string()));
 }
+
+#[test]
+fn contracts_are_held_to_the_regulation_named_in_kiyaku_toml() {
+    let dir = temp_dir("derive");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared/regulation-tsc.txt"),
+        dir.join("regulation.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n\n[kinds]\n\"contracts/**\" = \"consignment-contract\"\n\n[severity]\n\"company/audit-right\" = \"error\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    std::fs::write(
+        dir.join("contracts/a.txt"),
+        "取引基本契約\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "json",
+            dir.join("contracts").to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = json(&out);
+    let file = &v["files"][0];
+    assert_eq!(file["kind_source"], "config");
+    let items = file["items"].as_array().unwrap();
+    assert_eq!(items.len(), 11, "{items:?}");
+    assert!(
+        items
+            .iter()
+            .all(|i| i["id"].as_str().unwrap().starts_with("company/"))
+    );
+    let audit = file["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["item"] == "company/audit-right")
+        .unwrap();
+    assert_eq!(audit["severity"], "error");
+    let related = audit["related"].as_array().unwrap();
+    assert!(
+        related[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第36条第4項第10号"),
+        "{related:?}"
+    );
+    assert_eq!(related[0]["line"], 371);
+    // the derived catalog printed as TOML
+    let printed = kiyaku(
+        &[
+            "catalogs",
+            "--derive",
+            dir.join("regulation.txt").to_str().unwrap(),
+            "--article",
+            "36",
+            "--paragraph",
+            "4",
+        ],
+        None,
+    );
+    let toml_text = String::from_utf8(printed.stdout).unwrap();
+    assert_eq!(toml_text.matches("[[item]]").count(), 11);
+    // a broken kiyaku.toml is reported with its position
+    std::fs::write(dir.join("kiyaku.toml"), "disable = 3\n").unwrap();
+    let out = kiyaku(&["check", dir.join("contracts").to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kiyaku.toml:1:"));
+}
