@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range as ByteRange;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use ropey::Rope;
 use tower_lsp_server::jsonrpc::Result;
@@ -34,6 +34,57 @@ struct OpenDocument {
     rope: Rope,
     version: i32,
     report: Option<Arc<FileReport>>,
+    /// The engine that made the report (its catalogs explain the report's items).
+    engine: Option<Arc<Engine>>,
+}
+
+/// Engines per `kiyaku.toml` (None: no configuration), rebuilt when the configuration,
+/// its catalogs or its regulation change on disk, so edits take effect without a restart.
+#[derive(Default)]
+struct Engines {
+    by_config: Mutex<HashMap<Option<std::path::PathBuf>, Built>>,
+}
+
+type Stamp = (std::path::PathBuf, Option<std::time::SystemTime>);
+
+/// An engine and the files (with their modification times) it was built from.
+type Built = (Vec<Stamp>, Arc<Engine>);
+
+fn stamp(path: std::path::PathBuf) -> Stamp {
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    (path, modified)
+}
+
+impl Engines {
+    /// The engine for a document at `path`, and the configuration errors when it was (re)built.
+    fn for_document(&self, path: Option<&std::path::Path>) -> (Arc<Engine>, Vec<String>) {
+        let config_path = path.and_then(crate::config::find);
+        let config = match &config_path {
+            Some(p) => crate::config::load(p).map_err(|e| e.to_string()),
+            None => Ok(crate::config::Config::default()),
+        };
+        let mut stamps: Vec<Stamp> = config_path.iter().cloned().map(stamp).collect();
+        if let Ok(c) = &config {
+            stamps.extend(c.catalogs.iter().map(|p| stamp(c.root.join(p))));
+            stamps.extend(c.derive.iter().map(|d| stamp(c.root.join(&d.regulation))));
+        }
+        let mut cache = lock(&self.by_config);
+        if let Some((old, engine)) = cache.get(&config_path)
+            && *old == stamps
+        {
+            return (engine.clone(), Vec::new());
+        }
+        let (engine, mut errors) = match &config {
+            Ok(c) => c.engine(&[]),
+            Err(e) => (Engine::new(catalog::builtin_catalogs()), vec![e.clone()]),
+        };
+        if let Err(e) = &config {
+            errors.push(format!("using the built-in catalogs ({e})"));
+        }
+        let engine = Arc::new(engine);
+        cache.insert(config_path, (stamps, engine.clone()));
+        (engine, errors)
+    }
 }
 
 /// Settings the client may send (`initializationOptions` or `workspace/configuration`).
@@ -54,7 +105,7 @@ struct State {
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
-    engine: Arc<RwLock<Engine>>,
+    engines: Arc<Engines>,
     cache: Arc<TokenCache>,
 }
 
@@ -72,7 +123,7 @@ impl Backend {
                 language: Language::Ja,
                 kind: None,
             })),
-            engine: Arc::new(RwLock::new(Engine::new(catalog::builtin_catalogs()))),
+            engines: Arc::new(Engines::default()),
             cache: Arc::new(TokenCache::default()),
         }
     }
@@ -87,15 +138,17 @@ impl Backend {
             };
             (doc.rope.to_string(), doc.version, state.kind)
         };
-        let engine = self.engine.clone();
+        let engines = self.engines.clone();
         let cache = self.cache.clone();
         let path = uri.path().to_string();
-        let report = tokio::task::spawn_blocking(move || {
-            let engine = engine.read().unwrap_or_else(|p| p.into_inner());
-            engine.check_document(&path, Document::with_cache(text, &cache), kind)
+        let file = uri.to_file_path().map(|p| p.into_owned());
+        let analysed = tokio::task::spawn_blocking(move || {
+            let (engine, errors) = engines.for_document(file.as_deref());
+            let report = engine.check_document(&path, Document::with_cache(text, &cache), kind);
+            (report, engine, errors)
         })
         .await;
-        let Ok(report) = report else {
+        let Ok((report, engine, errors)) = analysed else {
             self.client
                 .log_message(
                     MessageType::ERROR,
@@ -104,6 +157,9 @@ impl Backend {
                 .await;
             return;
         };
+        for e in errors {
+            self.client.log_message(MessageType::ERROR, e).await;
+        }
         let report = Arc::new(report);
         let (diagnostics, encoding) = {
             let mut state = lock(&self.state);
@@ -115,6 +171,7 @@ impl Backend {
                 return; // stale: a newer analysis is on its way
             }
             doc.report = Some(report.clone());
+            doc.engine = Some(engine);
             (
                 to_lsp_diagnostics(&report, &uri, encoding, language),
                 encoding,
@@ -388,6 +445,7 @@ impl LanguageServer for Backend {
                 rope: Rope::from_str(&params.text_document.text),
                 version: params.text_document.version,
                 report: None,
+                engine: None,
             },
         );
         self.analyse(uri).await;
@@ -426,7 +484,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.analyse(params.text_document.uri).await;
+        // a saved regulation, catalog or kiyaku.toml changes the checks of the others
+        let mut uris: Vec<Uri> = lock(&self.state).documents.keys().cloned().collect();
+        uris.sort_by_key(|u| u != &params.text_document.uri);
+        for uri in uris {
+            self.analyse(uri).await;
+        }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -537,7 +600,11 @@ impl LanguageServer for Backend {
             .uri
             .clone();
         let position = params.text_document_position_params.position;
-        let engine = self.engine.clone();
+        let catalogs = lock(&self.state)
+            .documents
+            .get(&uri)
+            .and_then(|d| d.engine.clone())
+            .map_or_else(catalog::builtin_catalogs, |e| e.catalogs.clone());
         Ok(self
             .with_report(&uri, |report, encoding, language| {
                 let source = &report.document.source;
@@ -548,13 +615,12 @@ impl LanguageServer for Backend {
                     .iter()
                     .find(|d| d.range.start <= at && at <= d.range.end.max(d.range.start + 1))
                 {
-                    let engine = engine.read().unwrap_or_else(|p| p.into_inner());
                     let what = d
                         .item
                         .clone()
                         .unwrap_or_else(|| d.code.as_str().to_string());
-                    let explanation = crate::explain::explain(&what, &engine.catalogs, language)
-                        .unwrap_or_default();
+                    let explanation =
+                        crate::explain::explain(&what, &catalogs, language).unwrap_or_default();
                     return Some(markdown(format!(
                         "**{}**\n\n{}",
                         d.message.get(language),

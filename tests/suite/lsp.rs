@@ -444,3 +444,59 @@ fn disable_here_action_silences_the_item() {
     }));
     assert_eq!(after.len(), diagnostics.len() - 1);
 }
+
+#[test]
+fn a_regulation_in_the_workspace_drives_contracts_and_config_changes_apply() {
+    let dir = std::env::temp_dir().join(format!("kiyaku-lsp-ws-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("regulation.txt"),
+        corpus("shared/regulation-tsc.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
+    )
+    .unwrap();
+    let contract = dir.join("contract.txt");
+    std::fs::write(
+        &contract,
+        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", contract.display());
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let before = c.open(&uri, &std::fs::read_to_string(&contract).unwrap());
+    let company: Vec<&Value> = before
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("[company/"))
+        .collect();
+    assert_eq!(company.len(), 11, "{before:?}");
+    let related = company[0]["relatedInformation"].as_array().unwrap();
+    assert!(
+        related[0]["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("regulation.txt")
+    );
+    // the configuration changes on disk: one item disabled; a save re-checks
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "disable = [\"company/audit-right\"]\n[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
+    )
+    .unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let after = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+    });
+    assert_eq!(
+        after["params"]["diagnostics"].as_array().unwrap().len(),
+        before.len() - 1
+    );
+}
