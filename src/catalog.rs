@@ -200,20 +200,23 @@ pub const BUILTIN: &[(&str, &str)] = &[
 
 /// Parses and validates one catalog file's text. `path` is used in errors.
 pub fn parse_catalog(path: &str, text: &str) -> Result<Catalog, CatalogError> {
-    let mut catalog: Catalog = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map_or((1, 1), |span| line_column(text, span.start));
-        CatalogError {
-            path: path.to_string(),
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        }
-    })?;
+    let mut catalog: Catalog = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
     catalog.origin = path.to_string();
     validate(&catalog, text)?;
     Ok(catalog)
+}
+
+/// A TOML error of the file at `path`, at its line and column.
+pub fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> CatalogError {
+    let (line, column) = e
+        .span()
+        .map_or((1, 1), |span| line_column(text, span.start));
+    CatalogError {
+        path: path.to_string(),
+        line,
+        column,
+        message: e.message().trim().to_string(),
+    }
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -86,21 +86,8 @@ pub fn load(path: &Path) -> Result<Config, CatalogError> {
         column: 1,
         message: format!("cannot read: {e}"),
     })?;
-    let mut config: Config = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| {
-            let before = &text[..s.start.min(text.len())];
-            (
-                before.matches('\n').count() + 1,
-                before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-            )
-        });
-        CatalogError {
-            path: shown.clone(),
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        }
-    })?;
+    let mut config: Config =
+        toml::from_str(&text).map_err(|e| catalog::toml_error(&shown, &text, &e))?;
     config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(config)
 }

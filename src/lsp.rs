@@ -515,14 +515,13 @@ impl LanguageServer for Backend {
             let source = &report.document.source;
             let wanted = offset_of(source, params.range.start, encoding)
                 ..offset_of(source, params.range.end, encoding);
+            let under_cursor = |d: &&diag::Diagnostic| {
+                d.suppressed.is_none() && d.range.start <= wanted.end && wanted.start <= d.range.end
+            };
             report
                 .diagnostics
                 .iter()
-                .filter(|d| {
-                    d.suppressed.is_none()
-                        && d.range.start <= wanted.end
-                        && wanted.start <= d.range.end
-                })
+                .filter(under_cursor)
                 .filter_map(|d| {
                     let fix = d.fix.as_ref()?;
                     let edits: Vec<TextEdit> = fix
@@ -548,45 +547,35 @@ impl LanguageServer for Backend {
                 })
                 .chain(
                     // "disable here": a suppression comment on the line before
-                    report
-                        .diagnostics
-                        .iter()
-                        .filter(|d| {
-                            d.suppressed.is_none()
-                                && d.range.start <= wanted.end
-                                && wanted.start <= d.range.end
-                        })
-                        .map(|d| {
-                            let line_start = source.line_range(source.line_of(d.range.start)).start;
-                            let comment = crate::suppress::disable_next_line_comment(
-                                d.item.as_deref(),
-                                d.code,
-                            );
-                            let mut changes = HashMap::new();
-                            changes.insert(
-                                uri.clone(),
-                                vec![TextEdit::new(
-                                    range_of(source, &(line_start..line_start), encoding),
-                                    comment,
-                                )],
-                            );
-                            let what = d
-                                .item
-                                .clone()
-                                .unwrap_or_else(|| d.code.as_str().to_string());
-                            CodeActionOrCommand::CodeAction(CodeAction {
-                                title: match language {
-                                    Language::Ja => format!("{what} をここで無効にする"),
-                                    Language::En => format!("Disable {what} here"),
-                                },
-                                kind: Some(CodeActionKind::QUICKFIX),
-                                edit: Some(WorkspaceEdit {
-                                    changes: Some(changes),
-                                    ..Default::default()
-                                }),
+                    report.diagnostics.iter().filter(under_cursor).map(|d| {
+                        let line_start = source.line_range(source.line_of(d.range.start)).start;
+                        let comment =
+                            crate::suppress::disable_next_line_comment(d.item.as_deref(), d.code);
+                        let mut changes = HashMap::new();
+                        changes.insert(
+                            uri.clone(),
+                            vec![TextEdit::new(
+                                range_of(source, &(line_start..line_start), encoding),
+                                comment,
+                            )],
+                        );
+                        let what = d
+                            .item
+                            .clone()
+                            .unwrap_or_else(|| d.code.as_str().to_string());
+                        CodeActionOrCommand::CodeAction(CodeAction {
+                            title: match language {
+                                Language::Ja => format!("{what} をここで無効にする"),
+                                Language::En => format!("Disable {what} here"),
+                            },
+                            kind: Some(CodeActionKind::QUICKFIX),
+                            edit: Some(WorkspaceEdit {
+                                changes: Some(changes),
                                 ..Default::default()
-                            })
-                        }),
+                            }),
+                            ..Default::default()
+                        })
+                    }),
                 )
                 .collect::<Vec<_>>()
         });
