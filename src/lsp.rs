@@ -22,6 +22,9 @@ use crate::matcher::Status;
 use crate::structure::UnitKind;
 use crate::text::SourceText;
 
+/// Time a change waits for the next one before it is analysed.
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// How the client counts columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
@@ -161,7 +164,7 @@ impl Backend {
             self.client.log_message(MessageType::ERROR, e).await;
         }
         let report = Arc::new(report);
-        let (diagnostics, encoding) = {
+        let diagnostics = {
             let mut state = lock(&self.state);
             let (encoding, language) = (state.encoding, state.language);
             let Some(doc) = state.documents.get_mut(&uri) else {
@@ -172,12 +175,10 @@ impl Backend {
             }
             doc.report = Some(report.clone());
             doc.engine = Some(engine);
-            (
-                to_lsp_diagnostics(&report, &uri, encoding, language),
-                encoding,
-            )
+            let mut diagnostics = to_lsp_diagnostics(&report, &uri, encoding, language);
+            diagnostics.extend(workspace_mismatches(&state, &uri, encoding, language));
+            diagnostics
         };
-        let _ = encoding;
         self.client
             .publish_diagnostics(uri, diagnostics, Some(version))
             .await;
@@ -213,6 +214,72 @@ impl Backend {
         }
         state.kind = settings.kind.as_deref().and_then(DocumentKind::parse);
     }
+}
+
+/// `value-mismatch` between `uri` and the other open documents (a notice beside its regulation).
+fn workspace_mismatches(
+    state: &State,
+    uri: &Uri,
+    encoding: Encoding,
+    language: Language,
+) -> Vec<Diagnostic> {
+    let reports: Vec<(&Uri, &Arc<FileReport>)> = state
+        .documents
+        .iter()
+        .filter_map(|(u, d)| d.report.as_ref().map(|r| (u, r)))
+        .collect();
+    let Some(me) = reports.iter().position(|(u, _)| *u == uri) else {
+        return Vec::new();
+    };
+    if reports.len() < 2 {
+        return Vec::new();
+    }
+    let line_fns: Vec<Box<dyn Fn(usize) -> usize + '_>> = reports
+        .iter()
+        .map(|(_, r)| {
+            Box::new(move |o: usize| r.document.source.position(o).line)
+                as Box<dyn Fn(usize) -> usize>
+        })
+        .collect();
+    let paths: Vec<String> = reports.iter().map(|(u, _)| u.path().to_string()).collect();
+    let inputs: Vec<crate::checks::values::DocumentValues<'_>> = reports
+        .iter()
+        .zip(&line_fns)
+        .zip(&paths)
+        .map(|(((_, r), f), p)| crate::checks::values::DocumentValues {
+            path: p,
+            kind: r.kind,
+            values: &r.values,
+            line_of: f.as_ref(),
+        })
+        .collect();
+    let mut added = crate::checks::values::cross_check(&inputs);
+    let mine = std::mem::take(&mut added[me]);
+    let report = reports[me].1;
+    mine.iter()
+        .map(|d| {
+            let mut lsp = to_lsp_diagnostics_one(report, d, encoding, language).remove(0);
+            lsp.related_information = Some(
+                d.related
+                    .iter()
+                    .filter_map(|r| {
+                        let (path, line) = r.location.as_ref()?;
+                        let other = reports
+                            .iter()
+                            .find(|(u, _)| u.path().as_str() == path)?
+                            .0
+                            .clone();
+                        let at = Position::new(line.saturating_sub(1) as u32, 0);
+                        Some(DiagnosticRelatedInformation {
+                            location: Location::new(other, Range::new(at, at)),
+                            message: r.message.get(language).to_string(),
+                        })
+                    })
+                    .collect(),
+            );
+            lsp
+        })
+        .collect()
 }
 
 /// Byte offset in `text` of an LSP position; positions past the end clamp to it.
@@ -478,7 +545,14 @@ impl LanguageServer for Backend {
             }
         };
         match accepted {
-            Ok(()) => self.analyse(uri).await,
+            Ok(()) => {
+                // debounce: a burst of keystrokes is analysed once, at its end
+                tokio::time::sleep(DEBOUNCE).await;
+                let current = lock(&self.state).documents.get(&uri).map(|d| d.version);
+                if current == Some(params.text_document.version) {
+                    self.analyse(uri).await;
+                }
+            }
             Err(message) => self.client.log_message(MessageType::WARNING, message).await,
         }
     }

@@ -23,7 +23,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
         article_ref: Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?").expect("static"),
-        relative: Regex::new(r"前条|前項|前号|次の各号|前各号").expect("static"),
+        relative: Regex::new(r"前条|次条|前項|前号|次の各号|前各号").expect("static"),
         quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
         notice_ref: Regex::new(r"前述\s*([0-9]+(?:\.[0-9]+)?)\s*(?:の)?\s*((?:[a-z]\.?\s*(?:から|~|〜|-|及び|、|,)?\s*)*)").expect("static"),
     })
@@ -322,6 +322,36 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
     let here = s.innermost_at(at)?;
     let find = |kind: UnitKind| s.ancestry(here).find(|&i| s.units[i].kind == kind);
     match word {
+        "次条" => {
+            let a = find(UnitKind::Article)?;
+            let last = s
+                .articles()
+                .filter(|(_, u)| u.supplementary == s.units[a].supplementary)
+                .last()
+                .map(|(i, _)| i);
+            (last == Some(a)).then(|| {
+                Text::new(
+                    "最後の条で「次条」を参照しています。",
+                    "次条 (the next article) in the last article.",
+                )
+            })
+        }
+        "前各号" => {
+            // 前各号 stands after a list: inside an item, or in a unit with items before it
+            let in_item = find(UnitKind::Item).is_some();
+            let article = find(UnitKind::Article)?;
+            let items_before = s.units.iter().any(|u| {
+                u.kind == UnitKind::Item
+                    && u.span.start < at
+                    && s.units[article].span.contains(&u.span.start)
+            });
+            (!in_item && !items_before).then(|| {
+                Text::new(
+                    "「前各号」とありますが、前に号がありません。",
+                    "前各号 (the preceding items) but no items precede it.",
+                )
+            })
+        }
         "前条" => {
             let a = find(UnitKind::Article)?;
             let first = s

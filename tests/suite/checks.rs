@@ -35,12 +35,12 @@ const NOTICE: DocumentKind = DocumentKind::PrivacyNotice;
 
 #[test]
 fn broken_reference_triggers_and_does_not() {
-    let bad = "規程\n第1条 前条の規定により行う。\n第2条 第5条に定める。\n2 第1条第3項による。\n第3条 次の各号に掲げる措置を講ずる。\n第4条 第2条第1項第1号「イ 書類」を提出する。\n";
+    let bad = "規程\n第1条 前条の規定により行う。\n第2条 第9条に定める。\n2 第1条第3項による。\n第3条 次の各号に掲げる措置を講ずる。\n第4条 第2条第1項第1号「イ 書類」を提出する。\n第5条 前各号の場合は次条による。\n";
     assert_eq!(
         lines_of(&check(bad, REG), Code::BrokenReference),
-        vec![2, 3, 4, 5, 6]
+        vec![2, 3, 4, 5, 6, 7, 7]
     );
-    let good = "規程\n第1条 次の各号に掲げる措置を講ずる。\n(1) 記録\n①台帳\n第2条 前条第1号①による。個人情報保護法第27条、番号法第19条及び同法第20条並びに規則第5条を準用する。\n2 前項の規定は、第1条から第2条までに準用する。\n";
+    let good = "規程\n第1条 次の各号に掲げる措置を講ずる。次条も同様とする。\n(1) 記録\n①台帳\n2 前各号の措置は記録する。\n第2条 前条第1号①による。個人情報保護法第27条、番号法第19条及び同法第20条並びに規則第5条を準用する。\n2 前項の規定は、第1条から第2条までに準用する。\n";
     assert!(lines_of(&check(good, REG), Code::BrokenReference).is_empty());
 }
 

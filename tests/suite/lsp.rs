@@ -500,3 +500,19 @@ fn a_regulation_in_the_workspace_drives_contracts_and_config_changes_apply() {
         before.len() - 1
     );
 }
+
+#[test]
+fn values_are_compared_across_open_documents() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let notice = "file:///tmp/kiyaku-ws/notice.txt";
+    let regulation = "file:///tmp/kiyaku-ws/regulation.txt";
+    c.open(notice, &corpus("shared/privacy-policy-technocraft.txt"));
+    let diagnostics = c.open(regulation, &corpus("shared/regulation-tsc.txt"));
+    let mismatch = diagnostics
+        .iter()
+        .find(|d| d["code"] == "value-mismatch")
+        .expect("the regulation's 500円 against the notice's 無料");
+    assert_eq!(mismatch["range"]["start"]["line"], 341);
+    assert_eq!(mismatch["relatedInformation"][0]["location"]["uri"], notice);
+}
