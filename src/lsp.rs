@@ -22,9 +22,6 @@ use crate::matcher::Status;
 use crate::structure::UnitKind;
 use crate::text::SourceText;
 
-/// Time a change waits for the next one before it is analysed.
-const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(5);
-
 /// How the client counts columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
@@ -39,6 +36,10 @@ struct OpenDocument {
     report: Option<Arc<FileReport>>,
     /// The engine that made the report (its catalogs explain the report's items).
     engine: Option<Arc<Engine>>,
+    /// An analysis of this document is running.
+    analysing: bool,
+    /// Edits arrived while it ran: analyse again when it ends.
+    stale: bool,
 }
 
 /// Engines per `kiyaku.toml` (None: no configuration), rebuilt when the configuration,
@@ -182,6 +183,34 @@ impl Backend {
         self.client
             .publish_diagnostics(uri, diagnostics, Some(version))
             .await;
+    }
+
+    /// Analyses `uri` now unless an analysis of it is running; edits that arrive
+    /// meanwhile are analysed together once it ends. An isolated keystroke waits
+    /// for nothing, and a burst costs one analysis more, not one per keystroke.
+    async fn analyse_coalesced(&self, uri: Uri) {
+        {
+            let mut state = lock(&self.state);
+            let Some(doc) = state.documents.get_mut(&uri) else {
+                return;
+            };
+            if doc.analysing {
+                doc.stale = true;
+                return;
+            }
+            doc.analysing = true;
+        }
+        loop {
+            self.analyse(uri.clone()).await;
+            let mut state = lock(&self.state);
+            let Some(doc) = state.documents.get_mut(&uri) else {
+                return;
+            };
+            if !std::mem::take(&mut doc.stale) {
+                doc.analysing = false;
+                return;
+            }
+        }
     }
 
     fn with_report<T>(
@@ -513,6 +542,8 @@ impl LanguageServer for Backend {
                 version: params.text_document.version,
                 report: None,
                 engine: None,
+                analysing: false,
+                stale: false,
             },
         );
         self.analyse(uri).await;
@@ -545,14 +576,7 @@ impl LanguageServer for Backend {
             }
         };
         match accepted {
-            Ok(()) => {
-                // debounce: a burst of keystrokes is analysed once, at its end
-                tokio::time::sleep(DEBOUNCE).await;
-                let current = lock(&self.state).documents.get(&uri).map(|d| d.version);
-                if current == Some(params.text_document.version) {
-                    self.analyse(uri).await;
-                }
-            }
+            Ok(()) => self.analyse_coalesced(uri).await,
             Err(message) => self.client.log_message(MessageType::WARNING, message).await,
         }
     }
