@@ -119,6 +119,26 @@ pub struct Item {
     pub source: Option<ItemSource>,
 }
 
+/// The part of a document a catalog applies to, such as the notice given when personal
+/// information is acquired directly in writing, which a privacy policy may hold as one of
+/// its sections. Without such a part the catalog's items are not applicable; with one, they
+/// are looked for only inside it, so values given elsewhere in the policy do not count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    /// Terms that open the part when they stand in the title, in the text before the
+    /// first heading, or in a heading or list-item caption (which must not be a sentence
+    /// ending in 「。」): the whole document, or that heading's unit, is the part.
+    pub heading: Vec<String>,
+    /// Terms that disqualify such a heading (「直接書面以外で取得する場合」).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Concept groups that, found together in one sentence, open a part that runs from
+    /// that sentence to the end of the document (「JIS Q 15001 の…直接書面によって取得する場合の措置に従い」).
+    #[serde(default)]
+    pub statement: Groups,
+}
+
 /// Where a derived item comes from: a regulation's file and line, and its article path.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +162,9 @@ pub struct Catalog {
     pub kinds: Vec<DocumentKind>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Set when the catalog applies only to one part of a document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<SectionSpec>,
     #[serde(rename = "item")]
     pub items: Vec<Item>,
     /// Where the catalog was loaded from (not part of the file).

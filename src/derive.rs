@@ -101,6 +101,7 @@ pub fn derive(
         )),
         kinds: vec![DocumentKind::ConsignmentContract],
         description: None,
+        section: None,
         items: derived,
         origin: format!("derived from {path}"),
     })

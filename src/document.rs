@@ -203,7 +203,26 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
         match unit.kind {
             UnitKind::Item | UnitKind::SubItem => {
                 // the item (with its caption text) and the sentence that introduces its list
-                let item = doc.normalized_range(unit.header.start..own_end);
+                let mut item = doc.normalized_range(unit.header.start..own_end);
+                let bullets = bullet_lines(
+                    text,
+                    doc.normalized_range(unit.header.clone()).end,
+                    item.end,
+                );
+                if !bullets.is_empty() {
+                    // a heading over a bulleted list: each bullet is a unit with the heading
+                    // as its lead-in, and the heading alone stands for the item
+                    item.end = doc.normalized_range(unit.header.clone()).end;
+                    for line in bullets {
+                        let joined = format!("{}{}", &text[item.clone()], &text[line.clone()]);
+                        units.push(ClauseUnit {
+                            scope: Scope::Sentence,
+                            focus: doc.original(line.clone()),
+                            polarity: polarity(&joined),
+                            segments: vec![item.clone(), line],
+                        });
+                    }
+                }
                 let mut segments = Vec::new();
                 if let Some(lead) = unit.parent.and_then(|p| lead_in(doc, p)) {
                     segments.push(lead);
@@ -268,6 +287,27 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
 }
 
 /// The last sentence of a unit's own text (before its first child): the lead-in of its list.
+/// The lines of `start..end` when there are at least two and every one is a bullet
+/// (「- 」「・」「●」…): an unnumbered list whose lines are not to be read as one clause.
+fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
+    const BULLETS: &[&str] = &["- ", "-", "・", "●", "○", "■", "□", "◆", "◇", "*", "•"];
+    let mut lines = Vec::new();
+    let mut at = start;
+    for line in text[start..end].split_inclusive('\n') {
+        let range = at..at + line.trim_end().len();
+        at += line.len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if !BULLETS.iter().any(|b| trimmed.starts_with(b)) {
+            return Vec::new();
+        }
+        lines.push(range);
+    }
+    if lines.len() < 2 { Vec::new() } else { lines }
+}
+
 fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     let unit = &doc.structure.units[parent];
     let own_end = unit

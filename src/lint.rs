@@ -75,11 +75,17 @@ impl Engine {
         let mut items = Vec::new();
         let mut index = TermIndex::new(&document, &self.terms);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
-            for (item, verdict) in catalog
-                .items
-                .iter()
-                .zip(matcher::judge_catalog(&mut index, catalog))
-            {
+            let sections = matcher::catalog_sections(&mut index, catalog);
+            // a clause missing from a section belongs at the end of that section
+            let section = sections
+                .as_ref()
+                .and_then(|s| s.first())
+                .map(|s| document.original(s.clone()));
+            for (item, verdict) in catalog.items.iter().zip(matcher::judge_catalog(
+                &mut index,
+                catalog,
+                sections.as_deref(),
+            )) {
                 let id = catalog.full_id(item);
                 let lines = verdict.found.as_ref().map(|r| {
                     let start = document.source.position(r.start).line;
@@ -90,9 +96,14 @@ impl Engine {
                     [start, end]
                 });
                 match verdict.status {
-                    Status::Missing => {
-                        diagnostics.push(missing_clause(&document, catalog, item, &id, kind))
-                    }
+                    Status::Missing => diagnostics.push(missing_clause(
+                        &document,
+                        catalog,
+                        item,
+                        &id,
+                        kind,
+                        section.clone(),
+                    )),
                     Status::Conflict => {
                         let c = &item.conflicts[verdict.conflict.unwrap_or(0)];
                         let mut d = Diagnostic::new(
@@ -282,8 +293,15 @@ fn missing_clause(
     item: &Item,
     id: &str,
     kind: DocumentKind,
+    section: Option<Range<usize>>,
 ) -> Diagnostic {
-    let (range, insert_at) = anchor(document, item, kind);
+    let (range, insert_at) = match section {
+        Some(s) => (
+            document.source.line_range(document.source.line_of(s.start)),
+            s.end,
+        ),
+        None => anchor(document, item, kind),
+    };
     let basis = item.basis.first().map(String::as_str).unwrap_or("");
     let mut d = Diagnostic::new(
         Code::MissingClause,

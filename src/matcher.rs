@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::catalog::{Catalog, Groups, Item, Polarity, Scope};
+use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
 use crate::document::{ClauseUnit, Document};
 use crate::morphology::{self, Token};
 use crate::normalize;
@@ -81,9 +81,16 @@ impl TermSet {
     }
 }
 
-/// Every term a catalog mentions: match groups, exclusions, conflicts, triggers.
+/// Every term a catalog mentions: match groups, exclusions, conflicts, triggers, sections.
 fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
-    catalog.items.iter().flat_map(|item| {
+    let section = catalog.section.iter().flat_map(|s| {
+        s.heading
+            .iter()
+            .chain(&s.unless)
+            .chain(s.statement.iter().flatten())
+            .cloned()
+    });
+    section.chain(catalog.items.iter().flat_map(|item| {
         let groups = item
             .match_spec
             .all
@@ -97,7 +104,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .flatten()
             .chain(&item.trigger);
         groups.cloned().collect::<Vec<_>>()
-    })
+    }))
 }
 
 /// Term occurrences in one document, computed once per term.
@@ -232,18 +239,73 @@ fn units_of(doc: &Document, scope: Scope) -> impl Iterator<Item = &ClauseUnit> {
     doc.units.iter().filter(move |u| u.scope == scope)
 }
 
-/// Judges one item on a document.
-pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
+/// The parts of a document a sectioned catalog applies to (normalised byte ranges).
+fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> {
     let doc = index.doc;
-    if !item.trigger.is_empty() && !index.anywhere(&item.trigger) {
-        return ItemVerdict {
-            status: Status::NotApplicable,
-            found: None,
-            conflict: None,
-        };
+    let text = &doc.normalized.text;
+    let s = &doc.structure;
+    let first_unit = s.roots.first().map_or(text.len(), |&i| {
+        doc.normalized_range(s.units[i].span.clone()).start
+    });
+    let preamble = 0..first_unit;
+    if first_unit > 0 && index.group_in(&spec.heading, std::slice::from_ref(&preamble)) {
+        let whole = 0..text.len();
+        return std::iter::once(whole).collect();
     }
+    let mut found = Vec::new();
+    for unit in &s.units {
+        let header = doc.normalized_range(unit.header.clone());
+        let caption = unit.caption_range.clone().map(|r| doc.normalized_range(r));
+        let lines: Vec<Range<usize>> = caption.into_iter().chain([header]).collect();
+        let is_caption = lines
+            .iter()
+            .all(|r| !text[r.clone()].trim_end().ends_with('。'));
+        if is_caption
+            && index.group_in(&spec.heading, &lines)
+            && !index.group_in(&spec.unless, &lines)
+        {
+            found.push(doc.normalized_range(unit.span.clone()));
+        }
+    }
+    if !spec.statement.is_empty() {
+        for sentence in &doc.sentences {
+            if index.all_in(&spec.statement, std::slice::from_ref(sentence)) {
+                found.push(sentence.start..text.len());
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Judges one item on a document, within `sections` when the catalog has them.
+pub fn judge(
+    index: &mut TermIndex<'_>,
+    item: &Item,
+    sections: Option<&[Range<usize>]>,
+) -> ItemVerdict {
+    let doc = index.doc;
+    let not_applicable = ItemVerdict {
+        status: Status::NotApplicable,
+        found: None,
+        conflict: None,
+    };
+    if sections.is_some_and(|s| s.is_empty())
+        || (!item.trigger.is_empty() && !index.anywhere(&item.trigger))
+    {
+        return not_applicable;
+    }
+    let inside = |unit: &ClauseUnit| {
+        sections.is_none_or(|sections| {
+            unit.segments.last().is_some_and(|seg| {
+                sections
+                    .iter()
+                    .any(|s| s.start <= seg.start && seg.end <= s.end)
+            })
+        })
+    };
     for (c, conflict) in item.conflicts.iter().enumerate() {
-        for unit in units_of(doc, conflict.scope) {
+        for unit in units_of(doc, conflict.scope).filter(|u| inside(u)) {
             if polarity_ok(conflict.polarity, unit.polarity)
                 && index.all_in(&conflict.all, &unit.segments)
                 && index.none_in(&conflict.lacking, &unit.segments)
@@ -257,7 +319,7 @@ pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
         }
     }
     let spec = &item.match_spec;
-    for unit in units_of(doc, spec.scope) {
+    for unit in units_of(doc, spec.scope).filter(|u| inside(u)) {
         if polarity_ok(spec.polarity, unit.polarity)
             && index.all_in(&spec.all, &unit.segments)
             && index.none_in(&spec.none, &unit.segments)
@@ -269,6 +331,19 @@ pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
             };
         }
     }
+    // a section is an article-sized unit of its own (a list item with its lines)
+    if spec.scope == Scope::Article && spec.polarity == Polarity::Any {
+        for section in sections.unwrap_or_default() {
+            let segments = std::slice::from_ref(section);
+            if index.all_in(&spec.all, segments) && index.none_in(&spec.none, segments) {
+                return ItemVerdict {
+                    status: Status::Present,
+                    found: Some(doc.original(section.clone())),
+                    conflict: None,
+                };
+            }
+        }
+    }
     ItemVerdict {
         status: Status::Missing,
         found: None,
@@ -276,11 +351,21 @@ pub fn judge(index: &mut TermIndex<'_>, item: &Item) -> ItemVerdict {
     }
 }
 
-/// Judges every item of a catalog.
-pub fn judge_catalog(index: &mut TermIndex<'_>, catalog: &Catalog) -> Vec<ItemVerdict> {
+/// The parts of the document a sectioned catalog applies to (normalised byte ranges);
+/// `None` for a catalog that applies to the whole document.
+pub fn catalog_sections(index: &mut TermIndex<'_>, catalog: &Catalog) -> Option<Vec<Range<usize>>> {
+    catalog.section.as_ref().map(|spec| sections(index, spec))
+}
+
+/// Judges every item of a catalog, within `sections` (from `catalog_sections`).
+pub fn judge_catalog(
+    index: &mut TermIndex<'_>,
+    catalog: &Catalog,
+    sections: Option<&[Range<usize>]>,
+) -> Vec<ItemVerdict> {
     catalog
         .items
         .iter()
-        .map(|item| judge(index, item))
+        .map(|item| judge(index, item, sections))
         .collect()
 }

@@ -152,3 +152,69 @@ fn a_broken_catalog_is_reported_with_its_position_and_others_keep_working() {
     );
     assert_eq!(catalogs.len(), catalog::builtin_catalogs().len());
 }
+
+/// Status of every `jisq15001-direct` item on a privacy notice.
+fn direct_statuses(text: &str) -> Vec<(String, String)> {
+    let engine = Engine::new(catalog::builtin_catalogs());
+    let report = engine.check(
+        "notice.txt",
+        text.to_string(),
+        Some(kiyaku::kind::DocumentKind::PrivacyNotice),
+    );
+    report
+        .items
+        .iter()
+        .filter(|i| i.id.starts_with("jisq15001-direct/"))
+        .map(|i| (i.id.clone(), i.status.as_str().to_string()))
+        .collect()
+}
+
+fn status_of<'a>(statuses: &'a [(String, String)], id: &str) -> &'a str {
+    &statuses
+        .iter()
+        .find(|(i, _)| i == &format!("jisq15001-direct/{id}"))
+        .unwrap_or_else(|| panic!("{id} not judged"))
+        .1
+}
+
+const POLICY_HEAD: &str = "個人情報保護方針\n1. 事業者\n株式会社サンプル商事 代表取締役 山田太郎 東京都千代田区1-1-1\n2. 利用目的\n当社は、取得した個人情報をお問い合わせへの回答のために利用します。\n3. 開示等の請求\n開示等の請求には、お問い合わせ窓口（電話 03-0000-0000）にて応じます。\n";
+
+#[test]
+fn direct_acquisition_items_are_looked_for_inside_their_own_section() {
+    // the section only repeats the JIS headings: the values given elsewhere do not count
+    let labels_only = format!(
+        "{POLICY_HEAD}4. お客様から直接書面によって個人情報を取得する場合\n- 当社の氏名又は名称\n- 利用目的\n- 開示等の求めに応じる旨及び問合せ窓口\n"
+    );
+    let s = direct_statuses(&labels_only);
+    for id in ["controller", "purposes", "request-contact", "voluntariness"] {
+        assert_eq!(status_of(&s, id), "missing", "{id}: {s:?}");
+    }
+    // the same section with values
+    let filled = format!(
+        "{POLICY_HEAD}4. お客様から直接書面によって個人情報を取得する場合\n- 事業者の名称：株式会社サンプル商事\n- 個人情報のご提供は任意です。ただし、ご提供いただけない場合は回答できないことがあります。\n"
+    );
+    let s = direct_statuses(&filled);
+    assert_eq!(status_of(&s, "controller"), "present", "{s:?}");
+    assert_eq!(status_of(&s, "voluntariness"), "present", "{s:?}");
+}
+
+#[test]
+fn direct_acquisition_items_do_not_apply_without_such_a_notice() {
+    // 「直接書面以外」 and a one-sentence remark do not open a direct-acquisition notice
+    let text = format!(
+        "{POLICY_HEAD}4. 直接書面以外の方法で取得する場合\n当社は、利用目的を公表します。\n5. 取得\n(1) ご本人から直接書面によって取得する個人情報の利用目的は、取得に先立ち書面により明示します。\n"
+    );
+    let s = direct_statuses(&text);
+    assert!(s.iter().all(|(_, st)| st == "not-applicable"), "{s:?}");
+}
+
+#[test]
+fn a_statement_of_following_the_jis_clause_opens_the_notice_to_the_end() {
+    let text = format!(
+        "{POLICY_HEAD}個人情報の取扱いについて\n当社は、JIS Q 15001:2023のA.7（本人から直接書面によって取得する場合の措置）に従い、個人情報を取得します。\n1. 組織の名称\n株式会社サンプル商事\n2. 個人情報の開示等の請求\n開示等の請求は、下記窓口までお問い合わせください。電話 03-0000-0000\n"
+    );
+    let s = direct_statuses(&text);
+    assert_eq!(status_of(&s, "controller"), "present", "{s:?}");
+    assert_eq!(status_of(&s, "request-contact"), "present", "{s:?}");
+    assert_eq!(status_of(&s, "voluntariness"), "missing", "{s:?}");
+}
