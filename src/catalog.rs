@@ -31,7 +31,14 @@ pub enum Scope {
     #[default]
     Sentence,
     Article,
+    /// Each group anywhere in the document (facts a notice may give in different places,
+    /// such as the business's name, address and representative).
+    Document,
 }
+
+/// A term written `re:<regular expression>` matches the expression on the normalised text
+/// (an address, a representative's title followed by a name), not lemmas.
+pub const PATTERN_PREFIX: &str = "re:";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -319,6 +326,22 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
                     item.id
                 ),
             );
+        }
+        let patterns = item
+            .match_spec
+            .all
+            .iter()
+            .chain(&item.match_spec.none)
+            .flatten()
+            .filter_map(|t| t.strip_prefix(PATTERN_PREFIX));
+        for pattern in patterns {
+            if let Err(e) = regex::Regex::new(pattern) {
+                return error(
+                    &item.id,
+                    0,
+                    format!("item `{}`: bad pattern `{pattern}`: {e}", item.id),
+                );
+            }
         }
         if item.source.is_none() {
             let has = |e: Expectation| item.examples.iter().any(|x| x.expect == e);

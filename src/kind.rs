@@ -113,6 +113,15 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     ]) {
         return DocumentKind::ConsignmentContract;
     }
+    // A text whose first article calls it 「この規程」 is a regulation, whatever its title
+    // says (some associations publish their 規程 under the heading 「個人情報保護方針」).
+    let first_article = structure
+        .articles()
+        .next()
+        .map(|(_, u)| &source.as_str()[u.span.clone()]);
+    if first_article.is_some_and(|a| ["この規程", "本規程"].iter().any(|w| a.contains(w))) {
+        return DocumentKind::Regulation;
+    }
     if any(&[
         "方針",
         "ポリシー",
@@ -171,6 +180,20 @@ mod tests {
         let src = SourceText::new(text.to_string());
         let s = crate::structure::parse(&src);
         detect(&src, &s)
+    }
+
+    #[test]
+    fn a_regulation_published_under_a_policy_title_is_a_regulation() {
+        assert_eq!(
+            kind_of(
+                "個人情報保護方針\n（目的）\n第1条 この規程は、協会が保有する個人情報の取扱いを定める。\n"
+            ),
+            DocumentKind::Regulation
+        );
+        assert_eq!(
+            kind_of("個人情報保護方針\n第1条 当協会は、個人情報を適切に取り扱います。\n"),
+            DocumentKind::PrivacyNotice
+        );
     }
 
     #[test]

@@ -47,6 +47,8 @@ struct CompiledTerm {
     text: String,
     tokens: Vec<Token>,
     nouns_only: bool,
+    /// A `re:` term.
+    pattern: Option<regex::Regex>,
 }
 
 /// Every noun term of a set of catalogs in one automaton, so a document is scanned
@@ -62,7 +64,7 @@ impl TermSet {
         let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
         for term in catalogs.iter().flat_map(catalog_terms) {
             let c = compiled(&term);
-            if (c.nouns_only || c.tokens.is_empty()) && !c.text.is_empty() {
+            if c.pattern.is_none() && (c.nouns_only || c.tokens.is_empty()) && !c.text.is_empty() {
                 let terms = by_text.entry(c.text.clone()).or_default();
                 if !terms.contains(&term) {
                     terms.push(term);
@@ -185,6 +187,18 @@ fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
 }
 
 fn compile(term: &str) -> CompiledTerm {
+    if let Some(pattern) = term.strip_prefix(crate::catalog::PATTERN_PREFIX) {
+        return CompiledTerm {
+            text: term.to_string(),
+            tokens: Vec::new(),
+            nouns_only: false,
+            // catalogs are validated on load; an invalid pattern matches nothing
+            pattern: Some(
+                regex::Regex::new(pattern)
+                    .unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex")),
+            ),
+        };
+    }
     let text = normalize::normalize(term).text;
     let tokens = morphology::tokenize(&text);
     let nouns_only = !tokens.is_empty()
@@ -195,10 +209,17 @@ fn compile(term: &str) -> CompiledTerm {
         text,
         tokens,
         nouns_only,
+        pattern: None,
     }
 }
 
 fn find_term(doc: &Document, term: &CompiledTerm) -> Vec<Range<usize>> {
+    if let Some(pattern) = &term.pattern {
+        return pattern
+            .find_iter(&doc.normalized.text)
+            .map(|m| m.range())
+            .collect();
+    }
     if term.text.is_empty() {
         return Vec::new();
     }
@@ -319,6 +340,9 @@ pub fn judge(
         }
     }
     let spec = &item.match_spec;
+    if spec.scope == Scope::Document {
+        return document_verdict(index, &spec.all, &spec.none);
+    }
     for unit in units_of(doc, spec.scope).filter(|u| inside(u)) {
         if polarity_ok(spec.polarity, unit.polarity)
             && index.all_in(&spec.all, &unit.segments)
@@ -347,6 +371,32 @@ pub fn judge(
     ItemVerdict {
         status: Status::Missing,
         found: None,
+        conflict: None,
+    }
+}
+
+/// `document` scope: every group somewhere in the document and no `none` group anywhere;
+/// found where the first group first occurs.
+fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> ItemVerdict {
+    let whole = 0..index.doc.normalized.text.len();
+    let present = index.all_in(all, std::slice::from_ref(&whole))
+        && index.none_in(none, std::slice::from_ref(&whole));
+    let found = present
+        .then(|| {
+            all.first()?
+                .iter()
+                .filter_map(|t| index.occurrences(t).first().cloned())
+                .min_by_key(|r| r.start)
+        })
+        .flatten()
+        .map(|r| index.doc.original(r));
+    ItemVerdict {
+        status: if present {
+            Status::Present
+        } else {
+            Status::Missing
+        },
+        found,
         conflict: None,
     }
 }
