@@ -286,7 +286,6 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
     units
 }
 
-/// The last sentence of a unit's own text (before its first child): the lead-in of its list.
 /// The lines of `start..end` when there are at least two and every one is a bullet
 /// (「- 」「・」「●」…): an unnumbered list whose lines are not to be read as one clause.
 fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
@@ -308,6 +307,7 @@ fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
     if lines.len() < 2 { Vec::new() } else { lines }
 }
 
+/// The last sentence of a unit's own text (before its first child): the lead-in of its list.
 fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     let unit = &doc.structure.units[parent];
     let own_end = unit

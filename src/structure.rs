@@ -236,7 +236,8 @@ fn patterns() -> &'static Patterns {
 /// line patterns see one spelling. Lengths change, so results are used only to
 /// classify and read labels, never for offsets.
 fn fold_line(line: &str) -> String {
-    line.chars()
+    let folded = line
+        .chars()
         .map(|c| match c {
             '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
                 char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
@@ -249,7 +250,12 @@ fn fold_line(line: &str) -> String {
         })
         .collect::<String>()
         .trim()
-        .to_string()
+        .to_string();
+    // 【1.事業者情報】 is the heading 1. of a web page's outline
+    match folded.strip_prefix('【').and_then(|l| l.strip_suffix('】')) {
+        Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
+        _ => folded,
+    }
 }
 
 /// 「(1)に同じ」 is a reference in running text, not the label (1).
@@ -705,6 +711,33 @@ mod tests {
         let src = SourceText::new(text.to_string());
         let s = parse(&src);
         (src, s)
+    }
+
+    #[test]
+    fn bracketed_numbered_lines_are_headings() {
+        let (_, s) = parse_str(
+            "プライバシーポリシー\n【1.事業者情報】\n組織名:サンプル\n【2.お問い合わせ】\nメール:a@example.jp\n【お知らせ】\n",
+        );
+        let headings: Vec<_> = s
+            .units
+            .iter()
+            .map(|u| (u.kind, u.label.clone(), u.caption.clone()))
+            .collect();
+        assert_eq!(
+            headings,
+            vec![
+                (
+                    UnitKind::Heading,
+                    "1.".to_string(),
+                    Some("事業者情報".to_string())
+                ),
+                (
+                    UnitKind::Heading,
+                    "2.".to_string(),
+                    Some("お問い合わせ".to_string())
+                ),
+            ]
+        );
     }
 
     #[test]
