@@ -166,6 +166,9 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Lines before the first unit that still make one preamble.
+const PREAMBLE_LINES: usize = 20;
+
 fn build_units(doc: &Document) -> Vec<ClauseUnit> {
     let text = &doc.normalized.text;
     let mut units: Vec<ClauseUnit> = doc
@@ -254,12 +257,14 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             _ => {}
         }
     }
-    // The preamble (title, parties, the company's name) before the first unit is a unit of its own.
+    // The preamble (title, parties, the company's name) before the first unit is a unit of its
+    // own; a long text before the first recognised unit is an outline kiyaku could not read,
+    // not one clause.
     if let Some(first) = s
         .roots
         .first()
         .map(|&i| s.units[i].span.start)
-        .filter(|&start| start > 0)
+        .filter(|&start| start > 0 && doc.source.line_of(start) <= PREAMBLE_LINES)
     {
         let preamble = doc.normalized_range(0..first);
         units.push(ClauseUnit {
