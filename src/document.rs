@@ -279,6 +279,18 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
         .iter()
         .any(|u| matches!(u.kind, UnitKind::Article | UnitKind::Heading))
     {
+        // Without articles or headings, the top-level list items are the document's divisions
+        for &root in &s.roots {
+            let whole = doc.normalized_range(s.units[root].span.clone());
+            units.push(ClauseUnit {
+                scope: Scope::Article,
+                segments: vec![whole.clone()],
+                focus: s.units[root].header.clone(),
+                polarity: polarity(&text[whole]),
+            });
+        }
+    }
+    if s.units.is_empty() {
         // An unstructured document is one article.
         let whole = 0..text.len();
         units.push(ClauseUnit {
