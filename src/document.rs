@@ -253,6 +253,21 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                         polarity: polarity(&text[whole]),
                     });
                 }
+                if unit.kind == UnitKind::Heading {
+                    // a notice's heading 「2. 利用目的」 reads with each sentence under it
+                    let header = doc.normalized_range(unit.header.clone());
+                    let own_end = doc.normalized_range(unit.header.start..own_end).end;
+                    let first = doc.sentences.partition_point(|s| s.start < header.end);
+                    let upto = doc.sentences.partition_point(|s| s.start < own_end);
+                    for sentence in &doc.sentences[first..upto.max(first)] {
+                        units.push(ClauseUnit {
+                            scope: Scope::Sentence,
+                            segments: vec![header.clone(), sentence.clone()],
+                            focus: doc.original(sentence.clone()),
+                            polarity: polarity(&text[sentence.clone()]),
+                        });
+                    }
+                }
             }
             _ => {}
         }
