@@ -91,7 +91,8 @@ impl Engines {
     }
 }
 
-/// Settings the client may send (`initializationOptions` or `workspace/configuration`).
+/// Settings the client sends (`initializationOptions`, `workspace/didChangeConfiguration`) or
+/// kiyaku pulls (`workspace/configuration`, section `kiyaku`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct Settings {
@@ -104,6 +105,8 @@ struct State {
     encoding: Encoding,
     language: Language,
     kind: Option<DocumentKind>,
+    /// The client answers `workspace/configuration` (settings are pulled, not pushed).
+    pulls_configuration: bool,
 }
 
 pub struct Backend {
@@ -126,6 +129,7 @@ impl Backend {
                 encoding: Encoding::Utf16,
                 language: Language::Ja,
                 kind: None,
+                pulls_configuration: false,
             })),
             engines: Arc::new(Engines::default()),
             cache: Arc::new(TokenCache::default()),
@@ -210,6 +214,43 @@ impl Backend {
                 doc.analysing = false;
                 return;
             }
+        }
+    }
+
+    /// Asks a client that supports it for the `kiyaku` settings section and applies it;
+    /// false when the client does not pull or sent nothing usable.
+    async fn pull_settings(&self) -> bool {
+        if !lock(&self.state).pulls_configuration {
+            return false;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("kiyaku".into()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => match values.into_iter().next() {
+                Some(value) if value.is_object() => {
+                    self.apply_settings(&value);
+                    true
+                }
+                _ => false,
+            },
+            Err(e) => {
+                self.client
+                    .log_message(
+                        MessageType::WARNING,
+                        format!("workspace/configuration failed: {e}"),
+                    )
+                    .await;
+                false
+            }
+        }
+    }
+
+    async fn analyse_all(&self) {
+        let uris: Vec<Uri> = lock(&self.state).documents.keys().cloned().collect();
+        for uri in uris {
+            self.analyse(uri).await;
         }
     }
 
@@ -484,7 +525,17 @@ impl LanguageServer for Backend {
         } else {
             Encoding::Utf16
         };
-        lock(&self.state).encoding = encoding;
+        let pulls = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        {
+            let mut state = lock(&self.state);
+            state.encoding = encoding;
+            state.pulls_configuration = pulls;
+        }
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
@@ -524,6 +575,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        if self.pull_settings().await {
+            self.analyse_all().await;
+        }
         self.client
             .log_message(MessageType::INFO, "kiyaku language server ready")
             .await;
@@ -600,11 +654,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        self.apply_settings(&params.settings);
-        let uris: Vec<Uri> = lock(&self.state).documents.keys().cloned().collect();
-        for uri in uris {
-            self.analyse(uri).await;
+        // a pulling client sends only the news that something changed
+        if !self.pull_settings().await {
+            self.apply_settings(&params.settings);
         }
+        self.analyse_all().await;
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -516,3 +516,41 @@ fn values_are_compared_across_open_documents() {
     assert_eq!(mismatch["range"]["start"]["line"], 341);
     assert_eq!(mismatch["relatedInformation"][0]["location"]["uri"], notice);
 }
+
+#[test]
+fn settings_are_pulled_from_a_client_that_offers_workspace_configuration() {
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {"workspace": {"configuration": true}}}),
+    );
+    c.notify("initialized", json!({}));
+    let pull = c.wait(|m| m["method"] == "workspace/configuration");
+    assert_eq!(pull["params"]["items"][0]["section"], "kiyaku");
+    let id = pull["id"].clone();
+    c.send(json!({"jsonrpc": "2.0", "id": id, "result": [{"language": "en"}]}));
+    let uri = "file:///tmp/kiyaku-pull-test.txt";
+    let english = c.open(uri, "業務委託契約書\n第1条 乙は、本件業務を行う。\n");
+    assert!(
+        english.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Required clause")),
+        "{english:?}"
+    );
+    // a change notice makes the server pull again
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let pull = c.wait(|m| m["method"] == "workspace/configuration");
+    let id = pull["id"].clone();
+    c.send(json!({"jsonrpc": "2.0", "id": id, "result": [{"language": "ja"}]}));
+    let japanese = c.diagnostics(uri, 1);
+    assert!(
+        japanese
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().starts_with("必須条項")),
+        "{japanese:?}"
+    );
+}
