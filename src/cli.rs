@@ -60,6 +60,14 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// The documents × items matrix, for spreadsheets (UTF-8 with BOM, CRLF).
+    Csv,
+    /// One self-contained page for a legal team.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -264,6 +272,10 @@ fn check(args: CheckArgs) -> ExitCode {
     let rendered = match args.format {
         Format::Text => report::text::render(&reports, language),
         Format::Json => report::json::render(&reports, language),
+        Format::Sarif => report::sarif::render(&reports, &engine.catalogs, language),
+        Format::Github => report::github::render(&reports, language),
+        Format::Csv => report::csv::render(&reports, &engine.catalogs, language),
+        Format::Html => report::html::render(&reports, &engine.catalogs, language),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(rendered.as_bytes());
