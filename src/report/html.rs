@@ -9,7 +9,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use crate::catalog::{Catalog, Severity};
-use crate::diagnostic::{Diagnostic, Language};
+use crate::diagnostic::{Code, Diagnostic, Language};
 use crate::kind::{DocumentKind, KindSource};
 use crate::lint::FileReport;
 use crate::matcher::Status;
@@ -96,6 +96,23 @@ impl Labels {
         }
     }
 
+    /// A short heading for findings that are not about a catalog item.
+    fn code(&self, code: Code) -> &'static str {
+        let (ja, en) = match code {
+            Code::MissingClause => ("必須条項の欠落", "Missing clause"),
+            Code::ConflictingClause => ("必須事項に反する条項", "Conflicting clause"),
+            Code::ValueMismatch => ("金額・期間の食い違い", "Value mismatch"),
+            Code::BrokenReference => ("参照先の誤り", "Broken reference"),
+            Code::Numbering => ("番号の誤り", "Numbering"),
+            Code::DefinedTerm => ("定義語の不統一", "Defined term"),
+            Code::OutdatedReference => ("改正前・廃止済みの参照", "Outdated reference"),
+            Code::PhraseTypo => ("定型句の誤記", "Phrase typo"),
+            Code::UnknownKind => ("文書の種類が不明", "Unknown document kind"),
+            Code::InvalidDirective => ("kiyaku 指示の誤り", "Invalid directive"),
+        };
+        self.t(ja, en)
+    }
+
     fn line(&self, n: usize) -> String {
         match self.lang {
             Language::Ja => format!("{n}行目"),
@@ -141,14 +158,14 @@ table.matrix thead th{position:sticky;top:0;z-index:2;background:#eef2f7}
 table.matrix thead tr.groups th{height:34px;padding:4px 8px;text-align:left;font-size:12px;color:var(--navy);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:0}
 table.matrix thead tr.items th{top:34px;vertical-align:bottom;padding:8px 2px;width:38px;min-width:38px}
 table.matrix thead th.corner{left:0;z-index:4;text-align:left;vertical-align:bottom;padding:8px 12px;min-width:250px}
-table.matrix thead th.kindh{z-index:3;vertical-align:bottom;padding:8px;text-align:left;min-width:96px}
-.vt{writing-mode:vertical-rl;display:inline-block;white-space:nowrap;font-weight:600;line-height:1.25}
-.vt small{font-weight:400;color:var(--muted);font-family:ui-monospace,"SFMono-Regular",Consolas,monospace;font-size:10px;margin-top:6px}
+table.matrix thead th.kindh{z-index:3;vertical-align:bottom;padding:8px;text-align:left}
+.vt{writing-mode:vertical-rl;display:inline-block;max-height:15em;text-align:left;font-weight:600;line-height:1.25}
+.vt small{font-weight:400;color:var(--muted);font-family:ui-monospace,"SFMono-Regular",Consolas,monospace;font-size:10px;white-space:nowrap;display:block;margin-right:2px}
 table.matrix tbody th{position:sticky;left:0;z-index:1;text-align:left;font-weight:400;padding:6px 12px;white-space:nowrap}
 table.matrix tbody th a{text-decoration:none}
 table.matrix tbody th b{display:block;font-size:13px}
 table.matrix tbody th small{color:var(--muted);font-size:11px}
-table.matrix tbody td.kind{padding:6px 8px;font-size:12px;color:var(--muted);white-space:nowrap}
+table.matrix tbody td.kind{padding:6px 8px;font-size:12px;color:var(--muted);min-width:8.5em;max-width:11em;line-height:1.4}
 table.matrix tbody tr:hover th,table.matrix tbody tr:hover td.kind{background:#f3f6fb}
 td.c{text-align:center;font-weight:700;font-size:15px;padding:0;height:40px}
 td.c a{display:block;line-height:40px;text-decoration:none}
@@ -490,12 +507,7 @@ fn finding(
         .and_then(|id| crate::cli::find_item(catalogs, id));
     let heading = match item {
         Some((_, item)) => item_title(item, l.lang).to_string(),
-        None => crate::explain::code_text(d.code, l.lang)
-            .0
-            .split(['。', '.'])
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        None => l.code(d.code).to_string(),
     };
     let start = source.position(d.range.start);
     let end = source.position(d.range.end.saturating_sub(1).max(d.range.start));
@@ -519,7 +531,12 @@ fn finding(
     excerpt(out, source, &d.range);
     out.push_str("<dl class=\"d\">");
     if !d.related.is_empty() {
-        let _ = write!(out, "<dt>{}</dt><dd><ul>", l.t("根拠", "Basis"));
+        let label = if d.related.iter().any(|r| r.location.is_some()) {
+            l.t("根拠・関連", "Basis, related")
+        } else {
+            l.t("根拠", "Basis")
+        };
+        let _ = write!(out, "<dt>{label}</dt><dd><ul>");
         for r in &d.related {
             match &r.location {
                 Some((path, line)) => {
