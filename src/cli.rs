@@ -101,6 +101,10 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the report to this file instead of standard output (byte for byte, unlike
+    /// Windows PowerShell's `>`, which re-encodes it).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// File extensions checked when a folder is given.
@@ -277,9 +281,15 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Csv => report::csv::render(&reports, &engine.catalogs, language),
         Format::Html => report::html::render(&reports, &engine.catalogs, language),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(rendered.as_bytes());
-    let _ = stdout.flush();
+    if let Some(path) = &args.output {
+        if let Err(e) = std::fs::write(path, rendered.as_bytes()) {
+            errors.push(format!("{}: cannot write: {e}", path.display()));
+        }
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(rendered.as_bytes());
+        let _ = stdout.flush();
+    }
     for e in &errors {
         eprintln!("kiyaku: error: {e}");
     }

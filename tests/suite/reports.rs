@@ -234,7 +234,7 @@ fn csv_matrix_opens_in_excel_and_matches_the_json_statuses() {
         &["check", "--format", "csv", "tests/corpus/contracts"],
         None,
     );
-    let bytes = out.stdout;
+    let bytes = out.stdout.clone();
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "no BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(text.ends_with("\r\n"));
@@ -288,6 +288,22 @@ fn csv_matrix_opens_in_excel_and_matches_the_json_statuses() {
         text.contains("覚書,\"\"改\"\".txt\",consignment-contract,"),
         "{text}"
     );
+    // --output writes the same bytes to a file
+    let written = dir.join("matrix.csv");
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "csv",
+            "--output",
+            written.to_str().unwrap(),
+            "tests/corpus/contracts",
+        ],
+        None,
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&written).unwrap(), bytes);
 }
 
 #[test]
