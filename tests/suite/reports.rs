@@ -400,6 +400,40 @@ fn no_progress_output_off_a_terminal_or_when_quiet() {
     }
 }
 
+/// On a terminal (util-linux `script` provides one) the bar is drawn, and `--quiet` silences
+/// it; skipped, with the reason printed, where `script` is not available.
+#[test]
+fn quiet_silences_the_progress_bar_on_a_terminal() {
+    let on_terminal = |quiet: &str| {
+        let command = format!(
+            "'{}' check {quiet} --format json tests/corpus 2>&1 >/dev/null",
+            env!("CARGO_BIN_EXE_kiyaku")
+        );
+        Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.code().is_some())
+    };
+    let Some(drawn) = on_terminal("") else {
+        eprintln!("skipped: util-linux `script` is not available to provide a terminal");
+        return;
+    };
+    if drawn.stdout.is_empty() {
+        eprintln!("skipped: `script` did not provide a terminal here");
+        return;
+    }
+    assert!(String::from_utf8_lossy(&drawn.stdout).contains("/40"));
+    let quiet = on_terminal("--quiet").unwrap();
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}
+
 #[test]
 fn report_snapshots() {
     for format in ["sarif", "github", "csv", "html"] {
