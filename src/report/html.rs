@@ -509,6 +509,9 @@ fn finding(
         Some((_, item)) => item_title(item, l.lang).to_string(),
         None => l.code(d.code).to_string(),
     };
+    // A missing clause has no place of its own: its range only anchors the editor's
+    // underline, and the fix says where the model clause goes.
+    let whole_document = d.code == Code::MissingClause;
     let start = source.position(d.range.start);
     let end = source.position(d.range.end.saturating_sub(1).max(d.range.start));
     let sev = d.severity.as_str();
@@ -525,10 +528,16 @@ fn finding(
     let _ = write!(
         out,
         "<span class=\"loc\">{}</span></div>\n<p class=\"msg\">{}</p>\n",
-        escape(&l.lines([start.line, end.line.max(start.line)])),
+        escape(&if whole_document {
+            l.t("文書全体", "whole document").to_string()
+        } else {
+            l.lines([start.line, end.line.max(start.line)])
+        }),
         escape(d.message.get(l.lang))
     );
-    excerpt(out, source, &d.range);
+    if !whole_document {
+        excerpt(out, source, &d.range);
+    }
     out.push_str("<dl class=\"d\">");
     if !d.related.is_empty() {
         let label = if d.related.iter().any(|r| r.location.is_some()) {
