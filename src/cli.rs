@@ -60,6 +60,14 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// The documents × items matrix, for spreadsheets (UTF-8 with BOM, CRLF).
+    Csv,
+    /// One self-contained page for a legal team.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -93,6 +101,10 @@ pub struct CheckArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the report to this file instead of standard output (byte for byte, unlike
+    /// Windows PowerShell's `>`, which re-encodes it).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// File extensions checked when a folder is given.
@@ -264,10 +276,20 @@ fn check(args: CheckArgs) -> ExitCode {
     let rendered = match args.format {
         Format::Text => report::text::render(&reports, language),
         Format::Json => report::json::render(&reports, language),
+        Format::Sarif => report::sarif::render(&reports, &engine.catalogs, language),
+        Format::Github => report::github::render(&reports, language),
+        Format::Csv => report::csv::render(&reports, &engine.catalogs, language),
+        Format::Html => report::html::render(&reports, &engine.catalogs, language),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(rendered.as_bytes());
-    let _ = stdout.flush();
+    if let Some(path) = &args.output {
+        if let Err(e) = std::fs::write(path, rendered.as_bytes()) {
+            errors.push(format!("{}: cannot write: {e}", path.display()));
+        }
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(rendered.as_bytes());
+        let _ = stdout.flush();
+    }
     for e in &errors {
         eprintln!("kiyaku: error: {e}");
     }

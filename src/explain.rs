@@ -84,6 +84,15 @@ fn code_doc(code: Code) -> CodeDoc {
     }
 }
 
+/// What a code checks and an example fix, in one language (for report rule descriptions).
+pub fn code_text(code: Code, language: Language) -> (&'static str, &'static str) {
+    let doc = code_doc(code);
+    match language {
+        Language::Ja => (doc.what_ja, doc.example_ja),
+        Language::En => (doc.what_en, doc.example_en),
+    }
+}
+
 /// Explanation of a code or of a catalog item (`catalog/item`), or None if unknown.
 pub fn explain(what: &str, catalogs: &[Catalog], language: Language) -> Option<String> {
     let mut out = String::new();

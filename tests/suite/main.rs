@@ -7,4 +7,5 @@ mod cli;
 mod corpus;
 mod fixtures;
 mod lsp;
+mod reports;
 mod structure;

@@ -1,0 +1,444 @@
+//! The report formats of `kiyaku check --format`: SARIF validated against the official
+//! schema, GitHub workflow commands, the CSV matrix, the HTML page (rendered in headless
+//! Chromium when it is installed), snapshots of each on a small fixture, and the progress
+//! bar's silence off a terminal.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const FIXTURE: &str = "tests/corpus/contracts/08-seiso-shoko-seiri.txt";
+
+fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, text: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    v
+}
+
+#[test]
+fn sarif_of_the_corpus_is_valid_against_the_official_schema() {
+    let validator = sarif_validator();
+    let out = kiyaku(&["check", "--format", "sarif", "tests/corpus"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "kiyaku");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().unwrap();
+    let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(rule_ids.contains(&"missing-clause"));
+    assert!(rule_ids.contains(&"consignment/audit-right"));
+    let audit = rules
+        .iter()
+        .find(|r| r["id"] == "consignment/audit-right")
+        .unwrap();
+    let help = audit["help"]["markdown"].as_str().unwrap();
+    assert!(
+        help.contains("根拠") && help.contains("ひな形条項"),
+        "{help}"
+    );
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let location = &r["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("tests/corpus/"), "{uri}");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    assert!(results.iter().any(|r| r["fixes"].is_array()));
+    // the schema does reject what SARIF does not allow
+    let mut broken = v.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+    assert!(results.iter().any(|r| r["level"] == "error"));
+    // the same in English
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--lang",
+            "en",
+            "tests/corpus/contracts",
+        ],
+        None,
+    );
+    let v = assert_valid_sarif(&validator, &stdout(&out));
+    assert_eq!(v["runs"][0]["tool"]["driver"]["language"], "en-US");
+}
+
+#[test]
+fn sarif_marks_suppressions_and_relates_the_regulation() {
+    let validator = sarif_validator();
+    let text = "<!-- kiyaku: kind=consignment-contract -->\n<!-- kiyaku-disable -->\n# 覚書\n第1条 乙は、業務を行う。\n";
+    let out = kiyaku(&["check", "--format", "sarif", "-"], Some(text.as_bytes()));
+    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(r["suppressions"][0]["kind"], "inSource", "{r}");
+    }
+
+    let dir = temp_dir("sarif-derive");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared/regulation-tsc.txt"),
+        dir.join("regulation.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("契約 書.txt"),
+        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--kind",
+            "consignment-contract",
+            dir.join("契約 書.txt").to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let audit = results
+        .iter()
+        .find(|r| r["ruleId"] == "company/audit-right")
+        .unwrap();
+    let related = &audit["relatedLocations"][0];
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], 371);
+    assert!(
+        related["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("第36条第4項第10号")
+    );
+    let uri = audit["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/%E5%A5%91%E7%B4%84%20%E6%9B%B8.txt"),
+        "{uri}"
+    );
+}
+
+#[test]
+fn github_commands_are_one_per_finding_and_escaped() {
+    let out = kiyaku(&["check", "--format", "github", FIXTURE], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let json: serde_json::Value =
+        serde_json::from_slice(&kiyaku(&["check", "--format", "json", FIXTURE], None).stdout)
+            .unwrap();
+    let reported = json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["suppressed"].is_null())
+        .count();
+    let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(commands.len(), reported);
+    for c in &commands {
+        let (head, message) = c[2..].split_once("::").unwrap();
+        let (command, properties) = head.split_once(' ').unwrap();
+        assert!(["error", "warning", "notice"].contains(&command), "{c}");
+        let keys: Vec<&str> = properties
+            .split(',')
+            .map(|p| p.split_once('=').unwrap().0)
+            .collect();
+        assert_eq!(
+            keys,
+            ["file", "line", "col", "endLine", "endColumn", "title"],
+            "{c}"
+        );
+        assert!(properties.contains("file=tests/corpus/contracts/08-seiso-shoko-seiri.txt,"));
+        assert!(!message.contains('\n') && !message.contains('\r'));
+    }
+    // `%`, line breaks, `:` and `,` in a file name and in messages
+    let dir = temp_dir("github");
+    let file = dir.join("a,b:100%.md");
+    std::fs::write(
+        &file,
+        "個人情報保護方針\n\n弊社は、個人情報を適切に取り扱います。\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &["check", "--format", "github", file.to_str().unwrap()],
+        None,
+    );
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(first.contains("a%2Cb%3A100%25.md,line="), "{first}");
+}
+
+#[test]
+fn csv_matrix_opens_in_excel_and_matches_the_json_statuses() {
+    let out = kiyaku(
+        &["check", "--format", "csv", "tests/corpus/contracts"],
+        None,
+    );
+    let bytes = out.stdout.clone();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "no BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.ends_with("\r\n"));
+    assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&header[..2], ["文書", "種類"]);
+    assert!(header.contains(&"委託者による監査 (consignment/audit-right)".to_string()));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 12);
+    let json: serde_json::Value = serde_json::from_slice(
+        &kiyaku(
+            &["check", "--format", "json", "tests/corpus/contracts"],
+            None,
+        )
+        .stdout,
+    )
+    .unwrap();
+    for (row, file) in rows.iter().zip(json["files"].as_array().unwrap()) {
+        assert_eq!(&row[0], file["path"].as_str().unwrap());
+        assert_eq!(&row[1], file["kind"].as_str().unwrap());
+        let statuses: HashMap<&str, &str> = file["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap()))
+            .collect();
+        for (h, cell) in header.iter().zip(row.iter()).skip(2) {
+            let id = h.rsplit_once(" (").unwrap().1.trim_end_matches(')');
+            assert_eq!(cell, statuses.get(id).copied().unwrap_or("not-applicable"));
+        }
+    }
+    // quoting per RFC 4180: a path with a comma and a quote
+    let dir = temp_dir("csv");
+    let file = dir.join("覚書,\"改\".txt");
+    std::fs::write(&file, "覚書\n第1条 乙は、業務を行う。\n").unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("\u{feff}document,kind,"), "{text}");
+    assert!(
+        text.contains("覚書,\"\"改\"\".txt\",consignment-contract,"),
+        "{text}"
+    );
+    // --output writes the same bytes to a file
+    let written = dir.join("matrix.csv");
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "csv",
+            "--output",
+            written.to_str().unwrap(),
+            "tests/corpus/contracts",
+        ],
+        None,
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&written).unwrap(), bytes);
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_the_documents() {
+    // 日本工業規格 is an outdated reference, so the line is shown as an excerpt
+    let text = "<!-- kiyaku: kind=consignment-contract -->\n# 覚書 <b>\n第1条 乙は、日本工業規格に従う。<script>alert(1)</script>\"&'\n";
+    let out = kiyaku(&["check", "--format", "html", "-"], Some(text.as_bytes()));
+    let html = stdout(&out);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"));
+    assert!(!html.contains("<script"), "unescaped script");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;"));
+    for external in ["src=", "<link", "url(", "@import", "http://", "https://"] {
+        assert!(!html.contains(external), "external reference: {external}");
+    }
+    assert!(html.contains("<th class=\"corner\" rowspan=\"2\">文書</th>"));
+    assert!(html.contains("委託者による監査"));
+    assert!(html.contains("ひな形条項を挿入"));
+    let en = stdout(&kiyaku(
+        &["check", "--format", "html", "--lang", "en", FIXTURE],
+        None,
+    ));
+    assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(en.contains("Findings by document") && en.contains("Insert a model clause"));
+}
+
+/// Renders the report of the contracts folder in headless Chromium; skipped (with the
+/// reason printed) when no Chromium is installed.
+#[test]
+fn html_report_of_the_contracts_renders_in_chromium() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
+        return;
+    };
+    let dir = temp_dir("html");
+    let page = dir.join("report.html");
+    let png = dir.join("report.png");
+    let out = kiyaku(
+        &["check", "--format", "html", "tests/corpus/contracts"],
+        None,
+    );
+    std::fs::write(&page, &out.stdout).unwrap();
+    let profile = dir.join("profile");
+    let status = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1400,2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1400, 2000));
+    // a blank page compresses to a few kilobytes; the report is tables, colours and text
+    assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
+}
+
+#[test]
+fn no_progress_output_off_a_terminal_or_when_quiet() {
+    // 40 documents: enough for the progress bar on a terminal
+    for args in [
+        &["check", "--format", "json", "tests/corpus"][..],
+        &["check", "--quiet", "tests/corpus"][..],
+    ] {
+        let out = kiyaku(args, None);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// On a terminal (util-linux `script` provides one) the bar is drawn, and `--quiet` silences
+/// it; skipped, with the reason printed, where `script` is not available.
+#[test]
+fn quiet_silences_the_progress_bar_on_a_terminal() {
+    let on_terminal = |quiet: &str| {
+        let command = format!(
+            "'{}' check {quiet} --format json tests/corpus 2>&1 >/dev/null",
+            env!("CARGO_BIN_EXE_kiyaku")
+        );
+        Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.code().is_some())
+    };
+    let Some(drawn) = on_terminal("") else {
+        eprintln!("skipped: util-linux `script` is not available to provide a terminal");
+        return;
+    };
+    if drawn.stdout.is_empty() {
+        eprintln!("skipped: `script` did not provide a terminal here");
+        return;
+    }
+    assert!(String::from_utf8_lossy(&drawn.stdout).contains("/40"));
+    let quiet = on_terminal("--quiet").unwrap();
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}
+
+#[test]
+fn report_snapshots() {
+    for format in ["sarif", "github", "csv", "html"] {
+        let out = stdout(&kiyaku(&["check", "--format", format, FIXTURE], None));
+        insta::assert_snapshot!(format!("report_{format}"), out);
+    }
+}
