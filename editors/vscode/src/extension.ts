@@ -88,9 +88,11 @@ async function restart(): Promise<void> {
 }
 
 async function configurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
-  if (!event.affectsConfiguration("kiyaku") || !client || !current) return;
+  // before the first start there is nothing to update: start() reads the settings
+  if (!event.affectsConfiguration("kiyaku") || !current) return;
   const settings = loadSettings();
-  if (needsRestart(current, settings)) {
+  // a server that failed to start (say, a wrong kiyaku.path) is tried again
+  if (!client || needsRestart(current, settings)) {
     await restart();
     return;
   }
