@@ -524,7 +524,8 @@ fn client_settings_add_catalogs_and_kind_globs() {
     std::fs::create_dir_all(dir.join("notes")).unwrap();
     // a second copy of the consignment catalog under another id: its items are reported too
     let consignment = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries/catalogs/consignment.toml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("dictionaries/catalogs/consignment.toml"),
     )
     .unwrap();
     std::fs::write(
@@ -539,7 +540,12 @@ fn client_settings_add_catalogs_and_kind_globs() {
     let uri = format!("file://{}", note.display());
     let items = |ds: &[Value], catalog: &str| {
         ds.iter()
-            .filter(|d| d["message"].as_str().unwrap().contains(&format!("[{catalog}/")))
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("[{catalog}/"))
+            })
             .count()
     };
 
