@@ -47,6 +47,16 @@ struct OpenDocument {
 #[derive(Default)]
 struct Engines {
     by_config: Mutex<HashMap<Option<std::path::PathBuf>, Built>>,
+    /// Catalogs and kind globs from the client's settings, added to every engine.
+    client: Mutex<ClientOptions>,
+}
+
+/// The client's `catalogs` and `kinds`, resolved against the workspace root.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct ClientOptions {
+    catalogs: Vec<std::path::PathBuf>,
+    kinds: Vec<(String, DocumentKind)>,
+    root: std::path::PathBuf,
 }
 
 type Stamp = (std::path::PathBuf, Option<std::time::SystemTime>);
@@ -67,7 +77,9 @@ impl Engines {
             Some(p) => crate::config::load(p).map_err(|e| e.to_string()),
             None => Ok(crate::config::Config::default()),
         };
+        let client = lock(&self.client).clone();
         let mut stamps: Vec<Stamp> = config_path.iter().cloned().map(stamp).collect();
+        stamps.extend(client.catalogs.iter().cloned().map(stamp));
         if let Ok(c) = &config {
             stamps.extend(c.catalogs.iter().map(|p| stamp(c.root.join(p))));
             stamps.extend(c.derive.iter().map(|d| stamp(c.root.join(&d.regulation))));
@@ -78,16 +90,34 @@ impl Engines {
         {
             return (engine.clone(), Vec::new());
         }
-        let (engine, mut errors) = match &config {
-            Ok(c) => c.engine(&[]),
+        let (mut engine, mut errors) = match &config {
+            Ok(c) => c.engine(&client.catalogs),
             Err(e) => (Engine::new(catalog::builtin_catalogs()), vec![e.clone()]),
         };
         if let Err(e) = &config {
             errors.push(format!("using the built-in catalogs ({e})"));
         }
+        // the client's globs come first: they decide before kiyaku.toml's [kinds]
+        for (i, (glob, kind)) in client.kinds.iter().enumerate() {
+            match globset::Glob::new(glob) {
+                Ok(g) => engine
+                    .kind_globs
+                    .insert(i, (g.compile_matcher(), *kind, client.root.clone())),
+                Err(e) => errors.push(format!("settings: kinds: {glob}: {e}")),
+            }
+        }
         let engine = Arc::new(engine);
         cache.insert(config_path, (stamps, engine.clone()));
         (engine, errors)
+    }
+
+    /// New client options; engines built with other ones are dropped.
+    fn set_client(&self, options: ClientOptions) {
+        let mut client = lock(&self.client);
+        if *client != options {
+            *client = options;
+            lock(&self.by_config).clear();
+        }
     }
 }
 
@@ -98,6 +128,10 @@ impl Engines {
 struct Settings {
     language: Option<String>,
     kind: Option<String>,
+    /// more catalog files, absolute or relative to the workspace root
+    catalogs: Vec<String>,
+    /// glob relative to the workspace root → document kind
+    kinds: std::collections::BTreeMap<String, String>,
 }
 
 struct State {
@@ -107,6 +141,8 @@ struct State {
     kind: Option<DocumentKind>,
     /// The client answers `workspace/configuration` (settings are pulled, not pushed).
     pulls_configuration: bool,
+    /// The workspace root (the server's working folder when the client names none).
+    root: std::path::PathBuf,
 }
 
 pub struct Backend {
@@ -130,6 +166,7 @@ impl Backend {
                 language: Language::Ja,
                 kind: None,
                 pulls_configuration: false,
+                root: std::env::current_dir().unwrap_or_default(),
             })),
             engines: Arc::new(Engines::default()),
             cache: Arc::new(TokenCache::default()),
@@ -283,6 +320,17 @@ impl Backend {
             };
         }
         state.kind = settings.kind.as_deref().and_then(DocumentKind::parse);
+        let root = state.root.clone();
+        drop(state);
+        self.engines.set_client(ClientOptions {
+            catalogs: settings.catalogs.iter().map(|c| root.join(c)).collect(),
+            kinds: settings
+                .kinds
+                .iter()
+                .filter_map(|(glob, kind)| Some((glob.clone(), DocumentKind::parse(kind)?)))
+                .collect(),
+            root,
+        });
     }
 }
 
@@ -531,10 +579,22 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|w| w.configuration)
             .unwrap_or(false);
+        #[allow(deprecated)] // root_uri: the fallback for clients without workspace folders
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| &f.uri)
+            .or(params.root_uri.as_ref())
+            .and_then(|u| u.to_file_path())
+            .map(|p| std::fs::canonicalize(&p).unwrap_or_else(|_| p.into_owned()));
         {
             let mut state = lock(&self.state);
             state.encoding = encoding;
             state.pulls_configuration = pulls;
+            if let Some(root) = root {
+                state.root = root;
+            }
         }
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);

@@ -554,3 +554,61 @@ fn settings_are_pulled_from_a_client_that_offers_workspace_configuration() {
         "{japanese:?}"
     );
 }
+
+#[test]
+fn client_settings_add_catalogs_and_kind_globs() {
+    let dir = std::env::temp_dir().join(format!("kiyaku-lsp-settings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    // a second copy of the consignment catalog under another id: its items are reported too
+    let consignment = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("dictionaries/catalogs/consignment.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("extra.toml"),
+        consignment.replacen("id = \"consignment\"", "id = \"extra\"", 1),
+    )
+    .unwrap();
+    // no title: detected as no particular kind, so no contract items without a glob
+    let note = dir.join("notes/a.txt");
+    let text = "お知らせ\n第1条 本書は、社内の連絡事項を定める。\n";
+    std::fs::write(&note, text).unwrap();
+    let uri = format!("file://{}", note.display());
+    let items = |ds: &[Value], catalog: &str| {
+        ds.iter()
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("[{catalog}/"))
+            })
+            .count()
+    };
+
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", dir.display()), "capabilities": {},
+               "initializationOptions": {"kiyaku": {
+                   "catalogs": ["extra.toml"],
+                   "kinds": {"notes/**": "consignment-contract"}}}}),
+    );
+    c.notify("initialized", json!({}));
+    let with = c.open(&uri, text);
+    assert_eq!(items(&with, "consignment"), 12, "{with:?}");
+    assert_eq!(items(&with, "extra"), 12, "{with:?}");
+
+    // the settings change: no glob, no extra catalog; the open document is re-checked
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"kiyaku": {"catalogs": [], "kinds": {}}}}),
+    );
+    let after = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+    });
+    let without = after["params"]["diagnostics"].as_array().unwrap();
+    assert_eq!(items(without, "consignment"), 0, "{without:?}");
+    assert_eq!(items(without, "extra"), 0, "{without:?}");
+}

@@ -1,0 +1,166 @@
+// The extension's settings turned into what the language client needs: the server
+// command, the initializationOptions / didChangeConfiguration payload and the document
+// selector. No `vscode` import here, so that this module is unit-tested under plain node.
+
+import * as os from "os";
+import * as path from "path";
+
+export const KINDS = ["privacy-notice", "regulation", "consignment-contract"] as const;
+export type Kind = (typeof KINDS)[number];
+export type Language = "ja" | "en";
+
+export interface Settings {
+  /** the kiyaku binary: a command name on PATH or a path */
+  path: string;
+  /** extra catalog files */
+  catalogs: string[];
+  /** glob (relative to the workspace folder) → document kind */
+  kinds: Record<string, Kind>;
+  language: Language;
+  /** extra glob patterns of documents to check */
+  filePatterns: string[];
+}
+
+export const DEFAULTS: Settings = {
+  path: "kiyaku",
+  catalogs: [],
+  kinds: {},
+  language: "ja",
+  filePatterns: [],
+};
+
+/** Reads one setting, as `vscode.WorkspaceConfiguration.get` does (section `kiyaku`). */
+export type Getter = (key: string) => unknown;
+
+export interface ReadResult {
+  settings: Settings;
+  /** human-readable problems with the values; the defaults are used for those */
+  problems: string[];
+}
+
+function stringList(value: unknown, key: string, problems: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push(`kiyaku.${key} must be a list of strings`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const v of value) {
+    if (typeof v === "string" && v.trim() !== "") out.push(v.trim());
+    else problems.push(`kiyaku.${key}: ignored ${JSON.stringify(v)} (not a non-empty string)`);
+  }
+  return out;
+}
+
+/** Validates the raw settings; invalid values are reported and replaced by the defaults. */
+export function readSettings(get: Getter): ReadResult {
+  const problems: string[] = [];
+  const settings: Settings = { ...DEFAULTS, catalogs: [], kinds: {}, filePatterns: [] };
+
+  const p = get("path");
+  if (typeof p === "string" && p.trim() !== "") settings.path = p.trim();
+  else if (p !== undefined && p !== null && p !== "") problems.push("kiyaku.path must be a string");
+
+  settings.catalogs = stringList(get("catalogs"), "catalogs", problems);
+  settings.filePatterns = stringList(get("filePatterns"), "filePatterns", problems);
+
+  const kinds = get("kinds");
+  if (kinds !== undefined && kinds !== null) {
+    if (typeof kinds !== "object" || Array.isArray(kinds)) {
+      problems.push("kiyaku.kinds must be an object: glob → kind");
+    } else {
+      for (const [glob, kind] of Object.entries(kinds as Record<string, unknown>)) {
+        if ((KINDS as readonly unknown[]).includes(kind)) settings.kinds[glob] = kind as Kind;
+        else
+          problems.push(
+            `kiyaku.kinds: ${JSON.stringify(glob)} → ${JSON.stringify(kind)} ignored (kinds: ${KINDS.join(", ")})`,
+          );
+      }
+    }
+  }
+
+  const language = get("language");
+  if (language === "ja" || language === "en") settings.language = language;
+  else if (language !== undefined && language !== null)
+    problems.push(`kiyaku.language: ${JSON.stringify(language)} ignored (ja or en)`);
+
+  return { settings, problems };
+}
+
+/** Expands `~` and `${workspaceFolder}`; a relative path is taken from the workspace folder. */
+export function resolvePath(p: string, workspaceFolder: string | undefined, home = os.homedir()): string {
+  let out = p;
+  if (workspaceFolder !== undefined) out = out.split("${workspaceFolder}").join(workspaceFolder);
+  if (out === "~") out = home;
+  else if (out.startsWith("~/")) out = path.join(home, out.slice(2));
+  if (!path.isAbsolute(out) && workspaceFolder !== undefined) out = path.join(workspaceFolder, out);
+  return out;
+}
+
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  options?: { cwd: string };
+}
+
+/**
+ * `kiyaku lsp` on stdio. A bare command name (no path separator) is looked up on PATH;
+ * anything else is resolved like a catalog path.
+ */
+export function serverCommand(settings: Settings, workspaceFolder?: string): ServerCommand {
+  const bare = !settings.path.includes("/") && !settings.path.includes("\\") && !settings.path.startsWith("~");
+  const command = bare ? settings.path : resolvePath(settings.path, workspaceFolder);
+  const server: ServerCommand = { command, args: ["lsp"] };
+  if (workspaceFolder !== undefined) server.options = { cwd: workspaceFolder };
+  return server;
+}
+
+/** What the server reads (src/lsp.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`. */
+export interface ServerSettings {
+  kiyaku: {
+    language: Language;
+    catalogs: string[];
+    kinds: Record<string, Kind>;
+  };
+}
+
+/**
+ * The payload of both `initializationOptions` and `workspace/didChangeConfiguration`:
+ * catalog paths made absolute (resolved here, where the workspace folder is known), kind
+ * globs passed as written (the server matches them relative to the workspace root).
+ */
+export function serverSettings(settings: Settings, workspaceFolder?: string): ServerSettings {
+  return {
+    kiyaku: {
+      language: settings.language,
+      catalogs: settings.catalogs.map((c) => resolvePath(c, workspaceFolder)),
+      kinds: { ...settings.kinds },
+    },
+  };
+}
+
+/** A document filter of the language server protocol, without the dependency. */
+export type DocumentFilter = { scheme: string; language: string } | { scheme: string; pattern: string };
+
+/**
+ * Plain text and Markdown (saved or untitled), plus each configured pattern for saved files.
+ * A pattern without a slash, such as `*.policy`, is made to match in any folder.
+ */
+export function documentSelector(settings: Settings): DocumentFilter[] {
+  const selector: DocumentFilter[] = [];
+  for (const language of ["plaintext", "markdown"]) {
+    for (const scheme of ["file", "untitled"]) selector.push({ scheme, language });
+  }
+  for (const pattern of settings.filePatterns) {
+    selector.push({ scheme: "file", pattern: pattern.includes("/") ? pattern : `**/${pattern}` });
+  }
+  return selector;
+}
+
+/** Whether a settings change needs a new server process (command or selector changed). */
+export function needsRestart(before: Settings, after: Settings): boolean {
+  return (
+    before.path !== after.path ||
+    JSON.stringify(before.filePatterns) !== JSON.stringify(after.filePatterns)
+  );
+}

@@ -1,0 +1,130 @@
+"""kiyaku as a pre-commit hook (.pre-commit-hooks.yaml), run by the real pre-commit from PyPI.
+
+pre-commit clones this repository at its committed HEAD (uncommitted changes are not seen)
+and builds kiyaku with `cargo install`, a release build. The build reuses target/pre-commit
+(CARGO_TARGET_DIR: only the kiyaku crate itself is compiled again per install) and the
+dictionary that .ci/prepare-dictionary left in target/lindera-dictionary-cache, so nothing but
+crates is downloaded. `try-repo` installs into a throw-away store every time, so it runs once;
+the other tests name the repository in a .pre-commit-config.yaml, as a policy repository does,
+and share the store target/pre-commit-home, where a commit is installed once.
+
+Run from the repository root: python3 -m pytest tests/e2e/test_precommit.py
+"""
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TARGET = ROOT / "target"
+CONTRACTS = ROOT / "tests" / "corpus" / "contracts"
+# tests/corpus/labels/contracts.toml: 01 has all twelve items; 02 misses
+# consignment/compliance-reporting and consignment/staff-designation.
+COMPLETE = CONTRACTS / "01-gyomu-itaku-kou-otsu.txt"
+INCOMPLETE = CONTRACTS / "02-oboegaki-itakusha-jutakusha.txt"
+INSTALL_TIMEOUT = 1800  # the first run builds kiyaku and its dependencies in release mode
+
+
+def environment() -> dict:
+    env = dict(os.environ)
+    env.update(
+        CARGO_TARGET_DIR=str(TARGET / "pre-commit"),
+        LINDERA_BUILD_DICTIONARY_CACHE_DIR=str(TARGET / "lindera-dictionary-cache"),
+        PRE_COMMIT_HOME=str(TARGET / "pre-commit-home"),
+        CARGO_TERM_COLOR="never",
+        GIT_AUTHOR_NAME="kiyaku test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="kiyaku test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+    )
+    return env
+
+
+def run(args, cwd, timeout=INSTALL_TIMEOUT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=cwd, env=environment(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def output(done: subprocess.CompletedProcess) -> str:
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def head() -> str:
+    if not any((TARGET / "lindera-dictionary-cache").glob("*/lindera-ipadic/metadata.json")):
+        pytest.fail("the dictionary is not prepared: run bash .ci/prepare-dictionary first")
+    done = run(["git", "rev-parse", "HEAD"], ROOT, timeout=30)
+    assert done.returncode == 0, output(done)
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def policy_repo(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A fresh git repository holding one incomplete and one complete contract."""
+    repo = tmp_path / "policies"
+    (repo / "contracts").mkdir(parents=True)
+    shutil.copy(INCOMPLETE, repo / "contracts" / "incomplete.txt")
+    shutil.copy(COMPLETE, repo / "contracts" / "complete.txt")
+    for args in (["git", "init", "-q"], ["git", "add", "."]):
+        done = run(args, repo, timeout=30)
+        assert done.returncode == 0, output(done)
+    return repo
+
+
+def pre_commit(repo: pathlib.Path, *args: str) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "pre_commit", *args], repo)
+
+
+def use_hook_by_url(repo: pathlib.Path, head: str) -> None:
+    """The set-up of the README: this repository and a commit in .pre-commit-config.yaml."""
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: kiyaku\n",
+        encoding="utf-8",
+    )
+    done = run(["git", "add", ".pre-commit-config.yaml"], repo, timeout=30)
+    assert done.returncode == 0, output(done)
+
+
+def test_try_repo_fails_on_an_incomplete_contract_with_its_diagnostics(head, policy_repo):
+    done = pre_commit(
+        policy_repo, "try-repo", str(ROOT), "kiyaku", "--ref", head, "--color", "never",
+        "--files", "contracts/incomplete.txt",
+    )
+    text = output(done)
+    assert done.returncode == 1, text
+    assert "Failed" in text, text
+    assert "warning[missing-clause]" in text, text
+    assert "consignment/staff-designation" in text, text
+    assert "consignment/compliance-reporting" in text, text
+    assert "contracts/incomplete.txt" in text, text
+
+
+def test_a_complete_contract_passes(head, policy_repo):
+    use_hook_by_url(policy_repo, head)
+    done = pre_commit(policy_repo, "run", "--color", "never", "--files", "contracts/complete.txt")
+    text = output(done)
+    assert done.returncode == 0, text
+    assert "Passed" in text, text
+
+
+def test_commit_is_blocked_until_the_contract_is_complete(head, policy_repo):
+    use_hook_by_url(policy_repo, head)
+    done = pre_commit(policy_repo, "install")
+    assert done.returncode == 0, output(done)
+
+    blocked = run(["git", "commit", "-q", "-m", "contracts"], policy_repo)
+    assert blocked.returncode != 0, output(blocked)
+    assert "consignment/staff-designation" in output(blocked), output(blocked)
+
+    run(["git", "rm", "-q", "--cached", "contracts/incomplete.txt"], policy_repo, timeout=30)
+    allowed = run(["git", "commit", "-q", "-m", "the complete contract"], policy_repo)
+    assert allowed.returncode == 0, output(allowed)
+    done = run(["git", "log", "--name-only", "--format="], policy_repo, timeout=30)
+    assert sorted(done.stdout.split()) == [".pre-commit-config.yaml", "contracts/complete.txt"]
