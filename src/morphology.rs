@@ -58,33 +58,81 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let Ok(tokens) = segmenter().segment(Cow::Borrowed(text)) else {
         return Vec::new();
     };
+    let expected = segmenter()
+        .dictionary
+        .metadata
+        .dictionary_schema
+        .get_custom_fields()
+        .len();
     tokens
         .into_iter()
-        .map(|mut t| {
-            let surface = t.surface.to_string();
-            let span = t.byte_start..t.byte_end;
-            // IPADIC rows have 9 detail fields; user-dictionary rows fewer (pos, …, reading)
-            let width = t.details_iter().count();
-            let field = |t: &mut lindera::token::Token<'_>, i: usize| {
-                t.get_detail(i)
+        .map(|t| {
+            // The detail fields, read straight from the dictionary's bytes (what
+            // `Token::details` returns, without materialising a vector per token).
+            // Rows shorter than the schema are padded with "*", as lindera does.
+            let id = t.word_id.id() as usize;
+            let mut detail: [&str; MAX_FIELDS] = [""; MAX_FIELDS];
+            let present = if t.word_id.is_unknown() {
+                read_fields(t.dictionary.unknown_word_details_iter(id), &mut detail)
+            } else if t.word_id.is_system() {
+                read_fields(t.dictionary.word_details_iter(id), &mut detail)
+            } else {
+                match t.user_dictionary {
+                    Some(user) => read_fields(user.word_details_iter(id), &mut detail),
+                    // lindera's sentinel for a user word without its dictionary
+                    None => read_fields(["UNK"].into_iter(), &mut detail),
+                }
+            };
+            let width = present.max(expected);
+            let get = |i: usize| -> Option<&str> {
+                if i < present.min(MAX_FIELDS) {
+                    Some(detail[i])
+                } else if i < width {
+                    Some("*")
+                } else {
+                    None
+                }
+            };
+            let field = |i: usize| {
+                get(i)
                     .filter(|d| *d != "*" && !d.is_empty())
                     .map(str::to_string)
             };
-            let pos = t.get_detail(0).map_or("", intern_pos);
+            let pos = get(0).map_or("", intern_pos);
+            // IPADIC rows have 9 detail fields; user-dictionary rows fewer (pos, …, reading)
             let (base, reading) = if width >= 9 {
-                (field(&mut t, 6), field(&mut t, 7))
+                (field(6), field(7))
             } else {
-                (None, field(&mut t, width.saturating_sub(2).max(1)))
+                (None, field(width.saturating_sub(2).max(1)))
             };
+            let surface = t.surface.into_owned();
             Token {
                 base: base.unwrap_or_else(|| surface.clone()),
                 reading: reading.unwrap_or_default(),
                 pos,
-                span,
+                span: t.byte_start..t.byte_end,
                 surface,
             }
         })
         .collect()
+}
+
+/// Detail fields read per token (IPADIC has 9).
+const MAX_FIELDS: usize = 16;
+
+/// Copies up to `MAX_FIELDS` fields into `out`; returns how many there were.
+fn read_fields<'a>(
+    fields: impl Iterator<Item = &'a str>,
+    out: &mut [&'a str; MAX_FIELDS],
+) -> usize {
+    let mut n = 0;
+    for f in fields {
+        if n < MAX_FIELDS {
+            out[n] = f;
+        }
+        n += 1;
+    }
+    n
 }
 
 /// Parts of speech as static strings (they repeat on every token).
@@ -121,6 +169,55 @@ pub fn raw_token_count(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The straightforward reading through lindera's `Token::get_detail`, which
+    /// `tokenize` must reproduce exactly.
+    fn tokenize_via_details(text: &str) -> Vec<Token> {
+        let tokens = segmenter().segment(Cow::Borrowed(text)).unwrap();
+        tokens
+            .into_iter()
+            .map(|mut t| {
+                let surface = t.surface.to_string();
+                let span = t.byte_start..t.byte_end;
+                let width = t.details_iter().count();
+                let field = |t: &mut lindera::token::Token<'_>, i: usize| {
+                    t.get_detail(i)
+                        .filter(|d| *d != "*" && !d.is_empty())
+                        .map(str::to_string)
+                };
+                let pos = t.get_detail(0).map_or("", intern_pos);
+                let (base, reading) = if width >= 9 {
+                    (field(&mut t, 6), field(&mut t, 7))
+                } else {
+                    (None, field(&mut t, width.saturating_sub(2).max(1)))
+                };
+                Token {
+                    base: base.unwrap_or_else(|| surface.clone()),
+                    reading: reading.unwrap_or_default(),
+                    pos,
+                    span,
+                    surface,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fields_read_as_lindera_reads_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared");
+        let mut texts = vec![
+            "個人情報取扱事業者は、再委託先に匿名加工情報を提供しない。ｘｙｚ１２３ 𠮷野家"
+                .to_string(),
+        ];
+        for e in std::fs::read_dir(root).unwrap() {
+            texts.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+        }
+        for text in &texts {
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                assert_eq!(tokenize(line), tokenize_via_details(line), "{line}");
+            }
+        }
+    }
 
     #[test]
     fn lemmas_readings_and_user_terms() {
