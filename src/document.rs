@@ -64,6 +64,19 @@ impl Document {
         Self::build(text, None)
     }
 
+    /// What remains of a document once checked, for a report that outlives it: only the
+    /// source excerpt its findings point at; no normalised text, structure or tokens.
+    pub fn excerpt(source: SourceText) -> Self {
+        Document {
+            source,
+            normalized: normalize::normalize(""),
+            structure: Structure::default(),
+            tokens: Vec::new(),
+            sentences: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
     /// Like `new`, reusing the tokens of lines seen before.
     pub fn with_cache(text: String, cache: &TokenCache) -> Self {
         Self::build(text, Some(cache))
