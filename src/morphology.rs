@@ -58,63 +58,136 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let Ok(tokens) = segment(text) else {
         return Vec::new();
     };
-    let expected = segmenter()
-        .dictionary
-        .metadata
-        .dictionary_schema
-        .get_custom_fields()
-        .len();
     tokens
         .into_iter()
         .map(|t| {
-            // The detail fields, read straight from the dictionary's bytes (what
-            // `Token::details` returns, without materialising a vector per token).
-            // Rows shorter than the schema are padded with "*", as lindera does.
-            let id = t.word_id.id() as usize;
-            let mut detail: [&str; MAX_FIELDS] = [""; MAX_FIELDS];
-            let present = if t.word_id.is_unknown() {
-                read_fields(t.dictionary.unknown_word_details_iter(id), &mut detail)
+            let kind = if t.word_id.is_unknown() {
+                WordKind::Unknown
             } else if t.word_id.is_system() {
-                read_fields(t.dictionary.word_details_iter(id), &mut detail)
+                WordKind::System
             } else {
-                match t.user_dictionary {
-                    Some(user) => read_fields(user.word_details_iter(id), &mut detail),
-                    // lindera's sentinel for a user word without its dictionary
-                    None => read_fields(["UNK"].into_iter(), &mut detail),
-                }
+                WordKind::User
             };
-            let width = present.max(expected);
-            let get = |i: usize| -> Option<&str> {
-                if i < present.min(MAX_FIELDS) {
-                    Some(detail[i])
-                } else if i < width {
-                    Some("*")
-                } else {
-                    None
-                }
-            };
-            let field = |i: usize| {
-                get(i)
-                    .filter(|d| *d != "*" && !d.is_empty())
-                    .map(str::to_string)
-            };
-            let pos = get(0).map_or("", intern_pos);
-            // IPADIC rows have 9 detail fields; user-dictionary rows fewer (pos, …, reading)
-            let (base, reading) = if width >= 9 {
-                (field(6), field(7))
-            } else {
-                (None, field(width.saturating_sub(2).max(1)))
-            };
+            let fields = word_fields(kind, t.word_id.id());
             let surface = t.surface.into_owned();
             Token {
-                base: base.unwrap_or_else(|| surface.clone()),
-                reading: reading.unwrap_or_default(),
-                pos,
+                base: fields.base.map_or_else(|| surface.clone(), str::to_string),
+                reading: fields.reading.unwrap_or("").to_string(),
+                pos: fields.pos,
                 span: t.byte_start..t.byte_end,
                 surface,
             }
         })
         .collect()
+}
+
+#[derive(Clone, Copy)]
+enum WordKind {
+    Unknown,
+    System,
+    User,
+}
+
+/// What kiyaku reads from a dictionary entry; the strings are the dictionary's own.
+#[derive(Clone, Copy)]
+struct WordFields {
+    pos: &'static str,
+    base: Option<&'static str>,
+    reading: Option<&'static str>,
+}
+
+/// The fields of a word, read from the dictionary the first time the word is met on this
+/// thread and remembered (a document uses a few thousand distinct words; reading an entry
+/// means validating and splitting its bytes).
+fn word_fields(kind: WordKind, id: u32) -> WordFields {
+    type Words =
+        std::collections::HashMap<u64, WordFields, std::hash::BuildHasherDefault<WordHasher>>;
+    thread_local! {
+        static WORDS: std::cell::RefCell<Words> = std::cell::RefCell::new(Words::default());
+    }
+    /// Words remembered per thread before the table is emptied (bounded memory).
+    const MAX_WORDS: usize = 200_000;
+    WORDS.with(|words| {
+        let Ok(mut words) = words.try_borrow_mut() else {
+            return read_word_fields(kind, id);
+        };
+        let key = (kind as u64) << 32 | u64::from(id);
+        if let Some(f) = words.get(&key) {
+            return *f;
+        }
+        if words.len() >= MAX_WORDS {
+            words.clear();
+        }
+        let f = read_word_fields(kind, id);
+        words.insert(key, f);
+        f
+    })
+}
+
+/// Hashes the word keys (one `u64` each) with one multiplication.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The detail fields, read straight from the dictionary's bytes (what lindera's
+/// `Token::details` returns, without materialising a vector). Rows shorter than the
+/// schema are padded with "*", as lindera does.
+fn read_word_fields(kind: WordKind, id: u32) -> WordFields {
+    let segmenter = segmenter();
+    let dictionary = &segmenter.dictionary;
+    let expected = dictionary
+        .metadata
+        .dictionary_schema
+        .get_custom_fields()
+        .len();
+    let id = id as usize;
+    let mut detail: [&'static str; MAX_FIELDS] = [""; MAX_FIELDS];
+    let present = match kind {
+        WordKind::Unknown => read_fields(dictionary.unknown_word_details_iter(id), &mut detail),
+        WordKind::System => read_fields(dictionary.word_details_iter(id), &mut detail),
+        WordKind::User => match &segmenter.user_dictionary {
+            Some(user) => read_fields(user.word_details_iter(id), &mut detail),
+            // lindera's sentinel for a user word without its dictionary
+            None => read_fields(["UNK"].into_iter(), &mut detail),
+        },
+    };
+    let width = present.max(expected);
+    let get = |i: usize| -> Option<&'static str> {
+        if i < present.min(MAX_FIELDS) {
+            Some(detail[i])
+        } else if i < width {
+            Some("*")
+        } else {
+            None
+        }
+    };
+    let field = |i: usize| get(i).filter(|d| *d != "*" && !d.is_empty());
+    // IPADIC rows have 9 detail fields; user-dictionary rows fewer (pos, …, reading)
+    let (base, reading) = if width >= 9 {
+        (field(6), field(7))
+    } else {
+        (None, field(width.saturating_sub(2).max(1)))
+    };
+    WordFields {
+        pos: get(0).map_or("", intern_pos),
+        base,
+        reading,
+    }
 }
 
 /// Detail fields read per token (IPADIC has 9).
