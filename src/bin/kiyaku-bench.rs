@@ -51,6 +51,34 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (value, start.elapsed())
 }
 
+/// CPU time of every thread of this process so far (Linux: /proc/self/task/*/schedstat),
+/// which other processes on a busy machine disturb much less than wall-clock time.
+fn cpu_time() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// CPU time of the children this process has waited for (/proc/self/stat cutime + cstime,
+/// in clock ticks of 10 ms).
+fn children_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Wall-clock and CPU time of `f`.
+fn time_cpu<T>(f: impl FnOnce() -> T) -> (T, Duration, Option<Duration>) {
+    let cpu = cpu_time();
+    let (value, wall) = time(f);
+    let used = cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    (value, wall, used)
+}
+
 /// The generated corpus: the real documents, repeated with a numbered first line so no
 /// two are equal. `None` when the corpus folder is missing.
 fn generated_corpus(files: usize) -> Option<Vec<String>> {
@@ -118,17 +146,39 @@ fn batch(files: usize) -> ExitCode {
         seeds.len()
     );
     println!(
-        "{:<8} {:>12} {:>12} {:>7} {:>12} {:>12} {:>12}",
-        "threads", "lindera (s)", "kiyaku (s)", "ratio", "kiyaku MB/s", "lindera MB", "kiyaku MB"
+        "{:<8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>7} {:>12} {:>11} {:>10}",
+        "threads",
+        "lindera (s)",
+        "kiyaku (s)",
+        "ratio",
+        "lindera",
+        "kiyaku",
+        "ratio",
+        "kiyaku MB/s",
+        "lindera MB",
+        "kiyaku MB"
+    );
+    println!(
+        "{:<8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>7}",
+        "", "wall", "wall", "wall", "CPU (s)", "CPU (s)", "CPU"
     );
     let base_rss = peak_rss_kb(std::process::id()).unwrap_or(0);
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool");
+    // Both pools live until the end: CPU time is summed over the process's threads, and a
+    // thread that ends takes its time with it.
+    let pools: Vec<(usize, rayon::ThreadPool)> = [1, 2]
+        .into_iter()
+        .map(|threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            (threads, pool)
+        })
+        .collect();
+    for (threads, pool) in &pools {
+        let threads = *threads;
         reset_peak_rss();
-        let (_, lindera) = time(|| {
+        let (_, lindera, lindera_cpu) = time_cpu(|| {
             pool.install(|| {
                 corpus
                     .par_iter()
@@ -144,7 +194,7 @@ fn batch(files: usize) -> ExitCode {
         reset_peak_rss();
         // What `kiyaku check` does between reading and printing: check each file, keep its
         // compact report, compare values across documents.
-        let (reports, checked) = time(|| {
+        let (reports, checked, checked_cpu) = time_cpu(|| {
             pool.install(|| {
                 let mut reports: Vec<_> = corpus
                     .par_iter()
@@ -162,16 +212,25 @@ fn batch(files: usize) -> ExitCode {
         let kiyaku_kb = peak_rss_kb(std::process::id()).unwrap_or(0);
         drop(reports);
         let ratio = checked.as_secs_f64() / lindera.as_secs_f64();
+        let (lindera_cpu, checked_cpu) = (
+            lindera_cpu.unwrap_or_default().as_secs_f64(),
+            checked_cpu.unwrap_or_default().as_secs_f64(),
+        );
+        let cpu_ratio = checked_cpu / lindera_cpu.max(1e-9);
         println!(
-            "{threads:<8} {:>12.3} {:>12.3} {:>7.2} {:>12.2} {:>12.0} {:>12.0}",
+            "{threads:<8} {:>12.3} {:>12.3} {:>7.2} {:>10.3} {:>10.3} {:>7.2} {:>12.2} {:>11.0} {:>10.0}",
             lindera.as_secs_f64(),
             checked.as_secs_f64(),
             ratio,
+            lindera_cpu,
+            checked_cpu,
+            cpu_ratio,
             bytes as f64 / 1e6 / checked.as_secs_f64(),
             lindera_kb as f64 / 1024.0,
             kiyaku_kb as f64 / 1024.0,
         );
-        metric(&format!("batch_ratio_{threads}_threads"), ratio);
+        metric(&format!("batch_wall_ratio_{threads}_threads"), ratio);
+        metric(&format!("batch_cpu_ratio_{threads}_threads"), cpu_ratio);
     }
     println!(
         "(peak resident memory of each phase; {:.0} MB of it is the corpus held in memory and the dictionary)",
@@ -194,6 +253,7 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
         return ExitCode::from(2);
     };
     let run = |extra: &[&str]| {
+        let cpu = children_cpu_time();
         let start = Instant::now();
         let out = Command::new(&exe)
             .args(["check", "--quiet", "--format", "json", "--cache-dir"])
@@ -203,13 +263,17 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .output();
-        (start.elapsed(), out.ok().map(|o| o.stdout))
+        let wall = start.elapsed();
+        let cpu = cpu
+            .zip(children_cpu_time())
+            .map_or(0.0, |(a, b)| b.saturating_sub(a).as_secs_f64());
+        (wall, out.ok().map(|o| o.stdout), cpu)
     };
-    let (cold, cold_out) = run(&[]);
-    let (warm, warm_out) = run(&[]);
-    let (uncached, uncached_out) = run(&["--no-cache"]);
+    let (cold, cold_out, cold_cpu) = run(&[]);
+    let (warm, warm_out, warm_cpu) = run(&[]);
+    let (uncached, uncached_out, _) = run(&["--no-cache"]);
     let _ = std::fs::write(files.join("doc-0000.txt"), format!("x{}", corpus[0]));
-    let (one_changed, _) = run(&[]);
+    let (one_changed, _, _) = run(&[]);
     let _ = std::fs::remove_dir_all(&dir);
     if cold_out.is_none() || cold_out != warm_out || cold_out != uncached_out {
         eprintln!(
@@ -227,7 +291,15 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
         100.0 * warm.as_secs_f64() / cold.as_secs_f64(),
         one_changed.as_secs_f64(),
     );
-    metric("cached_over_cold", warm.as_secs_f64() / cold.as_secs_f64());
+    println!(
+        "  CPU time: cold {cold_cpu:.2} s, unchanged {warm_cpu:.2} s ({:.1} % of cold)",
+        100.0 * warm_cpu / cold_cpu.max(0.01)
+    );
+    metric(
+        "cached_over_cold_wall",
+        warm.as_secs_f64() / cold.as_secs_f64(),
+    );
+    metric("cached_over_cold_cpu", warm_cpu / cold_cpu.max(0.01));
     ExitCode::SUCCESS
 }
 
