@@ -256,7 +256,7 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
         let cpu = children_cpu_time();
         let start = Instant::now();
         let out = Command::new(&exe)
-            .args(["check", "--quiet", "--format", "json", "--cache-dir"])
+            .args(["check", "--quiet", "--cache-dir"])
             .arg(&cache)
             .args(extra)
             .arg(&files)
