@@ -133,10 +133,7 @@ fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
         };
         match cache {
             Some(c) => tokens.extend(c.tokens(content).iter().map(shift)),
-            None => tokens.extend(morphology::tokenize(content).into_iter().map(|mut t| {
-                t.span = t.span.start + start..t.span.end + start;
-                t
-            })),
+            None => morphology::tokenize_into(content, start, &mut tokens),
         }
         start += line.len();
     }

@@ -52,33 +52,38 @@ pub fn warm_up() {
 
 /// Tokenises `text`. Never fails: text lindera cannot segment yields no tokens.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    tokenize_into(text, 0, &mut tokens);
+    tokens
+}
+
+/// Tokenises `text`, which starts at byte `offset` of a larger text, appending its tokens
+/// (with spans in the larger text) to `out`.
+pub fn tokenize_into(text: &str, offset: usize, out: &mut Vec<Token>) {
     if text.is_empty() {
-        return Vec::new();
+        return;
     }
     let Ok(tokens) = segment(text) else {
-        return Vec::new();
+        return;
     };
-    tokens
-        .into_iter()
-        .map(|t| {
-            let kind = if t.word_id.is_unknown() {
-                WordKind::Unknown
-            } else if t.word_id.is_system() {
-                WordKind::System
-            } else {
-                WordKind::User
-            };
-            let fields = word_fields(kind, t.word_id.id());
-            let surface = t.surface.into_owned();
-            Token {
-                base: fields.base.map_or_else(|| surface.clone(), str::to_string),
-                reading: fields.reading.unwrap_or("").to_string(),
-                pos: fields.pos,
-                span: t.byte_start..t.byte_end,
-                surface,
-            }
-        })
-        .collect()
+    out.extend(tokens.into_iter().map(|t| {
+        let kind = if t.word_id.is_unknown() {
+            WordKind::Unknown
+        } else if t.word_id.is_system() {
+            WordKind::System
+        } else {
+            WordKind::User
+        };
+        let fields = word_fields(kind, t.word_id.id());
+        let surface = t.surface.into_owned();
+        Token {
+            base: fields.base.map_or_else(|| surface.clone(), str::to_string),
+            reading: fields.reading.unwrap_or("").to_string(),
+            pos: fields.pos,
+            span: t.byte_start + offset..t.byte_end + offset,
+            surface,
+        }
+    }));
 }
 
 #[derive(Clone, Copy)]
