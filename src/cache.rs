@@ -87,6 +87,10 @@ impl Cache {
                 .unwrap_or_default()
                 .as_bytes(),
         );
+        for catalog in &engine.catalogs {
+            // not serialised, and shown by nothing a report holds today; keyed all the same
+            feed(&mut h, catalog.origin.as_bytes());
+        }
         for (glob, kind, root) in &engine.kind_globs {
             feed(&mut h, glob.glob().glob().as_bytes());
             feed(&mut h, kind.as_str().as_bytes());
