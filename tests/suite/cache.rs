@@ -220,3 +220,50 @@ fn files_come_out_sorted_by_path_on_any_number_of_threads() {
     assert_eq!(paths, sorted);
     assert_eq!(paths.len(), 8);
 }
+
+#[test]
+fn compact_reports_print_what_full_reports_print() {
+    use kiyaku::diagnostic::Language;
+    use kiyaku::report;
+    let engine = kiyaku::lint::Engine::new(kiyaku::catalog::builtin_catalogs());
+    let mut files = Vec::new();
+    for folder in ["contracts", "notices", "regulations", "shared"] {
+        for e in std::fs::read_dir(corpus(folder)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    files.sort();
+    let check = |compact: bool| {
+        let mut reports: Vec<_> = files
+            .iter()
+            .map(|p| {
+                let r = engine.check(
+                    &p.display().to_string(),
+                    std::fs::read_to_string(p).unwrap(),
+                    None,
+                );
+                if compact { r.compact() } else { r }
+            })
+            .collect();
+        kiyaku::lint::cross_check(&mut reports);
+        reports
+    };
+    let (full, compact) = (check(false), check(true));
+    for language in [Language::Ja, Language::En] {
+        assert_eq!(
+            report::text::render(&compact, language),
+            report::text::render(&full, language)
+        );
+        assert_eq!(
+            report::json::render(&compact, language),
+            report::json::render(&full, language)
+        );
+    }
+    // and the compact reports hold far less text than the documents
+    let kept: usize = compact
+        .iter()
+        .map(|r| r.document.source.as_str().len())
+        .sum();
+    let whole: usize = full.iter().map(|r| r.document.source.as_str().len()).sum();
+    assert!(kept * 4 < whole, "{kept} of {whole} bytes kept");
+}
