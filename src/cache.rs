@@ -12,10 +12,12 @@
 //!
 //! An entry is a JSON file named by its key; an entry that cannot be read or parsed is
 //! ignored and written again. Entries are written to a temporary file and renamed, so a
-//! concurrent run never reads half an entry.
+//! concurrent run never reads half an entry. At most once a day, a run removes the entries
+//! written more than 30 days ago (one still in use is simply written again).
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use siphasher::sip128::{Hasher128, SipHasher13};
@@ -30,6 +32,12 @@ use crate::text::SourceText;
 
 /// Bumped when the entry layout changes.
 const FORMAT: u32 = 1;
+
+/// Entries written longer ago than this are removed.
+const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// How often a run looks for old entries.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The cache folder: `$KIYAKU_CACHE_DIR`, else `$XDG_CACHE_HOME/kiyaku`, else
 /// `~/.cache/kiyaku`.
@@ -66,6 +74,7 @@ impl Cache {
     /// the folder cannot be created: the run goes on without a cache.
     pub fn open(dir: PathBuf, engine: &Engine, settings: &str) -> Option<Self> {
         std::fs::create_dir_all(&dir).ok()?;
+        prune(&dir);
         let mut h = hasher();
         feed(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
         // A rebuilt kiyaku (new checks, new built-in tables) is a new executable.
@@ -144,6 +153,42 @@ impl Cache {
     /// The folder entries are kept in.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+}
+
+/// Removes entries (and temporary files left by interrupted runs) older than `MAX_AGE`,
+/// unless that was done less than `PRUNE_EVERY` ago. Only files named as the cache names
+/// them are touched.
+fn prune(dir: &Path) {
+    let now = SystemTime::now();
+    let age = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+    };
+    let marker = dir.join(".pruned");
+    if age(&marker).is_some_and(|a| a < PRUNE_EVERY) || std::fs::write(&marker, b"").is_err() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let hex = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let ours = name.strip_suffix(".json").is_some_and(hex)
+            || name
+                .strip_prefix('.')
+                .and_then(|n| n.strip_suffix(".tmp"))
+                .and_then(|n| n.split_once('.'))
+                .is_some_and(|(key, pid)| hex(key) && pid.bytes().all(|b| b.is_ascii_digit()));
+        if ours && age(&entry.path()).is_some_and(|a| a > MAX_AGE) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

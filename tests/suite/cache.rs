@@ -267,3 +267,43 @@ fn compact_reports_print_what_full_reports_print() {
     let whole: usize = full.iter().map(|r| r.document.source.as_str().len()).sum();
     assert!(kept * 4 < whole, "{kept} of {whole} bytes kept");
 }
+
+#[test]
+fn entries_older_than_thirty_days_are_removed() {
+    let dir = documents("prune");
+    let cache = dir.join("cache");
+    let expected = check(&dir, None, &[]);
+    check(&dir, Some(&cache), &[]);
+    let found = entries(&cache);
+    assert_eq!(found.len(), 3);
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let age = |path: &Path| {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap()
+    };
+    age(&found[0]);
+    let stray = cache.join(format!(".{}.123.tmp", "0".repeat(32)));
+    std::fs::write(&stray, "").unwrap();
+    age(&stray);
+    let other = cache.join("notes.json");
+    std::fs::write(&other, "{}").unwrap();
+    age(&other);
+    // pruned at most once a day: nothing happens while the marker is fresh
+    assert_eq!(check(&dir, Some(&cache), &[]), expected);
+    assert!(found[0].exists() && stray.exists());
+    age(&cache.join(".pruned"));
+    assert_eq!(check(&dir, Some(&cache), &[]), expected);
+    // the old entry was removed, then written again by this run (its file was checked anew)
+    assert!(found[0].exists());
+    assert!(!stray.exists());
+    assert!(
+        other.exists(),
+        "files the cache did not name are left alone"
+    );
+    let modified = std::fs::metadata(&found[0]).unwrap().modified().unwrap();
+    assert!(modified > long_ago + std::time::Duration::from_secs(24 * 3600));
+}
