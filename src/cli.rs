@@ -105,6 +105,13 @@ pub struct CheckArgs {
     /// Windows PowerShell's `>`, which re-encodes it).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Neither read nor write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// The result cache folder (default: $KIYAKU_CACHE_DIR, else $XDG_CACHE_HOME/kiyaku,
+    /// else ~/.cache/kiyaku).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// File extensions checked when a folder is given.
@@ -250,12 +257,25 @@ fn check(args: CheckArgs) -> ExitCode {
         let _ = std::io::stdin().read_to_end(&mut buf);
         buf
     });
+    let cache = (!args.no_cache)
+        .then(|| args.cache_dir.clone().or_else(crate::cache::default_dir))
+        .flatten()
+        .and_then(|dir| {
+            let settings = format!("{:?} {language:?} {config:?}", args.kind);
+            crate::cache::Cache::open(dir, &engine, &settings)
+        });
     let progress = progress_bar(inputs.len(), args.quiet);
+    // Files are checked in parallel; each report is made compact (its document dropped)
+    // as soon as the file is checked, and `collect` keeps the inputs' order.
     let results: Vec<Result<FileReport, String>> = inputs
         .par_iter()
         .map(|input| {
-            let result = read_input(input, &stdin)
-                .map(|text| engine.check(&input.display(), text, args.kind));
+            let result = read_input(input, &stdin).map(|text| match input {
+                Input::File(_) => {
+                    crate::cache::check(&engine, cache.as_ref(), &input.display(), text, args.kind)
+                }
+                Input::Stdin => crate::cache::check(&engine, None, "<stdin>", text, args.kind),
+            });
             if let Some(p) = &progress {
                 p.inc(1);
             }

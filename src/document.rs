@@ -3,6 +3,9 @@
 //! check and by both the command line and the language server.
 
 use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
@@ -64,6 +67,19 @@ impl Document {
         Self::build(text, None)
     }
 
+    /// What remains of a document once checked, for a report that outlives it: only the
+    /// source excerpt its findings point at; no normalised text, structure or tokens.
+    pub fn excerpt(source: SourceText) -> Self {
+        Document {
+            source,
+            normalized: normalize::normalize(""),
+            structure: Structure::default(),
+            tokens: Vec::new(),
+            sentences: Vec::new(),
+            units: Vec::new(),
+        }
+    }
+
     /// Like `new`, reusing the tokens of lines seen before.
     pub fn with_cache(text: String, cache: &TokenCache) -> Self {
         Self::build(text, Some(cache))
@@ -117,10 +133,7 @@ fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
         };
         match cache {
             Some(c) => tokens.extend(c.tokens(content).iter().map(shift)),
-            None => tokens.extend(morphology::tokenize(content).into_iter().map(|mut t| {
-                t.span = t.span.start + start..t.span.end + start;
-                t
-            })),
+            None => morphology::tokenize_into(content, start, &mut tokens),
         }
         start += line.len();
     }
@@ -358,49 +371,65 @@ fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     }
 }
 
+const EXEMPTION: &[&str] = &[
+    "義務を負わない",
+    "責任を負わない",
+    "一切負わない",
+    "負わないものとする",
+    "負うものではない",
+    "を要しない",
+    "義務を免除",
+    "免除する",
+];
+const PROHIBITION: &[&str] = &[
+    "てはならない",
+    "ではならない",
+    "てはならず",
+    "禁止",
+    "禁ずる",
+    "禁じる",
+    "しないものとする",
+    "しません",
+    "しない。",
+    "しないこと",
+    "させない",
+    "できない",
+    "行わない",
+    "ないものとします",
+    "厳禁",
+];
+const PERMISSION: &[&str] = &[
+    "ことができる",
+    "ことができます",
+    "できるものとする",
+    "できるものとします",
+    "差し支えない",
+    "妨げない",
+    "自由に",
+];
+
 /// What a clause says: a prohibition, a permission, an exemption, or an obligation.
+/// An exemption marker anywhere wins, then a prohibition, then a permission.
 pub fn polarity(text: &str) -> Polarity {
-    const EXEMPTION: &[&str] = &[
-        "義務を負わない",
-        "責任を負わない",
-        "一切負わない",
-        "負わないものとする",
-        "負うものではない",
-        "を要しない",
-        "義務を免除",
-        "免除する",
-    ];
-    const PROHIBITION: &[&str] = &[
-        "てはならない",
-        "ではならない",
-        "てはならず",
-        "禁止",
-        "禁ずる",
-        "禁じる",
-        "しないものとする",
-        "しません",
-        "しない。",
-        "しないこと",
-        "させない",
-        "できない",
-        "行わない",
-        "ないものとします",
-        "厳禁",
-    ];
-    const PERMISSION: &[&str] = &[
-        "ことができる",
-        "ことができます",
-        "できるものとする",
-        "できるものとします",
-        "差し支えない",
-        "妨げない",
-        "自由に",
-    ];
-    if EXEMPTION.iter().any(|m| text.contains(m)) {
-        Polarity::Exemption
-    } else if PROHIBITION.iter().any(|m| text.contains(m)) {
+    static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
+    let markers = MARKERS.get_or_init(|| {
+        AhoCorasick::new(EXEMPTION.iter().chain(PROHIBITION).chain(PERMISSION))
+            .expect("static markers")
+    });
+    let (mut prohibition, mut permission) = (false, false);
+    for m in markers.find_overlapping_iter(text) {
+        let i = m.pattern().as_usize();
+        if i < EXEMPTION.len() {
+            return Polarity::Exemption;
+        } else if i < EXEMPTION.len() + PROHIBITION.len() {
+            prohibition = true;
+        } else {
+            permission = true;
+        }
+    }
+    if prohibition {
         Polarity::Prohibition
-    } else if PERMISSION.iter().any(|m| text.contains(m)) {
+    } else if permission {
         Polarity::Permission
     } else {
         Polarity::Obligation
@@ -410,6 +439,48 @@ pub fn polarity(text: &str) -> Polarity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polarity_is_decided_as_by_substring_search() {
+        let naive = |text: &str| {
+            let any = |list: &[&str]| list.iter().any(|m| text.contains(m));
+            if any(EXEMPTION) {
+                Polarity::Exemption
+            } else if any(PROHIBITION) {
+                Polarity::Prohibition
+            } else if any(PERMISSION) {
+                Polarity::Permission
+            } else {
+                Polarity::Obligation
+            }
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut checked = 0;
+        for folder in ["contracts", "notices", "regulations", "shared"] {
+            for e in std::fs::read_dir(root.join(folder)).unwrap() {
+                let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+                let doc = Document::new(text);
+                for unit in &doc.units {
+                    let joined: String = unit
+                        .segments
+                        .iter()
+                        .map(|r| &doc.normalized.text[r.clone()])
+                        .collect();
+                    assert_eq!(polarity(&joined), naive(&joined), "{joined}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        for s in [
+            "しないことができる",
+            "禁止することができる",
+            "免除する。禁止",
+            "",
+        ] {
+            assert_eq!(polarity(s), naive(s), "{s}");
+        }
+    }
 
     #[test]
     fn polarity_of_clauses() {

@@ -2,6 +2,7 @@
 //! regulations and personal-data consignment contracts — against catalogs of required
 //! clauses and for internal consistency. See ARCHITECTURE.md for the map.
 
+pub mod cache;
 pub mod catalog;
 pub mod checks;
 pub mod cli;

@@ -33,6 +33,47 @@ pub struct FileReport {
     pub document: Document,
 }
 
+impl FileReport {
+    /// The report without its document, for the command line, which keeps every file's
+    /// report until the end of the run: only the lines the findings point at are kept
+    /// (`SourceText::excerpt`), and every range is re-based onto that excerpt.
+    pub fn compact(self) -> FileReport {
+        let source = &self.document.source;
+        let mut offsets = Vec::new();
+        for d in &self.diagnostics {
+            offsets.extend([d.range.start, d.range.end]);
+            for e in d.fix.iter().flat_map(|f| &f.edits) {
+                offsets.extend([e.range.start, e.range.end]);
+            }
+        }
+        for v in &self.values {
+            offsets.extend([v.range.start, v.range.end]);
+        }
+        let excerpt = source.excerpt(offsets);
+        let map = |r: &mut Range<usize>| *r = excerpt.map(r.start)..excerpt.map(r.end);
+        let mut diagnostics = self.diagnostics;
+        for d in &mut diagnostics {
+            map(&mut d.range);
+            for e in d.fix.iter_mut().flat_map(|f| &mut f.edits) {
+                map(&mut e.range);
+            }
+        }
+        let mut values = self.values;
+        for v in &mut values {
+            map(&mut v.range);
+        }
+        FileReport {
+            path: self.path,
+            kind: self.kind,
+            kind_source: self.kind_source,
+            items: self.items,
+            diagnostics,
+            values,
+            document: Document::excerpt(excerpt.source),
+        }
+    }
+}
+
 /// The catalogs and settings in force for a run.
 pub struct Engine {
     pub catalogs: Vec<Catalog>,

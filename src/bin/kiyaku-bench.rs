@@ -1,12 +1,17 @@
 //! Benchmarks, as ratios measured in one run so machine noise cancels:
 //!
 //!   kiyaku-bench batch [FILES]   checking a generated corpus vs raw lindera tokenisation
-//!                                of the same text, on 1 and 2 threads
+//!                                of the same text, on 1 and 2 threads, with the peak
+//!                                memory of each; then `kiyaku check` on the corpus written
+//!                                to disk, cold and with its result cache
 //!   kiyaku-bench lsp             editor latency of `kiyaku lsp` on the 62 KB regulation:
 //!                                didChange → publishDiagnostics (p50, p95), initialize →
-//!                                first diagnostics, resident memory with 50 documents open
+//!                                first diagnostics, resident memory with 50 documents open,
+//!                                and p95 over a raw lindera tokenisation of the document
+//!   kiyaku-bench corpus FILES DIR  writes the generated corpus to DIR (for other tools)
 //!
-//! Run with `cargo run --release --bin kiyaku-bench -- batch` (or `lsp`).
+//! Lines starting `metric ` are machine-readable (`.ci/perf-guard` compares them with
+//! `.ci/perf-baseline.toml`). Run with `cargo run --release --bin kiyaku-bench -- batch`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -46,19 +51,92 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (value, start.elapsed())
 }
 
-fn batch(files: usize) -> ExitCode {
+/// CPU time of every thread of this process so far (Linux: /proc/self/task/*/schedstat),
+/// which other processes on a busy machine disturb much less than wall-clock time.
+fn cpu_time() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// CPU time of the children this process has waited for (/proc/self/stat cutime + cstime,
+/// in clock ticks of 10 ms).
+fn children_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Wall-clock and CPU time of `f`.
+fn time_cpu<T>(f: impl FnOnce() -> T) -> (T, Duration, Option<Duration>) {
+    let cpu = cpu_time();
+    let (value, wall) = time(f);
+    let used = cpu.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    (value, wall, used)
+}
+
+/// The generated corpus: the real documents, repeated with a numbered first line so no
+/// two are equal. `None` when the corpus folder is missing.
+fn generated_corpus(files: usize) -> Option<Vec<String>> {
     let seeds = seed_documents();
     if seeds.is_empty() {
         eprintln!(
             "kiyaku-bench: no documents under {}",
             corpus_root().display()
         );
-        return ExitCode::from(2);
+        return None;
     }
-    // The generated corpus: the real documents, repeated with a numbered title so no two are equal.
-    let corpus: Vec<String> = (0..files)
-        .map(|i| format!("{}\n{}", i, seeds[i % seeds.len()]))
-        .collect();
+    Some(
+        (0..files)
+            .map(|i| format!("{}\n{}", i, seeds[i % seeds.len()]))
+            .collect(),
+    )
+}
+
+/// Writes the corpus as DIR/doc-0000.txt …
+fn write_corpus(corpus: &[String], dir: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    for (i, text) in corpus.iter().enumerate() {
+        std::fs::write(dir.join(format!("doc-{i:04}.txt")), text)?;
+    }
+    Ok(())
+}
+
+fn corpus_command(files: usize, dir: &Path) -> ExitCode {
+    let Some(corpus) = generated_corpus(files) else {
+        return ExitCode::from(2);
+    };
+    match write_corpus(&corpus, dir) {
+        Ok(()) => {
+            println!("{files} files written to {}", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("kiyaku-bench: {}: {e}", dir.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Resets the process's peak resident memory (VmHWM), so that each phase reports its own.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn metric(name: &str, value: f64) {
+    println!("metric {name} {value:.4}");
+}
+
+fn batch(files: usize) -> ExitCode {
+    let Some(corpus) = generated_corpus(files) else {
+        return ExitCode::from(2);
+    };
+    let seeds = seed_documents();
     let bytes: usize = corpus.iter().map(String::len).sum();
     let engine = Engine::new(catalog::builtin_catalogs());
     kiyaku::morphology::warm_up();
@@ -68,15 +146,39 @@ fn batch(files: usize) -> ExitCode {
         seeds.len()
     );
     println!(
-        "{:<8} {:>14} {:>14} {:>8} {:>10}",
-        "threads", "lindera (s)", "kiyaku (s)", "ratio", "kiyaku MB/s"
+        "{:<8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>7} {:>12} {:>11} {:>10}",
+        "threads",
+        "lindera (s)",
+        "kiyaku (s)",
+        "ratio",
+        "lindera",
+        "kiyaku",
+        "ratio",
+        "kiyaku MB/s",
+        "lindera MB",
+        "kiyaku MB"
     );
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool");
-        let (_, lindera) = time(|| {
+    println!(
+        "{:<8} {:>12} {:>12} {:>7} {:>10} {:>10} {:>7}",
+        "", "wall", "wall", "wall", "CPU (s)", "CPU (s)", "CPU"
+    );
+    let base_rss = peak_rss_kb(std::process::id()).unwrap_or(0);
+    // Both pools live until the end: CPU time is summed over the process's threads, and a
+    // thread that ends takes its time with it.
+    let pools: Vec<(usize, rayon::ThreadPool)> = [1, 2]
+        .into_iter()
+        .map(|threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            (threads, pool)
+        })
+        .collect();
+    for (threads, pool) in &pools {
+        let threads = *threads;
+        reset_peak_rss();
+        let (_, lindera, lindera_cpu) = time_cpu(|| {
             pool.install(|| {
                 corpus
                     .par_iter()
@@ -88,32 +190,116 @@ fn batch(files: usize) -> ExitCode {
                     .sum::<usize>()
             })
         });
-        let (findings, checked) = time(|| {
+        let lindera_kb = peak_rss_kb(std::process::id()).unwrap_or(0);
+        reset_peak_rss();
+        // What `kiyaku check` does between reading and printing: check each file, keep its
+        // compact report, compare values across documents.
+        let (reports, checked, checked_cpu) = time_cpu(|| {
             pool.install(|| {
-                corpus
+                let mut reports: Vec<_> = corpus
                     .par_iter()
                     .enumerate()
                     .map(|(i, t)| {
                         engine
-                            .check(&format!("doc-{i}.txt"), t.clone(), None)
-                            .diagnostics
-                            .len()
+                            .check(&format!("doc-{i:04}.txt"), t.clone(), None)
+                            .compact()
                     })
-                    .sum::<usize>()
+                    .collect();
+                kiyaku::lint::cross_check(&mut reports);
+                reports
             })
         });
+        let kiyaku_kb = peak_rss_kb(std::process::id()).unwrap_or(0);
+        drop(reports);
+        let ratio = checked.as_secs_f64() / lindera.as_secs_f64();
+        let (lindera_cpu, checked_cpu) = (
+            lindera_cpu.unwrap_or_default().as_secs_f64(),
+            checked_cpu.unwrap_or_default().as_secs_f64(),
+        );
+        let cpu_ratio = checked_cpu / lindera_cpu.max(1e-9);
         println!(
-            "{threads:<8} {:>14.3} {:>14.3} {:>8.2} {:>10.1}",
+            "{threads:<8} {:>12.3} {:>12.3} {:>7.2} {:>10.3} {:>10.3} {:>7.2} {:>12.2} {:>11.0} {:>10.0}",
             lindera.as_secs_f64(),
             checked.as_secs_f64(),
-            checked.as_secs_f64() / lindera.as_secs_f64(),
-            bytes as f64 / 1e6 / checked.as_secs_f64()
+            ratio,
+            lindera_cpu,
+            checked_cpu,
+            cpu_ratio,
+            bytes as f64 / 1e6 / checked.as_secs_f64(),
+            lindera_kb as f64 / 1024.0,
+            kiyaku_kb as f64 / 1024.0,
         );
-        let _ = findings;
+        metric(&format!("batch_wall_ratio_{threads}_threads"), ratio);
+        metric(&format!("batch_cpu_ratio_{threads}_threads"), cpu_ratio);
     }
-    if let Some(rss) = peak_rss_kb(std::process::id()) {
-        println!("peak memory: {:.0} MB", rss as f64 / 1024.0);
+    println!(
+        "(peak resident memory of each phase; {:.0} MB of it is the corpus held in memory and the dictionary)",
+        base_rss as f64 / 1024.0
+    );
+    cached_run(&corpus, bytes)
+}
+
+/// `kiyaku check` on the corpus written to disk: cold (empty cache), then again (the
+/// pre-commit case: nothing changed), then with one file changed.
+fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("kiyaku-bench-{}", std::process::id()));
+    let files = dir.join("corpus");
+    let cache = dir.join("cache");
+    if let Err(e) = write_corpus(corpus, &files) {
+        eprintln!("kiyaku-bench: {}: {e}", files.display());
+        return ExitCode::from(2);
     }
+    let Ok(exe) = std::env::current_exe().map(|e| e.with_file_name("kiyaku")) else {
+        return ExitCode::from(2);
+    };
+    let run = |extra: &[&str]| {
+        let cpu = children_cpu_time();
+        let start = Instant::now();
+        let out = Command::new(&exe)
+            .args(["check", "--quiet", "--cache-dir"])
+            .arg(&cache)
+            .args(extra)
+            .arg(&files)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .output();
+        let wall = start.elapsed();
+        let cpu = cpu
+            .zip(children_cpu_time())
+            .map_or(0.0, |(a, b)| b.saturating_sub(a).as_secs_f64());
+        (wall, out.ok().map(|o| o.stdout), cpu)
+    };
+    let (cold, cold_out, cold_cpu) = run(&[]);
+    let (warm, warm_out, warm_cpu) = run(&[]);
+    let (uncached, uncached_out, _) = run(&["--no-cache"]);
+    let _ = std::fs::write(files.join("doc-0000.txt"), format!("x{}", corpus[0]));
+    let (one_changed, _, _) = run(&[]);
+    let _ = std::fs::remove_dir_all(&dir);
+    if cold_out.is_none() || cold_out != warm_out || cold_out != uncached_out {
+        eprintln!(
+            "kiyaku-bench: kiyaku check failed or cached output differs (build kiyaku with cargo build --release)"
+        );
+        return ExitCode::from(1);
+    }
+    println!(
+        "kiyaku check, {} files ({:.1} MB) on disk, all cores: --no-cache {:.3} s, cold cache {:.3} s, unchanged {:.3} s ({:.1} % of cold), one file changed {:.3} s",
+        corpus.len(),
+        bytes as f64 / 1e6,
+        uncached.as_secs_f64(),
+        cold.as_secs_f64(),
+        warm.as_secs_f64(),
+        100.0 * warm.as_secs_f64() / cold.as_secs_f64(),
+        one_changed.as_secs_f64(),
+    );
+    println!(
+        "  CPU time: cold {cold_cpu:.2} s, unchanged {warm_cpu:.2} s ({:.1} % of cold)",
+        100.0 * warm_cpu / cold_cpu.max(0.01)
+    );
+    metric(
+        "cached_over_cold_wall",
+        warm.as_secs_f64() / cold.as_secs_f64(),
+    );
+    metric("cached_over_cold_cpu", warm_cpu / cold_cpu.max(0.01));
     ExitCode::SUCCESS
 }
 
@@ -299,6 +485,35 @@ fn lsp() -> ExitCode {
             kb as f64 / 1024.0
         );
     }
+    // The machine's speed, measured now: raw lindera tokenisation of the same document
+    // (median of 21), so that latency / lindera is comparable across machines.
+    kiyaku::morphology::warm_up();
+    let mut raw: Vec<Duration> = (0..21)
+        .map(|_| {
+            time(|| {
+                text.lines()
+                    .map(kiyaku::morphology::raw_token_count)
+                    .sum::<usize>()
+            })
+            .1
+        })
+        .collect();
+    raw.sort();
+    let raw = percentile(&raw, 0.5);
+    let p95 = percentile(&latencies, 0.95);
+    println!(
+        "raw lindera tokenisation of the document: {:.1} ms; p95 / lindera: {:.2}",
+        raw.as_secs_f64() * 1e3,
+        p95.as_secs_f64() / raw.as_secs_f64()
+    );
+    metric(
+        "lsp_p95_over_lindera",
+        p95.as_secs_f64() / raw.as_secs_f64(),
+    );
+    metric(
+        "lsp_first_over_lindera",
+        first.as_secs_f64() / raw.as_secs_f64(),
+    );
     ExitCode::SUCCESS
 }
 
@@ -307,8 +522,17 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("batch") => batch(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000)),
         Some("lsp") => lsp(),
+        Some("corpus") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
+            (Some(files), Some(dir)) => corpus_command(files, Path::new(dir)),
+            _ => {
+                eprintln!("usage: kiyaku-bench corpus FILES DIR");
+                ExitCode::from(2)
+            }
+        },
         _ => {
-            eprintln!("usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp");
+            eprintln!(
+                "usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp | kiyaku-bench corpus FILES DIR"
+            );
             ExitCode::from(2)
         }
     }

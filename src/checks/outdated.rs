@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::catalog::Severity;
@@ -63,13 +63,26 @@ pub fn table() -> &'static [Compiled] {
     })
 }
 
+/// Every pattern of the table in one automaton: one pass over a document tells which
+/// entries occur at all (most occur in no document), so only those are searched.
+fn occurring(text: &str) -> Option<regex::SetMatches> {
+    static SET: OnceLock<Option<RegexSet>> = OnceLock::new();
+    SET.get_or_init(|| RegexSet::new(table().iter().map(|c| &c.entry.pattern)).ok())
+        .as_ref()
+        .map(|set| set.matches(text))
+}
+
 /// Characters of context looked at after the match's sentence when the sentence does not settle it.
 const CONTEXT_AFTER: usize = 40;
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
-    for c in table() {
+    let occurring = occurring(text);
+    for (i, c) in table().iter().enumerate() {
+        if occurring.as_ref().is_some_and(|o| !o.matched(i)) {
+            continue;
+        }
         let mut reported = false;
         for m in c.regex.find_iter(text) {
             // terminology without a mechanical fix is reported once per document

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::catalog::Severity;
@@ -74,14 +74,48 @@ fn table() -> &'static [CompiledPhrase] {
     })
 }
 
+/// What a document is first scanned for, once for every phrase: which typo patterns occur
+/// at all (one automaton for all of them), and the surfaces of the phrases' words.
+struct Prefilter {
+    typos: Option<RegexSet>,
+    words: std::collections::HashSet<&'static str>,
+}
+
+fn prefilter() -> &'static Prefilter {
+    static P: OnceLock<Prefilter> = OnceLock::new();
+    P.get_or_init(|| Prefilter {
+        typos: RegexSet::new(
+            table()
+                .iter()
+                .flat_map(|p| p.phrase.typo.iter().map(|t| &t.pattern)),
+        )
+        .ok(),
+        words: table()
+            .iter()
+            .flat_map(|p| p.words.iter().map(|w| w.surface.as_str()))
+            .collect(),
+    })
+}
+
 /// How many tokens either side of an anchor word are searched.
 const WINDOW: usize = 4;
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out: Vec<Diagnostic> = Vec::new();
+    let filter = prefilter();
+    let occurring = filter.typos.as_ref().map(|set| set.matches(text));
+    // tokens that are a word of some phrase: the only possible anchors
+    let anchors: Vec<usize> = (0..doc.tokens.len())
+        .filter(|&i| filter.words.contains(doc.tokens[i].surface.as_str()))
+        .collect();
+    let mut pattern = 0;
     for p in table() {
         for (typo, regex) in p.phrase.typo.iter().zip(&p.typos) {
+            pattern += 1;
+            if occurring.as_ref().is_some_and(|o| !o.matched(pattern - 1)) {
+                continue;
+            }
             for c in regex.captures_iter(text) {
                 let m = c.name("wrong").or_else(|| c.get(0)).expect("match");
                 let right = typo
@@ -103,7 +137,8 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             }
         }
         // reading scan
-        for (i, anchor) in doc.tokens.iter().enumerate() {
+        for &i in &anchors {
+            let anchor = &doc.tokens[i];
             let Some(a) = p.words.iter().position(|w| w.surface == anchor.surface) else {
                 continue;
             };

@@ -63,7 +63,7 @@ fn patterns() -> &'static Patterns {
 }
 
 /// A value stated in a document: which one, its normalised quantity (円 or days), where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct StatedValue {
     pub id: String,
     pub quantity: u64,

@@ -7,6 +7,10 @@ use std::process::{Command, Output, Stdio};
 fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
         .args(args)
+        .env(
+            "KIYAKU_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiyaku-cache"),
+        )
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -59,6 +59,10 @@ fn every_fixture_contract_gets_exactly_its_labeled_statuses() {
 fn run(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
         .args(args)
+        .env(
+            "KIYAKU_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiyaku-cache"),
+        )
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();

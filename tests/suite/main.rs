@@ -1,6 +1,7 @@
 //! kiyaku's integration tests, in one binary (each test binary links the
 //! embedded dictionary, so one binary keeps builds fast).
 
+mod cache;
 mod catalogs;
 mod checks;
 mod cli;
