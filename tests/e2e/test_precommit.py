@@ -1,8 +1,9 @@
 """kiyaku as a pre-commit hook (.pre-commit-hooks.yaml), run by the real pre-commit from PyPI.
 
 pre-commit clones this repository at its committed HEAD (uncommitted changes are not seen)
-and builds kiyaku with `cargo install`, a release build. The build reuses target/pre-commit
-(CARGO_TARGET_DIR: only the kiyaku crate itself is compiled again per install) and the
+and builds kiyaku with `cargo install`, a release build. The build reuses the repository's target/
+(CARGO_TARGET_DIR: its release dependencies are shared with .ci/perf-guard's build, and only
+the kiyaku crate itself is compiled again per install) and the
 dictionary that .ci/prepare-dictionary left in target/lindera-dictionary-cache, so nothing but
 crates is downloaded. `try-repo` installs into a throw-away store every time, so it runs once;
 the other tests name the repository in a .pre-commit-config.yaml, as a policy repository does,
@@ -34,7 +35,7 @@ INSTALL_TIMEOUT = 1800  # the first run builds kiyaku and its dependencies in re
 def environment() -> dict:
     env = dict(os.environ)
     env.update(
-        CARGO_TARGET_DIR=str(TARGET / "pre-commit"),
+        CARGO_TARGET_DIR=str(TARGET),
         LINDERA_BUILD_DICTIONARY_CACHE_DIR=str(TARGET / "lindera-dictionary-cache"),
         PRE_COMMIT_HOME=str(TARGET / "pre-commit-home"),
         CARGO_TERM_COLOR="never",
