@@ -11,6 +11,7 @@ use crate::catalog::{self, Catalog, Severity};
 use crate::decode;
 use crate::diagnostic::{Code, Language};
 use crate::explain;
+use crate::extract::{self, Extracted, Format as InputFormat};
 use crate::kind::DocumentKind;
 use crate::lint::FileReport;
 use crate::report;
@@ -95,8 +96,8 @@ pub struct CheckArgs {
     pub quiet: bool,
 }
 
-/// File extensions checked when a folder is given.
-const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
+/// File extensions checked when a folder is given (.docx and .html are extracted first).
+const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm"];
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -193,16 +194,16 @@ fn is_document(path: &Path) -> bool {
         .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<String, String> {
-    let bytes = match input {
-        Input::File(p) => {
-            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
-        }
-        Input::Stdin => stdin.clone().unwrap_or_default(),
+/// The text of a document: decoded, or extracted from a .docx or .html by its extension.
+fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<Extracted, String> {
+    let (bytes, format) = match input {
+        Input::File(p) => (
+            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
+            InputFormat::of(p),
+        ),
+        Input::Stdin => (stdin.clone().unwrap_or_default(), InputFormat::Text),
     };
-    decode::decode(&bytes)
-        .map(|(text, _)| text)
-        .map_err(|e| format!("{}: {e}", input.display()))
+    extract::extract(format, &bytes).map_err(|e| format!("{}: {e}", input.display()))
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -242,8 +243,11 @@ fn check(args: CheckArgs) -> ExitCode {
     let results: Vec<Result<FileReport, String>> = inputs
         .par_iter()
         .map(|input| {
-            let result = read_input(input, &stdin)
-                .map(|text| engine.check(&input.display(), text, args.kind));
+            let result = read_input(input, &stdin).map(|extracted| {
+                let mut report = engine.check(&input.display(), extracted.text, args.kind);
+                report.paragraphs = extracted.paragraphs;
+                report
+            });
             if let Some(p) = &progress {
                 p.inc(1);
             }

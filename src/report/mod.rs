@@ -35,3 +35,10 @@ impl Summary {
         s
     }
 }
+
+impl FileReport {
+    /// The .docx paragraph of a 1-based line of the extracted text, if the file was a .docx.
+    pub fn paragraph(&self, line: usize) -> Option<u32> {
+        self.paragraphs.as_ref()?.get(line.checked_sub(1)?).copied()
+    }
+}

@@ -6,5 +6,6 @@ mod checks;
 mod cli;
 mod corpus;
 mod fixtures;
+mod inputs;
 mod lsp;
 mod structure;
