@@ -8,4 +8,5 @@ mod corpus;
 mod fixtures;
 mod inputs;
 mod lsp;
+mod lsp_input;
 mod structure;
