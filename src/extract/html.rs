@@ -273,6 +273,8 @@ pub fn starts_with_label(text: &str) -> bool {
 struct Renderer {
     out: String,
     lists: Vec<List>,
+    /// How many of `lists` are decimal (their depth sets the label: 1. (1) ①).
+    decimal_lists: usize,
     /// Labels of open list items that have shown no text yet.
     pending: Option<String>,
     /// Inside `<pre>`: whitespace is kept.
@@ -355,11 +357,8 @@ impl Renderer {
                 let ordered = name == "ol";
                 let style = list_style(element, ordered);
                 let depth = if style == ListStyle::Decimal {
-                    self.lists
-                        .iter()
-                        .filter(|l| l.style == ListStyle::Decimal)
-                        .count()
-                        + usize::from(self.under_numbered_heading)
+                    self.decimal_lists += 1;
+                    self.decimal_lists - 1 + usize::from(self.under_numbered_heading)
                 } else {
                     0
                 };
@@ -394,7 +393,9 @@ impl Renderer {
         match name {
             "pre" => self.pre = self.pre.saturating_sub(1),
             "ol" | "ul" => {
-                self.lists.pop();
+                let closed = self.lists.pop();
+                self.decimal_lists -=
+                    usize::from(closed.is_some_and(|l| l.style == ListStyle::Decimal));
             }
             "li" => self.pending = None,
             h if is_heading(h) => {
@@ -437,6 +438,7 @@ fn render(html: &Html) -> String {
     let mut r = Renderer {
         out: String::new(),
         lists: Vec::new(),
+        decimal_lists: 0,
         pending: None,
         pre: 0,
         heading_start: None,

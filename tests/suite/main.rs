@@ -9,4 +9,5 @@ mod fixtures;
 mod inputs;
 mod lsp;
 mod lsp_input;
+mod pathological;
 mod structure;
