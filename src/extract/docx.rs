@@ -684,7 +684,9 @@ impl Output {
                 let label = self
                     .counters
                     .next(numbering, n, p.ilvl.or(style_ilvl).unwrap_or(0));
-                self.text.push_str(&label);
+                // a label is part of its paragraph's first line, whatever its lvlText holds
+                self.text
+                    .extend(label.chars().map(|c| if c == '\n' { ' ' } else { c }));
             }
             _ => {}
         }
@@ -806,6 +808,24 @@ mod tests {
                 ("第2条".to_string(), Some("定義".to_string()))
             ]
         );
+    }
+
+    #[test]
+    fn a_label_never_adds_a_line() {
+        let document = format!(
+            "<w:document {W}><w:body>{}<w:p><w:r><w:t>次&#10;行</w:t></w:r></w:p></w:body></w:document>",
+            numbered(0, 1, "本文")
+        );
+        let numbering = format!(
+            r#"<w:numbering {W}><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:lvlText w:val="第%1条&#10;"/><w:suff w:val="nothing"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#
+        );
+        let bytes = docx(&[
+            ("word/document.xml", &document),
+            ("word/numbering.xml", &numbering),
+        ]);
+        let (text, paragraphs) = extract(&bytes).unwrap();
+        assert_eq!(text, "第1条 本文\n次\n行\n");
+        assert_eq!(paragraphs, vec![1, 2, 2]);
     }
 
     #[test]
