@@ -290,6 +290,8 @@ impl Entry {
             diagnostics: self.diagnostics,
             values: self.values,
             document: Document::excerpt(source),
+            // set by the caller from the input file (a .docx's paragraphs)
+            paragraphs: None,
         })
     }
 }

@@ -11,6 +11,7 @@ use crate::catalog::{self, Catalog, Severity};
 use crate::decode;
 use crate::diagnostic::{Code, Language};
 use crate::explain;
+use crate::extract::{self, Extracted, Format as InputFormat};
 use crate::kind::DocumentKind;
 use crate::lint::FileReport;
 use crate::report;
@@ -114,8 +115,8 @@ pub struct CheckArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// File extensions checked when a folder is given.
-const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
+/// File extensions checked when a folder is given (.docx and .html are extracted first).
+const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm"];
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
@@ -212,16 +213,16 @@ fn is_document(path: &Path) -> bool {
         .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<String, String> {
-    let bytes = match input {
-        Input::File(p) => {
-            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
-        }
-        Input::Stdin => stdin.clone().unwrap_or_default(),
+/// The text of a document: decoded, or extracted from a .docx or .html by its extension.
+fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<Extracted, String> {
+    let (bytes, format) = match input {
+        Input::File(p) => (
+            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
+            InputFormat::of(p),
+        ),
+        Input::Stdin => (stdin.clone().unwrap_or_default(), InputFormat::Text),
     };
-    decode::decode(&bytes)
-        .map(|(text, _)| text)
-        .map_err(|e| format!("{}: {e}", input.display()))
+    extract::extract(format, &bytes).map_err(|e| format!("{}: {e}", input.display()))
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -270,11 +271,16 @@ fn check(args: CheckArgs) -> ExitCode {
     let results: Vec<Result<FileReport, String>> = inputs
         .par_iter()
         .map(|input| {
-            let result = read_input(input, &stdin).map(|text| match input {
-                Input::File(_) => {
-                    crate::cache::check(&engine, cache.as_ref(), &input.display(), text, args.kind)
-                }
-                Input::Stdin => crate::cache::check(&engine, None, "<stdin>", text, args.kind),
+            let result = read_input(input, &stdin).map(|extracted| {
+                let path = input.display();
+                let cache = match input {
+                    Input::File(_) => cache.as_ref(),
+                    Input::Stdin => None,
+                };
+                let mut report =
+                    crate::cache::check(&engine, cache, &path, extracted.text, args.kind);
+                report.paragraphs = extracted.paragraphs;
+                report
             });
             if let Some(p) = &progress {
                 p.inc(1);

@@ -12,6 +12,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod document;
 pub mod explain;
+pub mod extract;
 pub mod kind;
 pub mod lint;
 pub mod lsp;

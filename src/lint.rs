@@ -31,6 +31,8 @@ pub struct FileReport {
     /// Amounts and periods the document states, compared across documents.
     pub values: Vec<checks::values::StatedValue>,
     pub document: Document,
+    /// For a document extracted from a .docx: the 1-based paragraph of each line.
+    pub paragraphs: Option<Vec<u32>>,
 }
 
 impl FileReport {
@@ -70,6 +72,7 @@ impl FileReport {
             diagnostics,
             values,
             document: Document::excerpt(excerpt.source),
+            paragraphs: self.paragraphs,
         }
     }
 }
@@ -196,6 +199,7 @@ impl Engine {
             diagnostics,
             values: checks::values::extract(&document),
             document,
+            paragraphs: None,
         }
     }
 

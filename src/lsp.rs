@@ -1085,10 +1085,43 @@ pub fn run() -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
-/// Forwards the client's messages to the server, replacing a message whose body is
-/// not JSON with a request the server answers with an error: the transport stops
+/// Whether the transport can decode `body`: JSON of the shape of its request type (which
+/// every response also has), `jsonrpc` "2.0". Valid JSON of another shape (`[]`, `{}`, an
+/// id that is an array, version "1.0") ends the transport as surely as broken JSON does.
+fn is_message(body: &[u8]) -> bool {
+    // the transport's own types, field for field: method a string, params anything, id
+    // an integer, a string or null
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Id {
+        Number(i64),
+        String(String),
+        Null,
+    }
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Request {
+        jsonrpc: String,
+        #[serde(default)]
+        method: String,
+        #[serde(default)]
+        params: Option<serde_json::Value>,
+        #[serde(default)]
+        id: Option<Id>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Message {
+        Request(Request),
+    }
+    matches!(serde_json::from_slice(body), Ok(Message::Request(r)) if r.jsonrpc == "2.0")
+}
+
+/// Forwards the client's messages to the server, replacing a message the transport
+/// cannot decode with a request the server answers with an error: the transport stops
 /// reading for good after one undecodable message, so it must never see one.
-async fn guard_input(
+pub async fn guard_input(
     input: impl tokio::io::AsyncRead + Unpin,
     mut output: impl tokio::io::AsyncWrite + Unpin,
 ) {
@@ -1122,9 +1155,9 @@ async fn guard_input(
         if reader.read_exact(&mut body).await.is_err() {
             return;
         }
-        if serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+        if !is_message(&body) {
             eprintln!(
-                "kiyaku lsp: a message of {length} bytes is not JSON; answered with an error"
+                "kiyaku lsp: a message of {length} bytes is not a JSON-RPC 2.0 message; answered with an error"
             );
             body = br#"{"jsonrpc":"2.0","id":null,"method":"$/kiyaku/invalidMessage"}"#.to_vec();
         }

@@ -223,7 +223,7 @@ pub fn kanji_to_number(s: &str) -> Option<u64> {
     if s.chars().all(|c| digit(c).is_some()) && s.chars().count() > 1 {
         return s
             .chars()
-            .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+            .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?));
     }
     let mut total = 0u64;
     let mut current = 0u64;
@@ -237,7 +237,7 @@ pub fn kanji_to_number(s: &str) -> Option<u64> {
                 '千' => 1000,
                 _ => return None,
             };
-            total += current.max(1) * unit;
+            total = total.checked_add(current.max(1) * unit)?;
             current = 0;
         }
     }

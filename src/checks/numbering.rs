@@ -117,7 +117,7 @@ fn sequence(units: &[&Unit], first: u32, out: &mut Vec<Diagnostic>) {
             ));
         }
         seen.push(n);
-        expected = expected.max(n + 1);
+        expected = expected.max(n.saturating_add(1));
     }
 }
 

@@ -29,13 +29,27 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// How far (bytes) a reference's sentence or parenthetical is looked into.
+const MAX_SENTENCE: usize = 4096;
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// A citation of another law or regulation, not of this document. A parenthetical
 /// between the law's name and the article (法律施行条例（令和4年…）第3条) is skipped.
 fn is_external(before: &str) -> bool {
     let trimmed = before.trim_end();
     if let Some(inner) = trimmed.strip_suffix(')') {
         let mut depth = 1;
-        for (i, c) in inner.char_indices().rev() {
+        // a parenthetical is short: an unmatched 「)」 must not send every reference back
+        // to the start of the document
+        let from = floor_boundary(inner, inner.len().saturating_sub(MAX_SENTENCE));
+        for (i, c) in inner[from..].char_indices().rev() {
+            let i = from + i;
             match c {
                 ')' => depth += 1,
                 '(' => {
@@ -272,7 +286,10 @@ fn resolve(
 /// After 第N条第M項第K号, labels quoted in the same sentence (「イ …」) must be sub-items of that item.
 fn check_quoted_labels(doc: &Document, item: usize, from: usize, out: &mut Vec<Diagnostic>) {
     let text = &doc.normalized.text;
-    let sentence_end = text[from..].find('。').map_or(text.len(), |i| from + i);
+    // the sentence ends at 「。」; a text without one is searched a bounded way, not to its
+    // end for every reference (which made long unpunctuated documents quadratic)
+    let window = floor_boundary(text, from.saturating_add(MAX_SENTENCE).min(text.len()));
+    let sentence_end = text[from..window].find('。').map_or(window, |i| from + i);
     let s = &doc.structure;
     let subs: Vec<&str> = s.units[item]
         .children

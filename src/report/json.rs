@@ -49,6 +49,9 @@ fn file(report: &FileReport, language: Language) -> Value {
             if let Some(item) = &d.item {
                 v["item"] = json!(item);
             }
+            if let Some(paragraph) = report.paragraph(start.line) {
+                v["paragraph"] = json!(paragraph);
+            }
             if !d.related.is_empty() {
                 v["related"] = d
                     .related

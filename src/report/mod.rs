@@ -105,3 +105,10 @@ pub fn catalog_title(catalog: &Catalog, language: Language) -> &str {
         Language::En => catalog.title_en.as_deref().unwrap_or(&catalog.title),
     }
 }
+
+impl FileReport {
+    /// The .docx paragraph of a 1-based line of the extracted text, if the file was a .docx.
+    pub fn paragraph(&self, line: usize) -> Option<u32> {
+        self.paragraphs.as_ref()?.get(line.checked_sub(1)?).copied()
+    }
+}

@@ -44,9 +44,14 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
             d.code.as_str(),
             d.message.get(language)
         );
+        let paragraph = match (report.paragraph(start.line), language) {
+            (Some(p), Language::Ja) => format!(" (段落 {p})"),
+            (Some(p), Language::En) => format!(" (paragraph {p})"),
+            (None, _) => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{pad}--> {}:{}:{}",
+            "{pad}--> {}:{}:{}{paragraph}",
             report.path, start.line, start.column
         );
         let _ = writeln!(out, "{pad} |");

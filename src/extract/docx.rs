@@ -1,0 +1,868 @@
+//! `.docx` (Office Open XML) to text: one line per paragraph, in document order, table
+//! cells included (each cell's paragraphs are lines of their own); Word's automatic
+//! numbering is rendered from `word/numbering.xml` (第%1条, (%2), full-width digits,
+//! イロハ, アイウ, 一二三, ①② …) so that a numbered article reads 「第1条（目的）」.
+//!
+//! Line `n` of the text is paragraph `paragraphs[n - 1]` of the document: a manual line
+//! break inside a paragraph (Shift+Enter) starts a new line of the same paragraph.
+//! Text boxes, headers, footers, footnotes, comments, deleted text, field codes and hidden
+//! text are not read.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+use super::ExtractError;
+
+/// The most any one part (document.xml, numbering.xml, styles.xml) may decompress to;
+/// a larger part is refused as a probable zip bomb (a 10 MB document's XML is well under).
+pub const MAX_PART_BYTES: u64 = 128 << 20;
+
+/// An OLE compound file: what an encrypted .docx (and a legacy .doc) is.
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The text of a .docx and, for each line, its 1-based paragraph.
+pub fn extract(bytes: &[u8]) -> Result<(String, Vec<u32>), ExtractError> {
+    extract_limited(bytes, MAX_PART_BYTES)
+}
+
+/// `extract` with a bound on each part's decompressed size.
+fn extract_limited(bytes: &[u8], limit: u64) -> Result<(String, Vec<u32>), ExtractError> {
+    if bytes.starts_with(CFB_MAGIC) {
+        return Err(ExtractError::Encrypted);
+    }
+    if !bytes.starts_with(b"PK") {
+        return Err(ExtractError::Corrupt("not a zip archive".into()));
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
+    let document = read_part(&mut archive, "word/document.xml", limit)?.ok_or_else(|| {
+        ExtractError::Corrupt("no word/document.xml (not a Word document)".into())
+    })?;
+    let styles = match read_part(&mut archive, "word/styles.xml", limit)? {
+        Some(xml) => parse_styles(&xml).unwrap_or_default(),
+        None => HashMap::new(),
+    };
+    let numbering = match read_part(&mut archive, "word/numbering.xml", limit)? {
+        Some(xml) => parse_numbering(&xml).unwrap_or_default(),
+        None => Numbering::default(),
+    };
+    render(&document, &styles, &numbering)
+}
+
+fn read_part(
+    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    name: &str,
+    limit: u64,
+) -> Result<Option<String>, ExtractError> {
+    let file = match archive.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("ncrypt") => {
+            return Err(ExtractError::Encrypted);
+        }
+        Err(e) => return Err(ExtractError::Corrupt(format!("{name}: {e}"))),
+    };
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ExtractError::Corrupt(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(ExtractError::TooLarge {
+            part: name.to_string(),
+            limit,
+        });
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| ExtractError::Corrupt(format!("{name} is not UTF-8 XML")))?;
+    Ok(Some(text))
+}
+
+fn xml_error(part: &str, reader: &Reader<&[u8]>, e: impl std::fmt::Display) -> ExtractError {
+    ExtractError::Corrupt(format!(
+        "{part}: malformed XML at byte {}: {e}",
+        reader.error_position()
+    ))
+}
+
+fn attr(e: &BytesStart, local: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().into_inner() == local)
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map(|v| v.into_owned())
+                    .ok()
+            })
+            .flatten()
+    })
+}
+
+fn val(e: &BytesStart) -> Option<String> {
+    attr(e, "val")
+}
+
+fn is_on(e: &BytesStart) -> bool {
+    !matches!(val(e).as_deref(), Some("0" | "false" | "off"))
+}
+
+/// One level of a list definition.
+#[derive(Debug, Clone, Default)]
+struct Level {
+    start: u32,
+    format: String,
+    text: String,
+    suffix: Suffix,
+    /// `w:lvlRestart`: restart after a level at or above this (1-based) is used; 0 never.
+    restart: Option<u32>,
+    legal: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Suffix {
+    #[default]
+    Tab,
+    Space,
+    Nothing,
+}
+
+#[derive(Debug, Default)]
+struct Numbering {
+    abstracts: HashMap<String, HashMap<u8, Level>>,
+    /// numId → (abstractNumId, per-level start overrides, per-level level overrides).
+    nums: HashMap<String, Num>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Num {
+    abstract_id: String,
+    start_overrides: HashMap<u8, u32>,
+    level_overrides: HashMap<u8, Level>,
+}
+
+impl Numbering {
+    fn level(&self, num: &str, ilvl: u8) -> Option<Level> {
+        let n = self.nums.get(num)?;
+        if let Some(l) = n.level_overrides.get(&ilvl) {
+            return Some(l.clone());
+        }
+        let mut level = self.abstracts.get(&n.abstract_id)?.get(&ilvl)?.clone();
+        if let Some(&s) = n.start_overrides.get(&ilvl) {
+            level.start = s;
+        }
+        Some(level)
+    }
+}
+
+fn parse_numbering(xml: &str) -> Result<Numbering, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut numbering = Numbering::default();
+    let mut abstract_id: Option<String> = None;
+    let mut num: Option<(String, Num)> = None;
+    let mut override_level: Option<u8> = None;
+    loop {
+        let event = reader.read_event().map_err(|e| e.to_string())?;
+        let (e, empty) = match event {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) => {
+                match e.local_name().into_inner() {
+                    "abstractNum" => abstract_id = None,
+                    "num" => {
+                        if let Some((id, n)) = num.take() {
+                            numbering.nums.insert(id, n);
+                        }
+                    }
+                    "lvlOverride" => override_level = None,
+                    _ => {}
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.local_name().into_inner() {
+            "abstractNum" if !empty => {
+                let id = attr(&e, "abstractNumId").unwrap_or_default();
+                numbering.abstracts.entry(id.clone()).or_default();
+                abstract_id = Some(id);
+            }
+            "num" if !empty => {
+                num = Some((attr(&e, "numId").unwrap_or_default(), Num::default()));
+            }
+            "abstractNumId" => {
+                if let Some((_, n)) = num.as_mut() {
+                    n.abstract_id = val(&e).unwrap_or_default();
+                }
+            }
+            "lvlOverride" if !empty => {
+                override_level = attr(&e, "ilvl").and_then(|v| v.parse::<u8>().ok());
+            }
+            "startOverride" => {
+                if let (Some((_, n)), Some(l)) = (num.as_mut(), override_level) {
+                    n.start_overrides
+                        .insert(l, val(&e).and_then(|v| v.parse().ok()).unwrap_or(1));
+                }
+            }
+            "lvl" if !empty => {
+                let (ilvl, level) = parse_level_body(&mut reader, &e)?;
+                if let Some((_, n)) = num.as_mut().filter(|_| override_level.is_some()) {
+                    n.level_overrides
+                        .insert(override_level.unwrap_or(ilvl), level);
+                } else if let Some(a) = &abstract_id {
+                    numbering
+                        .abstracts
+                        .entry(a.clone())
+                        .or_default()
+                        .insert(ilvl, level);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(numbering)
+}
+
+/// Reads a `w:lvl` element's children up to its end tag.
+fn parse_level_body(reader: &mut Reader<&[u8]>, start: &BytesStart) -> Result<(u8, Level), String> {
+    let ilvl = attr(start, "ilvl")
+        .and_then(|v| v.parse::<u8>().ok())
+        .unwrap_or(0)
+        .min(8);
+    let mut level = Level {
+        start: 1,
+        format: "decimal".into(),
+        ..Level::default()
+    };
+    let mut depth = 0usize;
+    loop {
+        let (e, empty) = match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(_) => {
+                if depth == 0 {
+                    return Ok((ilvl, level));
+                }
+                depth -= 1;
+                continue;
+            }
+            Event::Eof => return Ok((ilvl, level)),
+            _ => continue,
+        };
+        if !empty {
+            depth += 1;
+        }
+        match e.local_name().into_inner() {
+            "start" => level.start = val(&e).and_then(|v| v.parse().ok()).unwrap_or(1),
+            "numFmt" => level.format = val(&e).unwrap_or_else(|| "decimal".into()),
+            "lvlText" => level.text = val(&e).unwrap_or_default(),
+            "suff" => {
+                level.suffix = match val(&e).as_deref() {
+                    Some("space") => Suffix::Space,
+                    Some("nothing") => Suffix::Nothing,
+                    _ => Suffix::Tab,
+                }
+            }
+            "lvlRestart" => level.restart = val(&e).and_then(|v| v.parse().ok()),
+            "isLgl" => level.legal = is_on(&e),
+            _ => {}
+        }
+    }
+}
+
+/// Paragraph styles that carry numbering: style id → (numId, ilvl, basedOn).
+type Styles = HashMap<String, StyleNumbering>;
+
+#[derive(Debug, Default, Clone)]
+struct StyleNumbering {
+    num: Option<String>,
+    ilvl: Option<u8>,
+    based_on: Option<String>,
+}
+
+fn parse_styles(xml: &str) -> Result<Styles, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut styles = Styles::new();
+    let mut current: Option<(String, StyleNumbering)> = None;
+    loop {
+        let (e, empty) = match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) => {
+                if e.local_name().into_inner() == "style"
+                    && let Some((id, s)) = current.take()
+                {
+                    styles.insert(id, s);
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.local_name().into_inner() {
+            "style" if !empty => {
+                current = Some((
+                    attr(&e, "styleId").unwrap_or_default(),
+                    StyleNumbering::default(),
+                ));
+            }
+            "basedOn" => {
+                if let Some((_, s)) = current.as_mut() {
+                    s.based_on = val(&e);
+                }
+            }
+            "numId" => {
+                if let Some((_, s)) = current.as_mut() {
+                    s.num = val(&e);
+                }
+            }
+            "ilvl" => {
+                if let Some((_, s)) = current.as_mut() {
+                    s.ilvl = val(&e).and_then(|v| v.parse().ok());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(styles)
+}
+
+/// The numbering a paragraph style gives, following `basedOn` a few steps.
+fn style_numbering(styles: &Styles, id: &str) -> (Option<String>, Option<u8>) {
+    let (mut num, mut ilvl) = (None, None);
+    let mut next = Some(id.to_string());
+    for _ in 0..8 {
+        let Some(s) = next.take().and_then(|id| styles.get(&id)) else {
+            break;
+        };
+        num = num.or_else(|| s.num.clone());
+        ilvl = ilvl.or(s.ilvl);
+        next = s.based_on.clone();
+    }
+    (num, ilvl)
+}
+
+/// Counters of each list in use, advanced in document order.
+#[derive(Default)]
+struct Counters {
+    by_num: HashMap<String, [Option<u32>; 9]>,
+}
+
+impl Counters {
+    /// The label of the next paragraph of list `num` at level `ilvl`, with its suffix.
+    fn next(&mut self, numbering: &Numbering, num: &str, ilvl: u8) -> String {
+        let ilvl = ilvl.min(8);
+        let Some(level) = numbering.level(num, ilvl) else {
+            return String::new();
+        };
+        let counters = self.by_num.entry(num.to_string()).or_default();
+        let i = ilvl as usize;
+        counters[i] = Some(match counters[i] {
+            Some(n) => n.saturating_add(1),
+            None => level.start,
+        });
+        for (deeper, counter) in counters.iter_mut().enumerate().skip(i + 1) {
+            let restart = numbering
+                .level(num, deeper as u8)
+                .and_then(|l| l.restart)
+                .unwrap_or(u32::MAX);
+            // lvlRestart = 0: never; n: after a level numbered below n (1-based) is used
+            if restart == u32::MAX || (restart > 0 && (i as u32) < restart) {
+                *counter = None;
+            }
+        }
+        if level.format == "none" {
+            return suffix(String::new(), level.suffix);
+        }
+        if level.format == "bullet" {
+            return suffix(level.text.clone(), level.suffix);
+        }
+        let mut label = String::new();
+        let mut chars = level.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '%'
+                && let Some(d) = chars.peek().and_then(|d| d.to_digit(10))
+                && (1..=9).contains(&d)
+            {
+                chars.next();
+                let l = d as usize - 1;
+                let value = counters[l]
+                    .unwrap_or_else(|| numbering.level(num, l as u8).map_or(1, |lv| lv.start));
+                let format = if level.legal {
+                    "decimal".to_string()
+                } else {
+                    numbering
+                        .level(num, l as u8)
+                        .map_or_else(|| "decimal".to_string(), |lv| lv.format)
+                };
+                label.push_str(&format_number(value, &format));
+            } else {
+                label.push(c);
+            }
+        }
+        suffix(label, level.suffix)
+    }
+}
+
+fn suffix(mut label: String, s: Suffix) -> String {
+    if !label.is_empty() {
+        match s {
+            // A tab after a Japanese label is rendered as the full-width space typed by hand.
+            Suffix::Tab => label.push('\u{3000}'),
+            Suffix::Space => label.push(' '),
+            Suffix::Nothing => {}
+        }
+    }
+    label
+}
+
+const IROHA: &[char] = &[
+    'イ', 'ロ', 'ハ', 'ニ', 'ホ', 'ヘ', 'ト', 'チ', 'リ', 'ヌ', 'ル', 'ヲ', 'ワ', 'カ', 'ヨ', 'タ',
+    'レ', 'ソ', 'ツ', 'ネ', 'ナ', 'ラ', 'ム', 'ウ', 'ヰ', 'ノ', 'オ', 'ク', 'ヤ', 'マ', 'ケ', 'フ',
+    'コ', 'エ', 'テ', 'ア', 'サ', 'キ', 'ユ', 'メ', 'ミ', 'シ', 'ヱ', 'ヒ', 'モ', 'セ', 'ス',
+];
+const AIUEO: &[char] = &[
+    'ア', 'イ', 'ウ', 'エ', 'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ',
+    'チ', 'ツ', 'テ', 'ト', 'ナ', 'ニ', 'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ',
+    'ム', 'メ', 'モ', 'ヤ', 'ユ', 'ヨ', 'ラ', 'リ', 'ル', 'レ', 'ロ', 'ワ', 'ヲ', 'ン',
+];
+const STEMS: &[char] = &['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'];
+const KANJI_DIGITS: &[char] = &['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/// A counter value in one of Word's number formats (`w:numFmt`). Katakana formats are
+/// rendered full-width (Word's iroha/aiueo are half-width; kiyaku reads either the same).
+pub fn format_number(n: u32, format: &str) -> String {
+    let cycle = |set: &[char]| {
+        if n == 0 {
+            return n.to_string();
+        }
+        set[(n as usize - 1) % set.len()].to_string()
+    };
+    match format {
+        "decimalFullWidth" | "decimalFullWidth2" => n
+            .to_string()
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+            .collect(),
+        "decimalZero" => format!("{n:02}"),
+        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&n) => {
+            char::from_u32('①' as u32 + n - 1).map_or(n.to_string(), String::from)
+        }
+        "decimalEnclosedParen" if (1..=20).contains(&n) => {
+            char::from_u32('⑴' as u32 + n - 1).map_or(n.to_string(), String::from)
+        }
+        "decimalEnclosedFullstop" if (1..=20).contains(&n) => {
+            char::from_u32('⒈' as u32 + n - 1).map_or(n.to_string(), String::from)
+        }
+        "iroha" | "irohaFullWidth" => cycle(&IROHA[..IROHA.len()]),
+        "aiueo" | "aiueoFullWidth" => cycle(AIUEO),
+        "ideographTraditional" => cycle(STEMS),
+        "lowerLetter" | "upperLetter" => {
+            if n == 0 {
+                return n.to_string();
+            }
+            let letter = (b'a' + ((n - 1) % 26) as u8) as char;
+            let s = letter.to_string().repeat(((n - 1) / 26 + 1) as usize);
+            if format == "upperLetter" {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
+        "lowerRoman" | "upperRoman" => {
+            let s = roman(n);
+            if format == "lowerRoman" {
+                s.to_lowercase()
+            } else {
+                s
+            }
+        }
+        "japaneseCounting"
+        | "chineseCounting"
+        | "chineseCountingThousand"
+        | "japaneseDigitalTenThousand"
+        | "taiwaneseCounting" => kanji_counting(n),
+        "ideographDigital" | "japaneseLegal" => n
+            .to_string()
+            .chars()
+            .map(|c| KANJI_DIGITS[c.to_digit(10).unwrap_or(0) as usize])
+            .collect(),
+        _ => n.to_string(),
+    }
+}
+
+fn roman(mut n: u32) -> String {
+    if n == 0 || n >= 4000 {
+        return n.to_string();
+    }
+    let table = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut s = String::new();
+    for (v, r) in table {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 百五 (up to 9999; larger as digits).
+fn kanji_counting(n: u32) -> String {
+    if n == 0 || n >= 10000 {
+        return n.to_string();
+    }
+    let mut s = String::new();
+    for (unit, mark) in [(1000, '千'), (100, '百'), (10, '十')] {
+        let d = (n / unit) % 10;
+        if d > 1 {
+            s.push(KANJI_DIGITS[d as usize]);
+        }
+        if d > 0 {
+            s.push(mark);
+        }
+    }
+    let d = n % 10;
+    if d > 0 {
+        s.push(KANJI_DIGITS[d as usize]);
+    }
+    s
+}
+
+/// Walks document.xml: paragraphs (also inside tables) become lines.
+fn render(
+    xml: &str,
+    styles: &Styles,
+    numbering: &Numbering,
+) -> Result<(String, Vec<u32>), ExtractError> {
+    const PART: &str = "word/document.xml";
+    let mut reader = Reader::from_str(xml);
+    let mut out = Output {
+        text: String::with_capacity(xml.len() / 4),
+        ..Output::default()
+    };
+    // Paragraphs nested in text boxes are skipped, so one paragraph is open at a time.
+    let mut paragraph: Option<Paragraph> = None;
+    // Depth inside elements whose text is not shown (deleted text, field codes, text
+    // boxes, alternate-content fallbacks); 0 when text is shown.
+    let mut hidden_depth = 0usize;
+    let (mut in_text, mut in_run, mut in_run_properties) = (false, false, false);
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(PART, &reader, e))?;
+        match event {
+            Event::Start(e) => {
+                if hidden_depth > 0 {
+                    hidden_depth += 1;
+                    continue;
+                }
+                match e.local_name().into_inner() {
+                    "txbxContent" | "Fallback" | "delText" | "instrText" | "del" | "moveFrom" => {
+                        hidden_depth = 1
+                    }
+                    "p" if paragraph.is_none() => paragraph = Some(Paragraph::default()),
+                    "p" => hidden_depth = 1,
+                    "t" => in_text = true,
+                    "r" => {
+                        in_run = true;
+                        if let Some(p) = paragraph.as_mut() {
+                            p.run_hidden = false;
+                        }
+                    }
+                    "rPr" => in_run_properties = true,
+                    _ => {}
+                }
+            }
+            Event::Empty(e) => {
+                if hidden_depth > 0 {
+                    continue;
+                }
+                let name = e.local_name().into_inner();
+                if name == "p" && paragraph.is_none() {
+                    out.finish(Paragraph::default(), styles, numbering);
+                    continue;
+                }
+                let Some(p) = paragraph.as_mut() else {
+                    continue;
+                };
+                let shown = in_run && !in_run_properties && !p.run_hidden;
+                match name {
+                    "pStyle" => p.style = val(&e),
+                    "numId" => p.num = val(&e),
+                    "ilvl" => p.ilvl = val(&e).and_then(|v| v.parse().ok()),
+                    "vanish" if in_run && in_run_properties => p.run_hidden = is_on(&e),
+                    "tab" if shown => p.text.push('\t'),
+                    // a page or column break ends no line of text
+                    "br" | "cr"
+                        if shown
+                            && !matches!(attr(&e, "type").as_deref(), Some("page" | "column")) =>
+                    {
+                        p.text.push('\n')
+                    }
+                    "noBreakHyphen" if shown => p.text.push('-'),
+                    _ => {}
+                }
+            }
+            Event::End(e) => {
+                if hidden_depth > 0 {
+                    hidden_depth -= 1;
+                    continue;
+                }
+                match e.local_name().into_inner() {
+                    "t" => in_text = false,
+                    "r" => in_run = false,
+                    "rPr" => in_run_properties = false,
+                    "p" => {
+                        if let Some(p) = paragraph.take() {
+                            out.finish(p, styles, numbering);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_text && hidden_depth == 0 => {
+                if let Some(p) = paragraph.as_mut().filter(|p| !p.run_hidden) {
+                    p.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) if in_text && hidden_depth == 0 => {
+                if let Some(p) = paragraph.as_mut().filter(|p| !p.run_hidden) {
+                    p.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) if in_text && hidden_depth == 0 => {
+                if let Some(p) = paragraph.as_mut().filter(|p| !p.run_hidden) {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        p.text.push(c);
+                    } else if let Some(s) =
+                        quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
+                    {
+                        p.text.push_str(s);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok((out.text, out.paragraphs))
+}
+
+#[derive(Default)]
+struct Output {
+    text: String,
+    /// 1-based paragraph of each line.
+    paragraphs: Vec<u32>,
+    counters: Counters,
+    number: u32,
+}
+
+impl Output {
+    fn finish(&mut self, p: Paragraph, styles: &Styles, numbering: &Numbering) {
+        self.number += 1;
+        let (style_num, style_ilvl) = p
+            .style
+            .as_deref()
+            .map_or((None, None), |s| style_numbering(styles, s));
+        match p.num.or(style_num).as_deref() {
+            Some(n) if n != "0" => {
+                let label = self
+                    .counters
+                    .next(numbering, n, p.ilvl.or(style_ilvl).unwrap_or(0));
+                // a label is part of its paragraph's first line, whatever its lvlText holds
+                self.text
+                    .extend(label.chars().map(|c| if c == '\n' { ' ' } else { c }));
+            }
+            _ => {}
+        }
+        for c in p.text.chars() {
+            if c == '\n' {
+                self.paragraphs.push(self.number);
+            }
+            self.text.push(c);
+        }
+        self.text.push('\n');
+        self.paragraphs.push(self.number);
+    }
+}
+
+#[derive(Default)]
+struct Paragraph {
+    style: Option<String>,
+    num: Option<String>,
+    ilvl: Option<u8>,
+    text: String,
+    run_hidden: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_like_word() {
+        assert_eq!(format_number(12, "decimalFullWidth"), "１２");
+        assert_eq!(format_number(2, "iroha"), "ロ");
+        assert_eq!(format_number(3, "aiueoFullWidth"), "ウ");
+        assert_eq!(format_number(12, "japaneseCounting"), "十二");
+        assert_eq!(format_number(20, "japaneseCounting"), "二十");
+        assert_eq!(format_number(105, "japaneseCounting"), "百五");
+        assert_eq!(format_number(3, "decimalEnclosedCircle"), "③");
+        assert_eq!(format_number(2, "ideographTraditional"), "乙");
+        assert_eq!(format_number(28, "lowerLetter"), "bb");
+        assert_eq!(format_number(14, "upperRoman"), "XIV");
+        assert_eq!(format_number(0, "iroha"), "0");
+    }
+
+    pub(crate) fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, text) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+
+    fn numbered(ilvl: u8, num: u8, text: &str) -> String {
+        format!(
+            r#"<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="840"/></w:tabs><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    }
+
+    #[test]
+    fn numbering_tables_breaks_and_paragraph_map() {
+        let body = [
+            "<w:p><w:r><w:t>業務委託契約書</w:t></w:r></w:p>".to_string(),
+            numbered(0, 1, "（目的）"),
+            numbered(1, 1, "甲は委託する。"),
+            numbered(2, 1, "秘密保持"),
+            numbered(3, 1, "細目"),
+            numbered(2, 1, "持出し禁止"),
+            numbered(0, 1, "（定義）"),
+            numbered(2, 1, "用語"),
+            r#"<w:p><w:pPr><w:pStyle w:val="Item"/></w:pPr><w:r><w:t>スタイルの番号</w:t></w:r></w:p>"#.to_string(),
+            r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>甲</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t xml:space="preserve">東京都 </w:t><w:br/><w:t>株式会社A&amp;B</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#.to_string(),
+            r#"<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>隠し</w:t></w:r><w:del><w:r><w:delText>削除</w:delText></w:r></w:del><w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:t>見える</w:t></w:r></w:p>"#.to_string(),
+            "<w:p/>".to_string(),
+        ]
+        .concat();
+        let document = format!("<w:document {W}><w:body>{body}</w:body></w:document>");
+        let numbering = format!(
+            r#"<w:numbering {W}><w:abstractNum w:abstractNumId="7">
+            <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="第%1条"/><w:suff w:val="nothing"/></w:lvl>
+            <w:lvl w:ilvl="1"><w:start w:val="2"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="%2"/></w:lvl>
+            <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="(%3)"/><w:suff w:val="space"/></w:lvl>
+            <w:lvl w:ilvl="3"><w:start w:val="1"/><w:numFmt w:val="iroha"/><w:lvlText w:val="%4"/><w:suff w:val="space"/></w:lvl>
+            </w:abstractNum><w:abstractNum w:abstractNumId="8"><w:lvl w:ilvl="0"><w:numFmt w:val="japaneseCounting"/><w:lvlText w:val="%1"/></w:lvl></w:abstractNum>
+            <w:num w:numId="1"><w:abstractNumId w:val="7"/></w:num>
+            <w:num w:numId="2"><w:abstractNumId w:val="8"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="3"/></w:lvlOverride></w:num></w:numbering>"#
+        );
+        let styles = format!(
+            r#"<w:styles {W}><w:style w:styleId="List"><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style><w:style w:styleId="Item"><w:basedOn w:val="List"/></w:style></w:styles>"#
+        );
+        let bytes = docx(&[
+            ("word/document.xml", &document),
+            ("word/numbering.xml", &numbering),
+            ("word/styles.xml", &styles),
+        ]);
+        let (text, paragraphs) = extract(&bytes).unwrap();
+        assert_eq!(
+            text,
+            "業務委託契約書\n第1条（目的）\n２　甲は委託する。\n(1) 秘密保持\nイ 細目\n(2) 持出し禁止\n第2条（定義）\n(1) 用語\n三　スタイルの番号\n甲\n東京都 \n株式会社A&B\n見える\n\n"
+        );
+        assert_eq!(
+            paragraphs,
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 11, 12, 13]
+        );
+        // the structure parser sees the articles Word numbered
+        let source = crate::text::SourceText::new(text);
+        let structure = crate::structure::parse(&source);
+        let articles: Vec<_> = structure
+            .articles()
+            .map(|(_, u)| (u.label.clone(), u.caption.clone()))
+            .collect();
+        assert_eq!(
+            articles,
+            vec![
+                ("第1条".to_string(), Some("目的".to_string())),
+                ("第2条".to_string(), Some("定義".to_string()))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_label_never_adds_a_line() {
+        let document = format!(
+            "<w:document {W}><w:body>{}<w:p><w:r><w:t>次&#10;行</w:t></w:r></w:p></w:body></w:document>",
+            numbered(0, 1, "本文")
+        );
+        let numbering = format!(
+            r#"<w:numbering {W}><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:lvlText w:val="第%1条&#10;"/><w:suff w:val="nothing"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#
+        );
+        let bytes = docx(&[
+            ("word/document.xml", &document),
+            ("word/numbering.xml", &numbering),
+        ]);
+        let (text, paragraphs) = extract(&bytes).unwrap();
+        assert_eq!(text, "第1条 本文\n次\n行\n");
+        assert_eq!(paragraphs, vec![1, 2, 2]);
+    }
+
+    #[test]
+    fn bad_files_are_errors_that_say_why() {
+        let mut cfb = CFB_MAGIC.to_vec();
+        cfb.extend([0u8; 504]);
+        assert_eq!(extract(&cfb), Err(ExtractError::Encrypted));
+        assert!(matches!(extract(b"hello"), Err(ExtractError::Corrupt(_))));
+        assert!(matches!(extract(b""), Err(ExtractError::Corrupt(_))));
+        let good = docx(&[(
+            "word/document.xml",
+            &format!(
+                "<w:document {W}><w:body><w:p><w:r><w:t>本文</w:t></w:r></w:p></w:body></w:document>"
+            ),
+        )]);
+        assert_eq!(extract(&good).unwrap().0, "本文\n");
+        for cut in [good.len() / 2, good.len() - 10, 30] {
+            assert!(
+                matches!(extract(&good[..cut]), Err(ExtractError::Corrupt(_))),
+                "truncated at {cut}"
+            );
+        }
+        let no_document = docx(&[("word/other.xml", "<x/>")]);
+        assert!(
+            matches!(extract(&no_document), Err(ExtractError::Corrupt(m)) if m.contains("document.xml"))
+        );
+        let broken_xml = docx(&[("word/document.xml", "<w:document><w:body><w:p></w:body>")]);
+        assert!(matches!(extract(&broken_xml), Err(ExtractError::Corrupt(m)) if m.contains("XML")));
+        // a part that inflates past the bound is refused before it is held in memory
+        let bomb = docx(&[("word/document.xml", &"<".repeat(1 << 20))]);
+        assert!(bomb.len() < 8 << 10);
+        assert_eq!(
+            extract_limited(&bomb, 1 << 16),
+            Err(ExtractError::TooLarge {
+                part: "word/document.xml".into(),
+                limit: 1 << 16
+            })
+        );
+    }
+}

@@ -1,0 +1,521 @@
+//! `.html` / `.htm` to text: what a reader of the published page sees. The declared
+//! charset (BOM, `<meta charset>` or `http-equiv`) is honoured, Shift_JIS included;
+//! `head`, `script`, `style`, `template`, hidden elements and the like are dropped;
+//! block elements, table cells and `<br>` end lines; entities are decoded by the parser
+//! (html5ever, through scraper).
+//!
+//! List items get the label a reader sees, written so the structure parser reads it:
+//! an `<ol>` is numbered `1.`, a list inside a list item or under a numbered heading
+//! (「1. 利用目的」) `(1)`, one deeper `①`; `type`/`list-style-type` letters, roman
+//! numerals, イロハ and アイウ are followed; `<ul>` items get 「・」. An item whose text
+//! already starts with a label (「(1)」「第1条」「①」) keeps its own.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use super::ExtractError;
+use crate::decode;
+
+/// Decodes an HTML page and extracts its visible text, one block a line.
+pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
+    let source = decode_html(bytes)?;
+    Ok(render(&Html::parse_document(&source)))
+}
+
+/// The charset a page declares in its first bytes (`<meta charset=…>` or
+/// `<meta http-equiv="Content-Type" content="…; charset=…">`).
+fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"charset") {
+        let mut j = from + i + b"charset".len();
+        from = j;
+        while j < lower.len() && lower[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if lower.get(j) != Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while j < lower.len() && matches!(lower[j], b' ' | b'\t' | b'"' | b'\'') {
+            j += 1;
+        }
+        let end = lower[j..]
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') || b.is_ascii_whitespace())
+            .map_or(lower.len(), |p| j + p);
+        if let Some(e) = encoding_rs::Encoding::for_label(&lower[j..end]) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn decode_html(bytes: &[u8]) -> Result<String, ExtractError> {
+    match declared_charset(bytes) {
+        // UTF-8, Shift_JIS (and what the page wrongly calls UTF-16) go through the
+        // decoder kiyaku uses for text, which detects both
+        Some(e)
+            if e != encoding_rs::UTF_8
+                && e != encoding_rs::SHIFT_JIS
+                && e != encoding_rs::UTF_16LE
+                && e != encoding_rs::UTF_16BE
+                && !bytes.starts_with(b"\xEF\xBB\xBF") =>
+        {
+            let (text, _, had_errors) = e.decode(bytes);
+            if had_errors {
+                return Err(decode::DecodeError::Undecodable { line: 1, byte: 0 }.into());
+            }
+            Ok(text.into_owned())
+        }
+        _ => Ok(decode::decode(bytes)?.0),
+    }
+}
+
+/// Elements whose content a reader does not see.
+fn is_invisible(name: &str) -> bool {
+    matches!(
+        name,
+        "head"
+            | "script"
+            | "style"
+            | "template"
+            | "noscript"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "canvas"
+            | "select"
+            | "datalist"
+            | "title"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "legend"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+    )
+}
+
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListStyle {
+    /// Decimal, written by nesting depth: 1. → (1) → ①.
+    Decimal,
+    LowerLatin,
+    UpperLatin,
+    LowerRoman,
+    UpperRoman,
+    Iroha,
+    Aiueo,
+    Kanji,
+    Bullet,
+    None,
+}
+
+struct List {
+    style: ListStyle,
+    /// Nesting depth among decimal lists (plus one under a numbered heading).
+    depth: usize,
+    next: i64,
+}
+
+fn list_style(element: &scraper::node::Element, ordered: bool) -> ListStyle {
+    let css = element.attr("style").unwrap_or("").to_ascii_lowercase();
+    if let Some(i) = css.find("list-style") {
+        let value = css[i..]
+            .split_once(':')
+            .map_or("", |(_, v)| v.split(';').next().unwrap_or(""));
+        for token in value.split_whitespace() {
+            let style = match token {
+                "none" => Some(ListStyle::None),
+                "decimal" | "decimal-leading-zero" | "cjk-decimal" => Some(ListStyle::Decimal),
+                "lower-alpha" | "lower-latin" => Some(ListStyle::LowerLatin),
+                "upper-alpha" | "upper-latin" => Some(ListStyle::UpperLatin),
+                "lower-roman" => Some(ListStyle::LowerRoman),
+                "upper-roman" => Some(ListStyle::UpperRoman),
+                "katakana-iroha" | "hiragana-iroha" => Some(ListStyle::Iroha),
+                "katakana" | "hiragana" => Some(ListStyle::Aiueo),
+                "cjk-ideographic" | "japanese-informal" | "japanese-formal" => {
+                    Some(ListStyle::Kanji)
+                }
+                "disc" | "circle" | "square" => Some(ListStyle::Bullet),
+                _ => None,
+            };
+            if let Some(s) = style {
+                return s;
+            }
+        }
+    }
+    if !ordered {
+        return ListStyle::Bullet;
+    }
+    match element.attr("type").map(str::trim) {
+        Some("a") => ListStyle::LowerLatin,
+        Some("A") => ListStyle::UpperLatin,
+        Some("i") => ListStyle::LowerRoman,
+        Some("I") => ListStyle::UpperRoman,
+        _ => ListStyle::Decimal,
+    }
+}
+
+fn label(list: &List, n: i64) -> String {
+    let n = n.max(0) as u32;
+    let word = |format: &str| super::docx::format_number(n, format);
+    match list.style {
+        ListStyle::Decimal => match list.depth {
+            0 => format!("{n}. "),
+            2 if (1..=20).contains(&n) => format!("{} ", word("decimalEnclosedCircle")),
+            _ => format!("({n}) "),
+        },
+        ListStyle::LowerLatin => format!("{}. ", word("lowerLetter")),
+        ListStyle::UpperLatin => format!("{}. ", word("upperLetter")),
+        ListStyle::LowerRoman => format!("{}. ", word("lowerRoman")),
+        ListStyle::UpperRoman => format!("{}. ", word("upperRoman")),
+        ListStyle::Iroha => format!("{} ", word("iroha")),
+        ListStyle::Aiueo => format!("{} ", word("aiueo")),
+        ListStyle::Kanji => format!("{} ", word("japaneseCounting")),
+        ListStyle::Bullet => "・".to_string(),
+        ListStyle::None => String::new(),
+    }
+}
+
+/// Whether text already begins with a list label of its own: (1) （１） 1. １． ① 第1条 イ ・.
+pub fn starts_with_label(text: &str) -> bool {
+    let fold = |c: char| match c {
+        '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '（' => '(',
+        '）' => ')',
+        '．' => '.',
+        _ => c,
+    };
+    let mut chars = text.trim_start().chars().map(fold);
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let second = chars.next();
+    match first {
+        '①'..='⑳' | '⑴'..='⒇' | '・' | '●' | '○' | '■' | '□' | '◆' | '◇' | '※' | '-' | '*' => {
+            true
+        }
+        '(' => second.is_some_and(|c| {
+            c.is_ascii_alphanumeric() || "一二三四五六七八九十イロハニホヘトアイウエオ".contains(c)
+        }),
+        '第' => second.is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c)),
+        c if c.is_ascii_digit() => {
+            let mut rest = second;
+            let mut rest_chars = chars;
+            while rest.is_some_and(|c| c.is_ascii_digit()) {
+                rest = rest_chars.next();
+            }
+            matches!(rest, Some('.' | ')' | '、'))
+        }
+        _ => false,
+    }
+}
+
+struct Renderer {
+    out: String,
+    lists: Vec<List>,
+    /// How many of `lists` are decimal (their depth sets the label: 1. (1) ①).
+    decimal_lists: usize,
+    /// Labels of open list items that have shown no text yet.
+    pending: Option<String>,
+    /// Inside `<pre>`: whitespace is kept.
+    pre: usize,
+    /// Byte offset where the open heading's text starts.
+    heading_start: Option<usize>,
+    under_numbered_heading: bool,
+}
+
+impl Renderer {
+    fn end_line(&mut self) {
+        while self.out.ends_with([' ', '\t']) {
+            self.out.pop();
+        }
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.pre > 0 {
+            if !text.is_empty() {
+                self.label(text);
+                self.out.push_str(text);
+            }
+            return;
+        }
+        let mut collapsed = String::with_capacity(text.len());
+        let mut space = false;
+        for c in text.chars() {
+            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}') {
+                space = true;
+            } else {
+                if space {
+                    collapsed.push(' ');
+                }
+                space = false;
+                collapsed.push(c);
+            }
+        }
+        if space {
+            collapsed.push(' ');
+        }
+        let at_line_start = self.out.is_empty() || self.out.ends_with('\n');
+        let collapsed = if at_line_start || self.out.ends_with(' ') {
+            collapsed.trim_start_matches(' ')
+        } else {
+            &collapsed
+        };
+        if collapsed.is_empty() {
+            return;
+        }
+        self.label(collapsed);
+        self.out.push_str(collapsed);
+    }
+
+    /// Writes the label of a list item before its first text, unless the text has its own.
+    fn label(&mut self, text: &str) {
+        if let Some(label) = self.pending.take()
+            && !starts_with_label(text)
+        {
+            self.out.push_str(&label);
+        }
+    }
+
+    fn open(&mut self, element: &scraper::node::Element) {
+        let name = element.name();
+        if is_block(name) {
+            self.end_line();
+        }
+        match name {
+            "br" => {
+                while self.out.ends_with([' ', '\t']) {
+                    self.out.pop();
+                }
+                self.out.push('\n');
+            }
+            "pre" => self.pre += 1,
+            "ol" | "ul" => {
+                let ordered = name == "ol";
+                let style = list_style(element, ordered);
+                let depth = if style == ListStyle::Decimal {
+                    self.decimal_lists += 1;
+                    self.decimal_lists - 1 + usize::from(self.under_numbered_heading)
+                } else {
+                    0
+                };
+                let start = element
+                    .attr("start")
+                    .and_then(|s| s.trim().parse::<i64>().ok())
+                    .unwrap_or(1);
+                self.lists.push(List {
+                    style,
+                    depth,
+                    next: start,
+                });
+            }
+            "li" => {
+                if let Some(list) = self.lists.last_mut() {
+                    if let Some(v) = element.attr("value").and_then(|s| s.trim().parse().ok()) {
+                        list.next = v;
+                    }
+                    let n = list.next;
+                    list.next = list.next.saturating_add(1);
+                    let l = label(list, n);
+                    self.pending = Some(l).filter(|l| !l.is_empty());
+                }
+            }
+            h if is_heading(h) => self.heading_start = Some(self.out.len()),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, element: &scraper::node::Element) {
+        let name = element.name();
+        match name {
+            "pre" => self.pre = self.pre.saturating_sub(1),
+            "ol" | "ul" => {
+                let closed = self.lists.pop();
+                self.decimal_lists -=
+                    usize::from(closed.is_some_and(|l| l.style == ListStyle::Decimal));
+            }
+            "li" => self.pending = None,
+            h if is_heading(h) => {
+                if let Some(start) = self.heading_start.take() {
+                    let heading = &self.out[start.min(self.out.len())..];
+                    self.under_numbered_heading = starts_with_number(heading);
+                }
+            }
+            _ => {}
+        }
+        if is_block(name) {
+            self.end_line();
+        }
+    }
+}
+
+/// 「1. 利用目的」「１．」「第1」: a heading that numbers its section.
+fn starts_with_number(text: &str) -> bool {
+    let t = text.trim_start();
+    let first = t.chars().next();
+    first.is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '第')
+        || t.starts_with(['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'Ⅶ', 'Ⅷ', 'Ⅸ', 'Ⅹ'])
+}
+
+fn is_hidden(element: &scraper::node::Element) -> bool {
+    element.attr("hidden").is_some()
+        || element.attr("aria-hidden") == Some("true")
+        || element.attr("style").is_some_and(|s| {
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+/// The visible text of a parsed page. Iterative: nesting depth costs no stack.
+fn render(html: &Html) -> String {
+    let mut r = Renderer {
+        out: String::new(),
+        lists: Vec::new(),
+        decimal_lists: 0,
+        pending: None,
+        pre: 0,
+        heading_start: None,
+        under_numbered_heading: false,
+    };
+    let mut skip = 0usize;
+    for edge in html.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(e) => {
+                    if skip > 0 || is_invisible(e.name()) || is_hidden(e) {
+                        skip += 1;
+                    } else {
+                        r.open(e);
+                    }
+                }
+                Node::Text(t) if skip == 0 => r.text(t),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(e) = node.value() {
+                    if skip > 0 {
+                        skip -= 1;
+                    } else {
+                        r.close(e);
+                    }
+                }
+            }
+        }
+    }
+    r.end_line();
+    r.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(html: &str) -> String {
+        extract(html.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn visible_text_only_with_blocks_and_breaks() {
+        let t = text(
+            "<html><head><title>T</title><style>p{}</style></head><body>\
+             <script>var x = '秘密';</script><h1>個人情報保護方針</h1>\
+             <p>当社は&amp;お客様の<b>個人情報</b>を\n   保護します。<br>以上</p>\
+             <div hidden>隠し</div><table><tr><td>窓口</td><td>03-0000-0000</td></tr></table></body></html>",
+        );
+        assert_eq!(
+            t,
+            "個人情報保護方針\n当社は&お客様の個人情報を 保護します。\n以上\n窓口\n03-0000-0000\n"
+        );
+    }
+
+    #[test]
+    fn lists_are_numbered_for_the_structure_parser() {
+        let t = text(
+            "<h2>1. 利用目的</h2><ol><li>商品の発送</li><li>ご連絡<ol><li>電話</li></ol></li></ol>\
+             <h2>お問合せ</h2><ol start=\"3\"><li>窓口</li><li>（５）既に番号</li></ol>\
+             <ol type=\"a\"><li>甲</li></ol><ol style=\"list-style-type: katakana-iroha\"><li>乙</li></ol>\
+             <ul><li>箇条</li></ul>",
+        );
+        assert_eq!(
+            t,
+            "1. 利用目的\n(1) 商品の発送\n(2) ご連絡\n① 電話\nお問合せ\n3. 窓口\n（５）既に番号\na. 甲\nイ 乙\n・箇条\n"
+        );
+    }
+
+    #[test]
+    fn declared_shift_jis_is_decoded() {
+        let page = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"></head><body><p>個人情報の利用目的</p></body></html>";
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(page);
+        assert_eq!(extract(&bytes).unwrap(), "個人情報の利用目的\n");
+        let euc_page = page.replace("Shift_JIS", "EUC-JP");
+        let (euc, _, _) = encoding_rs::EUC_JP.encode(&euc_page);
+        assert_eq!(extract(&euc).unwrap(), "個人情報の利用目的\n");
+    }
+}

@@ -1,0 +1,79 @@
+//! Documents that are not plain text, turned into the text the linter reads:
+//! `.docx` (paragraphs, Word's automatic numbering, tables) and `.html`/`.htm`
+//! (the visible text of a published page, with list numbering). Everything else is
+//! decoded as text (`decode`). Positions in findings are lines of the extracted text;
+//! for a `.docx` each line also knows its paragraph.
+
+pub mod docx;
+pub mod html;
+
+use std::path::Path;
+
+use thiserror::Error;
+
+use crate::decode::{self, DecodeError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Docx,
+    Html,
+}
+
+impl Format {
+    /// The format a file's extension names; anything unknown is text.
+    pub fn of(path: &Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("docx") => Format::Docx,
+            Some("html" | "htm") => Format::Html,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// A document's text and, for a `.docx`, the 1-based paragraph of each line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    pub text: String,
+    pub paragraphs: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ExtractError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error(
+        "an OLE compound file, not a .docx: the document is password-protected (encrypted) or a legacy Word .doc; remove the password or save it as .docx"
+    )]
+    Encrypted,
+    #[error("not a readable .docx (corrupt or truncated): {0}")]
+    Corrupt(String),
+    #[error(
+        "{part} decompresses to more than {} MiB; refused as a probable zip bomb",
+        limit >> 20
+    )]
+    TooLarge { part: String, limit: u64 },
+}
+
+/// Extracts the text of a document in `format`. Never panics; a bad file is an error.
+pub fn extract(format: Format, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    match format {
+        Format::Text => Ok(Extracted {
+            text: decode::decode(bytes)?.0,
+            paragraphs: None,
+        }),
+        Format::Docx => docx::extract(bytes).map(|(text, paragraphs)| Extracted {
+            text,
+            paragraphs: Some(paragraphs),
+        }),
+        Format::Html => Ok(Extracted {
+            text: html::extract(bytes)?,
+            paragraphs: None,
+        }),
+    }
+}

@@ -1,0 +1,157 @@
+//! .docx and .html inputs: twins of corpus documents get the statuses of their .txt,
+//! folders pick them up, and a bad file is an error for that file only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kiyaku::extract::{self, Format};
+
+const DOCX: &str = "tests/fixtures/inputs/07-call-center-itaku.docx";
+const DOCX_TXT: &str = "tests/corpus/contracts/07-call-center-itaku.txt";
+const HTML: &str = "tests/fixtures/inputs/06-takada-kogyosho.html";
+const HTML_TXT: &str = "tests/corpus/notices/06-takada-kogyosho.txt";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kiyaku(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// (id, status) of every item of the only file checked.
+fn statuses(path: &str) -> Vec<(String, String)> {
+    let v = json(&kiyaku(&["check", "--format", "json", path]));
+    v["files"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                format!("{} {}", i["status"].as_str().unwrap(), i["lines"]),
+            )
+        })
+        .collect()
+}
+
+fn extracted(path: &str) -> extract::Extracted {
+    let path = root().join(path);
+    extract::extract(Format::of(&path), &std::fs::read(&path).unwrap()).unwrap()
+}
+
+#[test]
+fn docx_twin_reads_as_its_txt() {
+    // Word's automatic numbering (第%1条, %2, （%3）) comes back as the typed labels, so the
+    // extracted text is the .txt but for the signatures, which are a table (one cell a line)
+    let docx = extracted(DOCX);
+    let txt = std::fs::read_to_string(root().join(DOCX_TXT)).unwrap();
+    let body = txt.split("甲　福岡県").next().unwrap();
+    assert!(docx.text.starts_with(body), "{}", docx.text);
+    assert!(docx.text.ends_with("甲\n福岡県福岡市中央区天神一丁目10番1号　株式会社さくら通販　代表取締役　松本　健太\n乙\n北海道札幌市中央区北五条西二丁目5番　株式会社テレコネクト　代表取締役　石川　由美\n\n"));
+    let paragraphs = docx.paragraphs.unwrap();
+    assert_eq!(paragraphs.len(), docx.text.lines().count());
+    // statuses and lines equal, the conflict and missing items included
+    let (d, t) = (statuses(DOCX), statuses(DOCX_TXT));
+    assert_eq!(d, t);
+    assert!(t.iter().any(|(_, s)| s.starts_with("missing")));
+    assert!(t.iter().any(|(_, s)| s.starts_with("conflict")));
+}
+
+#[test]
+fn docx_findings_name_line_and_paragraph() {
+    let out = kiyaku(&["check", "--lang", "en", DOCX]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("07-call-center-itaku.docx:18:1 (paragraph 18)"),
+        "{text}"
+    );
+    let v = json(&kiyaku(&["check", "--format", "json", DOCX]));
+    let conflict = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "conflicting-clause")
+        .unwrap();
+    assert_eq!(conflict["range"]["start"]["line"], 18);
+    assert_eq!(conflict["paragraph"], 18);
+}
+
+#[test]
+fn html_twin_reads_as_its_txt() {
+    let html = extracted(HTML).text;
+    // visible text only, Shift_JIS decoded, lists numbered for the structure parser
+    assert!(!html.contains("gaProperty") && !html.contains("本文へ移動") && !html.contains("｜"));
+    assert!(html.contains("\n(1) 同意の撤回に関するご請求\n"), "{html}");
+    assert!(html.contains("\n・当社は、適法かつ公正な手段によって、個人情報を取得いたします。\n"));
+    assert!(html.ends_with("株式会社高田工業所\n代表取締役社長　髙田寿一郎\n"));
+    let ids = |v: Vec<(String, String)>| -> Vec<(String, String)> {
+        v.into_iter()
+            .map(|(id, s)| (id, s.split(' ').next().unwrap().to_string()))
+            .collect()
+    };
+    assert_eq!(ids(statuses(HTML)), ids(statuses(HTML_TXT)));
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
+    let dir = temp_dir("inputs");
+    let docx = std::fs::read(root().join(DOCX)).unwrap();
+    std::fs::write(dir.join("contract.docx"), &docx).unwrap();
+    std::fs::copy(root().join(HTML), dir.join("notice.htm")).unwrap();
+    std::fs::copy(root().join(DOCX_TXT), dir.join("contract.txt")).unwrap();
+    let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    cfb.resize(4096, 0);
+    std::fs::write(dir.join("encrypted.docx"), cfb).unwrap();
+    std::fs::write(dir.join("truncated.docx"), &docx[..docx.len() / 2]).unwrap();
+    std::fs::write(dir.join("corrupt.docx"), b"PK\x03\x04 not really").unwrap();
+    std::fs::write(dir.join("binary.html"), b"\x00\x01\x02garbage").unwrap();
+    let out = kiyaku(&["check", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    let mut checked: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            Path::new(f["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    checked.sort();
+    assert_eq!(checked, ["contract.docx", "contract.txt", "notice.htm"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (file, reason) in [
+        ("encrypted.docx", "password-protected"),
+        ("truncated.docx", "corrupt or truncated"),
+        ("corrupt.docx", "corrupt or truncated"),
+        ("binary.html", "binary"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(file) && l.contains(reason)),
+            "{file}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
