@@ -54,19 +54,7 @@ pub fn render(reports: &[FileReport], language: Language) -> String {
             );
         }
     }
-    let s = Summary::of(reports);
-    let _ = match language {
-        Language::Ja => writeln!(
-            out,
-            "kiyaku: {} ファイルを検査: エラー {}、警告 {}、情報 {}",
-            s.files, s.errors, s.warnings, s.infos
-        ),
-        Language::En => writeln!(
-            out,
-            "kiyaku: checked {} file(s): {} error(s), {} warning(s), {} info(s)",
-            s.files, s.errors, s.warnings, s.infos
-        ),
-    };
+    let _ = writeln!(out, "kiyaku: {}", Summary::of(reports).line(language));
     out
 }
 

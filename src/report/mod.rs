@@ -24,6 +24,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// 「N ファイルを検査: エラー …」, the closing line of the text outputs.
+    pub fn line(&self, language: crate::diagnostic::Language) -> String {
+        match language {
+            crate::diagnostic::Language::Ja => format!(
+                "{} ファイルを検査: エラー {}、警告 {}、情報 {}",
+                self.files, self.errors, self.warnings, self.infos
+            ),
+            crate::diagnostic::Language::En => format!(
+                "checked {} file(s): {} error(s), {} warning(s), {} info(s)",
+                self.files, self.errors, self.warnings, self.infos
+            ),
+        }
+    }
+
     pub fn of(reports: &[FileReport]) -> Self {
         let mut s = Summary {
             files: reports.len(),

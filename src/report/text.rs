@@ -14,19 +14,7 @@ pub fn render(reports: &[FileReport], language: Language) -> String {
     for report in reports {
         render_file(&mut out, report, language);
     }
-    let s = Summary::of(reports);
-    let _ = match language {
-        Language::Ja => writeln!(
-            out,
-            "{} ファイルを検査: エラー {}、警告 {}、情報 {}",
-            s.files, s.errors, s.warnings, s.infos
-        ),
-        Language::En => writeln!(
-            out,
-            "checked {} file(s): {} error(s), {} warning(s), {} info(s)",
-            s.files, s.errors, s.warnings, s.infos
-        ),
-    };
+    let _ = writeln!(out, "{}", Summary::of(reports).line(language));
     out
 }
 

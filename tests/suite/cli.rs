@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
+/// Runs the kiyaku binary from the repository root with its own result cache.
+pub fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
         .args(args)
         .env(
