@@ -115,6 +115,10 @@ pub struct Item {
     pub section_hint: Vec<String>,
     #[serde(default)]
     pub trigger: Vec<String>,
+    /// Verbs that, following a trigger in a sentence that denies them (「国外にある第三者に
+    /// 提供いたしません」), mean the sentence rules the condition out rather than raising it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger_denied_with: Vec<String>,
     #[serde(rename = "match")]
     pub match_spec: MatchSpec,
     #[serde(default, rename = "conflict")]

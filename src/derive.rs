@@ -151,6 +151,7 @@ fn from_words(n: usize, text: &str, basis: String, source: Option<ItemSource>) -
         model_clause: format!("乙は、{text}について、甲の定めるところに従う。"),
         section_hint: Vec::new(),
         trigger: Vec::new(),
+        trigger_denied_with: Vec::new(),
         match_spec: MatchSpec {
             scope: Scope::Sentence,
             all: words.into_iter().map(|w| vec![w]).collect(),

@@ -302,6 +302,15 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             polarity: polarity(&text[preamble]),
         });
     }
+    if let Some(closing) = &s.closing {
+        let whole = doc.normalized_range(closing.clone());
+        units.push(ClauseUnit {
+            scope: Scope::Article,
+            segments: vec![whole.clone()],
+            focus: doc.source.line_range(doc.source.line_of(closing.start)),
+            polarity: polarity(&text[whole]),
+        });
+    }
     if !s
         .units
         .iter()

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
-use crate::document::{ClauseUnit, Document};
+use crate::document::{ClauseUnit, Document, polarity};
 use crate::morphology::{self, Token};
 use crate::normalize;
 
@@ -104,7 +104,8 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
                     .flat_map(|c| c.all.iter().chain(&c.lacking)),
             )
             .flatten()
-            .chain(&item.trigger);
+            .chain(&item.trigger)
+            .chain(&item.trigger_denied_with);
         groups.cloned().collect::<Vec<_>>()
     }))
 }
@@ -166,8 +167,36 @@ impl<'d> TermIndex<'d> {
         !groups.iter().any(|g| self.group_in(g, segments))
     }
 
-    fn anywhere(&mut self, terms: &[String]) -> bool {
-        terms.iter().any(|t| !self.occurrences(t).is_empty())
+    /// Whether the item's condition is raised: a trigger term occurs, and not in a sentence
+    /// that denies one of `trigger_denied_with` after it (「国外にある第三者に提供いたしません」
+    /// says there is no transfer abroad to describe).
+    fn triggered(&mut self, item: &Item) -> bool {
+        let doc = self.doc;
+        let mut occurrences: Vec<Range<usize>> = item
+            .trigger
+            .iter()
+            .flat_map(|t| self.occurrences(t).to_vec())
+            .collect();
+        if item.trigger_denied_with.is_empty() {
+            return !occurrences.is_empty();
+        }
+        let verbs: Vec<Range<usize>> = item
+            .trigger_denied_with
+            .iter()
+            .flat_map(|t| self.occurrences(t).to_vec())
+            .collect();
+        occurrences.retain(|r| {
+            let i = doc.sentences.partition_point(|s| s.end <= r.start);
+            let Some(sentence) = doc.sentences.get(i).filter(|s| s.start <= r.start) else {
+                return true;
+            };
+            let denied = polarity(&doc.normalized.text[sentence.clone()]) == Polarity::Prohibition
+                && verbs
+                    .iter()
+                    .any(|v| v.start >= r.end && v.end <= sentence.end);
+            !denied
+        });
+        !occurrences.is_empty()
     }
 }
 
@@ -312,7 +341,7 @@ pub fn judge(
         conflict: None,
     };
     if sections.is_some_and(|s| s.is_empty())
-        || (!item.trigger.is_empty() && !index.anywhere(&item.trigger))
+        || (!item.trigger.is_empty() && !index.triggered(item))
     {
         return not_applicable;
     }

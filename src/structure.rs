@@ -52,6 +52,7 @@ pub enum LabelStyle {
     Latin,
     Decimal,
     Markdown,
+    Roman,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -87,6 +88,9 @@ pub struct Structure {
     pub title_lines: Vec<Range<usize>>,
     pub units: Vec<Unit>,
     pub roots: Vec<usize>,
+    /// A notice's closing block after its last section: the date it was made or revised,
+    /// then the business's name, address and representative. It belongs to no section.
+    pub closing: Option<Range<usize>>,
 }
 
 impl Unit {
@@ -203,7 +207,9 @@ struct Patterns {
     latin: Regex,
     decimal: Regex,
     numbered_heading: Regex,
+    roman_heading: Regex,
     markdown: Regex,
+    dated: Regex,
     bullet: Regex,
 }
 
@@ -226,7 +232,15 @@ fn patterns() -> &'static Patterns {
             latin: re(r"^([a-z])[.)]\s*(.*)$"),
             decimal: re(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$"),
             numbered_heading: re(r"^([0-9]{1,2})\.\s*([^0-9\s].*)$"),
+            // Ⅴ 匿名加工情報, V. 匿名加工情報: the caption starts with a non-ASCII character,
+            // so that English text at the start of a line is not taken for a numeral
+            roman_heading: re(
+                r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F].*)$",
+            ),
             markdown: re(r"^(#{1,6})\s+(.*)$"),
+            dated: re(
+                r"^(?:(?:制定|改定|改訂|施行|最終改定|最終改訂|最終更新|更新|作成)日?\s*:?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?\s*(?:制定|改定|改訂|施行|更新|作成|以上)?\s*$",
+            ),
             bullet: re(r"^(?:[-*・]\s*)"),
         }
     })
@@ -271,6 +285,30 @@ fn ordinal(s: &str) -> u32 {
         .unwrap_or(0)
 }
 
+/// Ⅳ, IV → 4; a numeral the heading pattern accepted, so at most XXXIX or Ⅻ.
+fn roman_value(numeral: &str) -> u32 {
+    if let Some(c) = numeral.chars().next().filter(|c| ('Ⅰ'..='Ⅻ').contains(c)) {
+        return c as u32 - 'Ⅰ' as u32 + 1;
+    }
+    let digit = |c: char| match c {
+        'I' => 1,
+        'V' => 5,
+        _ => 10,
+    };
+    let digits: Vec<u32> = numeral.chars().map(digit).collect();
+    digits
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            if digits.get(i + 1).is_some_and(|&next| next > d) {
+                -(d as i64)
+            } else {
+                d as i64
+            }
+        })
+        .sum::<i64>() as u32
+}
+
 const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラム";
 const GOJUON: &str = "アイウエオカキクケコサシスセソタチツテト";
 
@@ -296,11 +334,12 @@ mod rank {
     pub const SUBITEM: u8 = 8;
     pub const SUBSUBITEM: u8 = 9;
     pub const MARKDOWN: u8 = 10; // + level
-    pub const NUMBERED: u8 = 17;
-    pub const DECIMAL: u8 = 18;
-    pub const NOTICE_ITEM: u8 = 19;
-    pub const NOTICE_SUBITEM: u8 = 20;
-    pub const NOTICE_SUBSUBITEM: u8 = 21;
+    pub const ROMAN: u8 = 17;
+    pub const NUMBERED: u8 = 18;
+    pub const DECIMAL: u8 = 19;
+    pub const NOTICE_ITEM: u8 = 20;
+    pub const NOTICE_SUBITEM: u8 = 21;
+    pub const NOTICE_SUBSUBITEM: u8 = 22;
 }
 
 struct Context {
@@ -465,6 +504,17 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         u.caption = Some(c[2].trim().to_string());
         return Some(u);
     }
+    if let Some(c) = p.roman_heading.captures(line).filter(|c| !c[1].is_empty()) {
+        let mut u = simple(
+            UnitKind::Heading,
+            LabelStyle::Roman,
+            &c[1],
+            roman_value(&c[1]),
+            rank::ROMAN,
+        );
+        u.caption = Some(c[2].trim().to_string());
+        return Some(u);
+    }
     if let Some(c) = p.decimal.captures(line) {
         let label = format!("{}.{}", &c[1], &c[2]);
         let mut u = simple(
@@ -598,8 +648,42 @@ pub fn parse(source: &SourceText) -> Structure {
             body_start(source.line_text(line), range.start, &s.units[index]);
     }
     let end = source.as_str().len();
-    close(&mut s, &mut stack, 0, end);
+    let last_header = s.units.last().map(|u| source.line_of(u.header.start));
+    s.closing = last_header
+        .filter(|_| !ctx.has_articles)
+        .and_then(|after| closing_block(source, &folded, after))
+        .map(|start| start..end);
+    let sections_end = s.closing.as_ref().map_or(end, |c| c.start);
+    close(&mut s, &mut stack, 0, sections_end);
     s
+}
+
+/// Where a notice's closing block starts: a line dating the notice (「令和4年4月1日改定」
+/// 「2005年2月15日制定」) in the run of short lines without a full stop that ends the
+/// document, after the last section's heading (line `after`).
+fn closing_block(source: &SourceText, folded: &[String], after: usize) -> Option<usize> {
+    /// Lines of a closing block: dates, a name, an address, a representative.
+    const MAX_LINES: usize = 12;
+    const MAX_CHARS: usize = 60;
+    let dated = &patterns().dated;
+    let mut start = None;
+    let mut lines = 0;
+    for (line, text) in folded.iter().enumerate().rev() {
+        if line <= after || lines > MAX_LINES {
+            break;
+        }
+        if text.is_empty() {
+            continue;
+        }
+        if text.contains('。') || text.chars().count() > MAX_CHARS {
+            break;
+        }
+        lines += 1;
+        if dated.is_match(text) {
+            start = Some(source.line_range(line).start);
+        }
+    }
+    start
 }
 
 fn is_supplementary(line: &str) -> bool {
@@ -711,6 +795,44 @@ mod tests {
         let src = SourceText::new(text.to_string());
         let s = parse(&src);
         (src, s)
+    }
+
+    #[test]
+    fn roman_numeral_lines_are_headings_above_numbered_ones() {
+        let (_, s) = parse_str(
+            "IV 第三者提供\n1.提供の制限\n本文。\nV 匿名加工情報\n1.作成について\n本文。\nⅨ．お問い合わせ\nI agree.\nVI\n",
+        );
+        let units: Vec<_> = s
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), u.number, u.parent))
+            .collect();
+        assert_eq!(
+            units,
+            vec![
+                ("IV", 4, None),
+                ("1.", 1, Some(0)),
+                ("V", 5, None),
+                ("1.", 1, Some(2)),
+                ("Ⅸ", 9, None),
+            ]
+        );
+        assert_eq!(s.units[2].caption.as_deref(), Some("匿名加工情報"));
+    }
+
+    #[test]
+    fn a_notices_closing_block_belongs_to_no_section() {
+        let text = "個人情報保護方針\n1. 利用目的\n次の目的で利用します。\n2. お問い合わせ\n窓口までご連絡ください。\n令和４年４月１日改定\n〒100-0001 東京都千代田区千代田1-1\n株式会社サンプル\n代表取締役 山田太郎\n";
+        let (src, s) = parse_str(text);
+        let closing = s.closing.clone().expect("closing block");
+        assert!(src.as_str()[closing.clone()].starts_with("令和４年４月１日改定"));
+        assert_eq!(s.units.last().unwrap().span.end, closing.start);
+        // a dated line followed by sentences is not a closing block
+        let (_, s) = parse_str("1. 利用目的\n2020年4月1日\n次の目的で利用します。\n");
+        assert!(s.closing.is_none());
+        // nor is anything in a document with articles
+        let (_, s) = parse_str("第1条 目的\n本規程は定める。\n令和4年4月1日施行\n");
+        assert!(s.closing.is_none());
     }
 
     #[test]
