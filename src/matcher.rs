@@ -114,7 +114,13 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
 pub struct TermIndex<'d> {
     doc: &'d Document,
     cache: HashMap<String, Vec<Range<usize>>>,
+    /// Sentences that send the reader elsewhere (「…については、こちらをご参照ください。」).
+    referrals: Vec<Range<usize>>,
 }
+
+/// A sentence that says where something is written, not what it is: its words say nothing
+/// of the clause it names.
+const REFERRAL_MARKERS: &[&str] = &["参照ください", "参照下さい", "ご覧ください", "ご覧下さい"];
 
 impl<'d> TermIndex<'d> {
     /// Indexes a document: the noun terms of `terms` in one pass; other terms on demand.
@@ -137,7 +143,31 @@ impl<'d> TermIndex<'d> {
                 v.sort_by_key(|r| (r.start, r.end));
             }
         }
-        Self { doc, cache }
+        let referrals = doc
+            .sentences
+            .iter()
+            .filter(|s| {
+                let text = &doc.normalized.text[(*s).clone()];
+                REFERRAL_MARKERS.iter().any(|m| text.contains(m))
+            })
+            .cloned()
+            .collect();
+        Self {
+            doc,
+            cache,
+            referrals,
+        }
+    }
+
+    /// Whether `range` lies in a sentence that only refers the reader elsewhere.
+    fn in_referral(&self, range: &Range<usize>) -> bool {
+        if self.referrals.is_empty() {
+            return false;
+        }
+        let i = self.referrals.partition_point(|s| s.end <= range.start);
+        self.referrals
+            .get(i)
+            .is_some_and(|s| s.start <= range.start && range.end <= s.end)
     }
 
     /// Normalised byte ranges where `term` occurs, sorted.
@@ -149,12 +179,17 @@ impl<'d> TermIndex<'d> {
         &self.cache[term]
     }
 
+    /// Whether a term of `group` occurs inside one of `segments`, outside referrals.
     fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
         group.iter().any(|term| {
-            let occ = self.occurrences(term);
+            self.occurrences(term);
+            let occ = &self.cache[term.as_str()];
             segments.iter().any(|seg| {
                 let i = occ.partition_point(|r| r.start < seg.start);
-                occ.get(i).is_some_and(|r| r.end <= seg.end)
+                occ[i..]
+                    .iter()
+                    .take_while(|r| r.start < seg.end)
+                    .any(|r| r.end <= seg.end && !self.in_referral(r))
             })
         })
     }
