@@ -3,6 +3,8 @@
 //! conflict patterns and triggers.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
@@ -57,18 +59,49 @@ pub struct TermSet {
     automaton: Option<aho_corasick::AhoCorasick>,
     /// Pattern index → the catalog terms it stands for (several terms may normalise alike).
     patterns: Vec<Vec<String>>,
+    /// Terms matched on tokens (those with a verb or an ending), with the catalog terms
+    /// each stands for; found in one pass over a document's tokens.
+    lemma_terms: Vec<(std::sync::Arc<CompiledTerm>, Vec<String>)>,
+    /// First token's surface / lemma → the lemma terms that may start there.
+    by_first_surface: FxHashMap<String, Vec<usize>>,
+    by_first_base: FxHashMap<String, Vec<usize>>,
 }
 
 impl TermSet {
     pub fn new(catalogs: &[Catalog]) -> Self {
         let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<String>)> =
+            HashMap::new();
         for term in catalogs.iter().flat_map(catalog_terms) {
             let c = compiled(&term);
-            if c.pattern.is_none() && (c.nouns_only || c.tokens.is_empty()) && !c.text.is_empty() {
-                let terms = by_text.entry(c.text.clone()).or_default();
-                if !terms.contains(&term) {
-                    terms.push(term);
-                }
+            if c.pattern.is_some() || c.text.is_empty() {
+                continue;
+            }
+            let terms = if c.nouns_only || c.tokens.is_empty() {
+                by_text.entry(c.text.clone()).or_default()
+            } else {
+                &mut by_tokens
+                    .entry(c.text.clone())
+                    .or_insert_with(|| (c.clone(), Vec::new()))
+                    .1
+            };
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        let lemma_terms: Vec<_> = by_tokens.into_values().collect();
+        let (mut by_first_surface, mut by_first_base) = (
+            FxHashMap::<String, Vec<usize>>::default(),
+            FxHashMap::<String, Vec<usize>>::default(),
+        );
+        for (i, (term, _)) in lemma_terms.iter().enumerate() {
+            let first = &term.tokens[0];
+            by_first_surface
+                .entry(first.surface.clone())
+                .or_default()
+                .push(i);
+            if !first.base.is_empty() {
+                by_first_base.entry(first.base.clone()).or_default().push(i);
             }
         }
         let (texts, patterns): (Vec<String>, Vec<Vec<String>>) = by_text.into_iter().unzip();
@@ -79,6 +112,37 @@ impl TermSet {
         Self {
             automaton,
             patterns,
+            lemma_terms,
+            by_first_surface,
+            by_first_base,
+        }
+    }
+
+    /// Every lemma term's occurrences in `doc`, in one pass over its tokens.
+    fn find_lemma_terms(&self, doc: &Document, cache: &mut FxHashMap<String, Vec<Range<usize>>>) {
+        let mut found: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lemma_terms.len()];
+        let mut candidates: Vec<usize> = Vec::new();
+        for (i, token) in doc.tokens.iter().enumerate() {
+            candidates.clear();
+            candidates.extend(
+                self.by_first_surface
+                    .get(&token.surface)
+                    .into_iter()
+                    .flatten(),
+            );
+            candidates.extend(self.by_first_base.get(&token.base).into_iter().flatten());
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &t in &candidates {
+                if let Some(span) = term_at(doc, &self.lemma_terms[t].0, i) {
+                    found[t].push(span);
+                }
+            }
+        }
+        for ((_, names), spans) in self.lemma_terms.iter().zip(found) {
+            for name in names {
+                cache.insert(name.clone(), spans.clone());
+            }
         }
     }
 }
@@ -113,7 +177,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
 /// Term occurrences in one document, computed once per term.
 pub struct TermIndex<'d> {
     doc: &'d Document,
-    cache: HashMap<String, Vec<Range<usize>>>,
+    cache: FxHashMap<String, Vec<Range<usize>>>,
     /// Sentences that send the reader elsewhere (「…については、こちらをご参照ください。」).
     referrals: Vec<Range<usize>>,
 }
@@ -125,7 +189,7 @@ const REFERRAL_MARKERS: &[&str] = &["参照ください", "参照下さい", "�
 impl<'d> TermIndex<'d> {
     /// Indexes a document: the noun terms of `terms` in one pass; other terms on demand.
     pub fn new(doc: &'d Document, terms: &TermSet) -> Self {
-        let mut cache: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+        let mut cache: FxHashMap<String, Vec<Range<usize>>> = FxHashMap::default();
         for names in &terms.patterns {
             for name in names {
                 cache.insert(name.clone(), Vec::new());
@@ -143,6 +207,7 @@ impl<'d> TermIndex<'d> {
                 v.sort_by_key(|r| (r.start, r.end));
             }
         }
+        terms.find_lemma_terms(doc, &mut cache);
         let referrals = doc
             .sentences
             .iter()
@@ -295,25 +360,22 @@ fn find_term(doc: &Document, term: &CompiledTerm) -> Vec<Range<usize>> {
             .map(|(i, m)| i..i + m.len())
             .collect();
     }
+    (0..doc.tokens.len())
+        .filter_map(|i| term_at(doc, term, i))
+        .collect()
+}
+
+/// The span of a lemma term whose first token is `doc.tokens[i]`, if it occurs there.
+fn term_at(doc: &Document, term: &CompiledTerm, i: usize) -> Option<Range<usize>> {
     let n = term.tokens.len();
-    let tokens = &doc.tokens;
-    let mut found = Vec::new();
-    if tokens.len() < n {
-        return found;
-    }
-    for i in 0..=tokens.len() - n {
-        let matches = term.tokens.iter().enumerate().all(|(k, t)| {
-            let d = &tokens[i + k];
-            // the last token of a verb term may be inflected: compare lemmas
-            d.surface == t.surface || (d.base == t.base && !t.base.is_empty())
-        });
-        let span = tokens[i].span.start..tokens[i + n - 1].span.end;
-        // contiguous within one line
-        if matches && !doc.normalized.text[span.clone()].contains('\n') {
-            found.push(span);
-        }
-    }
-    found
+    let tokens = doc.tokens.get(i..i + n)?;
+    let matches = tokens.iter().zip(&term.tokens).all(|(d, t)| {
+        // the last token of a verb term may be inflected: compare lemmas
+        d.surface == t.surface || (d.base == t.base && !t.base.is_empty())
+    });
+    let span = tokens[0].span.start..tokens[n - 1].span.end;
+    // contiguous within one line
+    (matches && !doc.normalized.text[span.clone()].contains('\n')).then_some(span)
 }
 
 fn polarity_ok(required: Polarity, actual: Polarity) -> bool {

@@ -267,7 +267,9 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
         let cpu = cpu
             .zip(children_cpu_time())
             .map_or(0.0, |(a, b)| b.saturating_sub(a).as_secs_f64());
-        (wall, out.ok().map(|o| o.stdout), cpu)
+        // exit 0 (clean) or 1 (findings); 2 is an error, whose empty output proves nothing
+        let out = out.ok().filter(|o| matches!(o.status.code(), Some(0 | 1)));
+        (wall, out.map(|o| o.stdout), cpu)
     };
     let (cold, cold_out, cold_cpu) = run(&[]);
     let (warm, warm_out, warm_cpu) = run(&[]);
