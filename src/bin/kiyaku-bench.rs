@@ -23,10 +23,6 @@ use kiyaku::lint::Engine;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-/// The allocator the `kiyaku` binary uses, for kiyaku and raw lindera alike.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
