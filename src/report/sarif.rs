@@ -122,27 +122,19 @@ fn item_rule(catalog: &Catalog, item: &Item, id: &str, language: Language) -> Va
         let _ = writeln!(markdown, "> {line}  ");
     }
     if let Some(source) = &item.source {
+        let required_by = match language {
+            Language::Ja => "求める規定",
+            Language::En => "Required by",
+        };
         let _ = write!(
             text,
-            "\n{}: {} ({}:{})\n",
-            match language {
-                Language::Ja => "求める規定",
-                Language::En => "Required by",
-            },
-            source.provision,
-            source.path,
-            source.line
+            "\n{required_by}: {} ({}:{})\n",
+            source.provision, source.path, source.line
         );
         let _ = write!(
             markdown,
-            "\n{}: {} (`{}:{}`)\n",
-            match language {
-                Language::Ja => "求める規定",
-                Language::En => "Required by",
-            },
-            source.provision,
-            source.path,
-            source.line
+            "\n{required_by}: {} (`{}:{}`)\n",
+            source.provision, source.path, source.line
         );
     }
     json!({

@@ -142,16 +142,11 @@ fn changed_content_and_settings_invalidate() {
 #[test]
 fn a_changed_regulation_changes_the_contracts_held_to_it() {
     let dir = temp_dir("derive");
-    std::fs::copy(
-        corpus("shared/regulation-tsc.txt"),
-        dir.join("regulation.md"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("kiyaku.toml"),
-        "[derive]\nregulation = \"regulation.md\"\narticle = 36\nparagraph = 4\n\n[kinds]\n\"contracts/**\" = \"consignment-contract\"\n",
-    )
-    .unwrap();
+    crate::beside_the_regulation(
+        &dir,
+        "regulation.md",
+        "\n[kinds]\n\"contracts/**\" = \"consignment-contract\"\n",
+    );
     std::fs::create_dir_all(dir.join("contracts")).unwrap();
     std::fs::write(
         dir.join("contracts/a.txt"),

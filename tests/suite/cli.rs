@@ -1,7 +1,8 @@
 //! The `kiyaku` binary end to end: formats, exit statuses, encodings, errors.
 
+use crate::temp_dir;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Runs the kiyaku binary from the repository root with its own result cache.
@@ -24,13 +25,6 @@ pub fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
         drop(child.stdin.take());
     }
     child.wait_with_output().unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn json(out: &Output) -> serde_json::Value {
@@ -224,16 +218,11 @@ fn suppressed_findings_are_listed_but_do_not_fail() {
 #[test]
 fn contracts_are_held_to_the_regulation_named_in_kiyaku_toml() {
     let dir = temp_dir("derive");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared/regulation-tsc.txt"),
-        dir.join("regulation.txt"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("kiyaku.toml"),
-        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n\n[kinds]\n\"contracts/**\" = \"consignment-contract\"\n\n[severity]\n\"company/audit-right\" = \"error\"\n",
-    )
-    .unwrap();
+    crate::beside_the_regulation(
+        &dir,
+        "regulation.txt",
+        "\n[kinds]\n\"contracts/**\" = \"consignment-contract\"\n\n[severity]\n\"company/audit-right\" = \"error\"\n",
+    );
     std::fs::create_dir_all(dir.join("contracts")).unwrap();
     std::fs::write(
         dir.join("contracts/a.txt"),

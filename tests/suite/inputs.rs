@@ -1,7 +1,8 @@
 //! .docx and .html inputs: twins of corpus documents get the statuses of their .txt,
 //! folders pick them up, and a bad file is an error for that file only.
 
-use std::path::{Path, PathBuf};
+use crate::temp_dir;
+use std::path::Path;
 use std::process::{Command, Output};
 
 use kiyaku::extract::{self, Format};
@@ -100,13 +101,6 @@ fn html_twin_reads_as_its_txt() {
             .collect()
     };
     assert_eq!(ids(statuses(HTML)), ids(statuses(HTML_TXT)));
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

@@ -13,3 +13,30 @@ mod lsp_input;
 mod pathological;
 mod reports;
 mod structure;
+
+use std::path::{Path, PathBuf};
+
+/// An empty folder for one test, in the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Puts the corpus regulation in `dir` as `file_name`, beside a `kiyaku.toml` that derives
+/// the consignment checklist from its 第36条第4項, followed by `more_config`.
+pub fn beside_the_regulation(dir: &Path, file_name: &str, more_config: &str) {
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared/regulation-tsc.txt"),
+        dir.join(file_name),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        format!(
+            "[derive]\nregulation = \"{file_name}\"\narticle = 36\nparagraph = 4\n{more_config}"
+        ),
+    )
+    .unwrap();
+}

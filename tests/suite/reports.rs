@@ -4,22 +4,16 @@
 //! bar's silence off a terminal.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const FIXTURE: &str = "tests/corpus/contracts/08-seiso-shoko-seiri.txt";
 
 use crate::cli::kiyaku;
+use crate::temp_dir;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn sarif_validator() -> jsonschema::Validator {
@@ -114,16 +108,7 @@ fn sarif_marks_suppressions_and_relates_the_regulation() {
     }
 
     let dir = temp_dir("sarif-derive");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/shared/regulation-tsc.txt"),
-        dir.join("regulation.txt"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("kiyaku.toml"),
-        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
-    )
-    .unwrap();
+    crate::beside_the_regulation(&dir, "regulation.txt", "");
     std::fs::write(
         dir.join("契約 書.txt"),
         "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
