@@ -129,10 +129,10 @@ fn from_words(n: usize, text: &str, basis: String, source: Option<ItemSource>) -
     let mut words: Vec<String> = crate::morphology::tokenize(&normalized)
         .into_iter()
         .filter(|t| {
-            matches!(t.pos, "名詞" | "動詞" | "カスタム名詞") && t.base.chars().count() >= 2
+            matches!(t.pos, "名詞" | "動詞" | "カスタム名詞") && t.base().chars().count() >= 2
         })
-        .filter(|t| !GENERIC.contains(&t.base.as_str()))
-        .map(|t| t.base)
+        .filter(|t| !GENERIC.contains(&t.base()))
+        .map(|t| t.base().to_string())
         .collect();
     words.dedup();
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));

@@ -53,95 +53,108 @@ struct CompiledTerm {
     pattern: Option<regex::Regex>,
 }
 
-/// Every noun term of a set of catalogs in one automaton, so a document is scanned
-/// once for all of them instead of once per term.
+/// Every term of a set of catalogs, numbered once per engine so that a document's index
+/// is a vector by term number. The noun terms are in one automaton (a document is scanned
+/// once for all of them), the other lemma terms are indexed by their first token (found in
+/// one pass over a document's tokens); `re:` terms are searched when first asked for.
 pub struct TermSet {
+    /// Catalog term → its number.
+    ids: FxHashMap<String, usize>,
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// Pattern index → the catalog terms it stands for (several terms may normalise alike).
-    patterns: Vec<Vec<String>>,
-    /// Terms matched on tokens (those with a verb or an ending), with the catalog terms
-    /// each stands for; found in one pass over a document's tokens.
-    lemma_terms: Vec<(std::sync::Arc<CompiledTerm>, Vec<String>)>,
-    /// First token's surface / lemma → the lemma terms that may start there.
-    by_first_surface: FxHashMap<String, Vec<usize>>,
-    by_first_base: FxHashMap<String, Vec<usize>>,
+    /// Pattern index → the terms it stands for (several terms may normalise alike).
+    patterns: Vec<Vec<usize>>,
+    /// Terms matched on tokens (those with a verb or an ending), with the terms each
+    /// stands for.
+    lemma_terms: Vec<(std::sync::Arc<CompiledTerm>, Vec<usize>)>,
+    /// A token's surface or lemma → the lemma terms whose first token has that surface,
+    /// and those whose first token has that lemma.
+    by_first: FxHashMap<String, (Vec<usize>, Vec<usize>)>,
 }
 
 impl TermSet {
     pub fn new(catalogs: &[Catalog]) -> Self {
-        let mut by_text: HashMap<String, Vec<String>> = HashMap::new();
-        let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<String>)> =
+        let mut ids: FxHashMap<String, usize> = FxHashMap::default();
+        let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<usize>)> =
             HashMap::new();
         for term in catalogs.iter().flat_map(catalog_terms) {
+            if ids.contains_key(&term) {
+                continue;
+            }
+            let id = ids.len();
             let c = compiled(&term);
+            ids.insert(term, id);
             if c.pattern.is_some() || c.text.is_empty() {
                 continue;
             }
-            let terms = if c.nouns_only || c.tokens.is_empty() {
-                by_text.entry(c.text.clone()).or_default()
+            if c.nouns_only || c.tokens.is_empty() {
+                by_text.entry(c.text.clone()).or_default().push(id);
             } else {
-                &mut by_tokens
+                by_tokens
                     .entry(c.text.clone())
                     .or_insert_with(|| (c.clone(), Vec::new()))
                     .1
-            };
-            if !terms.contains(&term) {
-                terms.push(term);
+                    .push(id);
             }
         }
         let lemma_terms: Vec<_> = by_tokens.into_values().collect();
-        let (mut by_first_surface, mut by_first_base) = (
-            FxHashMap::<String, Vec<usize>>::default(),
-            FxHashMap::<String, Vec<usize>>::default(),
-        );
+        let mut by_first = FxHashMap::<String, (Vec<usize>, Vec<usize>)>::default();
         for (i, (term, _)) in lemma_terms.iter().enumerate() {
             let first = &term.tokens[0];
-            by_first_surface
-                .entry(first.surface.clone())
+            by_first
+                .entry(first.surface.to_string())
                 .or_default()
+                .0
                 .push(i);
-            if !first.base.is_empty() {
-                by_first_base.entry(first.base.clone()).or_default().push(i);
+            if !first.base().is_empty() {
+                by_first
+                    .entry(first.base().to_string())
+                    .or_default()
+                    .1
+                    .push(i);
             }
         }
-        let (texts, patterns): (Vec<String>, Vec<Vec<String>>) = by_text.into_iter().unzip();
+        let (texts, patterns): (Vec<String>, Vec<Vec<usize>>) = by_text.into_iter().unzip();
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
             .build(&texts)
             .ok();
         Self {
+            ids,
             automaton,
             patterns,
             lemma_terms,
-            by_first_surface,
-            by_first_base,
+            by_first,
         }
     }
 
-    /// Every lemma term's occurrences in `doc`, in one pass over its tokens.
-    fn find_lemma_terms(&self, doc: &Document, cache: &mut FxHashMap<String, Vec<Range<usize>>>) {
-        let mut found: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lemma_terms.len()];
+    /// Every lemma term's occurrences in `doc`, in one pass over its tokens, into `found`
+    /// (by term number).
+    fn find_lemma_terms(&self, doc: &Document, found: &mut [Option<Vec<Range<usize>>>]) {
+        let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lemma_terms.len()];
         let mut candidates: Vec<usize> = Vec::new();
         for (i, token) in doc.tokens.iter().enumerate() {
             candidates.clear();
-            candidates.extend(
-                self.by_first_surface
-                    .get(&token.surface)
-                    .into_iter()
-                    .flatten(),
-            );
-            candidates.extend(self.by_first_base.get(&token.base).into_iter().flatten());
+            if let Some((by_surface, _)) = self.by_first.get(token.surface.as_str()) {
+                candidates.extend(by_surface);
+            }
+            if let Some((_, by_base)) = self.by_first.get(token.base()) {
+                candidates.extend(by_base);
+            }
+            if candidates.is_empty() {
+                continue;
+            }
             candidates.sort_unstable();
             candidates.dedup();
             for &t in &candidates {
                 if let Some(span) = term_at(doc, &self.lemma_terms[t].0, i) {
-                    found[t].push(span);
+                    spans[t].push(span);
                 }
             }
         }
-        for ((_, names), spans) in self.lemma_terms.iter().zip(found) {
-            for name in names {
-                cache.insert(name.clone(), spans.clone());
+        for ((_, ids), spans) in self.lemma_terms.iter().zip(spans) {
+            for &id in ids {
+                found[id] = Some(spans.clone());
             }
         }
     }
@@ -177,7 +190,11 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
 /// Term occurrences in one document, computed once per term.
 pub struct TermIndex<'d> {
     doc: &'d Document,
-    cache: FxHashMap<String, Vec<Range<usize>>>,
+    terms: &'d TermSet,
+    /// Occurrences by term number (`TermSet::ids`); `None` until first asked for.
+    found: Vec<Option<Vec<Range<usize>>>>,
+    /// Occurrences of terms no catalog of the set mentions.
+    other: FxHashMap<String, Vec<Range<usize>>>,
     /// Sentences that send the reader elsewhere (「…については、こちらをご参照ください。」).
     referrals: Vec<Range<usize>>,
 }
@@ -187,27 +204,28 @@ pub struct TermIndex<'d> {
 const REFERRAL_MARKERS: &[&str] = &["参照ください", "参照下さい", "ご覧ください", "ご覧下さい"];
 
 impl<'d> TermIndex<'d> {
-    /// Indexes a document: the noun terms of `terms` in one pass; other terms on demand.
-    pub fn new(doc: &'d Document, terms: &TermSet) -> Self {
-        let mut cache: FxHashMap<String, Vec<Range<usize>>> = FxHashMap::default();
-        for names in &terms.patterns {
-            for name in names {
-                cache.insert(name.clone(), Vec::new());
+    /// Indexes a document: the noun and lemma terms of `terms` in one pass each; `re:`
+    /// terms on demand.
+    pub fn new(doc: &'d Document, terms: &'d TermSet) -> Self {
+        let mut found: Vec<Option<Vec<Range<usize>>>> = vec![None; terms.ids.len()];
+        for ids in &terms.patterns {
+            for &id in ids {
+                found[id] = Some(Vec::new());
             }
         }
         if let Some(automaton) = &terms.automaton {
             for m in automaton.find_overlapping_iter(&doc.normalized.text) {
-                for name in &terms.patterns[m.pattern().as_usize()] {
-                    if let Some(v) = cache.get_mut(name) {
+                for &id in &terms.patterns[m.pattern().as_usize()] {
+                    if let Some(v) = &mut found[id] {
                         v.push(m.range());
                     }
                 }
             }
-            for v in cache.values_mut() {
+            for v in found.iter_mut().flatten() {
                 v.sort_by_key(|r| (r.start, r.end));
             }
         }
-        terms.find_lemma_terms(doc, &mut cache);
+        terms.find_lemma_terms(doc, &mut found);
         let referrals = doc
             .sentences
             .iter()
@@ -219,7 +237,9 @@ impl<'d> TermIndex<'d> {
             .collect();
         Self {
             doc,
-            cache,
+            terms,
+            found,
+            other: FxHashMap::default(),
             referrals,
         }
     }
@@ -237,18 +257,30 @@ impl<'d> TermIndex<'d> {
 
     /// Normalised byte ranges where `term` occurs, sorted.
     fn occurrences(&mut self, term: &str) -> &[Range<usize>] {
-        if !self.cache.contains_key(term) {
-            let found = find_term(self.doc, &compiled(term));
-            self.cache.insert(term.to_string(), found);
+        let doc = self.doc;
+        match self.terms.ids.get(term) {
+            Some(&id) => self.found[id].get_or_insert_with(|| find_term(doc, &compiled(term))),
+            None => self
+                .other
+                .entry(term.to_string())
+                .or_insert_with(|| find_term(doc, &compiled(term))),
         }
-        &self.cache[term]
+    }
+
+    /// The occurrences of a term `occurrences` has computed.
+    fn computed(&self, term: &str) -> &[Range<usize>] {
+        let found = match self.terms.ids.get(term) {
+            Some(&id) => self.found[id].as_ref(),
+            None => self.other.get(term),
+        };
+        found.map_or(&[], Vec::as_slice)
     }
 
     /// Whether a term of `group` occurs inside one of `segments`, outside referrals.
     fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
         group.iter().any(|term| {
             self.occurrences(term);
-            let occ = &self.cache[term.as_str()];
+            let occ = self.computed(term);
             segments.iter().any(|seg| {
                 let i = occ.partition_point(|r| r.start < seg.start);
                 occ[i..]
@@ -371,7 +403,7 @@ fn term_at(doc: &Document, term: &CompiledTerm, i: usize) -> Option<Range<usize>
     let tokens = doc.tokens.get(i..i + n)?;
     let matches = tokens.iter().zip(&term.tokens).all(|(d, t)| {
         // the last token of a verb term may be inflected: compare lemmas
-        d.surface == t.surface || (d.base == t.base && !t.base.is_empty())
+        d.surface == t.surface || (d.base() == t.base() && !t.base().is_empty())
     });
     let span = tokens[0].span.start..tokens[n - 1].span.end;
     // contiguous within one line

@@ -114,9 +114,9 @@ fn nfkc(s: &str) -> String {
 /// Normalises text for matching. Total: never fails, whatever the input.
 pub fn normalize(original: &str) -> Normalized {
     let stage1 = nfkc_with_map(original);
-    let stage2 = compose(&stage1, kanji_numerals(&stage1.text));
+    let stage2 = kanji_numerals(&stage1).unwrap_or(stage1);
     match variant_table() {
-        Some(table) => compose(&stage2, fold_variants(&stage2.text, table)),
+        Some(table) => fold_variants(&stage2, table).unwrap_or(stage2),
         None => stage2,
     }
 }
@@ -140,45 +140,37 @@ fn nfkc_with_map(original: &str) -> Normalized {
     Normalized { text, origin }
 }
 
-/// Applies a second normalisation step, mapping through the first.
-fn compose(first: &Normalized, second: Normalized) -> Normalized {
-    let origin = second.origin.iter().map(|&o| first.origin(o)).collect();
-    Normalized {
-        text: second.text,
-        origin,
-    }
-}
-
+/// Applies the replacements of a later step to `prev`, mapping every byte of the result
+/// straight to the original text (copied stretches copy `prev`'s map). `None` when there
+/// is nothing to replace, so a step that changes nothing costs one search.
 fn replace_matches(
-    text: &str,
+    prev: &Normalized,
     matches: impl Iterator<Item = (std::ops::Range<usize>, String)>,
-) -> Normalized {
+) -> Option<Normalized> {
+    let text = prev.text.as_str();
+    let mut matches = matches.peekable();
+    matches.peek()?;
     let mut out = String::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len() + 1);
     let mut last = 0;
     for (range, replacement) in matches {
-        for (i, c) in text[last..range.start].char_indices() {
-            out.push(c);
-            origin.resize(origin.len() + c.len_utf8(), last + i);
-        }
+        out.push_str(&text[last..range.start]);
+        origin.extend_from_slice(&prev.origin[last..range.start]);
         out.push_str(&replacement);
-        origin.resize(origin.len() + replacement.len(), range.start);
+        origin.resize(origin.len() + replacement.len(), prev.origin[range.start]);
         last = range.end;
     }
-    for (i, c) in text[last..].char_indices() {
-        out.push(c);
-        origin.resize(origin.len() + c.len_utf8(), last + i);
-    }
-    origin.push(text.len());
-    Normalized { text: out, origin }
+    out.push_str(&text[last..]);
+    origin.extend_from_slice(&prev.origin[last..]);
+    Some(Normalized { text: out, origin })
 }
 
-fn fold_variants(text: &str, table: &VariantTable) -> Normalized {
+fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> {
     replace_matches(
-        text,
+        prev,
         table
             .pattern
-            .find_iter(text)
+            .find_iter(&prev.text)
             .map(|m| (m.range(), table.canonical_of[m.as_str()].clone())),
     )
 }
@@ -194,10 +186,11 @@ fn kanji_numeral_pattern() -> &'static Regex {
     })
 }
 
-fn kanji_numerals(text: &str) -> Normalized {
+fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {
     let re = kanji_numeral_pattern();
+    let text = prev.text.as_str();
     replace_matches(
-        text,
+        prev,
         re.captures_iter(text).filter_map(|c| {
             let numeral = c.get(2)?;
             // 第三者 and 一般 stay words: only numerals followed by a unit are numbers;

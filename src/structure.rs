@@ -209,6 +209,8 @@ struct Patterns {
     numbered_heading: Regex,
     roman_heading: Regex,
     markdown: Regex,
+    /// Every label pattern above: most lines carry none, and one pass over the line says so.
+    any_label: regex::RegexSet,
     dated: Regex,
     bullet: Regex,
 }
@@ -217,27 +219,39 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
-        Patterns {
-            chapter: re(r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$"),
-            article: re(
-                r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(([^()]{1,40})\))?(?:\s+|$)(.*)$",
-            ),
-            caption: re(r"^\(([^()]{1,40})\)$"),
-            paragraph: re(r"^([0-9]{1,3})\s+(\S.*)$"),
-            paren_item: re(r"^\(([0-9]{1,3})\)\s*(.*)$"),
-            kanji_item: re(r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$"),
-            comma_item: re(r"^([0-9]{1,2})、\s*(\S.*)$"),
-            circled: re(r"^([①-⑳])\s*(.*)$"),
-            iroha: re(r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S.*)$"),
-            latin: re(r"^([a-z])[.)]\s*(.*)$"),
-            decimal: re(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$"),
-            numbered_heading: re(r"^([0-9]{1,2})\.\s*([^0-9\s].*)$"),
+        let labels = [
+            r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
+            r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(([^()]{1,40})\))?(?:\s+|$)(.*)$",
+            r"^([0-9]{1,3})\s+(\S.*)$",
+            r"^\(([0-9]{1,3})\)\s*(.*)$",
+            r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$",
+            r"^([0-9]{1,2})、\s*(\S.*)$",
+            r"^([①-⑳])\s*(.*)$",
+            r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S.*)$",
+            r"^([a-z])[.)]\s*(.*)$",
+            r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$",
+            r"^([0-9]{1,2})\.\s*([^0-9\s].*)$",
             // Ⅴ 匿名加工情報, V. 匿名加工情報: the caption starts with a non-ASCII character,
             // so that English text at the start of a line is not taken for a numeral
-            roman_heading: re(
-                r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F].*)$",
-            ),
-            markdown: re(r"^(#{1,6})\s+(.*)$"),
+            r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F].*)$",
+            r"^(#{1,6})\s+(.*)$",
+        ];
+        Patterns {
+            chapter: re(labels[0]),
+            article: re(labels[1]),
+            caption: re(r"^\(([^()]{1,40})\)$"),
+            paragraph: re(labels[2]),
+            paren_item: re(labels[3]),
+            kanji_item: re(labels[4]),
+            comma_item: re(labels[5]),
+            circled: re(labels[6]),
+            iroha: re(labels[7]),
+            latin: re(labels[8]),
+            decimal: re(labels[9]),
+            numbered_heading: re(labels[10]),
+            roman_heading: re(labels[11]),
+            markdown: re(labels[12]),
+            any_label: regex::RegexSet::new(labels).expect("static regex set"),
             dated: re(
                 r"^(?:(?:制定|改定|改訂|施行|最終改定|最終改訂|最終更新|更新|作成)日?\s*:?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?\s*(?:制定|改定|改訂|施行|更新|作成|以上)?\s*$",
             ),
@@ -351,6 +365,9 @@ struct Context {
 
 fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     let p = patterns();
+    if !p.any_label.is_match(line) {
+        return None;
+    }
     let simple = |kind, style, label: &str, number, rank| Classified {
         kind,
         style,

@@ -149,7 +149,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     if k != a
                         && t.reading == w.reading
                         && t.surface != w.surface
-                        && t.base != w.base
+                        && t.base() != w.base()
                         && t.pos == "名詞"
                     {
                         out.push(typo_diag(doc, t.span.clone(), &w.surface, Text::new(
