@@ -122,7 +122,8 @@ impl Document {
 /// Tokenises line by line: lines are independent for lindera's lattice in
 /// legal text, and this keeps memory flat and allows per-line caching.
 fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // about one token per two characters of Japanese (three bytes each)
+    let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
@@ -184,6 +185,7 @@ const PREAMBLE_LINES: usize = 20;
 
 fn build_units(doc: &Document) -> Vec<ClauseUnit> {
     let text = &doc.normalized.text;
+    let markers = MarkerIndex::new(text);
     let mut units: Vec<ClauseUnit> = doc
         .sentences
         .iter()
@@ -191,7 +193,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             scope: Scope::Sentence,
             segments: vec![s.clone()],
             focus: doc.original(s.clone()),
-            polarity: polarity(&text[s.clone()]),
+            polarity: markers.polarity(s),
         })
         .collect();
     // A proviso (ただし…この限りでない) or a follow-up (この場合…) belongs to the sentence before it;
@@ -206,7 +208,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                 scope: Scope::Sentence,
                 segments: std::iter::once(pair[0].start..pair[1].end).collect(),
                 focus: doc.original(pair[0].start..pair[1].end),
-                polarity: polarity(&text[pair[0].clone()]),
+                polarity: markers.polarity(&pair[0]),
             });
         }
     }
@@ -263,7 +265,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                         scope: Scope::Article,
                         segments: vec![whole.clone()],
                         focus: unit.header.clone(),
-                        polarity: polarity(&text[whole]),
+                        polarity: markers.polarity(&whole),
                     });
                 }
                 if unit.kind == UnitKind::Heading {
@@ -277,7 +279,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                             scope: Scope::Sentence,
                             segments: vec![header.clone(), sentence.clone()],
                             focus: doc.original(sentence.clone()),
-                            polarity: polarity(&text[sentence.clone()]),
+                            polarity: markers.polarity(sentence),
                         });
                     }
                 }
@@ -299,7 +301,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             scope: Scope::Article,
             segments: vec![preamble.clone()],
             focus: 0..doc.source.line_range(0).end,
-            polarity: polarity(&text[preamble]),
+            polarity: markers.polarity(&preamble),
         });
     }
     if let Some(closing) = &s.closing {
@@ -308,7 +310,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             scope: Scope::Article,
             segments: vec![whole.clone()],
             focus: doc.source.line_range(doc.source.line_of(closing.start)),
-            polarity: polarity(&text[whole]),
+            polarity: markers.polarity(&whole),
         });
     }
     if !s
@@ -323,7 +325,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                 scope: Scope::Article,
                 segments: vec![whole.clone()],
                 focus: s.units[root].header.clone(),
-                polarity: polarity(&text[whole]),
+                polarity: markers.polarity(&whole),
             });
         }
     }
@@ -417,23 +419,36 @@ const PERMISSION: &[&str] = &[
     "自由に",
 ];
 
-/// What a clause says: a prohibition, a permission, an exemption, or an obligation.
-/// An exemption marker anywhere wins, then a prohibition, then a permission.
-pub fn polarity(text: &str) -> Polarity {
+fn markers() -> &'static AhoCorasick {
     static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
-    let markers = MARKERS.get_or_init(|| {
-        AhoCorasick::new(EXEMPTION.iter().chain(PROHIBITION).chain(PERMISSION))
+    MARKERS.get_or_init(|| {
+        // a DFA: every document is scanned, and the markers are few
+        AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(EXEMPTION.iter().chain(PROHIBITION).chain(PERMISSION))
             .expect("static markers")
-    });
+    })
+}
+
+/// Which list a marker (a pattern of `markers()`) belongs to.
+fn marker_class(pattern: usize) -> Polarity {
+    if pattern < EXEMPTION.len() {
+        Polarity::Exemption
+    } else if pattern < EXEMPTION.len() + PROHIBITION.len() {
+        Polarity::Prohibition
+    } else {
+        Polarity::Permission
+    }
+}
+
+/// An exemption marker anywhere wins, then a prohibition, then a permission.
+fn decide(classes: impl Iterator<Item = Polarity>) -> Polarity {
     let (mut prohibition, mut permission) = (false, false);
-    for m in markers.find_overlapping_iter(text) {
-        let i = m.pattern().as_usize();
-        if i < EXEMPTION.len() {
-            return Polarity::Exemption;
-        } else if i < EXEMPTION.len() + PROHIBITION.len() {
-            prohibition = true;
-        } else {
-            permission = true;
+    for class in classes {
+        match class {
+            Polarity::Exemption => return Polarity::Exemption,
+            Polarity::Prohibition => prohibition = true,
+            _ => permission = true,
         }
     }
     if prohibition {
@@ -442,6 +457,46 @@ pub fn polarity(text: &str) -> Polarity {
         Polarity::Permission
     } else {
         Polarity::Obligation
+    }
+}
+
+/// What a clause says: a prohibition, a permission, an exemption, or an obligation.
+/// An exemption marker anywhere wins, then a prohibition, then a permission.
+pub fn polarity(text: &str) -> Polarity {
+    decide(
+        markers()
+            .find_overlapping_iter(text)
+            .map(|m| marker_class(m.pattern().as_usize())),
+    )
+}
+
+/// The polarity markers of a whole text, found in one scan: units overlap (a sentence
+/// is also part of its article), and the polarity of any stretch is then a lookup.
+struct MarkerIndex {
+    /// Every marker occurrence (overlapping ones included), by start.
+    found: Vec<(Range<usize>, Polarity)>,
+}
+
+impl MarkerIndex {
+    fn new(text: &str) -> Self {
+        let mut found: Vec<(Range<usize>, Polarity)> = markers()
+            .find_overlapping_iter(text)
+            .map(|m| (m.range(), marker_class(m.pattern().as_usize())))
+            .collect();
+        found.sort_by_key(|(r, _)| r.start);
+        Self { found }
+    }
+
+    /// `polarity(&text[range])`: the markers that lie wholly inside `range`.
+    fn polarity(&self, range: &Range<usize>) -> Polarity {
+        let first = self.found.partition_point(|(r, _)| r.start < range.start);
+        decide(
+            self.found[first..]
+                .iter()
+                .take_while(|(r, _)| r.start < range.end)
+                .filter(|(r, _)| r.end <= range.end)
+                .map(|(_, class)| *class),
+        )
     }
 }
 
@@ -469,7 +524,12 @@ mod tests {
             for e in std::fs::read_dir(root.join(folder)).unwrap() {
                 let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
                 let doc = Document::new(text);
+                let markers = MarkerIndex::new(&doc.normalized.text);
                 for unit in &doc.units {
+                    for r in &unit.segments {
+                        let stretch = &doc.normalized.text[r.clone()];
+                        assert_eq!(markers.polarity(r), naive(stretch), "{stretch}");
+                    }
                     let joined: String = unit
                         .segments
                         .iter()

@@ -19,6 +19,24 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
+    /// Every kind, in the order of `index`.
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::PrivacyNotice,
+        DocumentKind::Regulation,
+        DocumentKind::ConsignmentContract,
+        DocumentKind::Unknown,
+    ];
+
+    /// The kind's position in `ALL`.
+    pub fn index(self) -> usize {
+        match self {
+            DocumentKind::PrivacyNotice => 0,
+            DocumentKind::Regulation => 1,
+            DocumentKind::ConsignmentContract => 2,
+            DocumentKind::Unknown => 3,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::PrivacyNotice => "privacy-notice",

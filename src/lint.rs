@@ -83,14 +83,16 @@ pub struct Engine {
     /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
     /// first match wins.
     pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind, std::path::PathBuf)>,
-    /// The catalogs' noun terms, searched in one pass per document.
-    terms: matcher::TermSet,
+    /// The terms of the catalogs that apply to each kind of document: a document is
+    /// searched for those alone (a contract, for the consignment catalog's terms).
+    terms: [matcher::TermSet; 4],
 }
 
 impl Engine {
     pub fn new(catalogs: Vec<Catalog>) -> Self {
         Self {
-            terms: matcher::TermSet::new(&catalogs),
+            terms: DocumentKind::ALL
+                .map(|kind| matcher::TermSet::new(catalogs.iter().filter(|c| c.applies_to(kind)))),
             catalogs,
             kind_globs: Vec::new(),
         }
@@ -117,7 +119,7 @@ impl Engine {
         let (kind, kind_source) =
             self.decide_kind(path, &document, kind_override, &mut diagnostics);
         let mut items = Vec::new();
-        let mut index = TermIndex::new(&document, &self.terms);
+        let mut index = TermIndex::new(&document, &self.terms[kind.index()]);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
             let sections = matcher::catalog_sections(&mut index, catalog);
             // a clause missing from a section belongs at the end of that section

@@ -69,15 +69,18 @@ pub struct TermSet {
     /// A token's surface or lemma → the lemma terms whose first token has that surface,
     /// and those whose first token has that lemma.
     by_first: FxHashMap<String, (Vec<usize>, Vec<usize>)>,
+    /// The first characters of `by_first`'s keys, as bits over the Basic Multilingual
+    /// Plane: most tokens start with another character and are passed over unhashed.
+    first_chars: Vec<u64>,
 }
 
 impl TermSet {
-    pub fn new(catalogs: &[Catalog]) -> Self {
+    pub fn new<'c>(catalogs: impl IntoIterator<Item = &'c Catalog>) -> Self {
         let mut ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<usize>)> =
             HashMap::new();
-        for term in catalogs.iter().flat_map(catalog_terms) {
+        for term in catalogs.into_iter().flat_map(catalog_terms) {
             if ids.contains_key(&term) {
                 continue;
             }
@@ -114,9 +117,18 @@ impl TermSet {
                     .push(i);
             }
         }
+        let mut first_chars = vec![0u64; 1 << 10];
+        for c in by_first.keys().filter_map(|k| k.chars().next()) {
+            let c = c as usize;
+            if c < 1 << 16 {
+                first_chars[c >> 6] |= 1 << (c & 63);
+            }
+        }
         let (texts, patterns): (Vec<String>, Vec<Vec<usize>>) = by_text.into_iter().unzip();
+        // a DFA scans fastest; built once per engine, and a few hundred terms keep it small
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&texts)
             .ok();
         Self {
@@ -125,6 +137,16 @@ impl TermSet {
             patterns,
             lemma_terms,
             by_first,
+            first_chars,
+        }
+    }
+
+    /// Whether some lemma term's first token may have `key` as its surface or lemma.
+    fn may_start(&self, key: &str) -> bool {
+        match key.chars().next().map(|c| c as usize) {
+            Some(c) if c < 1 << 16 => self.first_chars[c >> 6] & (1 << (c & 63)) != 0,
+            Some(_) => true,
+            None => false,
         }
     }
 
@@ -135,10 +157,19 @@ impl TermSet {
         let mut candidates: Vec<usize> = Vec::new();
         for (i, token) in doc.tokens.iter().enumerate() {
             candidates.clear();
-            if let Some((by_surface, _)) = self.by_first.get(token.surface.as_str()) {
+            let (surface, base) = (token.surface.as_str(), token.base());
+            if self.may_start(surface)
+                && let Some((by_surface, by_base)) = self.by_first.get(surface)
+            {
                 candidates.extend(by_surface);
+                if base == surface {
+                    candidates.extend(by_base);
+                }
             }
-            if let Some((_, by_base)) = self.by_first.get(token.base()) {
+            if base != surface
+                && self.may_start(base)
+                && let Some((_, by_base)) = self.by_first.get(base)
+            {
                 candidates.extend(by_base);
             }
             if candidates.is_empty() {
@@ -203,6 +234,24 @@ pub struct TermIndex<'d> {
 /// of the clause it names.
 const REFERRAL_MARKERS: &[&str] = &["参照ください", "参照下さい", "ご覧ください", "ご覧下さい"];
 
+/// The sentences of `doc` that hold a referral marker, found in one scan of its text.
+fn referral_sentences(doc: &Document) -> Vec<Range<usize>> {
+    static MARKERS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let markers = MARKERS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(REFERRAL_MARKERS).expect("static referral markers")
+    });
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for m in markers.find_overlapping_iter(&doc.normalized.text) {
+        let i = doc.sentences.partition_point(|s| s.end < m.end());
+        if let Some(s) = doc.sentences.get(i).filter(|s| s.start <= m.start()) {
+            out.push(s.clone());
+        }
+    }
+    out.sort_by_key(|s| s.start);
+    out.dedup();
+    out
+}
+
 impl<'d> TermIndex<'d> {
     /// Indexes a document: the noun and lemma terms of `terms` in one pass each; `re:`
     /// terms on demand.
@@ -226,15 +275,7 @@ impl<'d> TermIndex<'d> {
             }
         }
         terms.find_lemma_terms(doc, &mut found);
-        let referrals = doc
-            .sentences
-            .iter()
-            .filter(|s| {
-                let text = &doc.normalized.text[(*s).clone()];
-                REFERRAL_MARKERS.iter().any(|m| text.contains(m))
-            })
-            .cloned()
-            .collect();
+        let referrals = referral_sentences(doc);
         Self {
             doc,
             terms,

@@ -215,6 +215,24 @@ struct Patterns {
     bullet: Regex,
 }
 
+/// The label patterns, in the order of `Patterns::any_label`.
+#[derive(Clone, Copy)]
+enum Label {
+    Chapter,
+    Article,
+    Paragraph,
+    ParenItem,
+    KanjiItem,
+    CommaItem,
+    Circled,
+    Iroha,
+    Latin,
+    Decimal,
+    NumberedHeading,
+    RomanHeading,
+    Markdown,
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
@@ -264,7 +282,9 @@ fn patterns() -> &'static Patterns {
 /// line patterns see one spelling. Lengths change, so results are used only to
 /// classify and read labels, never for offsets.
 fn fold_line(line: &str) -> String {
-    let folded = line
+    // trimmed before folding: folding keeps whitespace whitespace and the rest not
+    let folded: String = line
+        .trim()
         .chars()
         .map(|c| match c {
             '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
@@ -276,9 +296,7 @@ fn fold_line(line: &str) -> String {
             '\u{3000}' | '\t' => ' ',
             _ => c,
         })
-        .collect::<String>()
-        .trim()
-        .to_string();
+        .collect();
     // 【1.事業者情報】 is the heading 1. of a web page's outline
     match folded.strip_prefix('【').and_then(|l| l.strip_suffix('】')) {
         Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
@@ -365,9 +383,18 @@ struct Context {
 
 fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     let p = patterns();
-    if !p.any_label.is_match(line) {
+    let matched = p.any_label.matches(line);
+    if !matched.matched_any() {
         return None;
     }
+    // a pattern's captures are read only when the set says it matches
+    let captures = |label: Label, re: &'static Regex| {
+        if matched.matched(label as usize) {
+            re.captures(line)
+        } else {
+            None
+        }
+    };
     let simple = |kind, style, label: &str, number, rank| Classified {
         kind,
         style,
@@ -378,7 +405,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         rank,
     };
     if ctx.has_articles {
-        if let Some(c) = p.chapter.captures(line) {
+        if let Some(c) = captures(Label::Chapter, &p.chapter) {
             let (kind, rank) = match &c[2] {
                 "章" => (UnitKind::Chapter, rank::CHAPTER),
                 "節" => (UnitKind::Section, rank::SECTION),
@@ -395,7 +422,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
             return Some(u);
         }
-        if let Some(c) = p.article.captures(line) {
+        if let Some(c) = captures(Label::Article, &p.article) {
             let number = ordinal(&c[1]);
             let branch = c.get(2).map(|b| ordinal(b.as_str()));
             let label = match branch {
@@ -414,7 +441,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             return Some(u);
         }
         if in_article {
-            if let Some(c) = p.paragraph.captures(line) {
+            if let Some(c) = captures(Label::Paragraph, &p.paragraph) {
                 let n = ordinal(&c[1]);
                 return Some(simple(
                     UnitKind::Paragraph,
@@ -424,7 +451,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                     rank::PARAGRAPH,
                 ));
             }
-            if let Some(c) = p.comma_item.captures(line) {
+            if let Some(c) = captures(Label::CommaItem, &p.comma_item) {
                 let n = ordinal(&c[1]);
                 return Some(simple(
                     UnitKind::Item,
@@ -434,7 +461,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                     rank::ITEM,
                 ));
             }
-            if let Some(c) = p.kanji_item.captures(line) {
+            if let Some(c) = captures(Label::KanjiItem, &p.kanji_item) {
                 let n = ordinal(&c[1]);
                 return Some(simple(
                     UnitKind::Item,
@@ -455,10 +482,8 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             rank::NOTICE_SUBSUBITEM,
         )
     };
-    if let Some(c) = p
-        .paren_item
-        .captures(line)
-        .filter(|c| !starts_with_particle(&c[2]))
+    if let Some(c) =
+        captures(Label::ParenItem, &p.paren_item).filter(|c| !starts_with_particle(&c[2]))
     {
         let n = ordinal(&c[1]);
         let mut u = simple(
@@ -473,7 +498,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         }
         return Some(u);
     }
-    if let Some(c) = p.circled.captures(line) {
+    if let Some(c) = captures(Label::Circled, &p.circled) {
         let ch = c[1].chars().next().unwrap_or('①');
         let n = ch as u32 - '①' as u32 + 1;
         return Some(simple(
@@ -484,7 +509,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             sub_rank,
         ));
     }
-    if let Some(c) = p.iroha.captures(line) {
+    if let Some(c) = captures(Label::Iroha, &p.iroha) {
         // イ ロ ハ … (iroha order) or ア イ ウ … (gojūon order): a list that uses ア is gojūon
         let order = if ctx.gojuon { GOJUON } else { IROHA };
         let n = order.chars().position(|k| c[1].starts_with(k)).unwrap_or(0) as u32 + 1;
@@ -496,7 +521,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             sub_rank,
         ));
     }
-    if let Some(c) = p.latin.captures(line) {
+    if let Some(c) = captures(Label::Latin, &p.latin) {
         let n = c[1].as_bytes()[0] as u32 - b'a' as u32 + 1;
         return Some(simple(
             UnitKind::SubItem,
@@ -509,7 +534,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     if ctx.has_articles {
         return None;
     }
-    if let Some(c) = p.markdown.captures(line) {
+    if let Some(c) = captures(Label::Markdown, &p.markdown) {
         let level = c[1].len() as u8;
         let mut u = simple(
             UnitKind::Heading,
@@ -521,7 +546,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         u.caption = Some(c[2].trim().to_string());
         return Some(u);
     }
-    if let Some(c) = p.roman_heading.captures(line).filter(|c| !c[1].is_empty()) {
+    if let Some(c) = captures(Label::RomanHeading, &p.roman_heading).filter(|c| !c[1].is_empty()) {
         let mut u = simple(
             UnitKind::Heading,
             LabelStyle::Roman,
@@ -532,7 +557,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         u.caption = Some(c[2].trim().to_string());
         return Some(u);
     }
-    if let Some(c) = p.decimal.captures(line) {
+    if let Some(c) = captures(Label::Decimal, &p.decimal) {
         let label = format!("{}.{}", &c[1], &c[2]);
         let mut u = simple(
             UnitKind::Heading,
@@ -544,7 +569,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
         return Some(u);
     }
-    if let Some(c) = p.numbered_heading.captures(line) {
+    if let Some(c) = captures(Label::NumberedHeading, &p.numbered_heading) {
         let n = ordinal(&c[1]);
         let label = format!("{n}.");
         let (kind, rank) = if ctx.has_markdown_headings {
@@ -608,6 +633,7 @@ pub fn parse(source: &SourceText) -> Structure {
             continue;
         }
         if ctx.has_articles
+            && folded_line.starts_with('(')
             && let Some(c) = p.caption.captures(folded_line)
         {
             pending_caption = Some((c[1].trim().to_string(), range.clone()));

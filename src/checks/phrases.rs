@@ -78,7 +78,7 @@ fn table() -> &'static [CompiledPhrase] {
 /// at all (one automaton for all of them), and the surfaces of the phrases' words.
 struct Prefilter {
     typos: Option<RegexSet>,
-    words: std::collections::HashSet<&'static str>,
+    words: rustc_hash::FxHashSet<&'static str>,
 }
 
 fn prefilter() -> &'static Prefilter {
