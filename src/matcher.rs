@@ -66,10 +66,12 @@ pub struct TermSet {
     /// Terms matched on tokens (those with a verb or an ending), with the terms each
     /// stands for.
     lemma_terms: Vec<(std::sync::Arc<CompiledTerm>, Vec<usize>)>,
-    /// A token's surface or lemma → the lemma terms whose first token has that surface,
-    /// and those whose first token has that lemma.
-    by_first: FxHashMap<String, (Vec<usize>, Vec<usize>)>,
-    /// The first characters of `by_first`'s keys, as bits over the Basic Multilingual
+    /// Each lemma term's anchor: the position of its least common token (`anchor_token`).
+    anchors: Vec<usize>,
+    /// A token's surface or lemma → the lemma terms whose anchor token has that surface,
+    /// and those whose anchor token has that lemma.
+    by_anchor: FxHashMap<String, (Vec<usize>, Vec<usize>)>,
+    /// The first characters of `by_anchor`'s keys, as bits over the Basic Multilingual
     /// Plane: most tokens start with another character and are passed over unhashed.
     first_chars: Vec<u64>,
 }
@@ -101,24 +103,28 @@ impl TermSet {
             }
         }
         let lemma_terms: Vec<_> = by_tokens.into_values().collect();
-        let mut by_first = FxHashMap::<String, (Vec<usize>, Vec<usize>)>::default();
-        for (i, (term, _)) in lemma_terms.iter().enumerate() {
-            let first = &term.tokens[0];
-            by_first
-                .entry(first.surface.to_string())
+        let anchors: Vec<usize> = lemma_terms
+            .iter()
+            .map(|(term, _)| anchor_token(&term.tokens))
+            .collect();
+        let mut by_anchor = FxHashMap::<String, (Vec<usize>, Vec<usize>)>::default();
+        for (i, ((term, _), &k)) in lemma_terms.iter().zip(&anchors).enumerate() {
+            let anchor = &term.tokens[k];
+            by_anchor
+                .entry(anchor.surface.to_string())
                 .or_default()
                 .0
                 .push(i);
-            if !first.base().is_empty() {
-                by_first
-                    .entry(first.base().to_string())
+            if !anchor.base().is_empty() {
+                by_anchor
+                    .entry(anchor.base().to_string())
                     .or_default()
                     .1
                     .push(i);
             }
         }
         let mut first_chars = vec![0u64; 1 << 10];
-        for c in by_first.keys().filter_map(|k| k.chars().next()) {
+        for c in by_anchor.keys().filter_map(|k| k.chars().next()) {
             let c = c as usize;
             if c < 1 << 16 {
                 first_chars[c >> 6] |= 1 << (c & 63);
@@ -136,12 +142,13 @@ impl TermSet {
             automaton,
             patterns,
             lemma_terms,
-            by_first,
+            anchors,
+            by_anchor,
             first_chars,
         }
     }
 
-    /// Whether some lemma term's first token may have `key` as its surface or lemma.
+    /// Whether some lemma term's anchor token may have `key` as its surface or lemma.
     fn may_start(&self, key: &str) -> bool {
         match key.chars().next().map(|c| c as usize) {
             Some(c) if c < 1 << 16 => self.first_chars[c >> 6] & (1 << (c & 63)) != 0,
@@ -151,7 +158,7 @@ impl TermSet {
     }
 
     /// Every lemma term's occurrences in `doc`, in one pass over its tokens, into `found`
-    /// (by term number).
+    /// (by term number): a token that may be a term's anchor token is checked as such.
     fn find_lemma_terms(&self, doc: &Document, found: &mut [Option<Vec<Range<usize>>>]) {
         let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lemma_terms.len()];
         let mut candidates: Vec<usize> = Vec::new();
@@ -159,7 +166,7 @@ impl TermSet {
             candidates.clear();
             let (surface, base) = (token.surface.as_str(), token.base());
             if self.may_start(surface)
-                && let Some((by_surface, by_base)) = self.by_first.get(surface)
+                && let Some((by_surface, by_base)) = self.by_anchor.get(surface)
             {
                 candidates.extend(by_surface);
                 if base == surface {
@@ -168,7 +175,7 @@ impl TermSet {
             }
             if base != surface
                 && self.may_start(base)
-                && let Some((_, by_base)) = self.by_first.get(base)
+                && let Some((_, by_base)) = self.by_anchor.get(base)
             {
                 candidates.extend(by_base);
             }
@@ -178,7 +185,9 @@ impl TermSet {
             candidates.sort_unstable();
             candidates.dedup();
             for &t in &candidates {
-                if let Some(span) = term_at(doc, &self.lemma_terms[t].0, i) {
+                if let Some(start) = i.checked_sub(self.anchors[t])
+                    && let Some(span) = term_at(doc, &self.lemma_terms[t].0, start)
+                {
                     spans[t].push(span);
                 }
             }
@@ -189,6 +198,31 @@ impl TermSet {
             }
         }
     }
+}
+
+/// The token of a term that a document's tokens match least often: a content word before a
+/// particle or an ending, one starting with a kanji or katakana before one in hiragana, the
+/// longest, the first. (Terms such as 「に基づき」 or 「のみ利用」 start with a particle,
+/// which half of a document's tokens would match.)
+fn anchor_token(tokens: &[Token]) -> usize {
+    tokens
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, t)| {
+            let content = matches!(t.pos, "名詞" | "カスタム名詞" | "動詞" | "形容詞" | "副詞");
+            let not_hiragana = t
+                .surface
+                .chars()
+                .next()
+                .is_some_and(|c| !('\u{3041}'..='\u{309F}').contains(&c));
+            (
+                content,
+                not_hiragana,
+                t.surface.len(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map_or(0, |(i, _)| i)
 }
 
 /// Every term a catalog mentions: match groups, exclusions, conflicts, triggers, sections.
@@ -617,4 +651,36 @@ pub fn judge_catalog(
         .iter()
         .map(|item| judge(index, item, sections))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass search by anchor token finds what checking every token position finds.
+    #[test]
+    fn lemma_terms_found_in_one_pass_as_position_by_position() {
+        let catalogs = crate::catalog::builtin_catalogs();
+        let terms = TermSet::new(&catalogs);
+        assert!(terms.lemma_terms.len() > 50);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut found_any = 0;
+        for folder in ["contracts", "notices", "regulations", "shared"] {
+            for e in std::fs::read_dir(root.join(folder)).unwrap() {
+                let doc = Document::new(std::fs::read_to_string(e.unwrap().path()).unwrap());
+                let mut found = vec![None; terms.ids.len()];
+                terms.find_lemma_terms(&doc, &mut found);
+                for (term, ids) in &terms.lemma_terms {
+                    let expected: Vec<Range<usize>> = (0..doc.tokens.len())
+                        .filter_map(|i| term_at(&doc, term, i))
+                        .collect();
+                    found_any += expected.len();
+                    for &id in ids {
+                        assert_eq!(found[id].as_ref(), Some(&expected), "{}", term.text);
+                    }
+                }
+            }
+        }
+        assert!(found_any > 500, "{found_any}");
+    }
 }

@@ -79,7 +79,11 @@ fn occurrences<'a>(
     terms.sort_unstable();
     terms.dedup();
     let mut found: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
-    let Ok(automaton) = aho_corasick::AhoCorasick::new(&terms) else {
+    // built for each document: an NFA, which is quick to build for a few dozen terms
+    let Ok(automaton) = aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+        .build(&terms)
+    else {
         // unreachable for terms of at most 24 characters; search them one by one
         for term in terms {
             found.insert(term, text.match_indices(term).map(|(p, _)| p).collect());
