@@ -1,98 +1,170 @@
 //! `--format json`: the stable contract of design section 6.
+//!
+//! The output is serialised straight from borrowed views of the reports, field by field in
+//! the contract's order, without building a `serde_json::Value` tree first: a cached run of
+//! a large folder spends most of its time printing, and the tree's allocations were most of
+//! that.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::diagnostic::Language;
+use crate::diagnostic::{Diagnostic, Language};
 use crate::lint::FileReport;
 use crate::report::Summary;
+use crate::text::SourceText;
 
 pub fn render(reports: &[FileReport], language: Language) -> String {
-    let files: Vec<Value> = reports.iter().map(|r| file(r, language)).collect();
-    let value = json!({
-        "version": 1,
-        "files": files,
-        "summary": Summary::of(reports),
-    });
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let output = Output {
+        version: 1,
+        files: reports.iter().map(|r| file(r, language)).collect(),
+        summary: Summary::of(reports),
+    };
+    let mut s = serde_json::to_string_pretty(&output).unwrap_or_default();
     s.push('\n');
     s
 }
 
-fn file(report: &FileReport, language: Language) -> Value {
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    files: Vec<File<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct File<'a> {
+    path: &'a str,
+    kind: &'static str,
+    kind_source: crate::kind::KindSource,
+    items: Vec<Item<'a>>,
+    diagnostics: Vec<Finding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    id: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lines: Option<[usize; 2]>,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    range: Range,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paragraph: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Related<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<Fix<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Range {
+    start: Point,
+    end: Point,
+}
+
+#[derive(Serialize)]
+struct Point {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Fix<'a> {
+    title: &'a str,
+    edits: Vec<Edit<'a>>,
+}
+
+#[derive(Serialize)]
+struct Edit<'a> {
+    range: Range,
+    text: &'a str,
+}
+
+fn range_of(source: &SourceText, bytes: &std::ops::Range<usize>) -> Range {
+    let (start, end) = (source.position(bytes.start), source.position(bytes.end));
+    Range {
+        start: Point {
+            line: start.line,
+            column: start.column,
+        },
+        end: Point {
+            line: end.line,
+            column: end.column,
+        },
+    }
+}
+
+fn file(report: &FileReport, language: Language) -> File<'_> {
+    File {
+        path: &report.path,
+        kind: report.kind.as_str(),
+        kind_source: report.kind_source,
+        items: report
+            .items
+            .iter()
+            .map(|i| Item {
+                id: &i.id,
+                status: i.status.as_str(),
+                lines: i.lines,
+            })
+            .collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| finding(report, d, language))
+            .collect(),
+    }
+}
+
+fn finding<'a>(report: &'a FileReport, d: &'a Diagnostic, language: Language) -> Finding<'a> {
     let source = &report.document.source;
-    let items: Vec<Value> = report
-        .items
-        .iter()
-        .map(|i| {
-            let mut v = json!({ "id": i.id, "status": i.status.as_str() });
-            if let Some(lines) = i.lines {
-                v["lines"] = json!(lines);
-            }
-            v
-        })
-        .collect();
-    let diagnostics: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let start = source.position(d.range.start);
-            let end = source.position(d.range.end);
-            let mut v = json!({
-                "code": d.code.as_str(),
-                "severity": d.severity.as_str(),
-                "message": d.message.get(language),
-                "range": {
-                    "start": { "line": start.line, "column": start.column },
-                    "end": { "line": end.line, "column": end.column },
-                },
-            });
-            if let Some(item) = &d.item {
-                v["item"] = json!(item);
-            }
-            if let Some(paragraph) = report.paragraph(start.line) {
-                v["paragraph"] = json!(paragraph);
-            }
-            if !d.related.is_empty() {
-                v["related"] = d
-                    .related
-                    .iter()
-                    .map(|r| {
-                        let mut rv = json!({ "message": r.message.get(language) });
-                        if let Some((path, line)) = &r.location {
-                            rv["path"] = json!(path);
-                            rv["line"] = json!(line);
-                        }
-                        rv
-                    })
-                    .collect();
-            }
-            if let Some(fix) = &d.fix {
-                v["fix"] = json!({
-                    "title": fix.title.get(language),
-                    "edits": fix.edits.iter().map(|e| {
-                        let s = source.position(e.range.start);
-                        let t = source.position(e.range.end);
-                        json!({
-                            "range": {
-                                "start": { "line": s.line, "column": s.column },
-                                "end": { "line": t.line, "column": t.column },
-                            },
-                            "text": e.text,
-                        })
-                    }).collect::<Vec<_>>(),
-                });
-            }
-            if let Some(why) = &d.suppressed {
-                v["suppressed"] = json!(why);
-            }
-            v
-        })
-        .collect();
-    json!({
-        "path": report.path,
-        "kind": report.kind.as_str(),
-        "kind_source": report.kind_source,
-        "items": items,
-        "diagnostics": diagnostics,
-    })
+    let range = range_of(source, &d.range);
+    let paragraph = report.paragraph(range.start.line);
+    Finding {
+        code: d.code.as_str(),
+        severity: d.severity.as_str(),
+        message: d.message.get(language),
+        range,
+        item: d.item.as_deref(),
+        paragraph,
+        related: d
+            .related
+            .iter()
+            .map(|r| Related {
+                message: r.message.get(language),
+                path: r.location.as_ref().map(|(path, _)| path.as_str()),
+                line: r.location.as_ref().map(|(_, line)| *line),
+            })
+            .collect(),
+        fix: d.fix.as_ref().map(|fix| Fix {
+            title: fix.title.get(language),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| Edit {
+                    range: range_of(source, &e.range),
+                    text: &e.text,
+                })
+                .collect(),
+        }),
+        suppressed: d.suppressed.as_deref(),
+    }
 }
