@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Language};
 use crate::lint::FileReport;
 use crate::report::Summary;
-use crate::text::SourceText;
+use crate::text::{Position, SourceText};
 
 pub fn render(reports: &[FileReport], language: Language) -> String {
     let output = Output {
@@ -67,14 +67,8 @@ struct Finding<'a> {
 
 #[derive(Serialize)]
 struct Range {
-    start: Point,
-    end: Point,
-}
-
-#[derive(Serialize)]
-struct Point {
-    line: usize,
-    column: usize,
+    start: Position,
+    end: Position,
 }
 
 #[derive(Serialize)]
@@ -99,16 +93,9 @@ struct Edit<'a> {
 }
 
 fn range_of(source: &SourceText, bytes: &std::ops::Range<usize>) -> Range {
-    let (start, end) = (source.position(bytes.start), source.position(bytes.end));
     Range {
-        start: Point {
-            line: start.line,
-            column: start.column,
-        },
-        end: Point {
-            line: end.line,
-            column: end.column,
-        },
+        start: source.position(bytes.start),
+        end: source.position(bytes.end),
     }
 }
 
