@@ -73,7 +73,7 @@ impl Cache {
     /// everything else the reports depend on (configuration, `--kind`). `None` when
     /// the folder cannot be created: the run goes on without a cache.
     pub fn open(dir: PathBuf, engine: &Engine, settings: &str) -> Option<Self> {
-        std::fs::create_dir_all(&dir).ok()?;
+        create_private_dir(&dir).ok()?;
         prune(&dir);
         let mut h = hasher();
         feed(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
@@ -144,7 +144,7 @@ impl Cache {
         let temporary = self
             .dir
             .join(format!(".{key:032x}.{}.tmp", std::process::id()));
-        if std::fs::write(&temporary, json).is_ok() && std::fs::rename(&temporary, target).is_err()
+        if write_private(&temporary, &json).is_ok() && std::fs::rename(&temporary, target).is_err()
         {
             let _ = std::fs::remove_file(&temporary);
         }
@@ -159,6 +159,36 @@ impl Cache {
 /// Removes entries (and temporary files left by interrupted runs) older than `MAX_AGE`,
 /// unless that was done less than `PRUNE_EVERY` ago. Only files named as the cache names
 /// them are touched.
+/// Creates the cache folder readable by its owner only: entries hold excerpts of
+/// confidential contracts.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    // a folder made by an earlier version (or by hand) is closed too
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a new file readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
 fn prune(dir: &Path) {
     let now = SystemTime::now();
     let age = |path: &Path| {
@@ -282,6 +312,19 @@ impl Entry {
             })
             .collect::<Option<Vec<_>>>()?;
         let source = SourceText::from_excerpt_parts(self.excerpt, self.excerpt_lines)?;
+        // An entry that parses may still have been damaged or written by hand: every range
+        // must lie on character boundaries of its excerpt, or it is a miss.
+        let text = source.as_str();
+        let fits = |r: &std::ops::Range<usize>| {
+            r.start <= r.end && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+        };
+        let ranges_fit =
+            self.diagnostics.iter().all(|d| {
+                fits(&d.range) && d.fix.iter().flat_map(|f| &f.edits).all(|e| fits(&e.range))
+            }) && self.values.iter().all(|v| fits(&v.range));
+        if !ranges_fit {
+            return None;
+        }
         Some(FileReport {
             path: path.to_string(),
             kind: self.kind,

@@ -1,6 +1,6 @@
 //! The command line: `kiyaku check | explain | catalogs`.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,10 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::catalog::{self, Catalog, Severity};
-use crate::decode;
 use crate::diagnostic::{Code, Language};
 use crate::explain;
-use crate::extract::{self, Extracted, Format as InputFormat};
+use crate::inputs::{self, Input, Reading};
 use crate::kind::DocumentKind;
 use crate::lint::FileReport;
 use crate::report;
@@ -50,9 +49,10 @@ pub enum Command {
         /// Print, as catalog TOML, the items a regulation's article lists for contracts.
         #[arg(long, value_name = "REGULATION")]
         derive: Option<PathBuf>,
-        #[arg(long, requires = "derive")]
+        #[arg(long, requires = "derive", value_parser = clap::value_parser!(u32).range(1..))]
         article: Option<u32>,
-        #[arg(long, requires = "derive", default_value = "1")]
+        /// The paragraph (項) of the article that lists the items (1 = the first).
+        #[arg(long, requires = "derive", default_value = "1", value_parser = clap::value_parser!(u32).range(1..))]
         paragraph: u32,
     },
 }
@@ -115,19 +115,13 @@ pub struct CheckArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// File extensions checked when a folder is given (.docx and .html are extracted first).
-const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm"];
-
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Lsp => crate::lsp::run(),
         Command::Explain { what, lang } => {
             match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
-                Some(text) => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
+                Some(text) => emit_or_exit(&text, None, ExitCode::SUCCESS),
                 None => {
                     eprintln!(
                         "kiyaku: error: `{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)"
@@ -147,82 +141,14 @@ pub fn run(cli: Cli) -> ExitCode {
             for e in &errors {
                 eprintln!("kiyaku: error: {e}");
             }
-            print!("{}", explain::list_catalogs(&catalogs, json));
-            if errors.is_empty() {
+            let code = if errors.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)
-            }
+            };
+            emit_or_exit(&explain::list_catalogs(&catalogs, json), None, code)
         }
     }
-}
-
-/// A document to check: a path on disk or standard input.
-enum Input {
-    File(PathBuf),
-    Stdin,
-}
-
-impl Input {
-    fn display(&self) -> String {
-        match self {
-            Input::File(p) => p.display().to_string(),
-            Input::Stdin => "<stdin>".to_string(),
-        }
-    }
-}
-
-fn collect_inputs(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
-    let mut inputs = Vec::new();
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    for path in paths {
-        if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
-        } else if path.is_dir() {
-            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(&path)
-                .build()
-                .filter_map(|entry| match entry {
-                    Ok(e) => Some(e),
-                    Err(err) => {
-                        errors.push(format!("{}: {err}", path.display()));
-                        None
-                    }
-                })
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .map(|e| e.into_path())
-                .filter(|p| is_document(p))
-                .collect();
-            found.sort();
-            inputs.extend(found.into_iter().map(Input::File));
-        } else if path.exists() {
-            inputs.push(Input::File(path));
-        } else {
-            errors.push(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    inputs
-}
-
-fn is_document(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
-/// The text of a document: decoded, or extracted from a .docx or .html by its extension.
-fn read_input(input: &Input, stdin: &Option<Vec<u8>>) -> Result<Extracted, String> {
-    let (bytes, format) = match input {
-        Input::File(p) => (
-            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?,
-            InputFormat::of(p),
-        ),
-        Input::Stdin => (stdin.clone().unwrap_or_default(), InputFormat::Text),
-    };
-    extract::extract(format, &bytes).map_err(|e| format!("{}: {e}", input.display()))
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -252,12 +178,40 @@ fn check(args: CheckArgs) -> ExitCode {
         } else {
             Language::Ja
         });
-    let inputs = collect_inputs(&args.paths, &mut errors);
-    let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin)).then(|| {
-        let mut buf = Vec::new();
-        let _ = std::io::stdin().read_to_end(&mut buf);
-        buf
-    });
+    let mut inputs = inputs::collect(&args.paths, &mut errors);
+    if let Some(output) = &args.output {
+        // the report must never overwrite a document; an earlier report at that place is
+        // not a document and is simply replaced
+        let target = inputs::resolve_output(output);
+        let mut refused = false;
+        inputs.retain(|input| {
+            let Input::File(p) = input else { return true };
+            if std::fs::canonicalize(p).ok().as_ref() != Some(&target) {
+                return true;
+            }
+            let own = inputs::read_file(p).is_ok_and(|b| report::written_by_kiyaku(&b));
+            refused |= !own;
+            false
+        });
+        if refused {
+            eprintln!(
+                "kiyaku: error: {}: --output names a document being checked; refusing to overwrite it (nothing was written)",
+                output.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let stdin = match inputs.contains(&Input::Stdin) {
+        true => match inputs::read_capped(std::io::stdin().lock()) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                errors.push(format!("<stdin>: {e}"));
+                inputs.retain(|i| *i != Input::Stdin);
+                None
+            }
+        },
+        false => None,
+    };
     let cache = (!args.no_cache)
         .then(|| args.cache_dir.clone().or_else(crate::cache::default_dir))
         .flatten()
@@ -268,19 +222,22 @@ fn check(args: CheckArgs) -> ExitCode {
     let progress = progress_bar(inputs.len(), args.quiet);
     // Files are checked in parallel; each report is made compact (its document dropped)
     // as soon as the file is checked, and `collect` keeps the inputs' order.
-    let results: Vec<Result<FileReport, String>> = inputs
+    let results: Vec<Result<Option<FileReport>, String>> = inputs
         .par_iter()
         .map(|input| {
-            let result = read_input(input, &stdin).map(|extracted| {
-                let path = input.display();
-                let cache = match input {
-                    Input::File(_) => cache.as_ref(),
-                    Input::Stdin => None,
-                };
-                let mut report =
-                    crate::cache::check(&engine, cache, &path, extracted.text, args.kind);
-                report.paragraphs = extracted.paragraphs;
-                report
+            let result = inputs::read(input, stdin.as_deref()).map(|reading| match reading {
+                Reading::Document(extracted) => {
+                    let path = input.display();
+                    let cache = match input {
+                        Input::File(_) => cache.as_ref(),
+                        Input::Stdin => None,
+                    };
+                    let mut report =
+                        crate::cache::check(&engine, cache, &path, extracted.text, args.kind);
+                    report.paragraphs = extracted.paragraphs;
+                    Some(report)
+                }
+                Reading::OwnReport => None,
             });
             if let Some(p) = &progress {
                 p.inc(1);
@@ -292,9 +249,13 @@ fn check(args: CheckArgs) -> ExitCode {
         p.finish_and_clear();
     }
     let mut reports = Vec::new();
-    for r in results {
+    for (input, r) in inputs.iter().zip(results) {
         match r {
-            Ok(report) => reports.push(report),
+            Ok(Some(report)) => reports.push(report),
+            Ok(None) => eprintln!(
+                "kiyaku: note: {}: skipped, a report written by kiyaku",
+                input.display()
+            ),
             Err(e) => errors.push(e),
         }
     }
@@ -307,14 +268,8 @@ fn check(args: CheckArgs) -> ExitCode {
         Format::Csv => report::csv::render(&reports, &engine.catalogs, language),
         Format::Html => report::html::render(&reports, &engine.catalogs, language),
     };
-    if let Some(path) = &args.output {
-        if let Err(e) = std::fs::write(path, rendered.as_bytes()) {
-            errors.push(format!("{}: cannot write: {e}", path.display()));
-        }
-    } else {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(rendered.as_bytes());
-        let _ = stdout.flush();
+    if let Err(e) = emit(&rendered, args.output.as_deref()) {
+        errors.push(e);
     }
     for e in &errors {
         eprintln!("kiyaku: error: {e}");
@@ -338,6 +293,33 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// Writes a report or listing to `--output` or standard output. A failed write (a full
+/// disk, a closed pipe, `/dev/full`) is an error that names where it went.
+pub fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| format!("standard output: cannot write: {e}"))
+        }
+    }
+}
+
+/// `emit`, then `code`; exit status 2 with the message when the write failed.
+fn emit_or_exit(text: &str, output: Option<&Path>, code: ExitCode) -> ExitCode {
+    match emit(text, output) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("kiyaku: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     if quiet || len < 20 || !std::io::stderr().is_terminal() {
         return None;
@@ -354,16 +336,18 @@ fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> Ex
         eprintln!("kiyaku: error: --derive needs --article");
         return ExitCode::from(2);
     };
-    let text = match std::fs::read(regulation)
-        .map_err(|e| e.to_string())
-        .and_then(|b| {
-            decode::decode(&b)
-                .map(|(t, _)| t)
-                .map_err(|e| e.to_string())
-        }) {
-        Ok(t) => t,
+    // read like a checked document: a .docx or .html regulation is extracted first
+    let text = match inputs::read(&Input::File(regulation.to_path_buf()), None) {
+        Ok(Reading::Document(extracted)) => extracted.text,
+        Ok(Reading::OwnReport) => {
+            eprintln!(
+                "kiyaku: error: {}: a report written by kiyaku, not a regulation",
+                regulation.display()
+            );
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprintln!("kiyaku: error: {}: {e}", regulation.display());
+            eprintln!("kiyaku: error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -379,10 +363,7 @@ fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> Ex
         &builtin,
     ) {
         Ok(c) => match toml::to_string(&c) {
-            Ok(t) => {
-                print!("{t}");
-                ExitCode::SUCCESS
-            }
+            Ok(t) => emit_or_exit(&t, None, ExitCode::SUCCESS),
             Err(e) => {
                 eprintln!("kiyaku: error: {e}");
                 ExitCode::from(2)

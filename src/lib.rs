@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod explain;
 pub mod extract;
+pub mod inputs;
 pub mod kind;
 pub mod lint;
 pub mod lsp;

@@ -9,7 +9,8 @@ pub struct Position {
 }
 
 /// The document text with a per-line index, so that position conversion never
-/// rescans the document.
+/// rescans the document, and (built on first need) character counts at fixed byte
+/// intervals, so that it never rescans a long line either.
 ///
 /// An *excerpt* keeps only some lines of a document (those a report points at), so a
 /// checked file's report does not hold the whole text; its offsets are offsets into the
@@ -20,6 +21,27 @@ pub struct SourceText {
     line_starts: Vec<usize>,
     /// For an excerpt: the document's 0-based line number of each line kept, ascending.
     line_numbers: Option<Vec<usize>>,
+    /// Characters and UTF-16 units before every `CHECKPOINT_BYTES`th byte, built the first
+    /// time a column is asked for far from its line's start (a one-line document of
+    /// megabytes would otherwise be rescanned for every finding).
+    checkpoints: std::sync::OnceLock<Vec<Checkpoint>>,
+}
+
+/// Bytes between two checkpoints; a column is counted over at most twice this.
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// Counts of the text before `byte` (a character boundary).
+#[derive(Debug, Clone, Copy)]
+struct Checkpoint {
+    byte: usize,
+    chars: usize,
+    utf16: usize,
+}
+
+/// Characters and UTF-16 code units of a string.
+fn counts(s: &str) -> (usize, usize) {
+    s.chars()
+        .fold((0, 0), |(c, u), ch| (c + 1, u + ch.len_utf16()))
 }
 
 impl SourceText {
@@ -30,6 +52,7 @@ impl SourceText {
             text,
             line_starts,
             line_numbers: None,
+            checkpoints: Default::default(),
         }
     }
 
@@ -63,6 +86,7 @@ impl SourceText {
                 text,
                 line_starts,
                 line_numbers: Some(line_numbers),
+                checkpoints: Default::default(),
             },
             from: kept.iter().map(|&k| self.line_starts[k]).collect(),
         }
@@ -82,6 +106,7 @@ impl SourceText {
             text,
             line_starts,
             line_numbers: Some(line_numbers),
+            checkpoints: Default::default(),
         })
     }
 
@@ -139,6 +164,46 @@ impl SourceText {
         start..end
     }
 
+    /// The part of 0-based `line` to show for a finding at `range`: the whole line when it
+    /// is not long, else a window of `WINDOW_CONTEXT` characters either side of the finding
+    /// (of which at most `WINDOW_MARK` characters are shown), as rustc and ruff cut long
+    /// lines, so that a report grows with its findings and not with their lines' length.
+    pub fn line_window(&self, line: usize, range: std::ops::Range<usize>) -> LineWindow {
+        let whole = self.line_range(line);
+        let mark_start = self.clamp(range.start.clamp(whole.start, whole.end));
+        let mark_end = self.clamp(range.end.clamp(mark_start, whole.end));
+        if whole.len() <= WINDOW_WHOLE_LINE_BYTES {
+            return LineWindow {
+                shown: whole.clone(),
+                mark: mark_start..mark_end,
+                cut_before: false,
+                cut_after: false,
+            };
+        }
+        let back = |from: usize, chars: usize| {
+            self.text[whole.start..from]
+                .char_indices()
+                .rev()
+                .take(chars)
+                .last()
+                .map_or(from, |(i, _)| whole.start + i)
+        };
+        let forward = |from: usize, chars: usize| {
+            self.text[from..whole.end]
+                .char_indices()
+                .nth(chars)
+                .map_or(whole.end, |(i, _)| from + i)
+        };
+        let mark_end = mark_end.min(forward(mark_start, WINDOW_MARK));
+        let shown = back(mark_start, WINDOW_CONTEXT)..forward(mark_end, WINDOW_CONTEXT);
+        LineWindow {
+            cut_before: shown.start > whole.start,
+            cut_after: shown.end < whole.end,
+            shown,
+            mark: mark_start..mark_end,
+        }
+    }
+
     pub fn line_text(&self, line: usize) -> &str {
         &self.text[self.line_range(line)]
     }
@@ -155,7 +220,7 @@ impl SourceText {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
         let line = self.index_of(offset);
-        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let column = self.span_counts(self.line_starts[line], offset).0 + 1;
         Position {
             line: self.numbered(line) + 1,
             column,
@@ -166,11 +231,44 @@ impl SourceText {
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
         let offset = self.clamp(offset);
         let line = self.index_of(offset);
-        let column: usize = self.text[self.line_starts[line]..offset]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
+        let column = self.span_counts(self.line_starts[line], offset).1;
         (self.numbered(line) as u32, column as u32)
+    }
+
+    /// Characters and UTF-16 units between two character boundaries `from <= to`.
+    fn span_counts(&self, from: usize, to: usize) -> (usize, usize) {
+        if to - from <= 2 * CHECKPOINT_BYTES {
+            return counts(&self.text[from..to]);
+        }
+        let (a, b) = (self.counts_before(from), self.counts_before(to));
+        (b.0 - a.0, b.1 - a.1)
+    }
+
+    /// Characters and UTF-16 units of the text before a character boundary.
+    fn counts_before(&self, offset: usize) -> (usize, usize) {
+        let checkpoints = self.checkpoints.get_or_init(|| {
+            let mut out = Vec::with_capacity(self.text.len() / CHECKPOINT_BYTES + 1);
+            let (mut chars, mut utf16, mut next) = (0, 0, 0);
+            for (i, ch) in self.text.char_indices() {
+                if i >= next {
+                    out.push(Checkpoint {
+                        byte: i,
+                        chars,
+                        utf16,
+                    });
+                    next = (i / CHECKPOINT_BYTES + 1) * CHECKPOINT_BYTES;
+                }
+                chars += 1;
+                utf16 += ch.len_utf16();
+            }
+            out
+        });
+        let k = checkpoints.partition_point(|c| c.byte <= offset);
+        let Some(c) = k.checked_sub(1).map(|k| checkpoints[k]) else {
+            return (0, 0);
+        };
+        let (chars, utf16) = counts(&self.text[c.byte..offset]);
+        (c.chars + chars, c.utf16 + utf16)
     }
 
     /// Byte offset of a 0-based line and UTF-16 column; out-of-range positions clamp
@@ -190,6 +288,24 @@ impl SourceText {
         }
         range.end
     }
+}
+
+/// Lines up to this many bytes are shown whole in reports.
+const WINDOW_WHOLE_LINE_BYTES: usize = 3000;
+/// Characters shown either side of a finding on a longer line.
+const WINDOW_CONTEXT: usize = 60;
+/// Characters of the finding itself shown on a longer line.
+const WINDOW_MARK: usize = 200;
+
+/// What a report shows of a line: byte ranges in the text, and whether the line goes on
+/// before or after what is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineWindow {
+    pub shown: std::ops::Range<usize>,
+    /// The finding's part of `shown`.
+    pub mark: std::ops::Range<usize>,
+    pub cut_before: bool,
+    pub cut_after: bool,
 }
 
 /// An excerpt and where its lines came from.
@@ -226,6 +342,53 @@ mod tests {
         assert_eq!(src.line_text(0), "第1条 目的");
         assert_eq!(src.line_count(), 3);
         assert_eq!(src.offset_of_utf16(9, 0), src.as_str().len());
+    }
+
+    #[test]
+    fn long_lines_count_columns_from_checkpoints() {
+        let line = "個人情報𠮷a".repeat(5000);
+        let src = SourceText::new(format!("前の行\n{line}\n後"));
+        let start = src.as_str().find('\n').unwrap() + 1;
+        for k in [0, 1, 7, 999, 4999] {
+            let off = start + k * "個人情報𠮷a".len() + "個人".len();
+            let prefix = &src.as_str()[start..off];
+            assert_eq!(
+                src.position(off),
+                Position {
+                    line: 2,
+                    column: prefix.chars().count() + 1
+                }
+            );
+            assert_eq!(
+                src.utf16_position(off),
+                (1, prefix.encode_utf16().count() as u32)
+            );
+        }
+        assert_eq!(
+            src.position(src.as_str().len()),
+            Position { line: 3, column: 2 }
+        );
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_finding() {
+        let short = SourceText::new("第1条 目的\n".to_string());
+        let w = short.line_window(0, 4..10);
+        assert_eq!((w.shown, w.cut_before, w.cut_after), (0..14, false, false));
+        let line = "あ".repeat(10_000) + "委託先" + &"い".repeat(10_000);
+        let src = SourceText::new(line);
+        let at = src.as_str().find("委託先").unwrap();
+        let w = src.line_window(0, at..at + "委託先".len());
+        assert!(w.cut_before && w.cut_after);
+        assert_eq!(&src.as_str()[w.mark.clone()], "委託先");
+        assert_eq!(
+            src.as_str()[w.shown.start..w.mark.start].chars().count(),
+            60
+        );
+        assert_eq!(src.as_str()[w.mark.end..w.shown.end].chars().count(), 60);
+        let w = src.line_window(0, 0..src.as_str().len());
+        assert!(!w.cut_before && w.cut_after);
+        assert_eq!(src.as_str()[w.mark.clone()].chars().count(), 200);
     }
 
     #[test]

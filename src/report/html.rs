@@ -640,23 +640,36 @@ fn excerpt(out: &mut String, source: &SourceText, range: &Range<usize>) {
     let from = first.saturating_sub(1);
     let to = (last + 1).min(source.line_count().saturating_sub(1));
     out.push_str("<div class=\"ex\">");
+    let s = source.as_str();
     for line in from..=to {
         let r = source.line_range(line);
-        let text = &source.as_str()[r.clone()];
         let context = line < first || line > last;
+        // a long line is shown as a window: the end of the line before, the start of
+        // the line after, and around the range on its own lines
+        let anchor = match line {
+            l if l < first => r.end..r.end,
+            l if l > last => r.start..r.start,
+            _ => range.clone(),
+        };
+        let w = source.line_window(line, anchor);
+        let (before, after) = (
+            if w.cut_before { "…" } else { "" },
+            if w.cut_after { "…" } else { "" },
+        );
         let _ = write!(out, "<div><span class=\"ln\">{}</span>", line + 1);
         if context {
-            let _ = write!(out, "<span class=\"ctx\">{}</span>", escape(text));
-        } else {
-            let a = range.start.clamp(r.start, r.end);
-            let b = range.end.clamp(a, r.end);
-            let s = source.as_str();
             let _ = write!(
                 out,
-                "<span>{}<mark>{}</mark>{}</span>",
-                escape(&s[r.start..a]),
-                escape(&s[a..b]),
-                escape(&s[b..r.end])
+                "<span class=\"ctx\">{before}{}{after}</span>",
+                escape(&s[w.shown])
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<span>{before}{}<mark>{}</mark>{}{after}</span>",
+                escape(&s[w.shown.start..w.mark.start]),
+                escape(&s[w.mark.clone()]),
+                escape(&s[w.mark.end..w.shown.end])
             );
         }
         out.push_str("</div>");

@@ -126,3 +126,40 @@ impl FileReport {
         self.paragraphs.as_ref()?.get(line.checked_sub(1)?).copied()
     }
 }
+
+/// Whether a file is a report kiyaku wrote (in any `--format`), so that a report saved
+/// inside a checked folder is not checked as a document on the next run. Only the
+/// report's fixed frame is looked at: its first and last bytes.
+pub fn written_by_kiyaku(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
+    let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(512)..]);
+    let head = head.trim_start_matches('\u{feff}');
+    let html = head.starts_with("<!DOCTYPE html>")
+        && head.contains("<meta name=\"generator\" content=\"kiyaku ");
+    let json = head.starts_with("{\n  \"version\": 1,\n  \"files\": [")
+        && tail.trim_end().ends_with('}')
+        && tail.contains("\"summary\"");
+    let sarif = head.starts_with('{')
+        && head.contains("sarif-schema-2.1.0")
+        && head.contains("\"name\": \"kiyaku\"");
+    let csv = head.starts_with("文書,種類,") || head.starts_with("document,kind,");
+    // text and github outputs end with the summary line
+    let summary = tail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(is_summary_line);
+    html || json || sarif || csv || summary
+}
+
+/// The closing line of the text outputs, in either language (`Summary::line`).
+fn is_summary_line(line: &str) -> bool {
+    static SUMMARY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(\d+ ファイルを検査: エラー \d+、警告 \d+、情報 \d+|checked \d+ file\(s\): \d+ error\(s\), \d+ warning\(s\), \d+ info\(s\))$",
+        )
+        .expect("summary pattern")
+    });
+    // `--format github` prefixes it with the tool's name
+    SUMMARY.is_match(line.trim_end().trim_start_matches("kiyaku: "))
+}

@@ -177,8 +177,9 @@ fn result(
         .filter(|i| index.contains_key(*i))
         .unwrap_or(d.code.as_str());
     let mut place = region(source, &d.range);
-    let line = source.line_text(source.position(d.range.start).line - 1);
-    place["snippet"] = json!({ "text": line.trim_end_matches(['\r', '\n']) });
+    let window = source.line_window(source.line_of(d.range.start), d.range.clone());
+    let snippet = &source.as_str()[window.shown];
+    place["snippet"] = json!({ "text": snippet.trim_end_matches(['\r', '\n']) });
     let mut v = json!({
         "ruleId": rule_id,
         "ruleIndex": index[rule_id],

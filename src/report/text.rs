@@ -22,7 +22,6 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
     let source = &report.document.source;
     for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
         let start = source.position(d.range.start);
-        let line_text = source.line_text(start.line - 1);
         let gutter = start.line.to_string().len();
         let pad = " ".repeat(gutter);
         let _ = writeln!(
@@ -43,13 +42,20 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
             report.path, start.line, start.column
         );
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {}", start.line, line_text.trim_end());
-        let line_start = source.line_range(start.line - 1).start;
-        let line_end = source.line_range(start.line - 1).end;
-        let col_from = d.range.start.clamp(line_start, line_end);
-        let col_to = d.range.end.clamp(col_from, line_end);
-        let indent = UnicodeWidthStr::width(&source.as_str()[line_start..col_from]);
-        let width = UnicodeWidthStr::width(&source.as_str()[col_from..col_to]).max(1);
+        // a long line is shown as a window around the finding, cut with "..."
+        let window = source.line_window(start.line - 1, d.range.clone());
+        let text = source.as_str();
+        let cut_before = if window.cut_before { "..." } else { "" };
+        let cut_after = if window.cut_after { "..." } else { "" };
+        let _ = writeln!(
+            out,
+            "{} | {cut_before}{}{cut_after}",
+            start.line,
+            text[window.shown.clone()].trim_end()
+        );
+        let indent =
+            cut_before.len() + UnicodeWidthStr::width(&text[window.shown.start..window.mark.start]);
+        let width = UnicodeWidthStr::width(&text[window.mark.clone()]).max(1);
         let label = d.item.as_deref().unwrap_or("");
         let _ = writeln!(
             out,

@@ -7,6 +7,7 @@ mod checks;
 mod cli;
 mod corpus;
 mod fixtures;
+mod hostile;
 mod inputs;
 mod lsp;
 mod lsp_input;

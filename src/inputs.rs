@@ -1,0 +1,199 @@
+//! Which files `kiyaku check` reads, and reading them without surprises: folders are
+//! walked (symbolic links to files followed, loops reported), only regular files are
+//! read and only up to a size cap (a FIFO or `/dev/zero` would block or exhaust memory),
+//! standard input is read once, and reports kiyaku wrote are not taken for documents.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::extract::{self, Extracted, Format};
+
+/// File extensions checked when a folder is given (.docx and .html are extracted first).
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm"];
+
+/// The largest file read (a 50 MB one-line document is checked; more is refused).
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
+
+/// A document to check: a path on disk or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn display(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+/// What reading an input gave.
+pub enum Reading {
+    Document(Extracted),
+    /// A report kiyaku wrote, left out of the check.
+    OwnReport,
+}
+
+/// The inputs named by `paths` (the current folder when none). Problems with a path are
+/// pushed to `errors` with the path; the other paths are still collected.
+pub fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if !inputs.contains(&Input::Stdin) {
+                inputs.push(Input::Stdin);
+            }
+            continue;
+        }
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let found = walk(&path, errors);
+                if found.is_empty() {
+                    errors.push(nothing_to_check(&path));
+                }
+                inputs.extend(found.into_iter().map(Input::File));
+            }
+            Ok(_) => inputs.push(Input::File(path)),
+            // a dangling or looping symbolic link exists, but what it names does not
+            Err(e) if std::fs::symlink_metadata(&path).is_ok() => {
+                errors.push(format!("{}: cannot follow the link: {e}", path.display()));
+            }
+            Err(_) => errors.push(format!("{}: no such file or folder", path.display())),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| match i {
+        Input::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        Input::Stdin => true,
+    });
+    inputs
+}
+
+/// The documents in a folder, sorted; links to files are followed, link loops reported.
+fn walk(folder: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(folder)
+        .follow_links(true)
+        .build()
+        .filter_map(|entry| match entry {
+            Ok(e) => Some(e),
+            Err(err) => {
+                errors.push(format!("{}: {err}", folder.display()));
+                None
+            }
+        })
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| is_document(p))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Why a folder gave nothing to check, naming the files it does hold that kiyaku cannot read.
+fn nothing_to_check(folder: &Path) -> String {
+    let mut others: std::collections::BTreeMap<String, usize> = Default::default();
+    for entry in ignore::WalkBuilder::new(folder).build().flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            let ext = entry
+                .path()
+                .extension()
+                .map(|e| format!(".{}", e.to_string_lossy().to_lowercase()))
+                .unwrap_or_else(|| "(no extension)".to_string());
+            *others.entry(ext).or_default() += 1;
+        }
+    }
+    let supported = DOCUMENT_EXTENSIONS
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let held = if others.is_empty() {
+        "it holds no file".to_string()
+    } else {
+        let list: Vec<String> = others.iter().map(|(e, n)| format!("{n} {e}")).collect();
+        format!("it holds only {}", list.join(", "))
+    };
+    format!(
+        "{}: no document to check ({held}; kiyaku reads {supported})",
+        folder.display()
+    )
+}
+
+pub fn is_document(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Reads at most `MAX_FILE_BYTES` from `reader`; more is an error.
+pub fn read_capped(reader: impl Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB; refused (kiyaku reads documents up to that size)",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The bytes of a file: only a regular file is read (a FIFO would block, a device never end).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    // asked before opening: opening a FIFO blocks until something writes to it
+    let regular = |meta: std::fs::Metadata| {
+        if meta.is_file() {
+            Ok(())
+        } else {
+            Err("not a regular file (a pipe, device or socket); not read".to_string())
+        }
+    };
+    regular(std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?)?;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    // and again after, in case it was replaced in between
+    regular(file.metadata().map_err(|e| format!("cannot read: {e}"))?)?;
+    read_capped(file)
+}
+
+/// The text of an input: decoded, or extracted from a .docx or .html by its extension.
+pub fn read(input: &Input, stdin: Option<&[u8]>) -> Result<Reading, String> {
+    let (bytes, format) = match input {
+        Input::File(p) => (
+            read_file(p).map_err(|e| format!("{}: {e}", p.display()))?,
+            Format::of(p),
+        ),
+        Input::Stdin => (stdin.unwrap_or_default().to_vec(), Format::Text),
+    };
+    if matches!(input, Input::File(_)) && crate::report::written_by_kiyaku(&bytes) {
+        return Ok(Reading::OwnReport);
+    }
+    extract::extract(format, &bytes)
+        .map(Reading::Document)
+        .map_err(|e| format!("{}: {e}", input.display()))
+}
+
+/// Where `--output` would write, resolved like the inputs (the file need not exist yet).
+pub fn resolve_output(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
