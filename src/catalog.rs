@@ -148,6 +148,13 @@ pub struct SectionSpec {
     /// that sentence to the end of the document (「JIS Q 15001 の…直接書面によって取得する場合の措置に従い」).
     #[serde(default)]
     pub statement: Groups,
+    /// Concept groups that, when at least `outline_min` of them each stand in a heading or
+    /// caption of the document, make the whole document the part (a web form that lists
+    /// the JIS a)–h) items as its headings without saying 直接書面).
+    #[serde(default)]
+    pub outline: Groups,
+    #[serde(default)]
+    pub outline_min: usize,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.

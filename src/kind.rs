@@ -118,7 +118,11 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .filter(|l| l.chars().count() <= 60)
         .collect();
     let any = |words: &[&str]| titles.iter().any(|t| words.iter().any(|w| t.contains(w)));
-    if any(&["規程", "規則", "要綱", "規定"]) && !any(&["契約書", "覚書"]) {
+    // an ordinance is named by its title (「…施行条例」), not by a sentence that cites one
+    // (「…「青森県個人情報保護条例」に基づき、…」)
+    let ordinance = titles.iter().any(|t| t.ends_with("条例"));
+    if (ordinance || any(&["規程", "規則", "要綱", "規定"])) && !any(&["契約書", "覚書"])
+    {
         return DocumentKind::Regulation;
     }
     if any(&[
@@ -128,8 +132,30 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         "契約条項",
         "データ処理",
         "取扱条項",
+        "データ保護契約",
+        "委託契約",
+        "処理契約",
+        "特約",
     ]) {
         return DocumentKind::ConsignmentContract;
+    }
+    // Terms of service, general conditions and purchase orders are consignment terms when
+    // they make the vendor handle the customer's personal data on its behalf, and none of
+    // the three kinds otherwise (they are not privacy notices, however often they say 当社).
+    if any(&[
+        "利用規約",
+        "約款",
+        "サービス規約",
+        "利用条件",
+        "注文請書",
+        "発注書",
+        "注文書",
+    ]) {
+        return if entrusts_personal_data(source.as_str()) {
+            DocumentKind::ConsignmentContract
+        } else {
+            DocumentKind::Unknown
+        };
     }
     // A text whose first article calls it 「この規程」 is a regulation, whatever its title
     // says (some associations publish their 規程 under the heading 「個人情報保護方針」).
@@ -156,6 +182,23 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     vocabulary(source.as_str())
 }
 
+/// Whether a text makes one party handle personal data on another's behalf.
+fn entrusts_personal_data(text: &str) -> bool {
+    const ENTRUSTING: &[&str] = &[
+        "委託を受け",
+        "取扱いを委託",
+        "取扱いの委託",
+        "取り扱いを委託",
+        "処理を委託",
+        "預託",
+        "委託された個人",
+        "処理者",
+        "委託先として",
+        "受託者として",
+    ];
+    ENTRUSTING.iter().any(|w| text.contains(w))
+}
+
 /// Fallback: count telling words of each kind in the body.
 fn vocabulary(text: &str) -> DocumentKind {
     let count = |words: &[&str]| words.iter().map(|w| text.matches(w).count()).sum::<usize>();
@@ -173,8 +216,12 @@ fn vocabulary(text: &str) -> DocumentKind {
         "当社は",
         "弊社は",
         "お客様",
+        "お客さま",
         "利用目的",
         "お問い合わせ",
+        "お問合せ",
+        "お問合わせ",
+        "お問い合せ",
         "本学は",
         "ご本人",
     ]);
@@ -229,6 +276,65 @@ mod tests {
             DocumentKind::PrivacyNotice
         );
         assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
+    }
+
+    #[test]
+    fn a_sentence_citing_an_ordinance_is_not_a_title() {
+        assert_eq!(
+            kind_of(
+                "個人情報の取り扱いについて\n当サイトでは、「青森県個人情報保護条例」に基づき適切に取り扱います。\nお問い合わせ\nお客様の利用目的\n"
+            ),
+            DocumentKind::PrivacyNotice
+        );
+    }
+
+    #[test]
+    fn ordinances_data_processing_terms_and_orders() {
+        for title in [
+            "○個人情報の保護に関する法律施行条例",
+            "○○市個人情報保護条例施行規則",
+            "○○町個人情報保護条例",
+        ] {
+            assert_eq!(
+                kind_of(&format!("{title}\n第一条 この条例は")),
+                DocumentKind::Regulation
+            );
+        }
+        for title in [
+            "GitHub データ保護契約",
+            "データ処理委託契約",
+            "個人情報取扱委託特約",
+        ] {
+            assert_eq!(
+                kind_of(&format!("{title}\n1. 定義\n")),
+                DocumentKind::ConsignmentContract,
+                "{title}"
+            );
+        }
+        // terms of service: consignment terms when the vendor handles the customer's data
+        // on its behalf, none of the three otherwise
+        for (body, kind) in [
+            (
+                "当社は、お客様から委託を受けて個人データを取り扱います。",
+                DocumentKind::ConsignmentContract,
+            ),
+            (
+                "当社は、お客様の個人情報の取扱いの委託を受けた受託者として",
+                DocumentKind::ConsignmentContract,
+            ),
+            (
+                "当社は、お客様に本サービスを提供します。お客様は利用料を支払います。当社は、当社の判断で本サービスを変更できます。",
+                DocumentKind::Unknown,
+            ),
+        ] {
+            for title in ["利用規約", "業務委託約款", "注文請書"] {
+                assert_eq!(
+                    kind_of(&format!("{title}\n第1条（適用）\n{body}\n")),
+                    kind,
+                    "{title} {body}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -232,6 +232,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .iter()
             .chain(&s.unless)
             .chain(s.statement.iter().flatten())
+            .chain(s.outline.iter().flatten())
             .cloned()
     });
     section.chain(catalog.items.iter().flat_map(|item| {
@@ -507,6 +508,7 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         return std::iter::once(whole).collect();
     }
     let mut found = Vec::new();
+    let mut captions = Vec::new();
     for unit in &s.units {
         let header = doc.normalized_range(unit.header.clone());
         let caption = unit.caption_range.clone().map(|r| doc.normalized_range(r));
@@ -514,11 +516,22 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         let is_caption = lines
             .iter()
             .all(|r| !text[r.clone()].trim_end().ends_with('。'));
-        if is_caption
-            && index.group_in(&spec.heading, &lines)
-            && !index.group_in(&spec.unless, &lines)
-        {
+        if !is_caption {
+            continue;
+        }
+        if index.group_in(&spec.heading, &lines) && !index.group_in(&spec.unless, &lines) {
             found.push(doc.normalized_range(unit.span.clone()));
+        }
+        captions.extend(lines);
+    }
+    if found.is_empty() && spec.outline_min > 0 {
+        let named = spec
+            .outline
+            .iter()
+            .filter(|g| index.group_in(g, &captions))
+            .count();
+        if named >= spec.outline_min {
+            return std::iter::once(0..text.len()).collect();
         }
     }
     if !spec.statement.is_empty() {
