@@ -27,6 +27,16 @@ pub fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The paths of the files a `--format json` run checked, in its order.
+pub fn checked_paths(out: &Output) -> Vec<String> {
+    json(out)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
@@ -142,16 +152,10 @@ fn folders_respect_gitignore_and_missing_paths_fail() {
     std::fs::create_dir_all(dir.join("drafts")).unwrap();
     std::fs::write(dir.join("drafts/x.txt"), "覚書").unwrap();
     std::fs::write(dir.join("y.txt"), "覚書\n").unwrap();
-    let v = json(&kiyaku(
+    let paths = checked_paths(&kiyaku(
         &["check", "--format", "json", dir.to_str().unwrap()],
         None,
     ));
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
     assert_eq!(paths.len(), 1, "{paths:?}");
     assert!(paths[0].ends_with("y.txt"));
     let out = kiyaku(&["check", "no/such/file.txt"], None);

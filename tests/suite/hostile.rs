@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cli::kiyaku;
+use crate::cli::{checked_paths, kiyaku};
 use crate::temp_dir;
 
 fn contract() -> PathBuf {
@@ -68,26 +68,17 @@ fn reports_saved_in_a_checked_folder_are_not_checked_next_time() {
         ("csv", "matrix.txt"),
     ] {
         let target = dir.join(name);
-        let out = kiyaku(
-            &[
-                "check",
-                "--format",
-                format,
-                folder,
-                "--output",
-                target.to_str().unwrap(),
-            ],
-            None,
-        );
+        let write_report = || {
+            let target = target.to_str().unwrap();
+            kiyaku(
+                &["check", "--format", format, folder, "--output", target],
+                None,
+            )
+        };
+        let out = write_report();
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
         let again = kiyaku(&["check", "--format", "json", folder], None);
-        let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-        let paths: Vec<&str> = v["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["path"].as_str().unwrap())
-            .collect();
+        let paths = checked_paths(&again);
         assert_eq!(paths.len(), 1, "{format}: {paths:?}");
         assert!(paths[0].ends_with("contract.txt"));
         assert!(
@@ -96,17 +87,7 @@ fn reports_saved_in_a_checked_folder_are_not_checked_next_time() {
             stderr(&again)
         );
         // writing the report again over the old one is allowed
-        let out = kiyaku(
-            &[
-                "check",
-                "--format",
-                format,
-                folder,
-                "--output",
-                target.to_str().unwrap(),
-            ],
-            None,
-        );
+        let out = write_report();
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
         std::fs::remove_file(&target).unwrap();
     }
