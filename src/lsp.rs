@@ -519,30 +519,39 @@ fn related_uri(uri: &Uri, path: &str) -> Option<Uri> {
     Uri::from_file_path(absolute)
 }
 
-/// Applies one content change to a rope, converting the client's positions.
+/// Applies one content change to a rope, converting the client's positions. The rope's lines
+/// are the protocol's: \n, \r\n and \r end a line, nothing else (ropey is built with
+/// `cr_lines`, not `unicode_lines`, which would also break at U+2028, U+0085…). A character
+/// past the end of a line is the end of that line, before its line break; a line past the
+/// end of the text is the end of the text.
 fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, encoding: Encoding) {
     let Some(range) = change.range else {
         *rope = Rope::from_str(&change.text);
         return;
     };
     let to_char = |p: Position| -> usize {
-        let line = (p.line as usize).min(rope.len_lines().saturating_sub(1));
-        if p.line as usize >= rope.len_lines() {
+        let line = p.line as usize;
+        if line >= rope.len_lines() {
             return rope.len_chars();
         }
-        let line_start = rope.line_to_char(line);
-        let line_slice = rope.line(line);
+        let slice = rope.line(line);
+        let chars = slice.len_chars();
+        let line_break = match (
+            chars.checked_sub(2).map(|i| slice.char(i)),
+            chars.checked_sub(1).map(|i| slice.char(i)),
+        ) {
+            (Some('\r'), Some('\n')) => 2,
+            (_, Some('\n' | '\r')) => 1,
+            _ => 0,
+        };
+        let text = slice.slice(..chars - line_break);
         let column = match encoding {
             Encoding::Utf16 => {
-                let units = (p.character as usize).min(line_slice.len_utf16_cu());
-                line_slice.utf16_cu_to_char(units)
+                text.utf16_cu_to_char((p.character as usize).min(text.len_utf16_cu()))
             }
-            Encoding::Utf8 => {
-                let bytes = (p.character as usize).min(line_slice.len_bytes());
-                line_slice.byte_to_char(bytes)
-            }
+            Encoding::Utf8 => text.byte_to_char((p.character as usize).min(text.len_bytes())),
         };
-        (line_start + column).min(rope.len_chars())
+        rope.line_to_char(line) + column
     };
     let start = to_char(range.start);
     let end = to_char(range.end).max(start);

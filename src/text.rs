@@ -342,6 +342,9 @@ mod tests {
         assert_eq!(src.line_text(0), "第1条 目的");
         assert_eq!(src.line_count(), 3);
         assert_eq!(src.offset_of_utf16(9, 0), src.as_str().len());
+        // a column past the end of a line is the end of that line, before its line break
+        assert_eq!(src.offset_of_utf16(0, 99), src.as_str().find('\r').unwrap());
+        assert_eq!(src.offset_of_utf16(1, 99), src.as_str().len() - 1);
     }
 
     #[test]

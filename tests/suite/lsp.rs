@@ -612,3 +612,70 @@ fn client_settings_add_catalogs_and_kind_globs() {
     assert_eq!(items(without, "consignment"), 0, "{without:?}");
     assert_eq!(items(without, "extra"), 0, "{without:?}");
 }
+
+#[test]
+fn a_change_past_the_end_of_a_line_stops_at_its_line_break() {
+    // the protocol's line breaks are \n, \r\n and \r; U+2028 and U+0085 are characters
+    let original =
+        "業務委託契約書\r\n第1条 目的\n第2条 定義\u{2028}注記\u{85}補足\n第3条 秘密保持\n";
+    // the editor's text after each change: a character past the end of its line is the end
+    // of that line (before \r\n, never between \r and \n, never past the line break)
+    let changes = [
+        (
+            (0, 50),
+            (0, 60),
+            "（案）",
+            "業務委託契約書（案）\r\n第1条 目的\n",
+        ),
+        ((1, 99), (1, 99), "及び範囲", "第1条 目的及び範囲\n第2条"),
+        ((2, 99), (3, 0), "\n第4条 追加\n", "補足\n第4条 追加\n第3条"),
+    ];
+    for encoding in ["utf-16", "utf-8"] {
+        let mut c = Client::start();
+        c.initialize(&[encoding]);
+        let uri = "file:///tmp/kiyaku-clamp.txt";
+        c.open(uri, original);
+        let mut expected = original.to_string();
+        for (version, ((sl, sc), (el, ec), insert, after)) in (2..).zip(changes) {
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
+            );
+            let line_end = |line: usize| {
+                let mut at = 0;
+                for _ in 0..line {
+                    at += expected[at..].find('\n').unwrap() + 1;
+                }
+                at + expected[at..].find(['\r', '\n']).unwrap()
+            };
+            let (start, end) = (
+                line_end(sl),
+                if el == sl {
+                    line_end(el)
+                } else {
+                    line_end(el - 1) + 1
+                },
+            );
+            expected.replace_range(start..end, insert);
+            assert!(expected.contains(after), "{expected:?}");
+        }
+        let after_edits = c.diagnostics(uri, 4);
+        let symbols = c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let mut fresh = Client::start();
+        fresh.initialize(&[encoding]);
+        let from_scratch = fresh.open(uri, &expected);
+        let fresh_symbols = fresh.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert_eq!(
+            symbols["result"], fresh_symbols["result"],
+            "{encoding}: {expected:?}"
+        );
+        assert_eq!(summary(&after_edits), summary(&from_scratch), "{encoding}");
+    }
+}
