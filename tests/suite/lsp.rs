@@ -679,3 +679,47 @@ fn a_change_past_the_end_of_a_line_stops_at_its_line_break() {
         assert_eq!(summary(&after_edits), summary(&from_scratch), "{encoding}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_derive_regulation_that_blocks_on_read_stalls_nothing() {
+    // a FIFO with no writer: opening it to read blocks until one comes
+    let dir = crate::temp_dir("lsp-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("regulation.txt"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
+    )
+    .unwrap();
+    let text = "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n";
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    // the document is on disk, beside kiyaku.toml (the configuration is found from it)
+    std::fs::write(dir.join("contract.txt"), text).unwrap();
+    let here = format!("file://{}", dir.join("contract.txt").display());
+    let elsewhere = "file:///tmp/kiyaku-not-beside-a-fifo.txt";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": here, "languageId": "plaintext", "version": 1, "text": text}}),
+    );
+    // another document's diagnostics, then this one's (with the built-in catalogs)
+    assert!(!c.open(elsewhere, text).is_empty());
+    assert!(!c.diagnostics(&here, 1).is_empty());
+    let said = c.wait(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("regulation.txt"))
+    });
+    assert!(
+        said["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{said}"
+    );
+}
