@@ -137,9 +137,19 @@ impl Config {
 
     fn derived(&self, d: &Derive, catalogs: &[Catalog]) -> Result<Catalog, String> {
         let path = self.root.join(&d.regulation);
-        let bytes = read_regulation(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (text, _) =
-            crate::decode::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        // read as a checked document is: a regular file only (a FIFO would stall every engine
+        // built after it, in the language server every document's diagnostics), capped in
+        // size, a .docx or .html regulation through its extractor
+        let input = crate::inputs::Input::File(path.clone());
+        let text = match crate::inputs::read(&input, None)? {
+            crate::inputs::Reading::Document(extracted) => extracted.text,
+            crate::inputs::Reading::OwnReport => {
+                return Err(format!(
+                    "{}: a report written by kiyaku, not a regulation",
+                    path.display()
+                ));
+            }
+        };
         let builtin = catalogs
             .iter()
             .find(|c| c.id == "consignment")
@@ -158,30 +168,4 @@ impl Config {
             &builtin,
         )
     }
-}
-
-/// The most a `[derive]` regulation may hold (the longest regulations are a few MB).
-const MAX_REGULATION_BYTES: u64 = 32 << 20;
-
-/// Reads a `[derive]` regulation: only a regular file, of at most `MAX_REGULATION_BYTES`. A
-/// FIFO or a device named there would block the read (or never end it), and with it every
-/// engine built after it: the language server's diagnostics of every document.
-fn read_regulation(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let too_large = || format!("larger than {} MiB", MAX_REGULATION_BYTES >> 20);
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !metadata.is_file() {
-        return Err("cannot read: not a regular file".into());
-    }
-    if metadata.len() > MAX_REGULATION_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_REGULATION_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_REGULATION_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
 }
