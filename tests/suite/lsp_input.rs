@@ -41,13 +41,7 @@ fn malformed_messages_do_not_stop_the_server() {
     input.extend(frame(
         br#"{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"capabilities":{}}}"#,
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = server();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&input).unwrap();
     stdin.flush().unwrap();
@@ -119,13 +113,7 @@ struct Raw {
 
 impl Raw {
     fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = server();
         let stdout = child.stdout.take().unwrap();
         let mut stderr = child.stderr.take().unwrap();
         let (tx, rx) = channel();
@@ -497,4 +485,15 @@ fn fuzz_seeds_are_framed_and_answered() {
         assert_eq!(&answered, codes, "{name}: {replies:?}");
         assert_eq!(shut_down, *shutdown, "{name}");
     }
+}
+
+/// `kiyaku lsp` with all three standard streams piped.
+fn server() -> Child {
+    Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
