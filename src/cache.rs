@@ -31,7 +31,7 @@ use crate::matcher::Status;
 use crate::text::SourceText;
 
 /// Bumped when the entry layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Entries written longer ago than this are removed.
 const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -250,6 +250,8 @@ struct Entry {
     kind: DocumentKind,
     kind_source: String,
     items: Vec<(String, String, Option<[usize; 2]>)>,
+    /// Each item's evidence, in the order of `items`.
+    evidence: Vec<Option<crate::lint::Evidence>>,
     diagnostics: Vec<Diagnostic>,
     values: Vec<StatedValue>,
     excerpt: String,
@@ -289,6 +291,7 @@ impl Entry {
                 .iter()
                 .map(|i| (i.id.clone(), i.status.as_str().to_string(), i.lines))
                 .collect(),
+            evidence: report.items.iter().map(|i| i.evidence.clone()).collect(),
             diagnostics: report.diagnostics.clone(),
             values: report.values.clone(),
             excerpt: excerpt.to_string(),
@@ -303,12 +306,21 @@ impl Entry {
         let kind_source = KIND_SOURCES
             .into_iter()
             .find(|k| kind_source_name(*k) == self.kind_source)?;
+        if self.evidence.len() != self.items.len() {
+            return None;
+        }
         let items = self
             .items
             .into_iter()
-            .map(|(id, status, lines)| {
+            .zip(self.evidence)
+            .map(|((id, status, lines), evidence)| {
                 let status = STATUSES.into_iter().find(|s| s.as_str() == status)?;
-                Some(ItemResult { id, status, lines })
+                Some(ItemResult {
+                    id,
+                    status,
+                    lines,
+                    evidence,
+                })
             })
             .collect::<Option<Vec<_>>>()?;
         let source = SourceText::from_excerpt_parts(self.excerpt, self.excerpt_lines)?;

@@ -19,6 +19,119 @@ pub struct ItemResult {
     pub status: Status,
     /// 1-based first and last line where the item was found.
     pub lines: Option<[usize; 2]>,
+    /// For a missing item: the nearest clause and what it lacked.
+    pub evidence: Option<Evidence>,
+}
+
+/// Why an item was judged missing: the clause that came nearest (none for an item looked
+/// for across the whole document) and the concepts it lacked, each named by its first
+/// terms in the catalog (an empty list for a group of patterns: an address, a number …).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Evidence {
+    /// 1-based line of the nearest clause; `None` when the item is looked for document-wide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The nearest clause, cut to 80 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub lacking: Vec<Vec<String>>,
+    /// Every concept is there, but said as an effort (努める) or with an excluded term.
+    pub excluded: bool,
+}
+
+impl Evidence {
+    fn of(document: &Document, item: &Item, nearest: &matcher::Nearest) -> Self {
+        let whole_document = nearest.at.is_empty();
+        let lacking = nearest
+            .lacking
+            .iter()
+            .map(|&g| {
+                item.match_spec.all[g]
+                    .iter()
+                    .filter(|t| !t.starts_with("re:"))
+                    .take(3)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let text = document.source.as_str();
+        let clause = (!whole_document).then(|| {
+            let at = nearest.at.start.min(text.len())..nearest.at.end.min(text.len());
+            let clause = text.get(at).unwrap_or_default().trim();
+            let mut cut: String = clause.chars().take(80).collect();
+            if cut.len() < clause.len() {
+                cut.push('…');
+            }
+            cut.replace('\n', " ")
+        });
+        Evidence {
+            line: (!whole_document).then(|| document.source.position(nearest.at.start).line),
+            text: clause,
+            lacking,
+            excluded: nearest.excluded,
+        }
+    }
+
+    /// The related-information line a missing-clause finding carries.
+    fn related(&self, path: &str) -> Related {
+        let named = |lang_ja: bool| -> String {
+            let groups: Vec<String> = self
+                .lacking
+                .iter()
+                .map(|g| {
+                    if g.is_empty() {
+                        if lang_ja {
+                            "具体的な記載（住所・番号・氏名など）".to_string()
+                        } else {
+                            "a concrete value (an address, a number, a name …)".to_string()
+                        }
+                    } else if lang_ja {
+                        g.iter()
+                            .map(|t| format!("「{t}」"))
+                            .collect::<Vec<_>>()
+                            .join("")
+                    } else {
+                        g.iter()
+                            .map(|t| format!("“{t}”"))
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    }
+                })
+                .collect();
+            let mut unique: Vec<String> = Vec::new();
+            for g in groups {
+                if !unique.contains(&g) {
+                    unique.push(g);
+                }
+            }
+            unique.join(if lang_ja { "、" } else { "; " })
+        };
+        let message = match (&self.text, self.excluded) {
+            (Some(clause), true) => Text::new(
+                format!(
+                    "最も近い箇所「{clause}」は、努力義務などの表現か除外される語のため数えていません"
+                ),
+                format!(
+                    "Nearest clause “{clause}” is worded as an effort or holds an excluded term, so it does not count"
+                ),
+            ),
+            (Some(clause), false) => Text::new(
+                format!(
+                    "最も近い箇所「{clause}」には、{}にあたる記載がありません",
+                    named(true)
+                ),
+                format!("Nearest clause “{clause}” lacks {}", named(false)),
+            ),
+            (None, _) => Text::new(
+                format!("文書中に{}にあたる記載がありません", named(true)),
+                format!("The document nowhere states {}", named(false)),
+            ),
+        };
+        Related {
+            message,
+            location: self.line.map(|l| (path.to_string(), l)),
+        }
+    }
 }
 
 /// Everything kiyaku found in one document.
@@ -141,15 +254,21 @@ impl Engine {
                         .line;
                     [start, end]
                 });
+                let evidence = verdict
+                    .nearest
+                    .as_ref()
+                    .map(|n| Evidence::of(&document, item, n));
                 match verdict.status {
-                    Status::Missing => diagnostics.push(missing_clause(
-                        &document,
-                        catalog,
-                        item,
-                        &id,
-                        kind,
-                        section.clone(),
-                    )),
+                    Status::Missing => {
+                        let mut d =
+                            missing_clause(&document, catalog, item, &id, kind, section.clone());
+                        // after the regulation's provision that requires the item, if any
+                        if let Some(e) = &evidence {
+                            let at = usize::from(item.source.is_some()).min(d.related.len());
+                            d.related.insert(at, e.related(path));
+                        }
+                        diagnostics.push(d);
+                    }
                     Status::Conflict => {
                         let c = &item.conflicts[verdict.conflict.unwrap_or(0)];
                         let mut d = Diagnostic::new(
@@ -175,6 +294,7 @@ impl Engine {
                     id,
                     status: verdict.status,
                     lines,
+                    evidence,
                 });
             }
         }

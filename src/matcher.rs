@@ -39,6 +39,21 @@ pub struct ItemVerdict {
     pub found: Option<Range<usize>>,
     /// Index of the conflict pattern that matched.
     pub conflict: Option<usize>,
+    /// For a `missing` item: the clause that came nearest, and what it lacked.
+    pub nearest: Option<Nearest>,
+}
+
+/// The clause that holds most of a missing item's concepts: the evidence a drafter needs to
+/// judge the verdict (「承諾」が見つかりません), or to find the clause kiyaku did not read as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nearest {
+    /// Original byte range of the clause.
+    pub at: Range<usize>,
+    /// Indices into the item's `match.all` of the concept groups the clause lacks.
+    pub lacking: Vec<usize>,
+    /// Every group is there, but the clause says it the wrong way (「…に努める」 where an
+    /// obligation is needed) or holds an excluded term.
+    pub excluded: bool,
 }
 
 /// A term compiled for matching: its normalised tokens, or its normalised text
@@ -556,6 +571,7 @@ pub fn judge(
         status: Status::NotApplicable,
         found: None,
         conflict: None,
+        nearest: None,
     };
     if sections.is_some_and(|s| s.is_empty())
         || (!item.trigger.is_empty() && !index.triggered(item))
@@ -581,6 +597,7 @@ pub fn judge(
                     status: Status::Conflict,
                     found: Some(unit.focus.clone()),
                     conflict: Some(c),
+                    nearest: None,
                 };
             }
         }
@@ -598,6 +615,7 @@ pub fn judge(
                 status: Status::Present,
                 found: Some(unit.focus.clone()),
                 conflict: None,
+                nearest: None,
             };
         }
     }
@@ -610,15 +628,74 @@ pub fn judge(
                     status: Status::Present,
                     found: Some(doc.original(section.clone())),
                     conflict: None,
+                    nearest: None,
                 };
             }
         }
     }
+    let nearest = nearest(index, spec, units_of(doc, spec.scope).filter(|u| inside(u)));
     ItemVerdict {
         status: Status::Missing,
         found: None,
         conflict: None,
+        nearest,
     }
+}
+
+/// Clauses shorter than this (about ten characters) are taken for captions.
+const CAPTION_BYTES: usize = 32;
+
+/// The unit that holds the most of the item's concept groups, its subject (the first group)
+/// among them, for a missing item; when none speaks of the subject, the subject is what the
+/// document lacks.
+fn nearest<'d>(
+    index: &mut TermIndex<'d>,
+    spec: &crate::catalog::MatchSpec,
+    units: impl Iterator<Item = &'d ClauseUnit>,
+) -> Option<Nearest> {
+    let mut best: Option<(usize, Nearest)> = None;
+    for unit in units {
+        let lacking: Vec<usize> = (0..spec.all.len())
+            .filter(|&g| !index.group_in(&spec.all[g], &unit.segments))
+            .collect();
+        let held = spec.all.len() - lacking.len();
+        // the clause itself: its longest part (a heading's unit would point at the heading)
+        let at = unit
+            .segments
+            .iter()
+            .max_by_key(|s| s.len())
+            .map_or_else(|| unit.focus.clone(), |s| index.doc.original(s.clone()));
+        // more concepts win; on a tie, a clause wins over a bare caption before it
+        let better = best.as_ref().is_none_or(|(h, n)| {
+            *h < held || (*h == held && n.at.len() < CAPTION_BYTES && at.len() >= CAPTION_BYTES)
+        });
+        // a candidate must speak of the item's subject (its first group): a clause that only
+        // names the parties is no evidence of anything
+        if held == 0 || lacking.first() == Some(&0) || !better {
+            continue;
+        }
+        let excluded = lacking.is_empty();
+        best = Some((
+            held,
+            Nearest {
+                at,
+                lacking,
+                excluded,
+            },
+        ));
+        if excluded {
+            break;
+        }
+    }
+    // no clause speaks of the subject at all: that is what the document lacks
+    Some(best.map_or_else(
+        || Nearest {
+            at: 0..0,
+            lacking: vec![0],
+            excluded: false,
+        },
+        |(_, n)| n,
+    ))
 }
 
 /// `document` scope: every group somewhere in the document and no `none` group anywhere;
@@ -636,6 +713,14 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
         })
         .flatten()
         .map(|r| index.doc.original(r));
+    // what a missing document-wide item lacks is what the document does not hold anywhere
+    let nearest = (!present).then(|| Nearest {
+        at: 0..0,
+        lacking: (0..all.len())
+            .filter(|&g| !index.group_in(&all[g], std::slice::from_ref(&whole)))
+            .collect(),
+        excluded: false,
+    });
     ItemVerdict {
         status: if present {
             Status::Present
@@ -644,6 +729,7 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
         },
         found,
         conflict: None,
+        nearest,
     }
 }
 

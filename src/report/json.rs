@@ -45,6 +45,9 @@ struct Item<'a> {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     lines: Option<[usize; 2]>,
+    /// For a missing item: the nearest clause and the concepts it lacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a crate::lint::Evidence>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +114,7 @@ fn file(report: &FileReport, language: Language) -> File<'_> {
                 id: &i.id,
                 status: i.status.as_str(),
                 lines: i.lines,
+                evidence: i.evidence.as_ref(),
             })
             .collect(),
         diagnostics: report

@@ -291,3 +291,62 @@ fn reviewed_corpus_diagnostics_snapshot() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// A missing item says why: the nearest clause (its line and text) and the concepts it
+/// lacked; an item looked for across the whole document names what the document lacks.
+#[test]
+fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
+    let report = check(
+        "個人情報の取扱いに関する覚書\n第1条 乙は、本業務の一部を第三者に再委託する場合、再委託先に本覚書と同等の義務を課す。\n第2条 乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n",
+        DocumentKind::ConsignmentContract,
+    );
+    let consent = report
+        .items
+        .iter()
+        .find(|i| i.id == "consignment/subcontract-consent")
+        .unwrap();
+    let evidence = consent
+        .evidence
+        .as_ref()
+        .expect("evidence of a missing item");
+    assert_eq!(evidence.line, Some(2));
+    assert!(evidence.text.as_deref().unwrap().contains("再委託"));
+    assert!(
+        evidence.lacking.iter().flatten().any(|t| t == "承諾"),
+        "{evidence:?}"
+    );
+    let d = codes(&report, Code::MissingClause)
+        .into_iter()
+        .find(|d| d.item.as_deref() == Some("consignment/subcontract-consent"))
+        .unwrap();
+    let first = &d.related[0];
+    assert_eq!(first.location, Some(("t.txt".to_string(), 2)));
+    assert!(
+        first.message.ja.contains("「承諾」"),
+        "{}",
+        first.message.ja
+    );
+    // a present item carries no evidence
+    let confidentiality = report
+        .items
+        .iter()
+        .find(|i| i.id == "consignment/confidentiality")
+        .unwrap();
+    assert!(confidentiality.evidence.is_none());
+    // document-wide: the business identity of a notice that gives no address anywhere
+    let notice = check(
+        "プライバシーポリシー\n株式会社サンプル（代表取締役 山田太郎）は、個人情報を適切に取り扱います。\n",
+        DocumentKind::PrivacyNotice,
+    );
+    let identity = notice
+        .items
+        .iter()
+        .find(|i| i.id == "appi-notice/business-identity")
+        .unwrap();
+    let evidence = identity.evidence.as_ref().unwrap();
+    assert_eq!(
+        (evidence.line, evidence.lacking.len()),
+        (None, 1),
+        "{evidence:?}"
+    );
+}
