@@ -127,18 +127,55 @@ fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
-        let shift = |t: &Token| {
-            let mut t = t.clone();
-            t.span = t.span.start + start..t.span.end + start;
-            t
-        };
-        match cache {
-            Some(c) => tokens.extend(c.tokens(content).iter().map(shift)),
-            None => morphology::tokenize_into(content, start, &mut tokens),
+        let mut piece_start = start;
+        for piece in pieces(content) {
+            match cache {
+                Some(c) => tokens.extend(c.tokens(piece).iter().map(|t| {
+                    let mut t = t.clone();
+                    t.span = t.span.start + piece_start..t.span.end + piece_start;
+                    t
+                })),
+                None => morphology::tokenize_into(piece, piece_start, &mut tokens),
+            }
+            piece_start += piece.len();
         }
         start += line.len();
     }
     tokens
+}
+
+/// Lines longer than this are tokenised in pieces.
+const PIECE_BYTES: usize = 4096;
+
+/// A line cut into pieces of about `PIECE_BYTES`, each ending after a 。 (or, in a run with
+/// none, after a 、 or at a character boundary): lindera's lattice grows with the text it is
+/// given, and a pasted contract without line breaks would otherwise be one lattice of
+/// megabytes. A sentence end is a boundary the segmentation does not cross, so the tokens are
+/// those of the whole line.
+fn pieces(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        if rest.len() <= PIECE_BYTES {
+            return Some(std::mem::take(&mut rest));
+        }
+        let mut limit = PIECE_BYTES;
+        while !rest.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &rest[..limit];
+        let cut = window
+            .rfind('。')
+            .map(|i| i + '。'.len_utf8())
+            .or_else(|| window.rfind('、').map(|i| i + '、'.len_utf8()))
+            .filter(|&i| i > 0)
+            .unwrap_or(limit);
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 /// Sentences end at 。 outside brackets (「…という。」 and （…含む。） stay inside their
@@ -503,6 +540,31 @@ impl MarkerIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long line is tokenised in pieces that end at sentence ends, with the tokens the
+    /// whole line gives (spans included).
+    #[test]
+    fn long_lines_are_tokenised_in_pieces_with_the_same_tokens() {
+        let sentence = "乙は、甲の書面による承諾を得ずに、個人情報を第三者に提供してはならない。";
+        let line = sentence.repeat(400);
+        let cut: Vec<&str> = pieces(&line).collect();
+        assert!(cut.len() > 1 && cut.iter().all(|p| p.len() <= PIECE_BYTES));
+        assert!(cut.iter().all(|p| p.ends_with('。')));
+        assert_eq!(cut.concat(), line);
+        let text = format!("第1条\n{line}\n");
+        let fields = |t: &Token| (t.span.clone(), t.surface.to_string(), t.base().to_string());
+        let whole: Vec<_> = {
+            let mut v = Vec::new();
+            morphology::tokenize_into("第1条", 0, &mut v);
+            morphology::tokenize_into(&line, "第1条\n".len(), &mut v);
+            v.iter().map(fields).collect()
+        };
+        let pieced: Vec<_> = tokenize_lines(&text, None).iter().map(fields).collect();
+        assert_eq!(pieced, whole);
+        // no sentence end at all: cut at a character boundary, every byte kept
+        let run = "あ".repeat(5000);
+        assert_eq!(pieces(&run).collect::<Vec<_>>().concat(), run);
+    }
 
     #[test]
     fn polarity_is_decided_as_by_substring_search() {
