@@ -91,13 +91,46 @@ fn directive_pattern() -> &'static Regex {
 
 /// The kind named by an in-document directive, with the directive's byte range.
 pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::Range<usize>)> {
-    let c = directive_pattern().captures(text)?;
+    // a directive shown as an example, inside a Markdown code fence or an inline code span
+    // (`<!-- kiyaku: kind=… -->`), is not one
+    let fences = code_fences(text);
+    let shown = |m: regex::Match<'_>| {
+        fences.iter().any(|f| f.contains(&m.start())) || text[..m.start()].ends_with('`')
+    };
+    let c = directive_pattern()
+        .captures_iter(text)
+        .find(|c| c.get(0).is_some_and(|m| !shown(m)))?;
     let name = c.get(1).or_else(|| c.get(2))?.as_str();
     let range = c.get(0)?.range();
     Some((
         DocumentKind::parse(name).ok_or_else(|| name.to_string()),
         range,
     ))
+}
+
+/// Byte ranges of the Markdown code fences (``` or ~~~ at the start of a line, to the
+/// closing fence or the end of the text).
+fn code_fences(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut fences = Vec::new();
+    let mut open: Option<(usize, &str)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (open, marker) {
+            (None, Some(m)) => open = Some((at, m)),
+            (Some((start, m)), Some(close)) if close == m => {
+                fences.push(start..at + line.len());
+                open = None;
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    if let Some((start, _)) = open {
+        fences.push(start..text.len());
+    }
+    fences
 }
 
 /// Detects the kind from the title lines, then from the vocabulary of the body.
@@ -226,7 +259,10 @@ fn vocabulary(text: &str) -> DocumentKind {
         "ご本人",
     ]);
     let best = contract.max(regulation).max(notice);
-    if best < 3 {
+    // a memo, a README or a general contract that only mentions 当社 or お客様 is none of the
+    // three: each kind is about personal information, and says so more than in passing
+    let personal = count(&["個人情報", "個人データ", "特定個人情報", "個人番号"]);
+    if best < 3 || personal < 2 {
         DocumentKind::Unknown
     } else if best == contract {
         DocumentKind::ConsignmentContract
@@ -276,6 +312,33 @@ mod tests {
             DocumentKind::PrivacyNotice
         );
         assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
+    }
+
+    #[test]
+    fn memos_readmes_and_general_contracts_are_none_of_the_three() {
+        for text in [
+            "定例会議メモ\n当社は来期の販売計画を確認した。お客様からのお問い合わせ件数が増えている。当社は窓口を増やす。お客様満足度の調査を行う。\n",
+            "# policies\nThis repository holds our policies.\n当社は、お客様の声を大切にします。当社は、お客様に誠実に対応します。お問い合わせはこちら。\n",
+            "秘密保持契約\n甲は、乙に対し営業秘密を開示する。乙は、本契約の目的以外に使用しない。甲は乙の求めに応じて資料を返還させる。乙は甲の承諾なく第三者に開示しない。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
+        }
+        // a body that is about personal information still falls back to its vocabulary
+        assert_eq!(
+            kind_of(
+                "ご案内\n当社は、お客様の個人情報を次の利用目的で利用します。当社は、個人情報を第三者に提供しません。お問い合わせは窓口まで。\n"
+            ),
+            DocumentKind::PrivacyNotice
+        );
+    }
+
+    #[test]
+    fn a_directive_in_a_code_fence_is_not_a_directive() {
+        let readme = "# kiyaku\n```markdown\n<!-- kiyaku: kind=regulation -->\n```\n";
+        assert!(directive(readme).is_none());
+        assert!(directive("例: `<!-- kiyaku: kind=regulation -->` と書きます。\n").is_none());
+        let doc = "```\nexample\n```\n<!-- kiyaku: kind=regulation -->\n";
+        assert_eq!(directive(doc).unwrap().0, Ok(DocumentKind::Regulation));
     }
 
     #[test]

@@ -298,8 +298,11 @@ impl Engine {
                 });
             }
         }
-        diagnostics.extend(checks::run(&document));
-        if kind == DocumentKind::Unknown {
+        // a document that is none of the three (a memo, a README) is not linted at all: its
+        // only finding is the hint that says how to name its kind if it is one
+        if kind != DocumentKind::Unknown {
+            diagnostics.extend(checks::run(&document));
+        } else {
             let first = document.source.line_range(0);
             diagnostics.push(Diagnostic::new(
                 Code::UnknownKind,

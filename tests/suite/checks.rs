@@ -350,3 +350,17 @@ fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
         "{evidence:?}"
     );
 }
+
+/// A document that is none of the three kinds gets no catalog and no consistency check, only
+/// the hint that says how to name its kind; the same text named a regulation is checked.
+#[test]
+fn documents_of_no_kind_are_not_linted() {
+    let memo = "定例会議メモ\n当社は、日本工業規格に沿った品質管理を続ける。お客様からの問い合わせは第9条のとおり扱う。\n";
+    let report = engine().check("memo.txt", memo.to_string(), None);
+    assert_eq!(report.kind, DocumentKind::Unknown);
+    assert!(report.items.is_empty());
+    let found: Vec<Code> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(found, vec![Code::UnknownKind]);
+    let named = check(memo, DocumentKind::Regulation);
+    assert!(!codes(&named, Code::OutdatedReference).is_empty());
+}
