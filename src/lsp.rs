@@ -461,7 +461,9 @@ fn to_lsp_diagnostics(
     report
         .diagnostics
         .iter()
-        .filter(|d| d.suppressed.is_none())
+        // an editor opens every .txt and .md: a note that a memo is of no kind is noise
+        // there (the command line still says it)
+        .filter(|d| d.suppressed.is_none() && d.code != crate::diagnostic::Code::UnknownKind)
         .map(|d| {
             let range = range_of(source, &d.range, encoding);
             let related: Vec<DiagnosticRelatedInformation> = d

@@ -723,3 +723,21 @@ fn a_derive_regulation_that_blocks_on_read_stalls_nothing() {
         "{said}"
     );
 }
+
+/// A text that is none of the three kinds (a memo, a README) gets no diagnostics in the
+/// editor, not even the command line's unknown-kind hint; a notice does.
+#[test]
+fn documents_of_no_kind_get_no_diagnostics_in_the_editor() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let memo = c.open(
+        "file:///tmp/kiyaku-memo.txt",
+        "定例会議メモ\n当社は来期の販売計画を確認した。日本工業規格に沿って検査する。\n",
+    );
+    assert!(memo.is_empty(), "{memo:?}");
+    let notice = c.open(
+        "file:///tmp/kiyaku-notice.txt",
+        "プライバシーポリシー\n当社は、お客様の個人情報を適切に取り扱います。\n",
+    );
+    assert!(!notice.is_empty());
+}
