@@ -457,6 +457,85 @@ fn anchor(document: &Document, item: &Item, kind: DocumentKind) -> (Range<usize>
     }
 }
 
+/// Where a contract's closing starts inside `range`: the attestation (「本契約の成立を証する
+/// ため」「以上の合意を証するため」), the signatures' date, the parties' names and seals, 別紙/別表, 以上/以下余白 — a
+/// model clause goes before it, at the end of the body.
+fn closing_start(text: &str, range: Range<usize>) -> Option<usize> {
+    static CLOSING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?m)^[ \t　]*(?:[^\n。]{0,24}(?:を証するため|の証として)|以上[ \t　]*$|[（(]?以下余白|(?:令和|平成|昭和)[ 　\t]*(?:[0-9０-９元]+|[○〇　 ]+)[ 　]*年|20[0-9]{2}[ 　]*年[ 　]*[0-9０-９○〇 ]*月|(?:甲|乙|委託者|受託者|委託元|委託先|発注者|受注者)[ 　\t]*[：:（(]|別紙|別表|別記)",
+        )
+        .expect("closing pattern")
+    });
+    let body = text.get(range.clone())?;
+    CLOSING.find(body).map(|m| range.start + m.start())
+}
+
+/// The consignor's and the contractor's names a contract defines instead of 甲 and 乙
+/// (「委託者」「受託者」, 「委託元」「委託先」, 「発注者」「受注者」), so that a model clause
+/// speaks the contract's language.
+fn party_names(text: &str) -> Option<(&'static str, &'static str)> {
+    let subject = |name: &str| {
+        text.matches(&format!("{name}は")).count() + text.matches(&format!("{name}の")).count()
+    };
+    if subject("甲") >= 2 {
+        return None;
+    }
+    // 再委託先 is a word of its own
+    let uses = |name: &str| text.matches(name).count() - text.matches(&format!("再{name}")).count();
+    let consignor = ["委託者", "委託元", "発注者"]
+        .into_iter()
+        .max_by_key(|n| uses(n))?;
+    let contractor = ["受託者", "委託先", "受注者"]
+        .into_iter()
+        .max_by_key(|n| uses(n))?;
+    (uses(consignor) >= 2 && uses(contractor) >= 2).then_some((consignor, contractor))
+}
+
+/// A model clause as it would stand in the document: its party names, and for a contract of
+/// 第N条 articles an article number and caption; with the articles that would need
+/// renumbering after it, if any.
+fn model_clause_for(
+    document: &Document,
+    item: &Item,
+    kind: DocumentKind,
+    insert_at: usize,
+) -> (String, Option<(u32, u32)>) {
+    let text = document.source.as_str();
+    let mut clause = item.model_clause.trim_end().to_string();
+    if kind != DocumentKind::ConsignmentContract {
+        return (clause, None);
+    }
+    if let Some((consignor, contractor)) = party_names(text) {
+        clause = clause.replace('甲', consignor).replace('乙', contractor);
+    }
+    let articles: Vec<&crate::structure::Unit> = document
+        .structure
+        .units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Article && !u.supplementary && u.label.starts_with('第'))
+        .collect();
+    if articles.is_empty() {
+        return (clause, None);
+    }
+    let before = articles.iter().filter(|u| u.span.start < insert_at).count();
+    let number = articles
+        .get(before.wrapping_sub(1))
+        .map_or(1, |u| u.number + 1);
+    let later = articles
+        .iter()
+        .filter(|u| u.span.start >= insert_at)
+        .map(|u| u.number)
+        .max();
+    let caption = format!("第{number}条（{}）\n", item.title);
+    (
+        format!("{caption}{clause}"),
+        later
+            .filter(|&last| last >= number)
+            .map(|last| (number, last)),
+    )
+}
+
 fn missing_clause(
     document: &Document,
     catalog: &Catalog,
@@ -465,13 +544,31 @@ fn missing_clause(
     kind: DocumentKind,
     section: Option<Range<usize>>,
 ) -> Diagnostic {
-    let (range, insert_at) = match section {
+    let (range, mut insert_at) = match section {
         Some(s) => (
             document.source.line_range(document.source.line_of(s.start)),
             s.end,
         ),
         None => anchor(document, item, kind),
     };
+    // in a contract, the clause goes at the end of the body, never after the signatures
+    if kind == DocumentKind::ConsignmentContract {
+        let text = document.source.as_str();
+        // the closing sits inside the last article's span, after its first line
+        let closing = document
+            .structure
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Article && !u.supplementary)
+            .max_by_key(|u| u.span.start)
+            .and_then(|last| closing_start(text, last.header.end..last.span.end));
+        if let Some(c) = closing
+            && insert_at > c
+        {
+            insert_at = c;
+        }
+    }
+    let (clause, renumber) = model_clause_for(document, item, kind, insert_at);
     let basis = item.basis.first().map(String::as_str).unwrap_or("");
     let mut d = Diagnostic::new(
         Code::MissingClause,
@@ -497,17 +594,24 @@ fn missing_clause(
     } else {
         "\n"
     };
+    let (renumber_ja, renumber_en) = match renumber {
+        Some((from, to)) => (
+            format!("（第{from}条から第{to}条までの番号を1つずつ繰り下げてください）"),
+            format!(" (renumber articles {from}–{to} by one)"),
+        ),
+        None => (String::new(), String::new()),
+    };
     d.fix = Some(Fix {
         title: Text::new(
-            format!("「{}」のひな形条項を挿入", item.title),
+            format!("「{}」のひな形条項を挿入{renumber_ja}", item.title),
             format!(
-                "Insert a model clause for “{}”",
+                "Insert a model clause for “{}”{renumber_en}",
                 item.title_en.as_deref().unwrap_or(&item.title)
             ),
         ),
         edits: vec![Edit {
             range: insert_at..insert_at,
-            text: format!("{prefix}{}\n", item.model_clause.trim_end()),
+            text: format!("{prefix}{clause}\n"),
         }],
     });
     d

@@ -364,3 +364,58 @@ fn documents_of_no_kind_are_not_linted() {
     let named = check(memo, DocumentKind::Regulation);
     assert!(!codes(&named, Code::OutdatedReference).is_empty());
 }
+
+/// The model-clause fix lands where a drafter would put it: after the last article of the
+/// body and before the closing (attestation, date, signatures), numbered as the next
+/// article, in the contract's own party names; an insertion among the articles names the
+/// articles to renumber.
+#[test]
+fn model_clauses_land_at_the_end_of_the_body_in_the_contracts_words() {
+    let contract = "個人情報の取扱いに関する覚書\n株式会社A（以下「委託者」という。）と株式会社B（以下「受託者」という。）は、次のとおり合意する。\n（秘密保持）\n第1条　受託者は、委託者から預託された個人情報を秘密として保持し、第三者に開示してはならない。\n（目的外利用の禁止）\n第2条　受託者は、預託された個人情報を本業務の目的以外に利用してはならない。\n\n本覚書の成立を証するため、本書2通を作成し、各1通を保有する。\n令和7年4月1日\n委託者　東京都千代田区　株式会社A\n受託者　東京都港区　株式会社B\n";
+    let report = check(contract, DocumentKind::ConsignmentContract);
+    let closing = contract.find("本覚書の成立を証する").unwrap();
+    let fixes: Vec<&kiyaku::diagnostic::Edit> = codes(&report, Code::MissingClause)
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .flat_map(|f| &f.edits)
+        .collect();
+    assert!(!fixes.is_empty());
+    for edit in &fixes {
+        assert!(edit.range.start <= closing, "after the closing: {edit:?}");
+        assert!(
+            !edit.text.contains('甲') && !edit.text.contains('乙'),
+            "{}",
+            edit.text
+        );
+    }
+    let audit = codes(&report, Code::MissingClause)
+        .into_iter()
+        .find(|d| d.item.as_deref() == Some("consignment/audit-right"))
+        .unwrap();
+    let edit = &audit.fix.as_ref().unwrap().edits[0];
+    assert_eq!(edit.range.start, closing);
+    assert!(
+        edit.text.starts_with("第3条（委託者による監査）\n委託者は"),
+        "{}",
+        edit.text
+    );
+    // a hinted article among the others: the later ones are named for renumbering
+    let kou_otsu = "業務委託契約書\n（秘密保持）\n第1条　乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n（再委託）\n第2条　乙は、本業務を第三者に再委託する場合、再委託先に本契約と同等の義務を課す。\n（協議）\n第3条　本契約に定めのない事項は、甲乙協議の上定める。\n";
+    let report = check(kou_otsu, DocumentKind::ConsignmentContract);
+    let consent = codes(&report, Code::MissingClause)
+        .into_iter()
+        .find(|d| d.item.as_deref() == Some("consignment/subcontract-consent"))
+        .unwrap();
+    let fix = consent.fix.as_ref().unwrap();
+    assert!(
+        fix.edits[0].text.starts_with("第3条（"),
+        "{}",
+        fix.edits[0].text
+    );
+    assert!(fix.edits[0].text.contains("甲の"), "{}", fix.edits[0].text);
+    assert!(
+        fix.title.ja.contains("第3条から第3条まで"),
+        "{}",
+        fix.title.ja
+    );
+}
