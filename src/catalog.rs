@@ -1,10 +1,14 @@
 //! Required-clause catalogs: loading, validation with precise error positions,
 //! and the built-in set shipped in `dictionaries/catalogs/`.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::{Language, Text, did_you_mean};
 use crate::kind::DocumentKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -200,22 +204,53 @@ impl Catalog {
     }
 }
 
-/// A catalog file that could not be used, with the position of the problem.
+/// A catalog or configuration file that could not be used, or a value in it that would
+/// silently do nothing, with the position of the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogError {
     pub path: String,
+    /// 1-based line and column (in characters) of the offending value.
     pub line: usize,
     pub column: usize,
-    pub message: String,
+    /// The offending value's byte range in the file's text (empty when the whole file is meant).
+    pub span: Range<usize>,
+    pub message: Text,
 }
 
+impl CatalogError {
+    /// An error about the value at byte `span` of `text`, the content of the file at `path`.
+    pub fn at(path: &str, text: &str, span: Range<usize>, message: Text) -> Self {
+        let (line, column) = line_column(text, span.start);
+        Self {
+            path: path.to_string(),
+            line,
+            column,
+            span,
+            message,
+        }
+    }
+
+    /// An error about a whole file (one that cannot be read): its first line and column.
+    pub fn file(path: &str, message: Text) -> Self {
+        Self::at(path, "", 0..0, message)
+    }
+
+    /// `path:line:column: message`, in one language.
+    pub fn show(&self, language: Language) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.path,
+            self.line,
+            self.column,
+            self.message.get(language)
+        )
+    }
+}
+
+/// In kiyaku's default language, Japanese (`kiyaku check` shows errors in its own).
 impl std::fmt::Display for CatalogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.line, self.column, self.message
-        )
+        f.write_str(&self.show(Language::default()))
     }
 }
 
@@ -249,44 +284,156 @@ pub fn parse_catalog(path: &str, text: &str) -> Result<Catalog, CatalogError> {
 
 /// A TOML error of the file at `path`, at its line and column.
 pub fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> CatalogError {
-    let (line, column) = e
-        .span()
-        .map_or((1, 1), |span| line_column(text, span.start));
-    CatalogError {
-        path: path.to_string(),
-        line,
-        column,
-        message: e.message().trim().to_string(),
-    }
+    let span = e.span().unwrap_or(0..0);
+    CatalogError::at(path, text, span, toml_message(e.message().trim()))
+}
+
+/// toml's (and serde's) message, in Japanese too: a misspelt key or value is named, with the
+/// names that would do and the nearest of them; anything else is given as toml gives it.
+fn toml_message(message: &str) -> Text {
+    static UNKNOWN: OnceLock<Regex> = OnceLock::new();
+    let unknown = UNKNOWN.get_or_init(|| {
+        Regex::new(r"^unknown (field|variant) `([^`]*)`, (?:expected (?:one of )?(.*)|there are no fields)$")
+            .expect("static regex")
+    });
+    let Some(c) = unknown.captures(message) else {
+        return Text::new(format!("TOML の内容に誤りがあります: {message}"), message);
+    };
+    let (what, name) = (&c[1], &c[2]);
+    let expected: Vec<&str> = c
+        .get(3)
+        .map(|m| {
+            m.as_str()
+                .split(|ch: char| ch == ',' || ch.is_whitespace() || ch == '`')
+                .filter(|w| !w.is_empty() && *w != "or")
+                .collect()
+        })
+        .unwrap_or_default();
+    let hint = did_you_mean(name, expected.iter().copied());
+    let ja_what = if what == "field" { "キー" } else { "値" };
+    Text::new(
+        format!(
+            "「{name}」という{ja_what}は使えません（使えるのは {}）。{}",
+            if expected.is_empty() {
+                "なし".to_string()
+            } else {
+                expected.join(", ")
+            },
+            hint.map(|h| format!("「{h}」の誤りではありませんか。"))
+                .unwrap_or_default()
+        ),
+        format!(
+            "{message}{}",
+            hint.map(|h| format!("; did you mean `{h}`?"))
+                .unwrap_or_default()
+        ),
+    )
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
 
-/// Position of the `n`-th `id = "…"` line naming `id`, for errors about an item.
-fn position_of_id(text: &str, id: &str, nth: usize) -> (usize, usize) {
-    let needle = format!("\"{id}\"");
-    text.lines()
+/// One step of the way to a value in a TOML file: a key, or an index in an array (an array
+/// of `[[tables]]` too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The byte range, as toml parses `text`, of the value at `path` (of its key, with `key`),
+/// or of the nearest value around it that the text has (an absent `paragraph` of
+/// `[derive]`: the `[derive]` table); 0..0 when the text does not parse. Errors about a
+/// value that deserialised well but means nothing (an unknown id, a bad pattern) point at
+/// it this way.
+pub fn span_at(text: &str, path: &[Step<'_>], key: bool) -> Range<usize> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(root) = DeTable::parse(text) else {
+        return 0..0;
+    };
+    let root_span = root.span();
+    let root = toml::Spanned::new(root_span, DeValue::Table(root.into_inner()));
+    let mut value = &root;
+    let mut key_span = None;
+    for step in path {
+        let next = match (step, value.get_ref()) {
+            (Step::Key(name), DeValue::Table(table)) => table
+                .iter()
+                .find(|(k, _)| k.get_ref() == name)
+                .map(|(k, v)| (Some(k.span()), v)),
+            (Step::Index(i), DeValue::Array(array)) => array.get(*i).map(|v| (None, v)),
+            _ => None,
+        };
+        let Some((k, v)) = next else {
+            return key_span.unwrap_or_else(|| value.span());
+        };
+        (key_span, value) = (k, v);
+    }
+    match key_span {
+        Some(k) if key => k,
+        _ => value.span(),
+    }
+}
+
+/// What is wrong with one term: empty, or a `re:` term that is no regular expression.
+fn term_problem(term: &str) -> Option<Text> {
+    if term.trim().is_empty() {
+        return Some(Text::new("空の語 \"\" があります", "an empty term \"\""));
+    }
+    let pattern = term.strip_prefix(PATTERN_PREFIX)?;
+    let e = regex::Regex::new(pattern).err()?;
+    // the regex crate's message draws the pattern with a caret; its last line says what is wrong
+    let shown = e.to_string();
+    let reason = shown
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(shown.lines().last().unwrap_or(""))
+        .trim()
+        .to_string();
+    Some(Text::new(
+        format!("正規表現「{pattern}」が不正です（{reason}）。この語は何にも一致しません"),
+        format!("bad pattern `{pattern}` ({reason}); the term would match nothing"),
+    ))
+}
+
+/// The first problem of a list of terms: its index and what is wrong.
+fn terms_problem(terms: &[String]) -> Option<(usize, Text)> {
+    terms
+        .iter()
         .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("id") && l.contains(&needle))
-        .nth(nth)
-        .map_or((1, 1), |(i, l)| (i + 1, l.len() - l.trim_start().len() + 1))
+        .find_map(|(i, t)| term_problem(t).map(|p| (i, p)))
+}
+
+/// The first problem of concept groups: an empty group (which nothing satisfies), or a
+/// problem of one of its terms; with the indices of the group (and term) it is at.
+fn groups_problem(groups: &Groups) -> Option<(Vec<usize>, Text)> {
+    groups.iter().enumerate().find_map(|(g, group)| {
+        if group.is_empty() {
+            return Some((
+                vec![g],
+                Text::new(
+                    "空のまとまり [] があります（何にも一致しません）",
+                    "an empty group [] (nothing satisfies it)",
+                ),
+            ));
+        }
+        terms_problem(group).map(|(t, p)| (vec![g, t], p))
+    })
 }
 
 fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
-    let error = |id: &str, nth: usize, message: String| {
-        let (line, column) = position_of_id(text, id, nth);
-        Err(CatalogError {
-            path: catalog.origin.clone(),
-            line,
-            column,
-            message,
-        })
+    let error = |path: &[Step<'_>], message: Text| {
+        let span = span_at(text, path, false);
+        Err(CatalogError::at(&catalog.origin, text, span, message))
     };
     let is_id = |s: &str| {
         !s.is_empty()
@@ -295,62 +442,129 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
     };
     if !is_id(&catalog.id) {
         return error(
-            &catalog.id,
-            0,
-            format!(
-                "catalog id `{}` must be lowercase ascii kebab-case",
-                catalog.id
+            &[Step::Key("id")],
+            Text::new(
+                format!(
+                    "カタログ ID「{}」は小文字の英数字とハイフン（kebab-case）で書きます",
+                    catalog.id
+                ),
+                format!(
+                    "catalog id `{}` must be lowercase ascii kebab-case",
+                    catalog.id
+                ),
             ),
         );
     }
     if catalog.items.is_empty() {
         return error(
-            &catalog.id,
-            0,
-            "a catalog needs at least one [[item]]".into(),
+            &[Step::Key("item")],
+            Text::new(
+                "カタログには [[item]] が一つ以上必要です",
+                "a catalog needs at least one [[item]]",
+            ),
         );
     }
+    if let Some(section) = &catalog.section {
+        validate_section(section, &error)?;
+    }
     let mut seen = std::collections::HashSet::new();
-    for item in &catalog.items {
-        if !is_id(&item.id) {
+    for (n, item) in catalog.items.iter().enumerate() {
+        let at = |steps: &[Step<'static>]| -> Vec<Step<'static>> {
+            [Step::Key("item"), Step::Index(n)]
+                .into_iter()
+                .chain(steps.iter().copied())
+                .collect()
+        };
+        let id = &item.id;
+        if !is_id(id) {
             return error(
-                &item.id,
-                0,
-                format!("item id `{}` must be lowercase ascii kebab-case", item.id),
-            );
-        }
-        if !seen.insert(item.id.as_str()) {
-            return error(&item.id, 1, format!("duplicate item id `{}`", item.id));
-        }
-        if item.match_spec.all.is_empty()
-            || item
-                .match_spec
-                .all
-                .iter()
-                .any(|g| g.is_empty() || g.iter().any(|t| t.trim().is_empty()))
-        {
-            return error(
-                &item.id,
-                0,
-                format!(
-                    "item `{}`: match.all needs non-empty groups of non-empty terms",
-                    item.id
+                &at(&[Step::Key("id")]),
+                Text::new(
+                    format!("項目 ID「{id}」は小文字の英数字とハイフン（kebab-case）で書きます"),
+                    format!("item id `{id}` must be lowercase ascii kebab-case"),
                 ),
             );
         }
-        let patterns = item
-            .match_spec
-            .all
-            .iter()
-            .chain(&item.match_spec.none)
-            .flatten()
-            .filter_map(|t| t.strip_prefix(PATTERN_PREFIX));
-        for pattern in patterns {
-            if let Err(e) = regex::Regex::new(pattern) {
+        if !seen.insert(id.as_str()) {
+            return error(
+                &at(&[Step::Key("id")]),
+                Text::new(
+                    format!("項目 ID「{id}」が重複しています"),
+                    format!("duplicate item id `{id}`"),
+                ),
+            );
+        }
+        // every list of concept groups and of terms: groups where every group must match are
+        // not empty (an empty `all` is met by every clause: an empty conflict.all would make
+        // every clause a conflict), no group is empty, no term is empty or a bad pattern
+        let mut groups: Vec<(Vec<Step<'static>>, &str, &Groups, bool)> = vec![
+            (
+                at(&[Step::Key("match"), Step::Key("all")]),
+                "match.all",
+                &item.match_spec.all,
+                true,
+            ),
+            (
+                at(&[Step::Key("match"), Step::Key("none")]),
+                "match.none",
+                &item.match_spec.none,
+                false,
+            ),
+        ];
+        for (c, conflict) in item.conflicts.iter().enumerate() {
+            let steps = at(&[Step::Key("conflict"), Step::Index(c)]);
+            let with = |field: &'static str| {
+                let mut s = steps.clone();
+                s.push(Step::Key(field));
+                s
+            };
+            groups.push((with("all"), "conflict.all", &conflict.all, true));
+            groups.push((
+                with("lacking"),
+                "conflict.lacking",
+                &conflict.lacking,
+                false,
+            ));
+        }
+        for (path, field, groups, needed) in groups {
+            if needed && groups.is_empty() {
+                let why = if field == "conflict.all" {
+                    (
+                        "空の conflict.all はすべての文を矛盾と判定します",
+                        "an empty conflict.all would make every clause a conflict",
+                    )
+                } else {
+                    (
+                        "空の match.all はすべての文に一致します",
+                        "an empty match.all would be met by every clause",
+                    )
+                };
                 return error(
-                    &item.id,
-                    0,
-                    format!("item `{}`: bad pattern `{pattern}`: {e}", item.id),
+                    &path,
+                    item_problem(
+                        id,
+                        field,
+                        Text::new(
+                            format!("まとまりが一つもありません（{}）", why.0),
+                            format!("needs at least one group ({})", why.1),
+                        ),
+                    ),
+                );
+            }
+            if let Some((indices, problem)) = groups_problem(groups) {
+                let mut path = path;
+                path.extend(indices.into_iter().map(Step::Index));
+                return error(&path, item_problem(id, field, problem));
+            }
+        }
+        for (field, terms) in [
+            ("trigger", &item.trigger),
+            ("trigger_denied_with", &item.trigger_denied_with),
+        ] {
+            if let Some((t, problem)) = terms_problem(terms) {
+                return error(
+                    &at(&[Step::Key(field), Step::Index(t)]),
+                    item_problem(id, field, problem),
                 );
             }
         }
@@ -358,32 +572,107 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
             let has = |e: Expectation| item.examples.iter().any(|x| x.expect == e);
             if !has(Expectation::Present) || !has(Expectation::Missing) {
                 return error(
-                    &item.id,
-                    0,
-                    format!(
-                        "item `{}` needs at least one \"present\" and one \"missing\" example",
-                        item.id
+                    &at(&[Step::Key("id")]),
+                    Text::new(
+                        format!(
+                            "項目「{id}」には \"present\" と \"missing\" の例がそれぞれ一つ以上必要です"
+                        ),
+                        format!(
+                            "item `{id}` needs at least one \"present\" and one \"missing\" example"
+                        ),
                     ),
                 );
             }
             if !item.conflicts.is_empty() && !has(Expectation::Conflict) {
                 return error(
-                    &item.id,
-                    0,
-                    format!(
-                        "item `{}` has conflict patterns but no \"conflict\" example",
-                        item.id
+                    &at(&[Step::Key("id")]),
+                    Text::new(
+                        format!(
+                            "項目「{id}」には矛盾パターンがあるのに \"conflict\" の例がありません"
+                        ),
+                        format!("item `{id}` has conflict patterns but no \"conflict\" example"),
                     ),
                 );
             }
         }
         if item.basis.is_empty() {
             return error(
-                &item.id,
-                0,
-                format!("item `{}` needs a legal basis", item.id),
+                &at(&[Step::Key("id")]),
+                Text::new(
+                    format!("項目「{id}」には根拠（basis）が必要です"),
+                    format!("item `{id}` needs a legal basis"),
+                ),
             );
         }
+    }
+    Ok(())
+}
+
+fn item_problem(id: &str, field: &str, problem: Text) -> Text {
+    Text::new(
+        format!("項目「{id}」の {field}: {}", problem.ja),
+        format!("item `{id}`: {field}: {}", problem.en),
+    )
+}
+
+/// A `[section]` that can be found: its terms and groups well formed, something to find it by.
+fn validate_section(
+    section: &SectionSpec,
+    error: &impl Fn(&[Step<'_>], Text) -> Result<(), CatalogError>,
+) -> Result<(), CatalogError> {
+    let problem = |field: &str, p: Text| {
+        Text::new(
+            format!("[section] の {field}: {}", p.ja),
+            format!("[section] {field}: {}", p.en),
+        )
+    };
+    for (field, terms) in [("heading", &section.heading), ("unless", &section.unless)] {
+        if let Some((t, p)) = terms_problem(terms) {
+            return error(
+                &[Step::Key("section"), Step::Key(field), Step::Index(t)],
+                problem(field, p),
+            );
+        }
+    }
+    for (field, groups) in [
+        ("statement", &section.statement),
+        ("outline", &section.outline),
+    ] {
+        if let Some((indices, p)) = groups_problem(groups) {
+            let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]
+                .into_iter()
+                .chain(indices.into_iter().map(Step::Index))
+                .collect();
+            return error(&path, problem(field, p));
+        }
+    }
+    if section.heading.is_empty() && section.statement.is_empty() && section.outline.is_empty() {
+        return error(
+            &[Step::Key("section")],
+            Text::new(
+                "[section] の heading・statement・outline がすべて空です（この部分は見つからず、項目はすべて「該当なし」になります）",
+                "[section] has no heading, statement or outline (the part is never found and every item would be not-applicable)",
+            ),
+        );
+    }
+    if section.outline_min > section.outline.len()
+        || (section.outline_min == 0) != section.outline.is_empty()
+    {
+        return error(
+            &[Step::Key("section"), Step::Key("outline_min")],
+            Text::new(
+                format!(
+                    "[section] の outline_min ({}) は 1 以上 outline のまとまりの数 ({}) 以下にします（outline がなければ書きません）",
+                    section.outline_min,
+                    section.outline.len()
+                ),
+                format!(
+                    "[section] outline_min ({}) must be between 1 and the number of outline groups ({}), and absent without an outline",
+                    section.outline_min,
+                    section.outline.len()
+                ),
+            ),
+        );
     }
     Ok(())
 }
@@ -391,23 +680,20 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
 /// Loads a catalog file from disk.
 pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| CatalogError {
-        path: shown.clone(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read: {e}"),
+    let bytes = std::fs::read(path).map_err(|e| {
+        CatalogError::file(
+            &shown,
+            Text::new(format!("読めません: {e}"), format!("cannot read: {e}")),
+        )
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let (line, column) = line_column(
+        let at = e.utf8_error().valid_up_to();
+        CatalogError::at(
+            &shown,
             &String::from_utf8_lossy(e.as_bytes()),
-            e.utf8_error().valid_up_to(),
-        );
-        CatalogError {
-            path: shown.clone(),
-            line,
-            column,
-            message: "not valid UTF-8".into(),
-        }
+            at..at,
+            Text::new("UTF-8 ではありません", "not valid UTF-8"),
+        )
     })?;
     parse_catalog(&shown, &text)
 }
@@ -468,15 +754,143 @@ mod tests {
         let head = "id = \"c\"\ntitle = \"t\"\nkinds = [\"consignment-contract\"]\n";
         let dup = format!("{head}{}{}", item("a", ex), item("a", ex));
         let err = parse_catalog("c.toml", &dup).unwrap_err();
-        assert!(err.message.contains("duplicate"), "{err}");
+        assert!(err.message.en.contains("duplicate"), "{err}");
         assert_eq!(err.line, 19);
         let no_examples = format!("{head}{}", item("a", ""));
         assert!(
             parse_catalog("c.toml", &no_examples)
                 .unwrap_err()
                 .message
+                .en
                 .contains("example")
         );
         assert!(parse_catalog("c.toml", &format!("{head}{}", item("a", ex))).is_ok());
+    }
+
+    /// A catalog of one item with conflict patterns, `extra` added to the item (before its
+    /// tables) and `section` before the items.
+    fn one_item(section: &str, extra: &str, conflict: &str) -> String {
+        format!(
+            "id = \"c\"\ntitle = \"t\"\nkinds = [\"consignment-contract\"]\n{section}\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n{extra}\n[item.match]\nall = [[\"秘密\"]]\n[[item.conflict]]\n{conflict}\nmessage = \"m\"\n[[item.example]]\ntext = \"秘密\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n[[item.example]]\ntext = \"y\"\nexpect = \"conflict\"\n"
+        )
+    }
+
+    /// The 1-based line and column of the first `needle` in `text`.
+    fn position(text: &str, needle: &str) -> (usize, usize) {
+        let at = text.find(needle).expect("needle");
+        line_column(text, at)
+    }
+
+    #[test]
+    fn every_term_list_is_validated_where_it_is_written() {
+        let fine = "all = [[\"再委託\"]]\nlacking = [[\"承諾\", \"re:同意|許諾\"]]";
+        // (section, item lines, conflict lines, the value the error must point at, what it says)
+        let cases = [
+            (
+                "",
+                "",
+                "all = []",
+                "[]",
+                "conflict.all: needs at least one group",
+            ),
+            ("", "", "all = [[\"再委託\"], []]", "[]]", "empty group"),
+            ("", "", "all = [[\"再委託\", \"\"]]", "\"\"]]", "empty term"),
+            (
+                "",
+                "",
+                "all = [[\"re:(再委託\"]]",
+                "\"re:(",
+                "unclosed group",
+            ),
+            (
+                "",
+                "",
+                "all = [[\"再委託\"]]\nlacking = [[\"承諾\", \"re:[同意\"]]",
+                "\"re:[",
+                "bad pattern",
+            ),
+            (
+                "",
+                "trigger = [\"共同利用\", \"re:共同(\"]",
+                fine,
+                "\"re:共同(",
+                "trigger",
+            ),
+            (
+                "",
+                "trigger = [\"移転\"]\ntrigger_denied_with = [\"re:*\"]",
+                fine,
+                "\"re:*",
+                "trigger_denied_with",
+            ),
+            (
+                "[section]\nheading = [\"re:直接(\"]",
+                "",
+                fine,
+                "\"re:直接(",
+                "[section] heading",
+            ),
+            (
+                "[section]\nheading = [\"直接\"]\nunless = [\"\"]",
+                "",
+                fine,
+                "\"\"]",
+                "[section] unless",
+            ),
+            (
+                "[section]\nheading = []\nstatement = [[\"JIS\"], []]",
+                "",
+                fine,
+                "[]]",
+                "[section] statement",
+            ),
+            (
+                "[section]\nheading = []\noutline = [[\"re:(\"]]\noutline_min = 1",
+                "",
+                fine,
+                "\"re:(",
+                "[section] outline",
+            ),
+            (
+                "[section]\nheading = []",
+                "",
+                fine,
+                "[section]",
+                "no heading, statement or outline",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"]]\noutline_min = 2",
+                "",
+                fine,
+                "2",
+                "outline_min",
+            ),
+        ];
+        for (section, extra, conflict, at, says) in cases {
+            let text = one_item(section, extra, conflict);
+            let err = parse_catalog("c.toml", &text).expect_err(&text);
+            assert_eq!((err.line, err.column), position(&text, at), "{err}\n{text}");
+            assert!(err.message.en.contains(says), "{err:?}");
+            assert!(!err.message.ja.is_empty());
+        }
+        // the same places, well written
+        let text = one_item(
+            "[section]\nheading = [\"re:直接書面|書面により\"]\nstatement = [[\"JIS\"]]",
+            "trigger = [\"re:共同(利用|して)\"]\ntrigger_denied_with = [\"提供\"]",
+            fine,
+        );
+        parse_catalog("c.toml", &text).unwrap();
+    }
+
+    #[test]
+    fn misspelt_keys_are_named_with_the_keys_that_would_do() {
+        let text = one_item("", "trigers = [\"共同利用\"]", "all = [[\"再委託\"]]");
+        let err = parse_catalog("c.toml", &text).unwrap_err();
+        assert_eq!((err.line, err.column), position(&text, "trigers"), "{err}");
+        assert!(
+            err.message.en.contains("did you mean `trigger`?"),
+            "{err:?}"
+        );
+        assert!(err.message.ja.contains("「trigger」の誤り"), "{err:?}");
     }
 }

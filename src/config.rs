@@ -80,11 +80,11 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 /// Reads a configuration file; errors name the file, line and column.
 pub fn load(path: &Path) -> Result<Config, CatalogError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
-        path: shown.clone(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read: {e}"),
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CatalogError::file(
+            &shown,
+            crate::diagnostic::Text::new(format!("読めません: {e}"), format!("cannot read: {e}")),
+        )
     })?;
     let mut config: Config =
         toml::from_str(&text).map_err(|e| catalog::toml_error(&shown, &text, &e))?;

@@ -146,3 +146,63 @@ impl Diagnostic {
         }
     }
 }
+
+/// The candidate closest to `word` when it is a likely misspelling of it (at most two
+/// edits, and fewer than a third of its characters), for "did you mean" hints.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word: Vec<char> = word.chars().collect();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, c), c))
+        .filter(|&(d, _)| d > 0 && d <= 2 && d * 3 <= word.len())
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, a transposition counted as one edit.
+fn edit_distance(a: &[char], b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![(0..=b.len()).collect::<Vec<usize>>(); a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspellings_are_matched_and_strangers_are_not() {
+        let codes = Code::ALL.map(Code::as_str);
+        assert_eq!(did_you_mean("defined-terms", codes), Some("defined-term"));
+        assert_eq!(did_you_mean("numberng", codes), Some("numbering"));
+        assert_eq!(
+            did_you_mean("disabel", ["disable", "enable"]),
+            Some("disable")
+        );
+        assert_eq!(
+            did_you_mean("audti-right", ["audit-right", "no-removal"]),
+            Some("audit-right")
+        );
+        assert_eq!(did_you_mean("fr", ["ja", "en"]), None);
+        assert_eq!(did_you_mean("numbering", codes), None, "exact is no hint");
+        assert_eq!(did_you_mean("something-else", codes), None);
+    }
+}

@@ -11,6 +11,7 @@ mod hostile;
 mod inputs;
 mod lsp;
 mod lsp_input;
+mod mistakes;
 mod pathological;
 mod reports;
 mod structure;
