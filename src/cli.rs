@@ -153,6 +153,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn check(args: CheckArgs) -> ExitCode {
     let mut errors = Vec::new();
+    let mut config_errors = Vec::new();
     let start = args
         .paths
         .first()
@@ -163,14 +164,14 @@ fn check(args: CheckArgs) -> ExitCode {
         Some(path) => match crate::config::load(&path) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(e.to_string());
+                config_errors.push(e);
                 crate::config::Config::default()
             }
         },
         None => crate::config::Config::default(),
     };
-    let (engine, config_errors) = config.engine(&args.catalogs);
-    errors.extend(config_errors);
+    let (engine, more) = config.engine(&args.catalogs);
+    config_errors.extend(more);
     let language = args
         .lang
         .unwrap_or(if config.language.as_deref() == Some("en") {
@@ -178,6 +179,7 @@ fn check(args: CheckArgs) -> ExitCode {
         } else {
             Language::Ja
         });
+    errors.extend(config_errors.iter().map(|e| e.show(language)));
     let mut inputs = inputs::collect(&args.paths, &mut errors);
     if let Some(output) = &args.output {
         // the report must never overwrite a document; an earlier report at that place is
@@ -260,6 +262,9 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     crate::lint::cross_check(&mut reports);
+    for report in &mut reports {
+        engine.codes.apply(&mut report.diagnostics);
+    }
     let rendered = match args.format {
         Format::Text => report::text::render(&reports, language),
         Format::Json => report::json::render(&reports, language),

@@ -10,6 +10,7 @@
 use crate::catalog::{
     Catalog, Example, Expectation, Item, ItemSource, MatchSpec, Polarity, Scope, Severity,
 };
+use crate::diagnostic::Text;
 use crate::document::Document;
 use crate::kind::DocumentKind;
 use crate::lint::Engine;
@@ -19,6 +20,24 @@ use crate::structure::UnitKind;
 /// The id of a derived catalog.
 pub const DERIVED_ID: &str = "company";
 
+/// Why a regulation's article gives no catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeriveError {
+    /// The article or paragraph is not in the regulation, or lists no items; `field` is the
+    /// setting that named it (`article` or `paragraph`).
+    Provision { field: &'static str, message: Text },
+}
+
+impl std::fmt::Display for DeriveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeriveError::Provision { message, .. } => {
+                f.write_str(message.get(crate::diagnostic::Language::default()))
+            }
+        }
+    }
+}
+
 /// Derives a catalog from `text` (the regulation at `path`), article `article`, paragraph
 /// `paragraph` (1 for the article's own items).
 pub fn derive(
@@ -27,13 +46,23 @@ pub fn derive(
     article: u32,
     paragraph: u32,
     builtin: &Catalog,
-) -> Result<Catalog, String> {
+) -> Result<Catalog, DeriveError> {
     let doc = Document::new(text.to_string());
     let s = &doc.structure;
+    let provision = |field, ja: String, en: String| DeriveError::Provision {
+        field,
+        message: Text::new(ja, en),
+    };
     let (a, _) = s
         .articles()
         .find(|(_, u)| u.number == article && u.branch.is_none() && !u.supplementary)
-        .ok_or_else(|| format!("{path}: 第{article}条 not found"))?;
+        .ok_or_else(|| {
+            provision(
+                "article",
+                format!("{path} に第{article}条がありません"),
+                format!("{path}: 第{article}条 not found"),
+            )
+        })?;
     let container = if paragraph <= 1 {
         a
     } else {
@@ -41,7 +70,13 @@ pub fn derive(
             .children
             .iter()
             .find(|&&c| s.units[c].kind == UnitKind::Paragraph && s.units[c].number == paragraph)
-            .ok_or_else(|| format!("{path}: 第{article}条第{paragraph}項 not found"))?
+            .ok_or_else(|| {
+                provision(
+                    "paragraph",
+                    format!("{path} の第{article}条に第{paragraph}項がありません"),
+                    format!("{path}: 第{article}条第{paragraph}項 not found"),
+                )
+            })?
     };
     let items: Vec<usize> = s.units[container]
         .children
@@ -50,8 +85,12 @@ pub fn derive(
         .filter(|&c| s.units[c].kind == UnitKind::Item)
         .collect();
     if items.is_empty() {
-        return Err(format!(
-            "{path}: 第{article}条第{paragraph}項 lists no items"
+        return Err(provision(
+            "paragraph",
+            format!(
+                "{path} の第{article}条第{paragraph}項には号（(1)、一 など）の列挙がありません"
+            ),
+            format!("{path}: 第{article}条第{paragraph}項 lists no items"),
         ));
     }
     let engine = Engine::new(vec![builtin.clone()]);

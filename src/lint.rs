@@ -190,9 +190,40 @@ impl FileReport {
     }
 }
 
+/// What the configuration says of whole diagnostic codes: codes disabled (their findings are
+/// suppressed, and still listed in JSON) and severities by code (an item's own wins).
+#[derive(Debug, Clone, Default)]
+pub struct CodeOverrides {
+    pub disabled: Vec<Code>,
+    pub severity: Vec<(Code, Severity)>,
+    /// Items whose severity the configuration sets by their id.
+    pub items_with_severity: Vec<String>,
+}
+
+impl CodeOverrides {
+    /// Applies the overrides; applying them twice changes nothing, so findings across
+    /// documents, added after each document's check, go through it too.
+    pub fn apply(&self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics {
+            if let Some(&(_, severity)) = self.severity.iter().find(|(c, _)| *c == d.code)
+                && d.item
+                    .as_ref()
+                    .is_none_or(|i| !self.items_with_severity.contains(i))
+            {
+                d.severity = severity;
+            }
+            if d.suppressed.is_none() && self.disabled.contains(&d.code) {
+                d.suppressed = Some(format!("{} disabled in the configuration", d.code.as_str()));
+            }
+        }
+    }
+}
+
 /// The catalogs and settings in force for a run.
 pub struct Engine {
     pub catalogs: Vec<Catalog>,
+    /// Disabled codes and severities by code, from the configuration.
+    pub codes: CodeOverrides,
     /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
     /// first match wins.
     pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind, std::path::PathBuf)>,
@@ -207,6 +238,7 @@ impl Engine {
             terms: DocumentKind::ALL
                 .map(|kind| matcher::TermSet::new(catalogs.iter().filter(|c| c.applies_to(kind)))),
             catalogs,
+            codes: CodeOverrides::default(),
             kind_globs: Vec::new(),
         }
     }
@@ -315,6 +347,7 @@ impl Engine {
             ));
         }
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
+        self.codes.apply(&mut diagnostics);
         crate::suppress::apply(&document.source, &mut diagnostics);
         FileReport {
             path: path.to_string(),

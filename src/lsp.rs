@@ -91,7 +91,10 @@ impl Engines {
             return (engine.clone(), Vec::new());
         }
         let (mut engine, mut errors) = match &config {
-            Ok(c) => c.engine(&client.catalogs),
+            Ok(c) => {
+                let (engine, errors) = c.engine(&client.catalogs);
+                (engine, errors.iter().map(ToString::to_string).collect())
+            }
             Err(e) => (Engine::new(catalog::builtin_catalogs()), vec![e.clone()]),
         };
         if let Err(e) = &config {
@@ -216,9 +219,15 @@ impl Backend {
                 return; // stale: a newer analysis is on its way
             }
             doc.report = Some(report.clone());
-            doc.engine = Some(engine);
+            doc.engine = Some(engine.clone());
             let mut diagnostics = to_lsp_diagnostics(&report, &uri, encoding, language);
-            diagnostics.extend(workspace_mismatches(&state, &uri, encoding, language));
+            diagnostics.extend(workspace_mismatches(
+                &state,
+                &uri,
+                &engine.codes,
+                encoding,
+                language,
+            ));
             diagnostics
         };
         self.client
@@ -338,6 +347,7 @@ impl Backend {
 fn workspace_mismatches(
     state: &State,
     uri: &Uri,
+    codes: &crate::lint::CodeOverrides,
     encoding: Encoding,
     language: Language,
 ) -> Vec<Diagnostic> {
@@ -372,9 +382,11 @@ fn workspace_mismatches(
         })
         .collect();
     let mut added = crate::checks::values::cross_check(&inputs);
-    let mine = std::mem::take(&mut added[me]);
+    let mut mine = std::mem::take(&mut added[me]);
+    codes.apply(&mut mine);
     let report = reports[me].1;
     mine.iter()
+        .filter(|d| d.suppressed.is_none())
         .map(|d| {
             let mut lsp = to_lsp_diagnostics_one(report, d, encoding, language).remove(0);
             lsp.related_information = Some(

@@ -102,7 +102,7 @@ pub fn apply(source: &SourceText, diagnostics: &mut [Diagnostic]) {
     if rules.is_empty() {
         return;
     }
-    for d in diagnostics.iter_mut() {
+    for d in diagnostics.iter_mut().filter(|d| d.suppressed.is_none()) {
         let hit = rules.iter().find(|r| {
             let applies = match &r.target {
                 Target::All => true,
