@@ -374,6 +374,12 @@ fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> Ex
                 ExitCode::from(2)
             }
         },
+        Err(crate::derive::DeriveError::Items(errors)) => {
+            for e in errors {
+                eprintln!("kiyaku: error: {e}");
+            }
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("kiyaku: error: {e}");
             ExitCode::from(2)

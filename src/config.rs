@@ -330,6 +330,14 @@ impl Config {
         )
         .map_err(|e| match e {
             crate::derive::DeriveError::Provision { field, message } => at(field, message),
+            // errors in the regulation name it as kiyaku reads it, from this file's folder
+            crate::derive::DeriveError::Items(errors) => errors
+                .into_iter()
+                .map(|mut e| {
+                    e.path = path.display().to_string();
+                    e
+                })
+                .collect(),
         })
     }
 }

@@ -8,7 +8,8 @@
 //! from the item text's content words.
 
 use crate::catalog::{
-    Catalog, Example, Expectation, Item, ItemSource, MatchSpec, Polarity, Scope, Severity,
+    Catalog, CatalogError, Example, Expectation, Item, ItemSource, MatchSpec, Polarity, Scope,
+    Severity,
 };
 use crate::diagnostic::Text;
 use crate::document::Document;
@@ -26,6 +27,9 @@ pub enum DeriveError {
     /// The article or paragraph is not in the regulation, or lists no items; `field` is the
     /// setting that named it (`article` or `paragraph`).
     Provision { field: &'static str, message: Text },
+    /// Items whose text gives nothing to look for (「する」「。。。」), at their place in the
+    /// regulation; made into items, they would be met by almost any clause, or by none.
+    Items(Vec<CatalogError>),
 }
 
 impl std::fmt::Display for DeriveError {
@@ -33,6 +37,10 @@ impl std::fmt::Display for DeriveError {
         match self {
             DeriveError::Provision { message, .. } => {
                 f.write_str(message.get(crate::diagnostic::Language::default()))
+            }
+            DeriveError::Items(errors) => {
+                let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                f.write_str(&shown.join("\n"))
             }
         }
     }
@@ -96,12 +104,34 @@ pub fn derive(
     let engine = Engine::new(vec![builtin.clone()]);
     let mut used: Vec<String> = Vec::new();
     let mut derived = Vec::new();
+    let mut garbage = Vec::new();
     for (n, &i) in items.iter().enumerate() {
         let unit = &s.units[i];
-        let item_text = text[unit.body_start..s.units[i].span.end]
-            .trim()
-            .to_string();
+        let body = &text[unit.body_start..unit.span.end];
+        let item_text = body.trim().to_string();
         let provision = format!("第{article}条第{paragraph}項第{}号", unit.number);
+        let words = match words_of(&item_text) {
+            Ok(words) => words,
+            Err(reason) => {
+                let start = unit.body_start + (body.len() - body.trim_start().len());
+                garbage.push(CatalogError::at(
+                    path,
+                    text,
+                    start..start + item_text.len(),
+                    Text::new(
+                        format!(
+                            "{provision}「{item_text}」からは契約書で探す語が取り出せません（{}）。規程の文言か、条・項の指定を確かめてください",
+                            reason.ja
+                        ),
+                        format!(
+                            "{provision} “{item_text}” gives nothing to look for in a contract ({}); check the regulation's wording, or the article and paragraph named",
+                            reason.en
+                        ),
+                    ),
+                ));
+                continue;
+            }
+        };
         let line = doc.source.position(unit.header.start).line;
         let source = Some(ItemSource {
             path: path.to_string(),
@@ -128,9 +158,12 @@ pub fn derive(
                 item.source = source;
                 item
             }
-            None => from_words(n + 1, &item_text, basis, source),
+            None => from_words(n + 1, &item_text, words, basis, source),
         };
         derived.push(item);
+    }
+    if !garbage.is_empty() {
+        return Err(DeriveError::Items(garbage));
     }
     Ok(Catalog {
         id: DERIVED_ID.to_string(),
@@ -161,12 +194,40 @@ const GENERIC: &[&str] = &[
     "求める",
 ];
 
-/// An item recognised by the content words of its text: every noun or verb of two
-/// characters or more, up to the three longest, must occur in one clause.
-fn from_words(n: usize, text: &str, basis: String, source: Option<ItemSource>) -> Item {
+/// The words an item is recognised by: every noun or verb of two characters or more, up to
+/// the three longest, which must occur in one clause (without any, the whole text). An item
+/// text that names nothing is no requirement kiyaku can look for, and the reason is
+/// returned: fewer than two content characters (「。。。」「一」), a single verb or particle
+/// (「する」「行う」「は」), or only words every contract has (「契約」「場合」).
+fn words_of(text: &str) -> Result<Vec<String>, Text> {
+    if text.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return Err(Text::new(
+            "内容を表す文字が2文字に足りません",
+            "fewer than 2 content characters",
+        ));
+    }
     let normalized = crate::normalize::normalize(text).text;
-    let mut words: Vec<String> = crate::morphology::tokenize(&normalized)
-        .into_iter()
+    let tokens = crate::morphology::tokenize(&normalized);
+    // the words of the text, an inflection's auxiliaries (「し・ない」) not counted apart
+    let content: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.pos, "記号" | "助動詞") && !t.surface.trim().is_empty())
+        .collect();
+    if let [only] = content.as_slice()
+        && matches!(only.pos, "動詞" | "助詞")
+    {
+        let en = if only.pos == "動詞" {
+            "verb"
+        } else {
+            "particle"
+        };
+        return Err(Text::new(
+            format!("「{}」という{}一語だけです", only.surface, only.pos),
+            format!("only the {en} “{}”", only.surface),
+        ));
+    }
+    let mut words: Vec<String> = tokens
+        .iter()
         .filter(|t| {
             matches!(t.pos, "名詞" | "動詞" | "カスタム名詞") && t.base().chars().count() >= 2
         })
@@ -177,8 +238,31 @@ fn from_words(n: usize, text: &str, basis: String, source: Option<ItemSource>) -
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
     words.truncate(3);
     if words.is_empty() {
-        words.push(normalized.clone());
+        // short words (「持出日」): the whole text is the term; but a text of words every
+        // contract has (「契約」「会社の規定」) would be met by any contract
+        let specific = tokens.iter().any(|t| {
+            matches!(t.pos, "名詞" | "動詞" | "カスタム名詞" | "形容詞")
+                && !GENERIC.contains(&t.base())
+        });
+        if !specific {
+            return Err(Text::new(
+                "どの契約書にもある語しかありません",
+                "only words every contract has",
+            ));
+        }
+        words.push(normalized);
     }
+    Ok(words)
+}
+
+/// An item recognised by `words`, the content words of its text (`words_of`).
+fn from_words(
+    n: usize,
+    text: &str,
+    words: Vec<String>,
+    basis: String,
+    source: Option<ItemSource>,
+) -> Item {
     Item {
         id: format!("item-{n}"),
         title: text.to_string(),
@@ -226,5 +310,56 @@ mod tests {
         );
         assert_eq!(c.items[1].id, "item-2");
         assert!(derive("reg.txt", text, 9, 1, &builtin).is_err());
+    }
+
+    #[test]
+    fn items_that_name_nothing_are_errors_at_their_line() {
+        let builtin = crate::catalog::builtin_catalogs()
+            .into_iter()
+            .find(|c| c.id == "consignment")
+            .unwrap();
+        let text = "規程\n第5条 契約の内容として以下の事項を規定するものとする。\n(1)秘密保持義務\n(2)する\n(3) 。。。\n(4)持出日\n(5)契約\n(6)行う。\n";
+        let Err(DeriveError::Items(errors)) = derive("reg.txt", text, 5, 1, &builtin) else {
+            panic!("garbage derived");
+        };
+        let found: Vec<(usize, usize, &str)> = errors
+            .iter()
+            .map(|e| (e.line, e.column, e.message.en.as_str()))
+            .collect();
+        fn says(en: &str) -> &str {
+            en.split_once(" (").unwrap().1.split_once(')').unwrap().0
+        }
+        assert_eq!(
+            found
+                .iter()
+                .map(|&(l, c, en)| (l, c, says(en)))
+                .collect::<Vec<_>>(),
+            vec![
+                (4, 4, "only the verb “する”"),
+                (5, 5, "fewer than 2 content characters"),
+                (7, 4, "only words every contract has"),
+                (8, 4, "only the verb “行う”"),
+            ]
+        );
+        assert!(errors.iter().all(|e| e.path == "reg.txt"));
+        assert!(
+            errors[0].message.ja.contains("第5条第1項第2号「する」"),
+            "{:?}",
+            errors[0]
+        );
+        // the others are items: the built-in one, and 「持出日」 by its whole text
+        let fine = text
+            .replace("(2)する\n(3) 。。。\n", "")
+            .replace("(5)契約\n(6)行う。\n", "");
+        let c = derive("reg.txt", &fine, 5, 1, &builtin).unwrap();
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[1].match_spec.all, vec![vec!["持出日".to_string()]]);
+        // a particle, an inflected verb, a conjunction, a single character
+        for garbage in ["から", "しない", "及び", "一", ""] {
+            assert!(words_of(garbage).is_err(), "{garbage}");
+        }
+        for fine in ["監査", "持出日", "再委託の禁止", "返却する"] {
+            assert!(words_of(fine).is_ok(), "{fine}");
+        }
     }
 }

@@ -154,3 +154,153 @@ fn a_diagnostic_code_in_disable_or_severity_takes_effect() {
     assert!(of("numbering").count() > 0, "{diagnostics:?}");
     assert!(of("numbering").all(|d| d["severity"] == "info"));
 }
+
+/// Every list of items (article, paragraph) in the corpus's regulations.
+fn corpus_item_lists() -> Vec<(std::path::PathBuf, u32, u32)> {
+    use kiyaku::structure::UnitKind;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files = vec![root.join("shared/regulation-tsc.txt")];
+    for folder in ["regulations", "blind/regulations"] {
+        let mut more: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        more.sort();
+        files.extend(more);
+    }
+    let mut lists = Vec::new();
+    for file in files {
+        let doc = kiyaku::document::Document::new(std::fs::read_to_string(&file).unwrap());
+        let s = &doc.structure;
+        let has_items = |u: usize| {
+            s.units[u]
+                .children
+                .iter()
+                .any(|&c| s.units[c].kind == UnitKind::Item)
+        };
+        for (a, article) in s
+            .articles()
+            .filter(|(_, u)| u.branch.is_none() && !u.supplementary)
+        {
+            if has_items(a) {
+                lists.push((file.clone(), article.number, 1));
+            }
+            for &p in &article.children {
+                if s.units[p].kind == UnitKind::Paragraph && s.units[p].number > 1 && has_items(p) {
+                    lists.push((file.clone(), article.number, s.units[p].number));
+                }
+            }
+        }
+    }
+    lists
+}
+
+#[test]
+fn the_corpus_regulations_derive_with_no_item_called_garbage() {
+    let builtin = kiyaku::catalog::builtin_catalogs()
+        .into_iter()
+        .find(|c| c.id == "consignment")
+        .unwrap();
+    let lists = corpus_item_lists();
+    assert!(lists.len() > 50, "{}", lists.len());
+    for (file, article, paragraph) in lists {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let shown = file.display().to_string();
+        match kiyaku::derive::derive(&shown, &text, article, paragraph, &builtin) {
+            Err(kiyaku::derive::DeriveError::Items(errors)) => {
+                panic!("{shown} 第{article}条第{paragraph}項: {errors:?}")
+            }
+            Ok(c) if file.ends_with("regulation-tsc.txt") && (article, paragraph) == (36, 4) => {
+                assert_eq!(c.items.len(), 11);
+            }
+            // an article number that comes twice: the first is taken
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn regulation_items_that_name_nothing_are_reported_at_their_line() {
+    let dir = temp_dir("derive-garbage");
+    let regulation = dir.join("規程.txt");
+    std::fs::write(
+        &regulation,
+        "個人情報取扱規程\n（委託）\n第5条 会社は委託先を監督する。\n2 契約の内容として以下の事項を規定するものとする。\n(1)秘密保持義務\n(2)する\n(3)。。。\n(4)委託業務の報酬の支払方法\n",
+    )
+    .unwrap();
+    let shown = regulation.display().to_string();
+    let derive = kiyaku(
+        &[
+            "catalogs",
+            "--derive",
+            &shown,
+            "--article",
+            "5",
+            "--paragraph",
+            "2",
+        ],
+        None,
+    );
+    assert_eq!(derive.status.code(), Some(2));
+    assert_eq!(
+        stderr(&derive),
+        format!(
+            "kiyaku: error: {shown}:6:4: 第5条第2項第2号「する」からは契約書で探す語が取り出せません（「する」という動詞一語だけです）。規程の文言か、条・項の指定を確かめてください\nkiyaku: error: {shown}:7:4: 第5条第2項第3号「。。。」からは契約書で探す語が取り出せません（内容を表す文字が2文字に足りません）。規程の文言か、条・項の指定を確かめてください\n"
+        )
+    );
+    assert!(derive.stdout.is_empty(), "no catalog with catch-all items");
+    // the same regulation named by kiyaku.toml: the errors name its lines; the contract is
+    // checked with the built-in consignment catalog
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"規程.txt\"\narticle = 5\nparagraph = 2\n",
+    )
+    .unwrap();
+    let contract = dir.join("contract.txt");
+    std::fs::write(&contract, CONTRACT).unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            "--lang",
+            "en",
+            contract.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(
+        said.contains(":6:4: 第5条第2項第2号 “する” gives nothing to look for"),
+        "{said}"
+    );
+    assert!(said.contains(":7:4: "), "{said}");
+    assert!(
+        items_judged(&out)
+            .iter()
+            .all(|i| !i.starts_with("company/"))
+    );
+    // with the garbage gone, the rest derives
+    std::fs::write(
+        &regulation,
+        "個人情報取扱規程\n（委託）\n第5条 会社は委託先を監督する。\n2 契約の内容として以下の事項を規定するものとする。\n(1)秘密保持義務\n(2)委託業務の報酬の支払方法\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            contract.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(stderr(&out), "");
+    assert_eq!(
+        items_judged(&out),
+        ["company/confidentiality", "company/item-2"]
+    );
+}
