@@ -76,10 +76,10 @@ fn code_doc(code: Code) -> CodeDoc {
             "Fix: --kind, a kiyaku.toml glob, or an in-document directive.",
         ),
         Code::InvalidDirective => d(
-            "文書内の kiyaku 指示（kind=…）の値が不明です。",
-            "An in-document kiyaku directive names an unknown kind.",
-            "修正: privacy-notice / regulation / consignment-contract のいずれかを指定。",
-            "Fix: use privacy-notice, regulation or consignment-contract.",
+            "文書内の kiyaku 指示が読めず、何もしていません: 不明な文書の種類（kind=…）、綴りの誤った指示（kiyaku-disabel）、不明な診断コードや項目 ID（code=defined-terms）、item= か code= 一つ以外の書き方、閉じていないコメント。",
+            "An in-document kiyaku directive cannot be read and does nothing: an unknown kind (kind=…), a misspelt directive (kiyaku-disabel), an unknown code or item id (code=defined-terms), anything but one item= or code=, a comment never closed.",
+            "修正: 種類は privacy-notice / regulation / consignment-contract のいずれか。抑止は <!-- kiyaku-disable code=defined-term --> … <!-- kiyaku-enable --> のように書く。",
+            "Fix: a kind is privacy-notice, regulation or consignment-contract; a suppression reads <!-- kiyaku-disable code=defined-term --> … <!-- kiyaku-enable -->.",
         ),
     }
 }

@@ -346,9 +346,13 @@ impl Engine {
                 first,
             ));
         }
+        let comments = crate::suppress::Comments::read(&document.source, |id| {
+            crate::cli::find_item(&self.catalogs, id).is_some()
+        });
+        diagnostics.extend(comments.problems.iter().cloned());
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
         self.codes.apply(&mut diagnostics);
-        crate::suppress::apply(&document.source, &mut diagnostics);
+        comments.apply(&mut diagnostics);
         FileReport {
             path: path.to_string(),
             kind,

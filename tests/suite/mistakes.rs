@@ -304,3 +304,57 @@ fn regulation_items_that_name_nothing_are_reported_at_their_line() {
         ["company/confidentiality", "company/item-2"]
     );
 }
+
+#[test]
+fn misspelt_or_malformed_suppression_comments_are_findings_on_their_line() {
+    let dir = temp_dir("suppression-mistakes");
+    let contract = dir.join("contract.md");
+    std::fs::write(
+        &contract,
+        "# 業務委託契約書\n<!-- kiyaku-disabel code=numbering -->\n<!-- kiyaku-disable code=defined-terms -->\n<!-- kiyaku: disabel -->\n第1条 乙は、本件業務を誠実に行う。\n<!-- kiyaku-disable item=consignment/audit-right -->\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            contract.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(stderr(&out), "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = v["files"][0]["diagnostics"].as_array().unwrap();
+    let invalid: Vec<(u64, u64, &str)> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "invalid-directive")
+        .map(|d| {
+            assert_eq!(d["severity"], "warning");
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(invalid.len(), 3, "{invalid:?}");
+    assert_eq!((invalid[0].0, invalid[0].1), (2, 6));
+    assert!(
+        invalid[0].2.contains("「kiyaku-disable」の誤り"),
+        "{invalid:?}"
+    );
+    assert_eq!((invalid[1].0, invalid[1].1), (3, 26));
+    assert!(
+        invalid[1].2.contains("「defined-term」の誤り"),
+        "{invalid:?}"
+    );
+    assert_eq!((invalid[2].0, invalid[2].1), (4, 6));
+    // the well-written comment works and is no finding
+    let audit = diagnostics
+        .iter()
+        .find(|d| d["item"] == "consignment/audit-right")
+        .unwrap();
+    assert!(audit["suppressed"].is_string());
+}
