@@ -34,6 +34,8 @@ struct OpenDocument {
     rope: Rope,
     version: i32,
     report: Option<Arc<FileReport>>,
+    /// The version the report is for.
+    reported: i32,
     /// The engine that made the report (its catalogs explain the report's items).
     engine: Option<Arc<Engine>>,
     /// An analysis of this document is running.
@@ -69,12 +71,22 @@ fn stamp(path: std::path::PathBuf) -> Stamp {
     (path, modified)
 }
 
+/// What building an engine found wrong.
+struct Rebuilt {
+    /// The configuration the engine was built for (None: no kiyaku.toml).
+    config: Option<std::path::PathBuf>,
+    /// Errors in files (kiyaku.toml, a catalog, the regulation), at their place.
+    errors: Vec<catalog::CatalogError>,
+    /// What is only logged: errors in the client's settings, the fallback taken.
+    notes: Vec<String>,
+}
+
 impl Engines {
-    /// The engine for a document at `path`, and the configuration errors when it was (re)built.
-    fn for_document(&self, path: Option<&std::path::Path>) -> (Arc<Engine>, Vec<String>) {
+    /// The engine for a document at `path`, and what was wrong when it was (re)built.
+    fn for_document(&self, path: Option<&std::path::Path>) -> (Arc<Engine>, Option<Rebuilt>) {
         let config_path = path.and_then(crate::config::find);
         let config = match &config_path {
-            Some(p) => crate::config::load(p).map_err(|e| e.to_string()),
+            Some(p) => crate::config::load(p),
             None => Ok(crate::config::Config::default()),
         };
         let client = lock(&self.client).clone();
@@ -88,30 +100,33 @@ impl Engines {
         if let Some((old, engine)) = cache.get(&config_path)
             && *old == stamps
         {
-            return (engine.clone(), Vec::new());
+            return (engine.clone(), None);
         }
-        let (mut engine, mut errors) = match &config {
-            Ok(c) => {
-                let (engine, errors) = c.engine(&client.catalogs);
-                (engine, errors.iter().map(ToString::to_string).collect())
+        let mut notes = Vec::new();
+        let (mut engine, errors) = match &config {
+            Ok(c) => c.engine(&client.catalogs),
+            Err(e) => {
+                notes.push(format!("{}: using the built-in catalogs", e.path));
+                (Engine::new(catalog::builtin_catalogs()), vec![e.clone()])
             }
-            Err(e) => (Engine::new(catalog::builtin_catalogs()), vec![e.clone()]),
         };
-        if let Err(e) = &config {
-            errors.push(format!("using the built-in catalogs ({e})"));
-        }
         // the client's globs come first: they decide before kiyaku.toml's [kinds]
         for (i, (glob, kind)) in client.kinds.iter().enumerate() {
             match globset::Glob::new(glob) {
                 Ok(g) => engine
                     .kind_globs
                     .insert(i, (g.compile_matcher(), *kind, client.root.clone())),
-                Err(e) => errors.push(format!("settings: kinds: {glob}: {e}")),
+                Err(e) => notes.push(format!("settings: kinds: {glob}: {e}")),
             }
         }
         let engine = Arc::new(engine);
-        cache.insert(config_path, (stamps, engine.clone()));
-        (engine, errors)
+        cache.insert(config_path.clone(), (stamps, engine.clone()));
+        let rebuilt = Rebuilt {
+            config: config_path,
+            errors,
+            notes,
+        };
+        (engine, Some(rebuilt))
     }
 
     /// New client options; engines built with other ones are dropped.
@@ -122,6 +137,63 @@ impl Engines {
             lock(&self.by_config).clear();
         }
     }
+}
+
+/// A configuration or catalog error placed in its file, as the client counts positions.
+#[derive(Debug, Clone)]
+struct FileError {
+    uri: Uri,
+    range: Range,
+    message: diag::Text,
+}
+
+impl FileError {
+    fn to_lsp(&self, language: Language) -> Diagnostic {
+        Diagnostic {
+            range: self.range,
+            severity: Some(DiagnosticSeverity::ERROR),
+            source: Some("kiyaku".to_string()),
+            message: self.message.get(language).to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Places errors in their files: each file is read again (as kiyaku reads it: a regular file,
+/// a .docx or .html through its extractor) to count the columns as the client does; a file
+/// that cannot be read gets the error's line and column as they are.
+fn place(errors: &[catalog::CatalogError], encoding: Encoding) -> Vec<FileError> {
+    let mut texts: HashMap<&str, Option<SourceText>> = HashMap::new();
+    errors
+        .iter()
+        .filter_map(|e| {
+            let path = std::path::absolute(&e.path).ok()?;
+            let uri = Uri::from_file_path(&path)?;
+            let source = texts.entry(&e.path).or_insert_with(|| {
+                match crate::inputs::read(&crate::inputs::Input::File(path), None) {
+                    Ok(crate::inputs::Reading::Document(extracted)) => {
+                        Some(SourceText::new(extracted.text))
+                    }
+                    _ => None,
+                }
+            });
+            let range = match source {
+                Some(source) => range_of(source, &e.span, encoding),
+                None => {
+                    let at = Position::new(
+                        e.line.saturating_sub(1) as u32,
+                        e.column.saturating_sub(1) as u32,
+                    );
+                    Range::new(at, at)
+                }
+            };
+            Some(FileError {
+                uri,
+                range,
+                message: e.message.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Settings the client sends (`initializationOptions`, `workspace/didChangeConfiguration`) or
@@ -146,6 +218,9 @@ struct State {
     pulls_configuration: bool,
     /// The workspace root (the server's working folder when the client names none).
     root: std::path::PathBuf,
+    /// Errors in the files each engine was last built from, by configuration (None: no
+    /// kiyaku.toml), published on those files.
+    file_errors: HashMap<Option<std::path::PathBuf>, Vec<FileError>>,
 }
 
 pub struct Backend {
@@ -170,6 +245,7 @@ impl Backend {
                 kind: None,
                 pulls_configuration: false,
                 root: std::env::current_dir().unwrap_or_default(),
+                file_errors: HashMap::new(),
             })),
             engines: Arc::new(Engines::default()),
             cache: Arc::new(TokenCache::default()),
@@ -179,24 +255,33 @@ impl Backend {
     /// Analyses the current text of `uri` off the async runtime and publishes the
     /// diagnostics, unless a newer version arrived meanwhile.
     async fn analyse(&self, uri: Uri) {
-        let (text, version, kind) = {
+        let (text, version, kind, encoding) = {
             let state = lock(&self.state);
             let Some(doc) = state.documents.get(&uri) else {
                 return;
             };
-            (doc.rope.to_string(), doc.version, state.kind)
+            (
+                doc.rope.to_string(),
+                doc.version,
+                state.kind,
+                state.encoding,
+            )
         };
         let engines = self.engines.clone();
         let cache = self.cache.clone();
         let path = uri.path().to_string();
         let file = uri.to_file_path().map(|p| p.into_owned());
         let analysed = tokio::task::spawn_blocking(move || {
-            let (engine, errors) = engines.for_document(file.as_deref());
+            let (engine, rebuilt) = engines.for_document(file.as_deref());
             let report = engine.check_document(&path, Document::with_cache(text, &cache), kind);
-            (report, engine, errors)
+            let placed = rebuilt.map(|r| {
+                let placed = place(&r.errors, encoding);
+                (r, placed)
+            });
+            (report, engine, placed)
         })
         .await;
-        let Ok((report, engine, errors)) = analysed else {
+        let Ok((report, engine, rebuilt)) = analysed else {
             self.client
                 .log_message(
                     MessageType::ERROR,
@@ -205,34 +290,59 @@ impl Backend {
                 .await;
             return;
         };
-        for e in errors {
-            self.client.log_message(MessageType::ERROR, e).await;
+        // the errors of the files the engine was built from replace those it had before
+        let mut others = Vec::new();
+        if let Some((rebuilt, placed)) = rebuilt {
+            let language = lock(&self.state).language;
+            for e in &rebuilt.errors {
+                self.client
+                    .log_message(MessageType::ERROR, e.show(language))
+                    .await;
+            }
+            for note in rebuilt.notes {
+                self.client.log_message(MessageType::ERROR, note).await;
+            }
+            let mut state = lock(&self.state);
+            let old = state
+                .file_errors
+                .insert(rebuilt.config, placed.clone())
+                .unwrap_or_default();
+            let mut uris: Vec<Uri> = old.into_iter().chain(placed).map(|e| e.uri).collect();
+            uris.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+            uris.dedup();
+            others = uris
+                .into_iter()
+                .filter(|u| *u != uri)
+                .map(|u| {
+                    let (diagnostics, version) = published(&state, &u);
+                    (u, diagnostics, version)
+                })
+                .collect();
         }
         let report = Arc::new(report);
         let diagnostics = {
             let mut state = lock(&self.state);
-            let (encoding, language) = (state.encoding, state.language);
-            let Some(doc) = state.documents.get_mut(&uri) else {
-                return;
-            };
-            if doc.version != version {
-                return; // stale: a newer analysis is on its way
+            match state.documents.get_mut(&uri) {
+                // stale: a newer analysis is on its way
+                Some(doc) if doc.version == version => {
+                    doc.report = Some(report);
+                    doc.reported = version;
+                    doc.engine = Some(engine);
+                    Some(published(&state, &uri).0)
+                }
+                _ => None,
             }
-            doc.report = Some(report.clone());
-            doc.engine = Some(engine.clone());
-            let mut diagnostics = to_lsp_diagnostics(&report, &uri, encoding, language);
-            diagnostics.extend(workspace_mismatches(
-                &state,
-                &uri,
-                &engine.codes,
-                encoding,
-                language,
-            ));
-            diagnostics
         };
-        self.client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+        if let Some(diagnostics) = diagnostics {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
+        for (u, diagnostics, version) in others {
+            self.client
+                .publish_diagnostics(u, diagnostics, version)
+                .await;
+        }
     }
 
     /// Analyses `uri` now unless an analysis of it is running; edits that arrive
@@ -341,6 +451,35 @@ impl Backend {
             root,
         });
     }
+}
+
+/// What to publish for `uri`: the findings of its analysis when it is open (with the version
+/// they are for), and the configuration and catalog errors found in it.
+fn published(state: &State, uri: &Uri) -> (Vec<Diagnostic>, Option<i32>) {
+    let (encoding, language) = (state.encoding, state.language);
+    let mut diagnostics = Vec::new();
+    let mut version = None;
+    if let Some(doc) = state.documents.get(uri)
+        && let Some(report) = &doc.report
+    {
+        diagnostics = to_lsp_diagnostics(report, uri, encoding, language);
+        let codes = doc
+            .engine
+            .as_ref()
+            .map(|e| e.codes.clone())
+            .unwrap_or_default();
+        diagnostics.extend(workspace_mismatches(state, uri, &codes, encoding, language));
+        version = Some(doc.reported);
+    }
+    diagnostics.extend(
+        state
+            .file_errors
+            .values()
+            .flatten()
+            .filter(|e| e.uri == *uri)
+            .map(|e| e.to_lsp(language)),
+    );
+    (diagnostics, version)
 }
 
 /// `value-mismatch` between `uri` and the other open documents (a notice beside its regulation).
@@ -678,6 +817,7 @@ impl LanguageServer for Backend {
                 rope: Rope::from_str(&params.text_document.text),
                 version: params.text_document.version,
                 report: None,
+                reported: params.text_document.version,
                 engine: None,
                 analysing: false,
                 stale: false,
@@ -728,11 +868,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        lock(&self.state)
-            .documents
-            .remove(&params.text_document.uri);
+        let uri = params.text_document.uri;
+        // what stays: the configuration and catalog errors found in the file
+        let (diagnostics, _) = {
+            let mut state = lock(&self.state);
+            state.documents.remove(&uri);
+            published(&state, &uri)
+        };
         self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .publish_diagnostics(uri, diagnostics, None)
             .await;
     }
 

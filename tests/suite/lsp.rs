@@ -741,3 +741,168 @@ fn documents_of_no_kind_get_no_diagnostics_in_the_editor() {
     );
     assert!(!notice.is_empty());
 }
+
+/// The diagnostics the server publishes for a file it was not asked to open.
+fn published_for(c: &mut Client, uri: &str) -> Vec<Value> {
+    let m =
+        c.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri);
+    m["params"]["diagnostics"].as_array().unwrap().clone()
+}
+
+fn at(d: &Value) -> (u64, u64, u64, u64) {
+    let r = &d["range"];
+    let n = |v: &Value| v.as_u64().unwrap();
+    (
+        n(&r["start"]["line"]),
+        n(&r["start"]["character"]),
+        n(&r["end"]["line"]),
+        n(&r["end"]["character"]),
+    )
+}
+
+#[test]
+fn configuration_errors_are_published_on_kiyaku_toml_and_cleared_when_fixed() {
+    let dir = crate::temp_dir("lsp-config-errors");
+    let config = dir.join("kiyaku.toml");
+    // a value after Japanese text: the columns differ by encoding
+    let text = "disable = [\"秘密保持\", \"defined-terms\"]\nlanguage = \"fr\"\n";
+    std::fs::write(&config, text).unwrap();
+    let contract = dir.join("contract.txt");
+    std::fs::write(
+        &contract,
+        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", contract.display());
+    let config_uri = format!("file://{}", config.display());
+    for (encoding, column) in [("utf-16", 19), ("utf-8", 27)] {
+        let mut c = Client::start();
+        c.initialize(&[encoding]);
+        assert!(
+            !c.open(&uri, &std::fs::read_to_string(&contract).unwrap())
+                .is_empty()
+        );
+        let errors = published_for(&mut c, &config_uri);
+        let found: Vec<(u64, u64, u64, u64)> = errors.iter().map(at).collect();
+        // the unknown ids and the language, each underlined whole (quotes included)
+        let width = if encoding == "utf-16" { 6 } else { 14 };
+        assert_eq!(
+            found,
+            vec![
+                (1, 11, 1, 15),
+                (0, 11, 0, 11 + width),
+                (0, column, 0, column + 15)
+            ],
+            "{encoding}: {errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .all(|d| d["severity"] == 1 && d["source"] == "kiyaku")
+        );
+        assert!(
+            errors[2]["message"]
+                .as_str()
+                .unwrap()
+                .contains("「defined-term」のことではありませんか"),
+            "{errors:?}"
+        );
+    }
+    // fixed on disk: a save re-checks, and the errors are withdrawn
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    c.open(&uri, &std::fs::read_to_string(&contract).unwrap());
+    assert_eq!(published_for(&mut c, &config_uri).len(), 3);
+    std::fs::write(&config, "disable = [\"defined-term\"]\nlanguage = \"ja\"\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(published_for(&mut c, &config_uri), Vec::<Value>::new());
+}
+
+#[test]
+fn catalog_and_regulation_errors_are_published_where_they_are_written() {
+    let dir = crate::temp_dir("lsp-catalog-errors");
+    // a client catalog with an empty conflict group
+    let copy = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("dictionaries/catalogs/consignment.toml"),
+    )
+    .unwrap()
+    .replacen("id = \"consignment\"", "id = \"extra\"", 1);
+    let all = copy.find("[[item.conflict]]\nall = ").unwrap() + "[[item.conflict]]\n".len();
+    let end = all + copy[all..].find('\n').unwrap();
+    let line = copy[..all].matches('\n').count() as u64;
+    std::fs::write(
+        dir.join("extra.toml"),
+        format!("{}all = []{}", &copy[..all], &copy[end..]),
+    )
+    .unwrap();
+    // a regulation whose article lists 「する」
+    let regulation = dir.join("regulation.txt");
+    let regulation_text = "個人情報取扱規程\n第5条 契約の内容として以下の事項を規定するものとする。\n(1)秘密保持義務\n(2)する\n";
+    std::fs::write(&regulation, regulation_text).unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[derive]\nregulation = \"regulation.txt\"\narticle = 5\n",
+    )
+    .unwrap();
+    let contract = dir.join("contract.txt");
+    std::fs::write(
+        &contract,
+        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", contract.display());
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", dir.display()), "capabilities": {},
+               "initializationOptions": {"kiyaku": {"language": "en", "catalogs": ["extra.toml"]}}}),
+    );
+    c.notify("initialized", json!({}));
+    c.open(&uri, &std::fs::read_to_string(&contract).unwrap());
+    let catalog = published_for(
+        &mut c,
+        &format!("file://{}", dir.join("extra.toml").display()),
+    );
+    assert_eq!(
+        catalog.iter().map(at).collect::<Vec<_>>(),
+        vec![(line, 6, line, 8)]
+    );
+    assert!(
+        catalog[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("conflict.all: needs at least one group"),
+        "{catalog:?}"
+    );
+    let regulation_uri = format!("file://{}", regulation.display());
+    let garbage = published_for(&mut c, &regulation_uri);
+    assert_eq!(
+        garbage.iter().map(at).collect::<Vec<_>>(),
+        vec![(3, 3, 3, 5)]
+    );
+    assert!(
+        garbage[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("第5条第1項第2号 “する” gives nothing to look for"),
+        "{garbage:?}"
+    );
+    // the regulation opened as a document: its own findings and the error together
+    let opened = c.open(&regulation_uri, regulation_text);
+    assert!(opened.iter().any(|d| at(d) == (3, 3, 3, 5)), "{opened:?}");
+    assert!(opened.iter().any(|d| d["code"].is_string()), "{opened:?}");
+    // closed, the error stays
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": regulation_uri}}),
+    );
+    let closed = published_for(&mut c, &regulation_uri);
+    assert_eq!(
+        closed.iter().map(at).collect::<Vec<_>>(),
+        vec![(3, 3, 3, 5)]
+    );
+}
