@@ -2,14 +2,15 @@
 //!
 //! ```toml
 //! catalogs = ["catalogs/our-extra.toml"]      # more catalogs, relative to this file
-//! disable = ["consignment/staff-designation"]  # items not checked
+//! disable = ["consignment/staff-designation"]  # items not checked, codes suppressed
 //! language = "ja"                               # or "en"
 //!
 //! [kinds]                                       # globs (relative to this file) → kind
 //! "contracts/**" = "consignment-contract"
 //!
-//! [severity]                                    # per-item severity overrides
+//! [severity]                                    # per-item or per-code severity
 //! "consignment/audit-right" = "error"
+//! "numbering" = "info"
 //!
 //! [derive]                                      # contracts are held to our regulation
 //! regulation = "規程/個人情報取扱規程.txt"

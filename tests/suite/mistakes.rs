@@ -358,3 +358,36 @@ fn misspelt_or_malformed_suppression_comments_are_findings_on_their_line() {
         .unwrap();
     assert!(audit["suppressed"].is_string());
 }
+
+/// The fuzz seeds of these cases (tests/fuzz/catalog, tests/fuzz/engine), run as the
+/// `catalog` and `engine` targets run them: refused with a position, checked without a panic.
+#[test]
+fn the_fuzz_seeds_of_these_mistakes_are_reported() {
+    let seeds = |folder: &str| {
+        let mut files: Vec<_> =
+            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(folder))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+        files.sort();
+        assert!(!files.is_empty());
+        files
+    };
+    for seed in seeds("tests/fuzz/catalog") {
+        let text = std::fs::read_to_string(&seed).unwrap();
+        let e = kiyaku::catalog::parse_catalog("fuzz.toml", &text).expect_err(&text);
+        assert!(e.line > 1 && e.column >= 1, "{}: {e}", seed.display());
+    }
+    let engine = kiyaku::lint::Engine::new(kiyaku::catalog::builtin_catalogs());
+    for seed in seeds("tests/fuzz/engine") {
+        let report = engine.check("fuzz.md", std::fs::read_to_string(&seed).unwrap(), None);
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.code == kiyaku::diagnostic::Code::InvalidDirective),
+            "{}",
+            seed.display()
+        );
+    }
+}
