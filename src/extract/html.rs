@@ -1,5 +1,6 @@
 //! `.html` / `.htm` to text: what a reader of the published page sees. The declared
-//! charset (BOM, `<meta charset>` or `http-equiv`) is honoured, Shift_JIS included;
+//! charset (BOM, `<meta charset>` or `http-equiv`) is honoured, Shift_JIS included, and a
+//! page whose bytes are not in the charset it declares is an error, not mojibake;
 //! `head`, `script`, `style`, `template`, hidden elements and the like are dropped;
 //! block elements, table cells and `<br>` end lines; entities are decoded by the parser
 //! (html5ever, through scraper).
@@ -11,6 +12,7 @@
 //! already starts with a label (「(1)」「第1条」「①」) keeps its own.
 
 use ego_tree::iter::Edge;
+use encoding_rs::{DecoderResult, Encoding};
 use scraper::{Html, Node};
 
 use super::ExtractError;
@@ -23,8 +25,9 @@ pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
 }
 
 /// The charset a page declares in its first bytes (`<meta charset=…>` or
-/// `<meta http-equiv="Content-Type" content="…; charset=…">`).
-fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+/// `<meta http-equiv="Content-Type" content="…; charset=…">`): the label as written and
+/// the encoding it names.
+fn declared_charset(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
     let head = &bytes[..bytes.len().min(4096)];
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let mut from = 0;
@@ -45,8 +48,8 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
             .iter()
             .position(|b| matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') || b.is_ascii_whitespace())
             .map_or(lower.len(), |p| j + p);
-        if let Some(e) = encoding_rs::Encoding::for_label(&lower[j..end]) {
-            return Some(e);
+        if let Some(e) = Encoding::for_label(&lower[j..end]) {
+            return Some((String::from_utf8_lossy(&head[j..end]).into_owned(), e));
         }
     }
     None
@@ -56,25 +59,128 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A page's text in the charset it declares. A page that declares nothing, or starts with a
+/// byte-order mark (which browsers follow whatever the page declares), is detected as any
+/// text is (`decode`). A page whose bytes are not what it declares (UTF-8 declared
+/// iso-8859-1 or Shift_JIS, Shift_JIS declared UTF-8 …) is an error naming both: a browser
+/// shows it garbled, and reading it as declared would check mojibake.
 fn decode_html(bytes: &[u8]) -> Result<String, ExtractError> {
-    match declared_charset(bytes) {
-        // UTF-8, Shift_JIS (and what the page wrongly calls UTF-16) go through the
-        // decoder kiyaku uses for text, which detects both
-        Some(e)
-            if e != encoding_rs::UTF_8
-                && e != encoding_rs::SHIFT_JIS
-                && e != encoding_rs::UTF_16LE
-                && e != encoding_rs::UTF_16BE
-                && !bytes.starts_with(b"\xEF\xBB\xBF") =>
-        {
-            let (text, _, had_errors) = e.decode(bytes);
-            if had_errors {
-                return Err(decode::DecodeError::Undecodable { line: 1, byte: 0 }.into());
-            }
-            Ok(text.into_owned())
-        }
-        _ => Ok(decode::decode(bytes)?.0),
+    let bom = [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"];
+    let declared = declared_charset(bytes);
+    let Some((label, declared)) = declared.filter(|_| !bom.iter().any(|b| bytes.starts_with(b)))
+    else {
+        return Ok(decode::decode(bytes)?.0);
+    };
+    if bytes.contains(&0) {
+        return Err(decode::DecodeError::Binary.into());
     }
+    // a page that calls itself UTF-16 but has no byte-order mark is read as UTF-8, as
+    // browsers do (it could not declare anything in UTF-16 that an ASCII scan finds)
+    let declared = if declared == encoding_rs::UTF_16LE || declared == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else {
+        declared
+    };
+    let line_of = |at: usize| bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    match decode_strictly(bytes, declared) {
+        Ok(text) if declared == encoding_rs::UTF_8 => Ok(text),
+        Ok(text) => match likely_encoding(bytes, declared, Some(&text)) {
+            Some(actual) => Err(ExtractError::CharsetMismatch {
+                declared: label,
+                actual: actual.name(),
+                line: line_of(bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0)),
+            }),
+            _ => Ok(text),
+        },
+        Err(at) => Err(match likely_encoding(bytes, declared, None) {
+            Some(actual) => ExtractError::CharsetMismatch {
+                declared: label,
+                actual: actual.name(),
+                line: line_of(at),
+            },
+            None => ExtractError::NotDeclaredCharset {
+                declared: label,
+                line: line_of(at),
+            },
+        }),
+    }
+}
+
+/// `bytes` in `encoding`, or the offset of the first byte that is not valid in it.
+fn decode_strictly(bytes: &[u8], encoding: &'static Encoding) -> Result<String, usize> {
+    if encoding == encoding_rs::UTF_8 {
+        return std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|e| e.valid_up_to());
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::new();
+    let mut read = 0;
+    loop {
+        let need = decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len() - read)
+            .unwrap_or(bytes.len() - read);
+        text.reserve(need);
+        let (result, n) =
+            decoder.decode_to_string_without_replacement(&bytes[read..], &mut text, true);
+        read += n;
+        match result {
+            DecoderResult::InputEmpty => return Ok(text),
+            DecoderResult::Malformed(bad, after) => {
+                return Err(read - usize::from(after) - usize::from(bad));
+            }
+            DecoderResult::OutputFull => {}
+        }
+    }
+}
+
+/// What a page's bytes most likely are, if not the `declared` charset, when they are
+/// Japanese text: valid UTF-8 that is not ASCII; else Shift_JIS or EUC-JP decoded without
+/// an error into text with kana (EUC-JP has no byte that Shift_JIS uses for kana, so the
+/// two are told apart); else the one of them that decodes into more Japanese characters
+/// than the declared charset did (`as_declared`, `None` when it could not decode the page).
+/// Text in a single-byte charset is taken as declared unless kana say otherwise: a Latin-1
+/// é before a letter decodes as a kanji.
+fn likely_encoding(
+    bytes: &[u8],
+    declared: &'static Encoding,
+    as_declared: Option<&str>,
+) -> Option<&'static Encoding> {
+    if bytes.is_ascii() {
+        return None;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Some(encoding_rs::UTF_8);
+    }
+    let clean: Vec<(&'static Encoding, String)> = [encoding_rs::SHIFT_JIS, encoding_rs::EUC_JP]
+        .into_iter()
+        .filter(|&e| e != declared)
+        .filter_map(|e| {
+            e.decode_without_bom_handling_and_without_replacement(bytes)
+                .map(|text| (e, text.into_owned()))
+        })
+        .collect();
+    let kana = |c: char| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ');
+    if let Some((e, _)) = clean.iter().find(|(_, text)| text.chars().any(kana)) {
+        return Some(e);
+    }
+    if declared.is_single_byte() && as_declared.is_some() {
+        return None;
+    }
+    let japanese = |text: &str| {
+        text.chars()
+            .filter(|&c| {
+                matches!(c, '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF5E}')
+            })
+            .count()
+    };
+    let floor = as_declared.map_or(0, japanese);
+    clean
+        .iter()
+        .map(|(e, text)| (*e, japanese(text)))
+        .filter(|&(_, n)| n > floor)
+        .max_by_key(|&(_, n)| n)
+        .map(|(e, _)| e)
 }
 
 /// Elements whose content a reader does not see.
@@ -517,5 +623,106 @@ mod tests {
         let euc_page = page.replace("Shift_JIS", "EUC-JP");
         let (euc, _, _) = encoding_rs::EUC_JP.encode(&euc_page);
         assert_eq!(extract(&euc).unwrap(), "個人情報の利用目的\n");
+    }
+
+    #[test]
+    fn a_page_not_in_its_declared_charset_is_an_error_naming_both() {
+        let page = |charset: &str| {
+            format!(
+                "<html><head><meta charset=\"{charset}\"><title>t</title></head><body>\n\
+                 <h1>個人情報保護方針</h1>\n<p>当社は、お客様の個人情報を適切に取り扱います。</p></body></html>"
+            )
+        };
+        let mismatch = |bytes: &[u8]| match extract(bytes) {
+            Err(ExtractError::CharsetMismatch {
+                declared,
+                actual,
+                line,
+            }) => (declared, actual, line),
+            other => panic!("{other:?}"),
+        };
+        let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+        let euc = |s: &str| encoding_rs::EUC_JP.encode(s).0.into_owned();
+        // UTF-8 bytes declared a single-byte charset decode without an error, to mojibake
+        let expected = |d: &str, a| (d.to_string(), a, 2);
+        assert_eq!(
+            mismatch(page("iso-8859-1").as_bytes()),
+            expected("iso-8859-1", "UTF-8")
+        );
+        assert_eq!(
+            mismatch(page("Shift_JIS").as_bytes()),
+            expected("Shift_JIS", "UTF-8")
+        );
+        assert_eq!(
+            mismatch(&sjis(&page("utf-8"))),
+            expected("utf-8", "Shift_JIS")
+        );
+        assert_eq!(
+            mismatch(&sjis(&page("windows-1252"))),
+            expected("windows-1252", "Shift_JIS")
+        );
+        assert_eq!(
+            mismatch(&euc(&page("Shift_JIS"))),
+            expected("Shift_JIS", "EUC-JP")
+        );
+        assert_eq!(
+            mismatch(&sjis(&page("EUC-JP"))),
+            expected("EUC-JP", "Shift_JIS")
+        );
+        // kanji without kana: EUC-JP decodes into more of them than Shift_JIS does
+        let kanji = "<meta charset=Shift_JIS>\n<p>個人情報保護方針</p><p>利用目的</p>";
+        assert_eq!(mismatch(&euc(kanji)), ("Shift_JIS".into(), "EUC-JP", 2));
+        // the message names both
+        let message = extract(page("iso-8859-1").as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("\"iso-8859-1\"") && message.contains("UTF-8"),
+            "{message}"
+        );
+        // bytes that are no Japanese encoding either
+        assert_eq!(
+            extract(b"<meta charset=\"utf-8\">\n\n\xff\xfe\xfd\xfc"),
+            Err(ExtractError::NotDeclaredCharset {
+                declared: "utf-8".into(),
+                line: 3
+            })
+        );
+    }
+
+    #[test]
+    fn pages_in_their_declared_charset_or_undeclared_are_read() {
+        let body = "<p>個人情報の利用目的</p>";
+        for (charset, bytes) in [
+            ("UTF-8", body.as_bytes().to_vec()),
+            (
+                "Shift_JIS",
+                encoding_rs::SHIFT_JIS.encode(body).0.into_owned(),
+            ),
+            ("EUC-JP", encoding_rs::EUC_JP.encode(body).0.into_owned()),
+            // UTF-16 declared without a byte-order mark is read as UTF-8, as browsers do
+            ("utf-16", body.as_bytes().to_vec()),
+        ] {
+            let mut page = format!("<meta charset={charset}>").into_bytes();
+            page.extend(&bytes);
+            assert_eq!(extract(&page).unwrap(), "個人情報の利用目的\n", "{charset}");
+            // undeclared: detected as text is (UTF-8, Shift_JIS), EUC-JP not guessed
+            if charset != "EUC-JP" {
+                assert_eq!(
+                    extract(&bytes).unwrap(),
+                    "個人情報の利用目的\n",
+                    "{charset}"
+                );
+            }
+        }
+        // a page in the Latin-1 it declares stays readable
+        assert_eq!(
+            extract(b"<meta charset=iso-8859-1><p>Caf\xe9 cr\xe8me</p>").unwrap(),
+            "Café crème\n"
+        );
+        // a byte-order mark wins over the declaration, as in browsers
+        let mut bom = b"\xEF\xBB\xBF<meta charset=\"shift_jis\">".to_vec();
+        bom.extend(body.as_bytes());
+        assert_eq!(extract(&bom).unwrap(), "個人情報の利用目的\n");
     }
 }

@@ -58,6 +58,18 @@ pub enum ExtractError {
         limit >> 20
     )]
     TooLarge { part: String, limit: u64 },
+    #[error(
+        "the page declares charset \"{declared}\" but its bytes are {actual} (from line {line}): a browser shows it garbled; correct the declaration to <meta charset=\"{actual}\">"
+    )]
+    CharsetMismatch {
+        declared: String,
+        actual: &'static str,
+        line: usize,
+    },
+    #[error(
+        "the page declares charset \"{declared}\" but is not valid {declared} (line {line}), nor UTF-8, Shift_JIS or EUC-JP; save it in the charset it declares"
+    )]
+    NotDeclaredCharset { declared: String, line: usize },
 }
 
 /// Extracts the text of a document in `format`. Never panics; a bad file is an error.

@@ -116,6 +116,12 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
     std::fs::write(dir.join("truncated.docx"), &docx[..docx.len() / 2]).unwrap();
     std::fs::write(dir.join("corrupt.docx"), b"PK\x03\x04 not really").unwrap();
     std::fs::write(dir.join("binary.html"), b"\x00\x01\x02garbage").unwrap();
+    // UTF-8 declared iso-8859-1: a browser shows mojibake, which was checked (and passed)
+    std::fs::write(
+        dir.join("mislabelled.html"),
+        "<meta charset=\"iso-8859-1\"><h1>個人情報保護方針</h1>",
+    )
+    .unwrap();
     let out = kiyaku(&["check", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let v = json(&out);
@@ -139,6 +145,10 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
         ("truncated.docx", "corrupt or truncated"),
         ("corrupt.docx", "corrupt or truncated"),
         ("binary.html", "binary"),
+        (
+            "mislabelled.html",
+            "declares charset \"iso-8859-1\" but its bytes are UTF-8",
+        ),
     ] {
         assert!(
             stderr
@@ -148,4 +158,51 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The seeds `.ci/fuzz` gives the `html` and `docx` targets (tests/fuzz/): each is refused
+/// with its reason, or read.
+#[test]
+fn fuzz_seeds_are_refused_with_their_reason() {
+    let expected: &[(&str, &str)] = &[
+        (
+            "html/charset-euc-jp-declared-shift-jis.html",
+            "declares charset \"Shift_JIS\" but its bytes are EUC-JP",
+        ),
+        (
+            "html/charset-shift-jis-declared-utf8.html",
+            "declares charset \"utf-8\" but its bytes are Shift_JIS",
+        ),
+        (
+            "html/charset-utf8-declared-latin1.html",
+            "declares charset \"iso-8859-1\" but its bytes are UTF-8",
+        ),
+        (
+            "html/charset-utf8-declared-shift-jis.html",
+            "declares charset \"Shift_JIS\" but its bytes are UTF-8",
+        ),
+    ];
+    let dir = root().join("tests/fuzz");
+    let mut seeds: Vec<String> = ["html", "docx"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).into_iter().flatten())
+        .map(|e| {
+            let path = e.unwrap().path();
+            path.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    seeds.sort();
+    let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
+    assert_eq!(seeds, names, "a seed without expectations, or one missing");
+    for (name, reason) in expected {
+        let path = dir.join(name);
+        let result = extract::extract(Format::of(&path), &std::fs::read(&path).unwrap());
+        match result {
+            Err(e) => assert!(e.to_string().contains(reason), "{name}: {e}"),
+            Ok(e) => assert!(reason.is_empty(), "{name}: read as {:?}", e.text),
+        }
+    }
 }
