@@ -3,7 +3,8 @@
 //! page whose bytes are not in the charset it declares is an error, not mojibake;
 //! `head`, `script`, `style`, `template`, hidden elements and the like are dropped;
 //! block elements, table cells and `<br>` end lines; entities are decoded by the parser
-//! (html5ever, through scraper).
+//! (html5ever, into scraper's tree, its work per token bounded by `crates/html-bounded`:
+//! a page nested too deep is an error, not a parse quadratic in its depth).
 //!
 //! List items get the label a reader sees, written so the structure parser reads it:
 //! an `<ol>` is numbered `1.`, a list inside a list item or under a numbered heading
@@ -21,7 +22,26 @@ use crate::decode;
 /// Decodes an HTML page and extracts its visible text, one block a line.
 pub fn extract(bytes: &[u8]) -> Result<String, ExtractError> {
     let source = decode_html(bytes)?;
-    Ok(render(&Html::parse_document(&source)))
+    Ok(render(&parse(&source)?))
+}
+
+/// The most open elements html5ever may search for one token (a tag, a run of text). For
+/// most block tags (`<p>`, `<div>`, `<ol>`, `<li>`, `</p>` …) the HTML standard's tree
+/// construction asks whether a `<p>` is open "in button scope": a search down the stack of
+/// open elements that only a table, a button or the like stops. A page whose blocks nest
+/// N deep therefore costs N² steps (50,000 nested `<ol><li>`: over 110 s). The bound keeps
+/// the parse linear in the page's length, at most twice this many looks at a node a token.
+/// 10,000 nested lists (20,000 open elements) parse.
+pub const MAX_OPEN_SEARCHED: u64 = 25_000;
+
+/// The page's tree, as `Html::parse_document` builds it, but refused once one token makes
+/// the parser search more than `MAX_OPEN_SEARCHED` open elements.
+fn parse(source: &str) -> Result<Html, ExtractError> {
+    kiyaku_html_bounded::parse_document(source, 2 * MAX_OPEN_SEARCHED).map_err(|_| {
+        ExtractError::NestedTooDeep {
+            open: MAX_OPEN_SEARCHED,
+        }
+    })
 }
 
 /// The charset a page declares in its first bytes (`<meta charset=…>` or
@@ -724,5 +744,39 @@ mod tests {
         let mut bom = b"\xEF\xBB\xBF<meta charset=\"shift_jis\">".to_vec();
         bom.extend(body.as_bytes());
         assert_eq!(extract(&bom).unwrap(), "個人情報の利用目的\n");
+    }
+
+    #[test]
+    fn the_bounded_parse_builds_the_tree_html5ever_builds() {
+        let fixture = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/inputs/06-takada-kogyosho.html"
+        ))
+        .unwrap();
+        let fixture = decode_html(&fixture).unwrap();
+        for page in [
+            fixture.as_str(),
+            "<p>一<b>二<p>三</b>四<table><td>五<tr>六</table><select><option>七</select><svg><text>八</svg>",
+            "<ul><li>a<li>b<ol><li>c</ul></ol>d<template><p>e</template><noscript>f</noscript>",
+        ] {
+            let bounded = kiyaku_html_bounded::parse_document(page, u64::MAX).unwrap();
+            assert_eq!(bounded.html(), Html::parse_document(page).html());
+        }
+    }
+
+    #[test]
+    fn a_token_that_searches_too_many_open_elements_ends_the_parse() {
+        let parse = |page: &str, max| kiyaku_html_bounded::parse_document(page, max).map(|_| ());
+        // 100 nested blocks: the last <div> searches all of them for a <p>, two looks each
+        let nested = "<div>".repeat(100) + "本文";
+        assert!(parse(&nested, 150).is_err());
+        assert!(parse(&nested, 250).is_ok());
+        // a shallow page with many tags never comes near the bound
+        let wide = "<div><p>本文</p></div>".repeat(10_000);
+        assert!(parse(&wide, 50).is_ok());
+        // the bound is per token: stray end tags over 60 open blocks are searched each time
+        let stray = "<div>".repeat(60) + &"</li>".repeat(1_000);
+        assert!(parse(&stray, 100).is_err());
+        assert!(parse(&stray, 250).is_ok());
     }
 }

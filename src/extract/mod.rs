@@ -70,6 +70,11 @@ pub enum ExtractError {
         "the page declares charset \"{declared}\" but is not valid {declared} (line {line}), nor UTF-8, Shift_JIS or EUC-JP; save it in the charset it declares"
     )]
     NotDeclaredCharset { declared: String, line: usize },
+    #[error(
+        "elements nested too deeply: one tag made the HTML parser search more than {open} open elements (some {} nested lists); refused, as parsing takes time that grows with the square of the depth",
+        open / 2
+    )]
+    NestedTooDeep { open: u64 },
 }
 
 /// Extracts the text of a document in `format`. Never panics; a bad file is an error.
