@@ -561,10 +561,30 @@ fn render(
     // boxes, alternate-content fallbacks); 0 when text is shown.
     let mut hidden_depth = 0usize;
     let (mut in_text, mut in_run, mut in_run_properties) = (false, false, false);
+    // Elements open, and whether the root was seen: a part cut short (a zip whose
+    // document.xml was truncated and stored again) ends with elements open, which XML
+    // readers do not report.
+    let (mut open, mut rooted) = (0usize, false);
     loop {
         let event = reader
             .read_event()
             .map_err(|e| xml_error(PART, &reader, e))?;
+        match &event {
+            Event::Start(_) => (open, rooted) = (open + 1, true),
+            Event::Empty(_) => rooted = true,
+            Event::End(_) => open = open.saturating_sub(1),
+            Event::Eof if !rooted => {
+                return Err(ExtractError::Corrupt(format!(
+                    "{PART} has no root element (empty, or cut short)"
+                )));
+            }
+            Event::Eof if open > 0 => {
+                return Err(ExtractError::Corrupt(format!(
+                    "{PART} ends with {open} elements still open (cut short)"
+                )));
+            }
+            _ => {}
+        }
         match event {
             Event::Start(e) => {
                 if hidden_depth > 0 {
@@ -854,6 +874,30 @@ mod tests {
         );
         let broken_xml = docx(&[("word/document.xml", "<w:document><w:body><w:p></w:body>")]);
         assert!(matches!(extract(&broken_xml), Err(ExtractError::Corrupt(m)) if m.contains("XML")));
+        // a document.xml cut short anywhere, zipped again (the zip itself is sound)
+        let document = format!(
+            "<?xml version=\"1.0\"?>\n<w:document {W}><w:body><w:p><w:r><w:t>第1条 本文</w:t></w:r></w:p><w:p/></w:body></w:document>"
+        );
+        for cut in (1..document.len()).filter(|&i| document.is_char_boundary(i)) {
+            let truncated = docx(&[("word/document.xml", &document[..cut])]);
+            assert!(
+                matches!(extract(&truncated), Err(ExtractError::Corrupt(_))),
+                "cut at {cut}: {:?}",
+                extract(&truncated)
+            );
+        }
+        assert_eq!(
+            extract(&docx(&[("word/document.xml", &document)]))
+                .unwrap()
+                .0,
+            "第1条 本文\n\n"
+        );
+        assert_eq!(
+            extract(&docx(&[("word/document.xml", "")])),
+            Err(ExtractError::Corrupt(
+                "word/document.xml has no root element (empty, or cut short)".into()
+            ))
+        );
         // a part that inflates past the bound is refused before it is held in memory
         let bomb = docx(&[("word/document.xml", &"<".repeat(1 << 20))]);
         assert!(bomb.len() < 8 << 10);

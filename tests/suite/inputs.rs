@@ -116,6 +116,8 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
     std::fs::write(dir.join("truncated.docx"), &docx[..docx.len() / 2]).unwrap();
     std::fs::write(dir.join("corrupt.docx"), b"PK\x03\x04 not really").unwrap();
     std::fs::write(dir.join("binary.html"), b"\x00\x01\x02garbage").unwrap();
+    // a sound zip whose document.xml was cut short: its first half was checked, no error
+    std::fs::write(dir.join("cut-short.docx"), cut_short(&docx)).unwrap();
     // UTF-8 declared iso-8859-1: a browser shows mojibake, which was checked (and passed)
     std::fs::write(
         dir.join("mislabelled.html"),
@@ -144,6 +146,10 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
         ("encrypted.docx", "password-protected"),
         ("truncated.docx", "corrupt or truncated"),
         ("corrupt.docx", "corrupt or truncated"),
+        (
+            "cut-short.docx",
+            "word/document.xml ends with 2 elements still open (cut short)",
+        ),
         ("binary.html", "binary"),
         (
             "mislabelled.html",
@@ -160,11 +166,40 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `docx` again, its document.xml cut after the paragraph that ends nearest its middle.
+fn cut_short(docx: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        if name == "word/document.xml" {
+            let half = bytes.len() / 2;
+            let end = bytes[half..]
+                .windows(6)
+                .position(|w| w == b"</w:p>")
+                .unwrap();
+            bytes.truncate(half + end + 6);
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
 /// The seeds `.ci/fuzz` gives the `html` and `docx` targets (tests/fuzz/): each is refused
 /// with its reason, or read.
 #[test]
 fn fuzz_seeds_are_refused_with_their_reason() {
     let expected: &[(&str, &str)] = &[
+        (
+            "docx/truncated-document-xml.docx",
+            "word/document.xml ends with 5 elements still open (cut short)",
+        ),
         (
             "html/charset-euc-jp-declared-shift-jis.html",
             "declares charset \"Shift_JIS\" but its bytes are EUC-JP",
