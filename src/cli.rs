@@ -237,6 +237,8 @@ fn check(args: CheckArgs) -> ExitCode {
                     let mut report =
                         crate::cache::check(&engine, cache, &path, extracted.text, args.kind);
                     report.paragraphs = extracted.paragraphs;
+                    // a large .docx's turn lasts until its text is checked (and dropped)
+                    drop(extracted.large);
                     Some(report)
                 }
                 Reading::OwnReport => None,

@@ -7,56 +7,158 @@
 //! break inside a paragraph (Shift+Enter) starts a new line of the same paragraph.
 //! Text boxes, headers, footers, footnotes, comments, deleted text, field codes and hidden
 //! text are not read.
+//!
+//! The parts are read as they inflate, never held whole, within bounds: how much each
+//! part may inflate to, how much text the document may give (`MAX_TEXT_BYTES`), and how
+//! many documents with a large text may be extracted and checked at once (one,
+//! `LargeDocxTurn`). A `document.xml` cut short is corrupt, not half a document.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::ExtractError;
 
-/// The most any one part (document.xml, numbering.xml, styles.xml) may decompress to;
-/// a larger part is refused as a probable zip bomb (a 10 MB document's XML is well under).
+/// The most `word/document.xml` may decompress to; a larger part is refused as a probable
+/// zip bomb (a 10 MB document's XML is well under). The XML is streamed, never held whole:
+/// what the bound limits is the time spent inflating and parsing it.
 pub const MAX_PART_BYTES: u64 = 128 << 20;
+
+/// The most `word/numbering.xml` and `word/styles.xml` may decompress to: Word writes them
+/// in kilobytes, and what they hold is kept in tables for the whole extraction.
+pub const MAX_DEFINITIONS_BYTES: u64 = 16 << 20;
+
+/// The most text a .docx may give (its paragraphs, with their labels): some five million
+/// Japanese characters, thousands of pages. Checking text costs memory some fifty times
+/// its size, and a .docx a few hundred kilobytes large can inflate to a hundred megabytes
+/// of it (which took 3 GB and 15 s to check); a document with more is refused.
+pub const MAX_TEXT_BYTES: usize = 16 << 20;
+
+/// How much text a .docx may give while other files are extracted and checked alongside
+/// it; past this, the file waits for its turn as the one large .docx in flight
+/// (`LargeDocxTurn`), so that parallel checks hold at most one such text at a time.
+pub const SHARED_TEXT_BYTES: usize = 4 << 20;
 
 /// An OLE compound file: what an encrypted .docx (and a legacy .doc) is.
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// The text of a .docx and, for each line, its 1-based paragraph.
-pub fn extract(bytes: &[u8]) -> Result<(String, Vec<u32>), ExtractError> {
-    extract_limited(bytes, MAX_PART_BYTES)
+/// The bounds an extraction keeps (smaller in tests).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    document: u64,
+    definitions: u64,
+    text: usize,
+    shared_text: usize,
 }
 
-/// `extract` with a bound on each part's decompressed size.
-fn extract_limited(bytes: &[u8], limit: u64) -> Result<(String, Vec<u32>), ExtractError> {
+const LIMITS: Limits = Limits {
+    document: MAX_PART_BYTES,
+    definitions: MAX_DEFINITIONS_BYTES,
+    text: MAX_TEXT_BYTES,
+    shared_text: SHARED_TEXT_BYTES,
+};
+
+/// Whether a large .docx (more than `SHARED_TEXT_BYTES` of text) is being extracted or
+/// checked, and the signal that it is done.
+static LARGE_DOCX: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// The turn of the one .docx whose text is past `SHARED_TEXT_BYTES`: taken when its text
+/// grows past that (waiting while another file holds it), and given back when dropped,
+/// which the caller does once the text is checked. Only a thread that holds no turn may
+/// take one; each file is extracted and checked on one thread, so none waits for itself.
+#[derive(Debug)]
+pub struct LargeDocxTurn(());
+
+impl LargeDocxTurn {
+    fn take() -> LargeDocxTurn {
+        let (busy, done) = &LARGE_DOCX;
+        let mut busy = busy.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy {
+            busy = done.wait(busy).unwrap_or_else(PoisonError::into_inner);
+        }
+        *busy = true;
+        LargeDocxTurn(())
+    }
+}
+
+impl Drop for LargeDocxTurn {
+    fn drop(&mut self) {
+        let (busy, done) = &LARGE_DOCX;
+        *busy.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        done.notify_one();
+    }
+}
+
+/// A .docx's text, the 1-based paragraph of each line, and the turn it holds if its text
+/// is large.
+pub type Docx = (String, Vec<u32>, Option<LargeDocxTurn>);
+
+/// The text of a .docx and, for each line, its 1-based paragraph.
+pub fn extract(bytes: &[u8]) -> Result<Docx, ExtractError> {
+    extract_limited(bytes, LIMITS)
+}
+
+/// `extract` within `limits`.
+fn extract_limited(bytes: &[u8], limits: Limits) -> Result<Docx, ExtractError> {
     if bytes.starts_with(CFB_MAGIC) {
         return Err(ExtractError::Encrypted);
     }
     if !bytes.starts_with(b"PK") {
         return Err(ExtractError::Corrupt("not a zip archive".into()));
     }
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
-    let document = read_part(&mut archive, "word/document.xml", limit)?.ok_or_else(|| {
-        ExtractError::Corrupt("no word/document.xml (not a Word document)".into())
-    })?;
-    let styles = match read_part(&mut archive, "word/styles.xml", limit)? {
-        Some(xml) => parse_styles(&xml).unwrap_or_default(),
-        None => HashMap::new(),
-    };
-    let numbering = match read_part(&mut archive, "word/numbering.xml", limit)? {
-        Some(xml) => parse_numbering(&xml).unwrap_or_default(),
-        None => Numbering::default(),
-    };
-    render(&document, &styles, &numbering)
+    // the definitions first, then the document streamed through them
+    let styles = with_part(&mut archive, STYLES, limits.definitions, |reader| {
+        Ok(parse_styles(reader).unwrap_or_default())
+    })?
+    .unwrap_or_default();
+    let numbering = with_part(&mut archive, NUMBERING, limits.definitions, |reader| {
+        Ok(parse_numbering(reader).unwrap_or_default())
+    })?
+    .unwrap_or_default();
+    with_part(&mut archive, DOCUMENT, limits.document, |reader| {
+        render(reader, &styles, &numbering, limits)
+    })?
+    .ok_or_else(|| ExtractError::Corrupt("no word/document.xml (not a Word document)".into()))
 }
 
-fn read_part(
-    archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
+const DOCUMENT: &str = "word/document.xml";
+const STYLES: &str = "word/styles.xml";
+const NUMBERING: &str = "word/numbering.xml";
+
+/// A part of the archive as it inflates, counted: it reads at most one byte past `limit`,
+/// so a part over its bound is known without inflating the rest.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let room = (self.limit + 1).saturating_sub(self.read);
+        let n = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..n])?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// An XML reader over a part as it inflates.
+type PartReader<'f, 'a> = Reader<BufReader<Counted<zip::read::ZipFile<'f, Cursor<&'a [u8]>>>>>;
+
+/// `parse` run on the part `name` as it inflates; `None` when the archive has no such part.
+/// A part that inflates past `limit` is `TooLarge`, whatever `parse` made of its first bytes.
+fn with_part<'a, T>(
+    archive: &mut zip::ZipArchive<Cursor<&'a [u8]>>,
     name: &str,
     limit: u64,
-) -> Result<Option<String>, ExtractError> {
+    parse: impl FnOnce(&mut PartReader<'_, 'a>) -> Result<T, ExtractError>,
+) -> Result<Option<T>, ExtractError> {
     let file = match archive.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
@@ -65,22 +167,22 @@ fn read_part(
         }
         Err(e) => return Err(ExtractError::Corrupt(format!("{name}: {e}"))),
     };
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ExtractError::Corrupt(format!("{name}: {e}")))?;
-    if bytes.len() as u64 > limit {
+    let mut reader = Reader::from_reader(BufReader::new(Counted {
+        inner: file,
+        read: 0,
+        limit,
+    }));
+    let parsed = parse(&mut reader);
+    if reader.get_ref().get_ref().read > limit {
         return Err(ExtractError::TooLarge {
             part: name.to_string(),
             limit,
         });
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| ExtractError::Corrupt(format!("{name} is not UTF-8 XML")))?;
-    Ok(Some(text))
+    parsed.map(Some)
 }
 
-fn xml_error(part: &str, reader: &Reader<&[u8]>, e: impl std::fmt::Display) -> ExtractError {
+fn xml_error<R>(part: &str, reader: &Reader<R>, e: impl std::fmt::Display) -> ExtractError {
     ExtractError::Corrupt(format!(
         "{part}: malformed XML at byte {}: {e}",
         reader.error_position()
@@ -155,14 +257,17 @@ impl Numbering {
     }
 }
 
-fn parse_numbering(xml: &str) -> Result<Numbering, String> {
-    let mut reader = Reader::from_str(xml);
+fn parse_numbering(reader: &mut Reader<impl BufRead>) -> Result<Numbering, String> {
     let mut numbering = Numbering::default();
     let mut abstract_id: Option<String> = None;
     let mut num: Option<(String, Num)> = None;
     let mut override_level: Option<u8> = None;
+    let mut buf = Vec::new();
     loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
+        buf.clear();
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?;
         let (e, empty) = match event {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
@@ -206,7 +311,7 @@ fn parse_numbering(xml: &str) -> Result<Numbering, String> {
                 }
             }
             "lvl" if !empty => {
-                let (ilvl, level) = parse_level_body(&mut reader, &e)?;
+                let (ilvl, level) = parse_level_body(reader, &e)?;
                 if let Some((_, n)) = num.as_mut().filter(|_| override_level.is_some()) {
                     n.level_overrides
                         .insert(override_level.unwrap_or(ilvl), level);
@@ -225,7 +330,10 @@ fn parse_numbering(xml: &str) -> Result<Numbering, String> {
 }
 
 /// Reads a `w:lvl` element's children up to its end tag.
-fn parse_level_body(reader: &mut Reader<&[u8]>, start: &BytesStart) -> Result<(u8, Level), String> {
+fn parse_level_body(
+    reader: &mut Reader<impl BufRead>,
+    start: &BytesStart,
+) -> Result<(u8, Level), String> {
     let ilvl = attr(start, "ilvl")
         .and_then(|v| v.parse::<u8>().ok())
         .unwrap_or(0)
@@ -236,8 +344,13 @@ fn parse_level_body(reader: &mut Reader<&[u8]>, start: &BytesStart) -> Result<(u
         ..Level::default()
     };
     let mut depth = 0usize;
+    let mut buf = Vec::new();
     loop {
-        let (e, empty) = match reader.read_event().map_err(|e| e.to_string())? {
+        buf.clear();
+        let (e, empty) = match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?
+        {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
             Event::End(_) => {
@@ -281,12 +394,16 @@ struct StyleNumbering {
     based_on: Option<String>,
 }
 
-fn parse_styles(xml: &str) -> Result<Styles, String> {
-    let mut reader = Reader::from_str(xml);
+fn parse_styles(reader: &mut Reader<impl BufRead>) -> Result<Styles, String> {
     let mut styles = Styles::new();
     let mut current: Option<(String, StyleNumbering)> = None;
+    let mut buf = Vec::new();
     loop {
-        let (e, empty) = match reader.read_event().map_err(|e| e.to_string())? {
+        buf.clear();
+        let (e, empty) = match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?
+        {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
             Event::End(e) => {
@@ -543,18 +660,17 @@ fn kanji_counting(n: u32) -> String {
     s
 }
 
-/// Walks document.xml: paragraphs (also inside tables) become lines.
+/// Walks document.xml as it inflates: paragraphs (also inside tables) become lines. The
+/// text may grow to `limits.text`; past `limits.shared_text` it waits for the large-.docx
+/// turn and keeps it.
 fn render(
-    xml: &str,
+    reader: &mut Reader<impl BufRead>,
     styles: &Styles,
     numbering: &Numbering,
-) -> Result<(String, Vec<u32>), ExtractError> {
-    const PART: &str = "word/document.xml";
-    let mut reader = Reader::from_str(xml);
-    let mut out = Output {
-        text: String::with_capacity(xml.len() / 4),
-        ..Output::default()
-    };
+    limits: Limits,
+) -> Result<Docx, ExtractError> {
+    const PART: &str = DOCUMENT;
+    let mut out = Output::default();
     // Paragraphs nested in text boxes are skipped, so one paragraph is open at a time.
     let mut paragraph: Option<Paragraph> = None;
     // Depth inside elements whose text is not shown (deleted text, field codes, text
@@ -565,10 +681,13 @@ fn render(
     // document.xml was truncated and stored again) ends with elements open, which XML
     // readers do not report.
     let (mut open, mut rooted) = (0usize, false);
+    let mut buf = Vec::new();
     loop {
+        buf.clear();
         let event = reader
-            .read_event()
-            .map_err(|e| xml_error(PART, &reader, e))?;
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_error(PART, reader, e))?;
+        out.bound(paragraph.as_ref(), limits)?;
         match &event {
             Event::Start(_) => (open, rooted) = (open + 1, true),
             Event::Empty(_) => rooted = true,
@@ -680,7 +799,8 @@ fn render(
             _ => {}
         }
     }
-    Ok((out.text, out.paragraphs))
+    out.bound(paragraph.as_ref(), limits)?;
+    Ok((out.text, out.paragraphs, out.turn))
 }
 
 #[derive(Default)]
@@ -690,9 +810,23 @@ struct Output {
     paragraphs: Vec<u32>,
     counters: Counters,
     number: u32,
+    turn: Option<LargeDocxTurn>,
 }
 
 impl Output {
+    /// Keeps the text (with the open paragraph's) within `limits`: an error past
+    /// `limits.text`, the large-.docx turn past `limits.shared_text`.
+    fn bound(&mut self, open: Option<&Paragraph>, limits: Limits) -> Result<(), ExtractError> {
+        let size = self.text.len() + open.map_or(0, |p| p.text.len());
+        if size > limits.text {
+            return Err(ExtractError::TextTooLarge { limit: limits.text });
+        }
+        if size > limits.shared_text && self.turn.is_none() {
+            self.turn = Some(LargeDocxTurn::take());
+        }
+        Ok(())
+    }
+
     fn finish(&mut self, p: Paragraph, styles: &Styles, numbering: &Numbering) {
         self.number += 1;
         let (style_num, style_ilvl) = p
@@ -805,7 +939,7 @@ mod tests {
             ("word/numbering.xml", &numbering),
             ("word/styles.xml", &styles),
         ]);
-        let (text, paragraphs) = extract(&bytes).unwrap();
+        let (text, paragraphs, _) = extract(&bytes).unwrap();
         assert_eq!(
             text,
             "業務委託契約書\n第1条（目的）\n２　甲は委託する。\n(1) 秘密保持\nイ 細目\n(2) 持出し禁止\n第2条（定義）\n(1) 用語\n三　スタイルの番号\n甲\n東京都 \n株式会社A&B\n見える\n\n"
@@ -843,7 +977,7 @@ mod tests {
             ("word/document.xml", &document),
             ("word/numbering.xml", &numbering),
         ]);
-        let (text, paragraphs) = extract(&bytes).unwrap();
+        let (text, paragraphs, _) = extract(&bytes).unwrap();
         assert_eq!(text, "第1条 本文\n次\n行\n");
         assert_eq!(paragraphs, vec![1, 2, 2]);
     }
@@ -852,7 +986,7 @@ mod tests {
     fn bad_files_are_errors_that_say_why() {
         let mut cfb = CFB_MAGIC.to_vec();
         cfb.extend([0u8; 504]);
-        assert_eq!(extract(&cfb), Err(ExtractError::Encrypted));
+        assert!(matches!(extract(&cfb), Err(ExtractError::Encrypted)));
         assert!(matches!(extract(b"hello"), Err(ExtractError::Corrupt(_))));
         assert!(matches!(extract(b""), Err(ExtractError::Corrupt(_))));
         let good = docx(&[(
@@ -893,20 +1027,111 @@ mod tests {
             "第1条 本文\n\n"
         );
         assert_eq!(
-            extract(&docx(&[("word/document.xml", "")])),
-            Err(ExtractError::Corrupt(
+            extract(&docx(&[("word/document.xml", "")])).unwrap_err(),
+            ExtractError::Corrupt(
                 "word/document.xml has no root element (empty, or cut short)".into()
-            ))
+            )
         );
-        // a part that inflates past the bound is refused before it is held in memory
-        let bomb = docx(&[("word/document.xml", &"<".repeat(1 << 20))]);
+        // a part that inflates past the bound is refused as soon as it passes it
+        let bomb = docx(&[("word/document.xml", &paragraphs("", 1 << 14))]);
         assert!(bomb.len() < 8 << 10);
+        let limits = Limits {
+            document: 1 << 16,
+            ..LIMITS
+        };
         assert_eq!(
-            extract_limited(&bomb, 1 << 16),
-            Err(ExtractError::TooLarge {
+            extract_limited(&bomb, limits).unwrap_err(),
+            ExtractError::TooLarge {
                 part: "word/document.xml".into(),
                 limit: 1 << 16
-            })
+            }
         );
+        let definitions = Limits {
+            definitions: 1 << 16,
+            ..LIMITS
+        };
+        let numbering_bomb = docx(&[
+            ("word/document.xml", &paragraphs("本文", 1)),
+            ("word/numbering.xml", &"<w:numbering>".repeat(1 << 16)),
+        ]);
+        assert_eq!(
+            extract_limited(&numbering_bomb, definitions).unwrap_err(),
+            ExtractError::TooLarge {
+                part: "word/numbering.xml".into(),
+                limit: 1 << 16
+            }
+        );
+    }
+
+    /// A document.xml of `n` paragraphs reading `text`.
+    fn paragraphs(text: &str, n: usize) -> String {
+        format!(
+            "<w:document {W}><w:body>{}</w:body></w:document>",
+            format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>").repeat(n)
+        )
+    }
+
+    #[test]
+    fn text_past_the_bound_is_refused() {
+        let limits = Limits {
+            text: 1 << 16,
+            ..LIMITS
+        };
+        // many paragraphs, or one long one: refused once the text passes the bound
+        for document in [
+            paragraphs("個人情報", 10_000),
+            paragraphs(&"個人情報".repeat(10_000), 1),
+        ] {
+            let bytes = docx(&[("word/document.xml", &document)]);
+            assert_eq!(
+                extract_limited(&bytes, limits).unwrap_err(),
+                ExtractError::TextTooLarge { limit: 1 << 16 }
+            );
+        }
+        let (text, _, turn) = extract_limited(
+            &docx(&[("word/document.xml", &paragraphs("個人情報", 5_000))]),
+            limits,
+        )
+        .unwrap();
+        assert_eq!(text.len(), 65_000);
+        assert!(turn.is_none());
+        assert!(
+            ExtractError::TextTooLarge {
+                limit: MAX_TEXT_BYTES
+            }
+            .to_string()
+            .contains("16 MiB")
+        );
+    }
+
+    #[test]
+    fn one_large_docx_at_a_time() {
+        let limits = Limits {
+            shared_text: 1 << 10,
+            ..LIMITS
+        };
+        let small = docx(&[("word/document.xml", &paragraphs("個人情報", 10))]);
+        let large = docx(&[("word/document.xml", &paragraphs("個人情報", 1_000))]);
+        let (_, _, first) = extract_limited(&large, limits).unwrap();
+        assert!(first.is_some());
+        // while the first large text is held, a small one goes on and a large one waits
+        let (_, _, turn) = extract_limited(&small, limits).unwrap();
+        assert!(turn.is_none());
+        let (done, finished) = std::sync::mpsc::channel();
+        let waiting = std::thread::spawn(move || {
+            let second = extract_limited(&large, limits).unwrap();
+            done.send(()).unwrap();
+            second
+        });
+        assert!(
+            finished
+                .recv_timeout(std::time::Duration::from_millis(300))
+                .is_err()
+        );
+        drop(first);
+        finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap();
+        assert!(waiting.join().unwrap().2.is_some());
     }
 }

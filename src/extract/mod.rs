@@ -37,10 +37,13 @@ impl Format {
 }
 
 /// A document's text and, for a `.docx`, the 1-based paragraph of each line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Extracted {
     pub text: String,
     pub paragraphs: Option<Vec<u32>>,
+    /// For a .docx with a large text, its turn as the one such file in flight: keep it
+    /// until the text is checked (dropping the `Extracted` gives it back).
+    pub large: Option<docx::LargeDocxTurn>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -58,6 +61,11 @@ pub enum ExtractError {
         limit >> 20
     )]
     TooLarge { part: String, limit: u64 },
+    #[error(
+        "its text passes {} MiB (some five million characters); refused as a probable zip bomb: checking it would take gigabytes of memory",
+        limit >> 20
+    )]
+    TextTooLarge { limit: usize },
     #[error(
         "the page declares charset \"{declared}\" but its bytes are {actual} (from line {line}): a browser shows it garbled; correct the declaration to <meta charset=\"{actual}\">"
     )]
@@ -83,14 +91,17 @@ pub fn extract(format: Format, bytes: &[u8]) -> Result<Extracted, ExtractError> 
         Format::Text => Ok(Extracted {
             text: decode::decode(bytes)?.0,
             paragraphs: None,
+            large: None,
         }),
-        Format::Docx => docx::extract(bytes).map(|(text, paragraphs)| Extracted {
+        Format::Docx => docx::extract(bytes).map(|(text, paragraphs, large)| Extracted {
             text,
             paragraphs: Some(paragraphs),
+            large,
         }),
         Format::Html => Ok(Extracted {
             text: html::extract(bytes)?,
             paragraphs: None,
+            large: None,
         }),
     }
 }

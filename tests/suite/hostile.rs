@@ -295,3 +295,70 @@ fn a_long_one_line_document_gives_a_bounded_report_quickly() {
     );
     assert!(start.elapsed() < Duration::from_secs(240));
 }
+
+/// A .docx of `paragraphs` paragraphs of contract text: a few hundred kilobytes that inflate
+/// to as much text as is asked.
+fn inflating_docx(paragraphs: usize) -> Vec<u8> {
+    use std::io::Write;
+    let paragraph = "<w:p><w:r><w:t>乙は、本業務に関して知り得た個人情報を甲の書面による承諾なく第三者に提供してはならない。</w:t></w:r></w:p>";
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", deflated).unwrap();
+    zip.write_all(r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>業務委託契約書</w:t></w:r></w:p>"#.as_bytes())
+        .unwrap();
+    for _ in 0..paragraphs {
+        zip.write_all(paragraph.as_bytes()).unwrap();
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// A .docx that inflates to more text than kiyaku checks is refused as it streams (it cost
+/// 3 GB and 15 s when its 128 MiB of XML were held and its text checked), and two .docx
+/// with large texts are checked one at a time: the run stays within an address space that
+/// one such check in flight fits in. Linux only (`ulimit -v`).
+#[cfg(target_os = "linux")]
+#[test]
+fn inflating_docx_files_are_bounded_in_memory() {
+    let dir = temp_dir("inflating-docx");
+    // 136 bytes of text a paragraph: 300,000 paragraphs are 39 MiB of text (53 MB of XML,
+    // whose check took 1.6 GB), 32,000 are 4.2 MiB, past the text a .docx checks alongside
+    // others
+    let bomb = inflating_docx(300_000);
+    assert!(bomb.len() < 500 << 10, "{} bytes", bomb.len());
+    std::fs::write(dir.join("bomb.docx"), &bomb).unwrap();
+    std::fs::write(dir.join("large-1.docx"), inflating_docx(32_000)).unwrap();
+    std::fs::write(dir.join("large-2.docx"), inflating_docx(32_000)).unwrap();
+    let start = Instant::now();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {}; exec \"$0\" check --no-cache --format json \"$1\"",
+            LIMIT_KIB
+        ))
+        .arg(env!("CARGO_BIN_EXE_kiyaku"))
+        .arg(&dir)
+        .env("RAYON_NUM_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .unwrap();
+    eprintln!("inflating .docx files: {:?}", start.elapsed());
+    let stderr = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bomb.docx: its text passes 16 MiB"),
+        "{stderr}"
+    );
+    let mut checked = checked_paths(&out);
+    checked.sort();
+    assert_eq!(checked.len(), 2, "{checked:?}");
+    assert!(checked[0].ends_with("large-1.docx") && checked[1].ends_with("large-2.docx"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The address space `inflating_docx_files_are_bounded_in_memory` allows: 1 GiB, three
+/// times what a debug build takes for the run (between 300 and 350 MiB, one large text in
+/// flight); before the bounds, the bomb alone took more.
+#[cfg(target_os = "linux")]
+const LIMIT_KIB: u64 = 1 << 20;

@@ -196,6 +196,7 @@ fn cut_short(docx: &[u8]) -> Vec<u8> {
 #[test]
 fn fuzz_seeds_are_refused_with_their_reason() {
     let expected: &[(&str, &str)] = &[
+        ("docx/text-past-16-mib.docx", "its text passes 16 MiB"),
         (
             "docx/truncated-document-xml.docx",
             "word/document.xml ends with 5 elements still open (cut short)",
