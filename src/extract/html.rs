@@ -3,7 +3,7 @@
 //! page whose bytes are not in the charset it declares is an error, not mojibake;
 //! `head`, `script`, `style`, `template`, hidden elements and the like are dropped;
 //! block elements, table cells and `<br>` end lines; entities are decoded by the parser
-//! (html5ever, into scraper's tree, its work per token bounded by `crates/html-bounded`:
+//! (html5ever, into scraper's tree, its work per token bounded by `src/extract/html_bounded`:
 //! a page nested too deep is an error, not a parse quadratic in its depth).
 //!
 //! List items get the label a reader sees, written so the structure parser reads it:
