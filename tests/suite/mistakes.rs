@@ -135,16 +135,7 @@ fn a_diagnostic_code_in_disable_or_severity_takes_effect() {
         "disable = [\"defined-term\"]\nlanguage = \"ja\"\n[severity]\n\"numbering\" = \"info\"\n",
     )
     .unwrap();
-    let out = kiyaku(
-        &[
-            "check",
-            "--no-cache",
-            "--format",
-            "json",
-            contract.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = check_json(&contract);
     assert_eq!(stderr(&out), "");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let diagnostics = v["files"][0]["diagnostics"].as_array().unwrap();
@@ -288,16 +279,7 @@ fn regulation_items_that_name_nothing_are_reported_at_their_line() {
         "個人情報取扱規程\n（委託）\n第5条 会社は委託先を監督する。\n2 契約の内容として以下の事項を規定するものとする。\n(1)秘密保持義務\n(2)委託業務の報酬の支払方法\n",
     )
     .unwrap();
-    let out = kiyaku(
-        &[
-            "check",
-            "--no-cache",
-            "--format",
-            "json",
-            contract.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = check_json(&contract);
     assert_eq!(stderr(&out), "");
     assert_eq!(
         items_judged(&out),
@@ -314,16 +296,7 @@ fn misspelt_or_malformed_suppression_comments_are_findings_on_their_line() {
         "# 業務委託契約書\n<!-- kiyaku-disabel code=numbering -->\n<!-- kiyaku-disable code=defined-terms -->\n<!-- kiyaku: disabel -->\n第1条 乙は、本件業務を誠実に行う。\n<!-- kiyaku-disable item=consignment/audit-right -->\n",
     )
     .unwrap();
-    let out = kiyaku(
-        &[
-            "check",
-            "--no-cache",
-            "--format",
-            "json",
-            contract.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = check_json(&contract);
     assert_eq!(stderr(&out), "");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let diagnostics = v["files"][0]["diagnostics"].as_array().unwrap();
@@ -390,4 +363,18 @@ fn the_fuzz_seeds_of_these_mistakes_are_reported() {
             seed.display()
         );
     }
+}
+
+/// `kiyaku check --no-cache --format json PATH`.
+fn check_json(path: &std::path::Path) -> std::process::Output {
+    kiyaku(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ],
+        None,
+    )
 }
