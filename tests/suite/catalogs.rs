@@ -218,3 +218,74 @@ fn a_statement_of_following_the_jis_clause_opens_the_notice_to_the_end() {
     assert_eq!(status_of(&s, "request-contact"), "present", "{s:?}");
     assert_eq!(status_of(&s, "voluntariness"), "missing", "{s:?}");
 }
+
+/// Every citation a user sees (a catalog item's `basis`, an outdated reference's `source`)
+/// names something a legal team can verify — a law or rule with its article, a guideline or
+/// notice with its issuer, a standard with its number and year — and nothing in
+/// `dictionaries/` cites research notes, index ids or a machine's paths.
+#[test]
+fn citations_are_of_laws_guidelines_and_standards_only() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries");
+    let verifiable = regex::Regex::new(
+        r"法律|法（|法第|規則|政令|条例|ガイドライン|規程|個人情報保護委員会|JIS Q \d+(:\d{4})?|日本産業規格",
+    )
+    .unwrap();
+    let unverifiable = regex::Regex::new(
+        r"legal-catalog|\[S-[A-Z]|code-index|/work/|/tmp/|/home/|shared/corpus|shared/legal",
+    )
+    .unwrap();
+    let mut files = vec![root.join("outdated.toml"), root.join("phrases.toml")];
+    files.extend(
+        std::fs::read_dir(root.join("catalogs"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    let mut bad = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if unverifiable.is_match(line) {
+                bad.push(format!("{}:{}: {line}", file.display(), n + 1));
+            }
+        }
+        let value: toml::Value = toml::from_str(&text).unwrap();
+        let mut citations: Vec<String> = Vec::new();
+        for entry in value
+            .get("entry")
+            .and_then(|e| e.as_array())
+            .into_iter()
+            .flatten()
+        {
+            citations.extend(
+                entry
+                    .get("source")
+                    .and_then(|s| s.as_str())
+                    .map(String::from),
+            );
+        }
+        for item in value
+            .get("item")
+            .and_then(|e| e.as_array())
+            .into_iter()
+            .flatten()
+        {
+            for b in item
+                .get("basis")
+                .and_then(|b| b.as_array())
+                .into_iter()
+                .flatten()
+            {
+                citations.extend(b.as_str().map(String::from));
+            }
+        }
+        for c in citations {
+            if !verifiable.is_match(&c) {
+                bad.push(format!(
+                    "{}: not a verifiable citation: {c}",
+                    file.display()
+                ));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
