@@ -265,6 +265,8 @@ impl Engine {
             self.decide_kind(path, &document, kind_override, &mut diagnostics);
         let mut items = Vec::new();
         let mut index = TermIndex::new(&document, &self.terms[kind.index()]);
+        let contract =
+            (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(&document));
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
             let sections = matcher::catalog_sections(&mut index, catalog);
             // a clause missing from a section belongs at the end of that section
@@ -292,8 +294,15 @@ impl Engine {
                     .map(|n| Evidence::of(&document, item, n));
                 match verdict.status {
                     Status::Missing => {
-                        let mut d =
-                            missing_clause(&document, catalog, item, &id, kind, section.clone());
+                        let mut d = missing_clause(
+                            &document,
+                            catalog,
+                            item,
+                            &id,
+                            kind,
+                            section.clone(),
+                            contract.as_ref(),
+                        );
                         // after the regulation's provision that requires the item, if any
                         if let Some(e) = &evidence {
                             let at = usize::from(item.source.is_some()).min(d.related.len());
@@ -529,48 +538,68 @@ fn party_names(text: &str) -> Option<(&'static str, &'static str)> {
     (uses(consignor) >= 2 && uses(contractor) >= 2).then_some((consignor, contractor))
 }
 
-/// A model clause as it would stand in the document: its party names, and for a contract of
-/// 第N条 articles an article number and caption; with the articles that would need
-/// renumbering after it, if any.
-fn model_clause_for(
-    document: &Document,
-    item: &Item,
-    kind: DocumentKind,
-    insert_at: usize,
-) -> (String, Option<(u32, u32)>) {
-    let text = document.source.as_str();
-    let mut clause = item.model_clause.trim_end().to_string();
-    if kind != DocumentKind::ConsignmentContract {
-        return (clause, None);
+/// What a contract's model clauses need to know of it, read once per document: where its
+/// body ends (the closing), its 第N条 articles, and the party names it uses.
+struct ContractLayout {
+    closing: Option<usize>,
+    /// Start and number of each 第N条 article of the body, in order.
+    articles: Vec<(usize, u32)>,
+    parties: Option<(&'static str, &'static str)>,
+}
+
+impl ContractLayout {
+    fn of(document: &Document) -> Self {
+        let text = document.source.as_str();
+        let body: Vec<&crate::structure::Unit> = document
+            .structure
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Article && !u.supplementary)
+            .collect();
+        // the closing sits inside the last article's span, after its first line
+        let closing = body
+            .iter()
+            .max_by_key(|u| u.span.start)
+            .and_then(|last| closing_start(text, last.header.end..last.span.end));
+        ContractLayout {
+            closing,
+            articles: body
+                .iter()
+                .filter(|u| u.label.starts_with('第'))
+                .map(|u| (u.span.start, u.number))
+                .collect(),
+            parties: party_names(text),
+        }
     }
-    if let Some((consignor, contractor)) = party_names(text) {
-        clause = clause.replace('甲', consignor).replace('乙', contractor);
+
+    /// The model clause as it would stand at `insert_at`: the contract's party names, an
+    /// article number and caption when the articles are 第N条, and the articles that would
+    /// need renumbering after it, if any.
+    fn clause(&self, item: &Item, insert_at: usize) -> (String, Option<(u32, u32)>) {
+        let mut clause = item.model_clause.trim_end().to_string();
+        if let Some((consignor, contractor)) = self.parties {
+            clause = clause.replace('甲', consignor).replace('乙', contractor);
+        }
+        if self.articles.is_empty() {
+            return (clause, None);
+        }
+        let before = self
+            .articles
+            .partition_point(|(start, _)| *start < insert_at);
+        let number = before.checked_sub(1).map_or(1, |i| self.articles[i].1 + 1);
+        let later = self
+            .articles
+            .iter()
+            .filter(|(start, _)| *start >= insert_at)
+            .map(|(_, n)| *n)
+            .max();
+        (
+            format!("第{number}条（{}）\n{clause}", item.title),
+            later
+                .filter(|&last| last >= number)
+                .map(|last| (number, last)),
+        )
     }
-    let articles: Vec<&crate::structure::Unit> = document
-        .structure
-        .units
-        .iter()
-        .filter(|u| u.kind == UnitKind::Article && !u.supplementary && u.label.starts_with('第'))
-        .collect();
-    if articles.is_empty() {
-        return (clause, None);
-    }
-    let before = articles.iter().filter(|u| u.span.start < insert_at).count();
-    let number = articles
-        .get(before.wrapping_sub(1))
-        .map_or(1, |u| u.number + 1);
-    let later = articles
-        .iter()
-        .filter(|u| u.span.start >= insert_at)
-        .map(|u| u.number)
-        .max();
-    let caption = format!("第{number}条（{}）\n", item.title);
-    (
-        format!("{caption}{clause}"),
-        later
-            .filter(|&last| last >= number)
-            .map(|last| (number, last)),
-    )
 }
 
 fn missing_clause(
@@ -580,6 +609,7 @@ fn missing_clause(
     id: &str,
     kind: DocumentKind,
     section: Option<Range<usize>>,
+    contract: Option<&ContractLayout>,
 ) -> Diagnostic {
     let (range, mut insert_at) = match section {
         Some(s) => (
@@ -589,23 +619,13 @@ fn missing_clause(
         None => anchor(document, item, kind),
     };
     // in a contract, the clause goes at the end of the body, never after the signatures
-    if kind == DocumentKind::ConsignmentContract {
-        let text = document.source.as_str();
-        // the closing sits inside the last article's span, after its first line
-        let closing = document
-            .structure
-            .units
-            .iter()
-            .filter(|u| u.kind == UnitKind::Article && !u.supplementary)
-            .max_by_key(|u| u.span.start)
-            .and_then(|last| closing_start(text, last.header.end..last.span.end));
-        if let Some(c) = closing
-            && insert_at > c
-        {
-            insert_at = c;
-        }
+    if let Some(closing) = contract.and_then(|c| c.closing) {
+        insert_at = insert_at.min(closing);
     }
-    let (clause, renumber) = model_clause_for(document, item, kind, insert_at);
+    let (clause, renumber) = match contract {
+        Some(c) => c.clause(item, insert_at),
+        None => (item.model_clause.trim_end().to_string(), None),
+    };
     let basis = item.basis.first().map(String::as_str).unwrap_or("");
     let mut d = Diagnostic::new(
         Code::MissingClause,

@@ -659,6 +659,10 @@ fn nearest<'d>(
             .filter(|&g| !index.group_in(&spec.all[g], &unit.segments))
             .collect();
         let held = spec.all.len() - lacking.len();
+        if held == 0 || lacking.first() == Some(&0) || best.as_ref().is_some_and(|(h, _)| *h > held)
+        {
+            continue;
+        }
         // the clause itself: its longest part (a heading's unit would point at the heading)
         let at = unit
             .segments
@@ -671,7 +675,7 @@ fn nearest<'d>(
         });
         // a candidate must speak of the item's subject (its first group): a clause that only
         // names the parties is no evidence of anything
-        if held == 0 || lacking.first() == Some(&0) || !better {
+        if !better {
             continue;
         }
         let excluded = lacking.is_empty();
