@@ -460,13 +460,7 @@ fn a_regulation_in_the_workspace_drives_contracts_and_config_changes_apply() {
         "[derive]\nregulation = \"regulation.txt\"\narticle = 36\nparagraph = 4\n",
     )
     .unwrap();
-    let contract = dir.join("contract.txt");
-    std::fs::write(
-        &contract,
-        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
-    )
-    .unwrap();
-    let uri = format!("file://{}", contract.display());
+    let (contract, uri) = bare_contract(&dir);
     let mut c = Client::start();
     c.initialize(&["utf-16"]);
     let before = c.open(&uri, &std::fs::read_to_string(&contract).unwrap());
@@ -767,13 +761,7 @@ fn configuration_errors_are_published_on_kiyaku_toml_and_cleared_when_fixed() {
     // a value after Japanese text: the columns differ by encoding
     let text = "disable = [\"秘密保持\", \"defined-terms\"]\nlanguage = \"fr\"\n";
     std::fs::write(&config, text).unwrap();
-    let contract = dir.join("contract.txt");
-    std::fs::write(
-        &contract,
-        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
-    )
-    .unwrap();
-    let uri = format!("file://{}", contract.display());
+    let (contract, uri) = bare_contract(&dir);
     let config_uri = format!("file://{}", config.display());
     for (encoding, column) in [("utf-16", 19), ("utf-8", 27)] {
         let mut c = Client::start();
@@ -848,13 +836,7 @@ fn catalog_and_regulation_errors_are_published_where_they_are_written() {
         "[derive]\nregulation = \"regulation.txt\"\narticle = 5\n",
     )
     .unwrap();
-    let contract = dir.join("contract.txt");
-    std::fs::write(
-        &contract,
-        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
-    )
-    .unwrap();
-    let uri = format!("file://{}", contract.display());
+    let (contract, uri) = bare_contract(&dir);
     let mut c = Client::start();
     c.request(
         "initialize",
@@ -905,4 +887,16 @@ fn catalog_and_regulation_errors_are_published_where_they_are_written() {
         closed.iter().map(at).collect::<Vec<_>>(),
         vec![(3, 3, 3, 5)]
     );
+}
+
+/// A contract with none of the consignment items, written in `dir`: its path and URI.
+fn bare_contract(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let contract = dir.join("contract.txt");
+    std::fs::write(
+        &contract,
+        "業務委託契約書\n第1条 乙は、本件業務を誠実に行う。\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}", contract.display());
+    (contract, uri)
 }
