@@ -71,21 +71,13 @@ pub fn derive(
                 format!("{path}: 第{article}条 not found"),
             )
         })?;
-    let container = if paragraph <= 1 {
-        a
-    } else {
-        *s.units[a]
-            .children
-            .iter()
-            .find(|&&c| s.units[c].kind == UnitKind::Paragraph && s.units[c].number == paragraph)
-            .ok_or_else(|| {
-                provision(
-                    "paragraph",
-                    format!("{path} の第{article}条に第{paragraph}項がありません"),
-                    format!("{path}: 第{article}条第{paragraph}項 not found"),
-                )
-            })?
-    };
+    let container = s.paragraph(a, paragraph).ok_or_else(|| {
+        provision(
+            "paragraph",
+            format!("{path} の第{article}条に第{paragraph}項がありません"),
+            format!("{path}: 第{article}条第{paragraph}項 not found"),
+        )
+    })?;
     let items: Vec<usize> = s.units[container]
         .children
         .iter()

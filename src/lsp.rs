@@ -1200,11 +1200,8 @@ fn reference_target(doc: &Document, at: usize) -> Option<usize> {
         .articles()
         .find(|(_, u)| Some(u.number) == num(1) && !u.supplementary && u.branch.is_none())?;
     let mut target = article;
-    if let Some(p) = num(2).filter(|&p| p > 1) {
-        target = *s.units[article]
-            .children
-            .iter()
-            .find(|&&c| s.units[c].kind == UnitKind::Paragraph && s.units[c].number == p)?;
+    if let Some(p) = num(2) {
+        target = s.paragraph(article, p)?;
     }
     if let Some(k) = num(3) {
         target = *s.units[target]

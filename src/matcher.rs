@@ -560,6 +560,45 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     found
 }
 
+/// Words that make a clause one about personal data.
+const PERSONAL_DATA: &[&str] = &[
+    "個人情報",
+    "個人データ",
+    "顧客情報",
+    "会員情報",
+    "個人番号",
+    "保有個人",
+];
+
+fn mentions_personal_data(doc: &Document, unit: &ClauseUnit) -> bool {
+    unit.segments.iter().any(|s| {
+        let text = &doc.normalized.text[s.clone()];
+        PERSONAL_DATA.iter().any(|w| text.contains(w))
+    })
+}
+
+/// A general clause (「乙は、本業務を再委託することができる」) gives way to one on
+/// personal data that meets the item (「個人データを取り扱う再委託は甲の書面による同意を
+/// 得る」): the specific provision governs the entrusted data.
+fn lifted_by_a_specific_clause(
+    index: &mut TermIndex<'_>,
+    item: &Item,
+    conflicting: &ClauseUnit,
+    inside: &dyn Fn(&ClauseUnit) -> bool,
+) -> bool {
+    let doc = index.doc;
+    let spec = &item.match_spec;
+    if spec.scope == Scope::Document || mentions_personal_data(doc, conflicting) {
+        return false;
+    }
+    units_of(doc, spec.scope).filter(|u| inside(u)).any(|unit| {
+        mentions_personal_data(doc, unit)
+            && polarity_ok(spec.polarity, unit.polarity)
+            && index.all_in(&spec.all, &unit.segments)
+            && index.none_in(&spec.none, &unit.segments)
+    })
+}
+
 /// Judges one item on a document, within `sections` when the catalog has them.
 pub fn judge(
     index: &mut TermIndex<'_>,
@@ -592,6 +631,7 @@ pub fn judge(
             if polarity_ok(conflict.polarity, unit.polarity)
                 && index.all_in(&conflict.all, &unit.segments)
                 && index.none_in(&conflict.lacking, &unit.segments)
+                && !lifted_by_a_specific_clause(index, item, unit, &inside)
             {
                 return ItemVerdict {
                     status: Status::Conflict,

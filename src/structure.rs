@@ -47,6 +47,8 @@ pub enum LabelStyle {
     Arabic,
     Kanji,
     Parenthesized,
+    /// 1) ２） — a number closed by a parenthesis only.
+    HalfParenthesized,
     Circled,
     Iroha,
     Latin,
@@ -79,6 +81,11 @@ pub struct Unit {
     pub children: Vec<usize>,
     /// Inside 附則.
     pub supplementary: bool,
+    /// For an item written after a list number (「3. (1) 開示の時に…」, a web page's
+    /// numbered list around a contract's own labels): that number, which the next
+    /// paragraph's number continues.
+    #[serde(skip)]
+    pub list_number: Option<u32>,
     rank: u8,
 }
 
@@ -188,6 +195,20 @@ impl Structure {
         format!("{prefix}{}", parts.concat())
     }
 
+    /// Paragraph `number` of an article: its unit, or for paragraph 1 written without a
+    /// number, the article itself (its own text is the first paragraph).
+    pub fn paragraph(&self, article: usize, number: u32) -> Option<usize> {
+        let explicit =
+            self.units[article].children.iter().copied().find(|&c| {
+                self.units[c].kind == UnitKind::Paragraph && self.units[c].number == number
+            });
+        match explicit {
+            Some(p) => Some(p),
+            None if number <= 1 => Some(article),
+            None => None,
+        }
+    }
+
     fn in_article(&self, index: usize) -> bool {
         self.ancestry(index)
             .any(|i| self.units[i].kind == UnitKind::Article)
@@ -200,6 +221,7 @@ struct Patterns {
     caption: Regex,
     paragraph: Regex,
     paren_item: Regex,
+    half_paren_item: Regex,
     kanji_item: Regex,
     comma_item: Regex,
     circled: Regex,
@@ -222,6 +244,7 @@ enum Label {
     Article,
     Paragraph,
     ParenItem,
+    HalfParenItem,
     KanjiItem,
     CommaItem,
     Circled,
@@ -242,6 +265,7 @@ fn patterns() -> &'static Patterns {
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(([^()]{1,40})\))?(?:\s+|$)(.*)$",
             r"^([0-9]{1,3})\s+(\S.*)$",
             r"^\(([0-9]{1,3})\)\s*(.*)$",
+            r"^([0-9]{1,2})\)\s*(\S.*)$",
             r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$",
             r"^([0-9]{1,2})、\s*(\S.*)$",
             r"^([①-⑳])\s*(.*)$",
@@ -260,15 +284,16 @@ fn patterns() -> &'static Patterns {
             caption: re(r"^\(([^()]{1,40})\)$"),
             paragraph: re(labels[2]),
             paren_item: re(labels[3]),
-            kanji_item: re(labels[4]),
-            comma_item: re(labels[5]),
-            circled: re(labels[6]),
-            iroha: re(labels[7]),
-            latin: re(labels[8]),
-            decimal: re(labels[9]),
-            numbered_heading: re(labels[10]),
-            roman_heading: re(labels[11]),
-            markdown: re(labels[12]),
+            half_paren_item: re(labels[4]),
+            kanji_item: re(labels[5]),
+            comma_item: re(labels[6]),
+            circled: re(labels[7]),
+            iroha: re(labels[8]),
+            latin: re(labels[9]),
+            decimal: re(labels[10]),
+            numbered_heading: re(labels[11]),
+            roman_heading: re(labels[12]),
+            markdown: re(labels[13]),
             any_label: regex::RegexSet::new(labels).expect("static regex set"),
             dated: re(
                 r"^(?:(?:制定|改定|改訂|施行|最終改定|最終改訂|最終更新|更新|作成)日?\s*:?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?\s*(?:制定|改定|改訂|施行|更新|作成|以上)?\s*$",
@@ -302,6 +327,38 @@ fn fold_line(line: &str) -> String {
         Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
         _ => folded,
     }
+}
+
+/// 「第3条　定義」: a short caption after the number on the article's line, without
+/// brackets (Markdown rule books). A sentence is body text, not a caption.
+fn inline_caption(rest: &str) -> Option<String> {
+    const MAX_CAPTION_CHARS: usize = 20;
+    let rest = rest.trim();
+    let caption_like = !rest.is_empty()
+        && rest.chars().count() <= MAX_CAPTION_CHARS
+        && !rest.contains(['。', '、', ',', '「'])
+        && !rest.ends_with(['る', 'う', 'た', 'す']);
+    caption_like.then(|| rest.to_string())
+}
+
+/// 「## 第3条（定義）」: a Markdown heading marker in front of an article or chapter.
+fn strip_heading_marker(line: &str) -> &str {
+    let rest = line.trim_start_matches('#');
+    if rest.len() < line.len() && rest.starts_with(' ') {
+        let rest = rest.trim_start();
+        if rest.starts_with('第') {
+            return rest;
+        }
+    }
+    line
+}
+
+/// Width of a line's indentation: a full-width space or a tab counts two.
+fn indentation(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == ' ' { 1 } else { 2 })
+        .sum()
 }
 
 /// 「(1)に同じ」 is a reference in running text, not the label (1).
@@ -351,6 +408,7 @@ struct Classified {
     number: u32,
     branch: Option<u32>,
     caption: Option<String>,
+    list_number: Option<u32>,
     rank: u8,
 }
 
@@ -372,6 +430,7 @@ mod rank {
     pub const NOTICE_ITEM: u8 = 20;
     pub const NOTICE_SUBITEM: u8 = 21;
     pub const NOTICE_SUBSUBITEM: u8 = 22;
+    // up to NOTICE_ITEM + 4: a notice's list styles in the order they appear
 }
 
 struct Context {
@@ -402,6 +461,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         number,
         branch: None,
         caption: None,
+        list_number: None,
         rank,
     };
     if ctx.has_articles {
@@ -437,7 +497,10 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                 rank::ARTICLE,
             );
             u.branch = branch;
-            u.caption = c.get(3).map(|m| m.as_str().trim().to_string());
+            u.caption = c
+                .get(3)
+                .map(|m| m.as_str().trim().to_string())
+                .or_else(|| inline_caption(&c[4]));
             return Some(u);
         }
         if in_article {
@@ -471,6 +534,35 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
                     rank::ITEM,
                 ));
             }
+            if let Some(c) = captures(Label::NumberedHeading, &p.numbered_heading) {
+                let n = ordinal(&c[1]);
+                // 「3. (1) 開示の時に…」: a web page's list number around the contract's own item
+                if let Some(inner) = p
+                    .paren_item
+                    .captures(&c[2])
+                    .filter(|i| !starts_with_particle(&i[2]))
+                {
+                    let k = ordinal(&inner[1]);
+                    let mut u = simple(
+                        UnitKind::Item,
+                        LabelStyle::Parenthesized,
+                        &format!("({k})"),
+                        k,
+                        rank::ITEM,
+                    );
+                    u.list_number = Some(n);
+                    return Some(u);
+                }
+                // 2. / ２． numbered paragraphs, the drafting of web and Markdown contracts;
+                // the parse decides from the article's layout whether they are 項 or 号
+                return Some(simple(
+                    UnitKind::Paragraph,
+                    LabelStyle::Arabic,
+                    &format!("{n}."),
+                    n,
+                    rank::PARAGRAPH,
+                ));
+            }
         }
     }
     let (item_rank, sub_rank, subsub_rank) = if ctx.has_articles {
@@ -490,6 +582,22 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             UnitKind::Item,
             LabelStyle::Parenthesized,
             &format!("({n})"),
+            n,
+            item_rank,
+        );
+        if !ctx.has_articles {
+            u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
+        }
+        return Some(u);
+    }
+    if let Some(c) =
+        captures(Label::HalfParenItem, &p.half_paren_item).filter(|c| !starts_with_particle(&c[2]))
+    {
+        let n = ordinal(&c[1]);
+        let mut u = simple(
+            UnitKind::Item,
+            LabelStyle::HalfParenthesized,
+            &format!("{n})"),
             n,
             item_rank,
         );
@@ -591,11 +699,18 @@ pub fn parse(source: &SourceText) -> Structure {
         .map(|l| fold_line(source.line_text(l)))
         .collect();
     let ctx = Context {
-        has_articles: folded.iter().any(|l| p.article.is_match(l)),
+        has_articles: folded
+            .iter()
+            .any(|l| p.article.is_match(strip_heading_marker(l))),
         has_markdown_headings: folded.iter().any(|l| p.markdown.is_match(l)),
         gojuon: folded
             .iter()
             .any(|l| l.starts_with("ア ") || l.starts_with("ア\u{3000}")),
+    };
+    let list_order = if ctx.has_articles {
+        Vec::new()
+    } else {
+        list_styles_in_order(&folded, &ctx)
     };
     let mut s = Structure::default();
     let mut stack: Vec<usize> = Vec::new();
@@ -603,12 +718,20 @@ pub fn parse(source: &SourceText) -> Structure {
     let mut supplementary = false;
     let mut seen_unit = false;
     let mut bare_items_next: Option<u32> = None;
+    let mut dotted = DottedParagraphs::default();
+    let mut text_lines_since_unit = 0usize;
+    let mut blank_before = false;
+    // In a Markdown rule book (## 第3条（定義）) each block of text under an article is a
+    // paragraph: how many the current article has, while none carries a number.
+    let mut markdown_paragraphs: Option<u32> = None;
 
     for (line, folded_line) in folded.iter().enumerate() {
         let range = source.line_range(line);
         if folded_line.is_empty() {
+            blank_before = true;
             continue;
         }
+        let after_blank = std::mem::take(&mut blank_before);
         if ctx.has_articles && is_supplementary(folded_line) {
             close(&mut s, &mut stack, 0, range.start);
             supplementary = true;
@@ -622,6 +745,7 @@ pub fn parse(source: &SourceText) -> Structure {
                     number: 1,
                     branch: None,
                     caption: None,
+                    list_number: None,
                     rank: rank::SUPPLEMENTARY,
                 },
                 range.clone(),
@@ -642,16 +766,74 @@ pub fn parse(source: &SourceText) -> Structure {
         let in_article = stack.iter().any(|&i| s.units[i].kind == UnitKind::Article);
         let bulleted = p.bullet.find(folded_line);
         let content = bulleted.map_or(folded_line.as_str(), |m| &folded_line[m.end()..]);
+        let content = if ctx.has_articles {
+            strip_heading_marker(content)
+        } else {
+            content
+        };
         let classified = classify(content, &ctx, in_article).filter(|c| {
             // A bullet line can carry a list label, never a heading.
             bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
         });
         let caption = pending_caption.take();
+        let indent = indentation(source.line_text(line));
+        // 「第3条（定義）」 as a heading, then 「第3条　この規程において…」 as its text: one article
+        let repeats_article = classified.as_ref().is_some_and(|c| {
+            c.kind == UnitKind::Article
+                && stack.last().is_some_and(|&top| {
+                    let u = &s.units[top];
+                    u.kind == UnitKind::Article
+                        && u.number == c.number
+                        && u.branch == c.branch
+                        && u.children.is_empty()
+                        && u.body_start >= u.header.end
+                        && source.line_of(u.header.start) + 3 >= line
+                })
+        });
+        let classified = classified.filter(|_| !repeats_article);
         let classified = classified.map(|mut c| {
-            // A bare "1" inside an article starts a list of items (号) numbered 1, 2, 3 …;
-            // a number that continues that list is an item, any other is the next paragraph.
+            let dotted_label = c.kind == UnitKind::Paragraph && c.label.ends_with('.');
             match c.kind {
-                UnitKind::Article => bare_items_next = None,
+                UnitKind::Article => {
+                    bare_items_next = None;
+                    dotted = DottedParagraphs::default();
+                }
+                UnitKind::Paragraph if dotted_label => {
+                    let article_is_bare = stack.last().is_some_and(|&top| {
+                        let u = &s.units[top];
+                        u.kind == UnitKind::Article && u.body_start >= u.header.end
+                    }) && text_lines_since_unit == 0;
+                    let continues_items = dotted.items_next == Some(c.number);
+                    let is_paragraph = match dotted.indent {
+                        // deeper than the paragraphs: the items of one
+                        Some(at) if indent > at => false,
+                        // the same depth (a list written flat): 1. after a paragraph starts
+                        // its items, and the next paragraph's number ends them
+                        Some(_) => {
+                            let next_paragraph = dotted.last_paragraph.map_or(1, |n| n + 1);
+                            if c.number == next_paragraph && continues_items {
+                                // both fit: it is an item when the paragraph of that number
+                                // comes later in the article
+                                !numbered_later_in_article(&folded[line + 1..], c.number)
+                            } else {
+                                c.number == next_paragraph || !(continues_items || c.number == 1)
+                            }
+                        }
+                        // 1. right under the article's heading: its paragraphs are numbered
+                        None if article_is_bare => true,
+                        // 1. after the article's own text starts a list of items (号)
+                        None => c.number != 1 && !continues_items,
+                    };
+                    if is_paragraph {
+                        dotted.indent.get_or_insert(indent);
+                        dotted.items_next = None;
+                        dotted.last_paragraph = Some(c.number);
+                    } else {
+                        dotted.items_next = Some(c.number + 1);
+                        c.kind = UnitKind::Item;
+                        c.rank = rank::ITEM;
+                    }
+                }
                 UnitKind::Paragraph if c.number == 1 || bare_items_next == Some(c.number) => {
                     bare_items_next = Some(c.number + 1);
                     c.kind = UnitKind::Item;
@@ -662,13 +844,61 @@ pub fn parse(source: &SourceText) -> Structure {
             }
             c
         });
+        let classified = classified.map(|mut c| {
+            // a notice's lists nest in the order their styles first appear (ｆ） over １） over ①)
+            if let Some(depth) = list_order.iter().position(|&style| style == c.style)
+                && matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
+                && c.rank >= rank::NOTICE_ITEM
+            {
+                c.rank = rank::NOTICE_ITEM + depth as u8;
+            }
+            c
+        });
+        let heading_line = ctx.has_articles
+            && content.len() < folded_line.len()
+            && !content.is_empty()
+            && bulleted.is_none();
+        match classified.as_ref().map(|c| c.kind) {
+            Some(UnitKind::Article) => {
+                markdown_paragraphs = heading_line.then_some(0);
+            }
+            Some(UnitKind::Paragraph) => markdown_paragraphs = None,
+            _ => {}
+        }
+        let classified = classified.or_else(|| {
+            let count = markdown_paragraphs.as_mut()?;
+            let at_article_level = stack.last().is_some_and(|&i| {
+                matches!(s.units[i].kind, UnitKind::Article | UnitKind::Paragraph)
+            });
+            if *count == 0 {
+                *count = 1;
+                return None;
+            }
+            if !after_blank || !at_article_level {
+                return None;
+            }
+            *count += 1;
+            Some(Classified {
+                kind: UnitKind::Paragraph,
+                style: LabelStyle::Arabic,
+                // no label is written: the block's text starts at its first character
+                label: String::new(),
+                number: *count,
+                branch: None,
+                caption: None,
+                list_number: None,
+                rank: rank::PARAGRAPH,
+            })
+        });
         let Some(mut unit) = classified else {
             if !seen_unit {
                 s.title_lines.push(range);
             }
+            text_lines_since_unit += 1;
             continue;
         };
         seen_unit = true;
+        text_lines_since_unit = 0;
         let caption_range = match (&unit.kind, caption) {
             (UnitKind::Article, Some((text, caption_range))) if unit.caption.is_none() => {
                 unit.caption = Some(text);
@@ -699,6 +929,53 @@ pub fn parse(source: &SourceText) -> Structure {
     let sections_end = s.closing.as_ref().map_or(end, |c| c.start);
     close(&mut s, &mut stack, 0, sections_end);
     s
+}
+
+/// The list styles of a document without articles, in the order they first appear.
+fn list_styles_in_order(folded: &[String], ctx: &Context) -> Vec<LabelStyle> {
+    let p = patterns();
+    let mut order = Vec::new();
+    for line in folded.iter().filter(|l| !l.is_empty()) {
+        let content = p
+            .bullet
+            .find(line)
+            .map_or(line.as_str(), |m| &line[m.end()..]);
+        if let Some(c) = classify(content, ctx, false)
+            && matches!(
+                c.style,
+                LabelStyle::Parenthesized
+                    | LabelStyle::HalfParenthesized
+                    | LabelStyle::Circled
+                    | LabelStyle::Iroha
+                    | LabelStyle::Latin
+            )
+            && !order.contains(&c.style)
+        {
+            order.push(c.style);
+        }
+    }
+    order
+}
+
+/// Whether a line numbered `number.` comes in `lines` before the next article.
+fn numbered_later_in_article(lines: &[String], number: u32) -> bool {
+    let p = patterns();
+    lines
+        .iter()
+        .take_while(|l| !p.article.is_match(strip_heading_marker(l)))
+        .filter_map(|l| p.numbered_heading.captures(l))
+        .any(|c| ordinal(&c[1]) == number)
+}
+
+/// How an article numbers its paragraphs 1. 2. 3. (web and Markdown contracts): the
+/// indentation of those numbers, once the first one has shown that they are paragraphs.
+/// Deeper-indented numbers are the items (号) of a paragraph.
+#[derive(Default)]
+struct DottedParagraphs {
+    indent: Option<usize>,
+    /// The number that continues a list of items written 1. 2. 3. in the same way.
+    items_next: Option<u32>,
+    last_paragraph: Option<u32>,
 }
 
 /// Where a notice's closing block starts: a line dating the notice (「令和4年4月1日改定」
@@ -759,6 +1036,11 @@ fn body_start(line: &str, line_start: usize, unit: &Unit) -> usize {
                 && let Some(close) = trimmed.find([')', '）'])
             {
                 consumed += close + trimmed[close..].chars().next().map_or(1, char::len_utf8);
+            } else if let Some(caption) =
+                unit.caption.as_deref().filter(|c| trimmed.trim_end() == *c)
+            {
+                // 「第3条　定義」: the caption is the rest of the line
+                consumed += caption.len();
             }
             return line_start + consumed;
         }
@@ -809,6 +1091,7 @@ fn push(
         parent,
         children: Vec::new(),
         supplementary,
+        list_number: c.list_number,
         rank: c.rank,
     });
     match parent {

@@ -35,10 +35,41 @@ const STATUTORY: &[&str] = &[
     "利用目的",
     "個人情報",
     "個人データ",
+    "保有個人データ",
+    "要配慮個人情報",
+    "個人関連情報",
+    "仮名加工情報",
+    "匿名加工情報",
+    "個人情報取扱事業者",
+    "特定個人情報",
+    "個人番号",
     "本人",
     "従業者",
     "第三者",
     "漏えい等",
+    "開示等",
+    "開示等の請求",
+    "訂正等",
+    "利用停止等",
+];
+
+/// Lines that start a separate part of a document (an annex, an appendix, a schedule):
+/// a term each part defines for itself is not defined twice.
+const PART_HEADINGS: &[&str] = &[
+    "別紙",
+    "別記",
+    "別表",
+    "別添",
+    "付録",
+    "附録",
+    "付属書",
+    "附属書",
+    "添付",
+    "補遺",
+    "Annex",
+    "Appendix",
+    "Exhibit",
+    "Schedule",
 ];
 
 #[derive(Debug, Clone)]
@@ -46,6 +77,38 @@ pub struct Definition {
     pub term: String,
     /// Normalised range of the term inside the definition.
     pub at: Range<usize>,
+    /// Normalised range of the whole defining phrase (以下「X」という / 「X」とは、).
+    clause: Range<usize>,
+    /// 以下「X」という: a name given in passing, as opposed to 「X」とは、… (a definition clause).
+    named: bool,
+}
+
+impl Definition {
+    /// What the term stands for, as far as comparing two definitions needs: the words
+    /// just before 「（以下「X」という）」, or just after 「「X」とは、」.
+    fn referent(&self, text: &str) -> String {
+        const CHARS: usize = 16;
+        let word = |c: &char| crate::normalize::is_word_char(*c);
+        if text[self.clause.clone()].starts_with("以下") {
+            let before = text[..self.clause.start].trim_end_matches(['(', '（', ' ', '、', ',']);
+            let mut taken: Vec<char> = before
+                .chars()
+                .rev()
+                .take_while(|c| !matches!(c, '。' | '\n'))
+                .filter(word)
+                .take(CHARS)
+                .collect();
+            taken.reverse();
+            taken.into_iter().collect()
+        } else {
+            text[self.clause.end..]
+                .chars()
+                .take_while(|c| !matches!(c, '。' | '\n'))
+                .filter(word)
+                .take(CHARS)
+                .collect()
+        }
+    }
 }
 
 fn definition_pattern() -> &'static Regex {
@@ -64,6 +127,8 @@ pub fn definitions(doc: &Document) -> Vec<Definition> {
             Some(Definition {
                 term: m.as_str().to_string(),
                 at: m.range(),
+                clause: c.get(0)?.range(),
+                named: c.get(1).is_some(),
             })
         })
         .collect()
@@ -107,9 +172,22 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let defs = definitions(doc);
     let occurrences = occurrences(text, &defs);
+    let parts = part_starts(text);
+    let part_of = |p: usize| parts.partition_point(|&s| s <= p);
     let mut out = Vec::new();
     for (i, d) in defs.iter().enumerate() {
         if let Some(first) = defs[..i].iter().find(|e| e.term == d.term) {
+            // the same referent defined again (a policy repeated on one page, each annex
+            // naming the contract it belongs to), or an annex's own definition
+            // the parties named in a preamble (以下「データ輸出者」という) and then defined by
+            // the definitions clause (「データ輸出者」とは、…) are one term
+            let named_then_defined = first.named != d.named;
+            if first.referent(text) == d.referent(text)
+                || part_of(first.at.start) != part_of(d.at.start)
+                || named_then_defined
+            {
+                continue;
+            }
             let line = doc
                 .source
                 .position(doc.original(first.at.clone()).start)
@@ -136,7 +214,12 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             .copied()
             .filter(|&p| p != d.at.start)
             .collect();
-        if uses.is_empty() {
+        // 「GitHub 関連会社」 used as 「GitHub の関連会社」
+        let spaced_variant_used = d.term.contains(' ') && {
+            let parts: Vec<String> = d.term.split(' ').map(regex::escape).collect();
+            Regex::new(&parts.join(r"\s*の?\s*")).is_ok_and(|re| re.find_iter(text).count() > 1)
+        };
+        if uses.is_empty() && !spaced_variant_used {
             out.push(diag(
                 doc,
                 d.at.clone(),
@@ -170,7 +253,60 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 ) && u.header.contains(&original)
             });
             let caption_line = line.starts_with('(') && line.ends_with(')');
-            !(continues || in_heading || caption_line)
+            // the caption of the article that defines it: 第17条（反社会的勢力の排除）
+            let names_own_article = doc.structure.units.iter().any(|u| {
+                u.kind == UnitKind::Article
+                    && (u.header.contains(&original)
+                        || u.caption_range
+                            .as_ref()
+                            .is_some_and(|r| r.contains(&original)))
+                    && original < u.body_start
+                    && u.span.contains(&doc.original(d.at.clone()).start)
+            });
+            // a short heading line just above the article that defines it
+            let heading_above_definition = !line.contains('。')
+                && line.chars().count() <= 30
+                && doc.structure.units.iter().any(|u| {
+                    u.kind == UnitKind::Article
+                        && u.span.contains(&doc.original(d.at.clone()).start)
+                        && u.span.start >= doc.original(line_end..line_end).start
+                        && doc.source.line_of(u.span.start)
+                            <= doc.source.line_of(doc.original(line_end..line_end).start) + 2
+                });
+            let after = &text[p + d.term.len()..];
+            // 「実施機関（…）」 quoted from another text, 第14条（要件定義作成支援業務の実施）
+            // citing an article by its caption; 契約不適合責任, a longer compound
+            let before_on_line = &text[line_start..p];
+            let quoted = before_on_line.rfind('「').map(|i| i as isize).unwrap_or(-1)
+                > before_on_line.rfind('」').map(|i| i as isize).unwrap_or(-1);
+            let cites_caption = before_on_line
+                .rfind('(')
+                .filter(|&i| !before_on_line[i..].contains(')'))
+                .is_some_and(|i| before_on_line[..i].trim_end().ends_with('条'));
+            let other_part = part_of(p) != part_of(d.at.start);
+            let compound = after.chars().next().is_some_and(is_kanji);
+            // 第5項に定義する訂正等, 第14条（要件定義作成支援業務の実施）の要件定義作成支援業務:
+            // a pointer to the definition
+            let pointed = article_pointer().is_match(&text[line_start..p])
+                || text[line_start..p]
+                    .chars()
+                    .rev()
+                    .take(12)
+                    .collect::<String>()
+                    .chars()
+                    .rev()
+                    .collect::<String>()
+                    .contains("定義する");
+            !(continues
+                || in_heading
+                || heading_above_definition
+                || caption_line
+                || names_own_article
+                || quoted
+                || cites_caption
+                || other_part
+                || compound
+                || pointed)
         };
         if let Some(&early) = uses
             .iter()
@@ -247,6 +383,46 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Where the parts after the main text start: lines that head an annex (別紙1, 付録 2 –
+/// 標準契約条項, Annex I), short and starting with one of `PART_HEADINGS`.
+fn part_starts(text: &str) -> Vec<usize> {
+    const MAX_HEADING_CHARS: usize = 40;
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.chars().count() <= MAX_HEADING_CHARS
+            && PART_HEADINGS.iter().any(|h| {
+                trimmed.strip_prefix(h).is_some_and(|rest| {
+                    rest.is_empty()
+                        || rest.starts_with(|c: char| {
+                            c.is_whitespace()
+                                || c.is_ascii_alphanumeric()
+                                || "（(第ⅠⅡⅢⅣⅤ一二三四五六七八九十".contains(c)
+                        })
+                })
+            })
+        {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts
+}
+
+/// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it.
+fn article_pointer() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"第[0-9一二三四五六七八九十百]+条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
+            .expect("static")
+    })
+}
+
+fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
 fn diag(

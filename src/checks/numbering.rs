@@ -61,63 +61,125 @@ fn siblings(s: &Structure, parent: Option<usize>, out: &mut Vec<Diagnostic>) {
         }
     }
     for ((kind, _), units) in groups {
-        // paragraphs start at 2 (the article's first line is paragraph 1)
-        let first = if kind == UnitKind::Paragraph { 2 } else { 1 };
-        sequence(&units, first, out);
+        if kind == UnitKind::Paragraph {
+            paragraphs(s, &units, out);
+        } else {
+            sequence(&units, 1, out);
+        }
     }
 }
 
-fn sequence(units: &[&Unit], first: u32, out: &mut Vec<Diagnostic>) {
+/// Paragraphs start at 2 (the article's own text is paragraph 1) unless the first is
+/// numbered 1.; a web page's list numbers written around the items of a paragraph
+/// (「3. (1) …」) are skipped by the next paragraph's number.
+fn paragraphs(s: &Structure, units: &[&Unit], out: &mut Vec<Diagnostic>) {
+    let first = if units.first().is_some_and(|u| u.number == 1) {
+        1
+    } else {
+        2
+    };
     let mut expected = first;
     let mut seen: Vec<u32> = Vec::new();
     for u in units {
+        report(u, expected, &seen, out);
+        seen.push(u.number);
+        let skipped = u
+            .children
+            .iter()
+            .filter_map(|&c| s.units[c].list_number)
+            .max()
+            .unwrap_or(0);
+        expected = expected.max(u.number.saturating_add(1)).max(skipped + 1);
+    }
+}
+
+/// One list level: the number expected next and the numbers seen.
+struct Level {
+    expected: u32,
+    seen: Vec<u32>,
+}
+
+fn sequence(units: &[&Unit], first: u32, out: &mut Vec<Diagnostic>) {
+    // Lists that restart at 1 under a numbered line may be nested lists written flat
+    // (1. 院内での利用 / 1. 医療サービス / 2. 医療保険事務 … / 2. 院外への提供): each restart
+    // opens a level, and a number that continues an outer level closes the inner ones.
+    let mut levels = vec![Level {
+        expected: first,
+        seen: Vec::new(),
+    }];
+    for u in units {
         let n = u.number;
-        if n == first && !seen.is_empty() && restartable(u) {
-            // a new list under the same heading starts again at 1
-            seen.clear();
-            expected = first;
+        if restartable(u) {
+            let current = levels.last().expect("a level");
+            if current.seen.is_empty() {
+                // a list may continue one that the structure could not attach (（２） after a sub-list)
+                levels.last_mut().expect("a level").expected = n;
+            } else if n == first {
+                levels.push(Level {
+                    expected: first,
+                    seen: Vec::new(),
+                });
+            } else if let Some(outer) = levels.iter().rposition(|l| l.expected == n) {
+                levels.truncate(outer + 1);
+            } else if let Some(outer) = closest_below(&levels, n) {
+                // a gap: judged against the level whose next number is closest below
+                levels.truncate(outer + 1);
+            }
         }
-        if seen.is_empty() && restartable(u) {
-            // a list may continue one that the structure could not attach (（２） after a sub-list)
-            expected = n;
-        }
-        if seen.contains(&n) {
-            out.push(diag(
-                u,
-                Text::new(
-                    format!(
-                        "「{}」が重複しています（{}の番号）。",
-                        u.label,
-                        u.kind.name_ja()
-                    ),
-                    format!("Duplicate number {} ({}).", u.label, u.kind.name_ja()),
+        let level = levels.last_mut().expect("a level");
+        report(u, level.expected, &level.seen, out);
+        level.seen.push(n);
+        level.expected = level.expected.max(n.saturating_add(1));
+    }
+}
+
+/// The level whose expected number is the closest below `n`.
+fn closest_below(levels: &[Level], n: u32) -> Option<usize> {
+    levels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.expected < n)
+        .min_by_key(|(_, l)| n - l.expected)
+        .map(|(i, _)| i)
+}
+
+/// Reports a duplicate, an out-of-order or a skipped number.
+fn report(u: &Unit, expected: u32, seen: &[u32], out: &mut Vec<Diagnostic>) {
+    let n = u.number;
+    if seen.contains(&n) {
+        out.push(diag(
+            u,
+            Text::new(
+                format!(
+                    "「{}」が重複しています（{}の番号）。",
+                    u.label,
+                    u.kind.name_ja()
                 ),
-            ));
-        } else if n < expected {
-            out.push(diag(
-                u,
-                Text::new(
-                    format!("「{}」の位置が番号順ではありません。", u.label),
-                    format!("{} is out of order.", u.label),
+                format!("Duplicate number {} ({}).", u.label, u.kind.name_ja()),
+            ),
+        ));
+    } else if n < expected {
+        out.push(diag(
+            u,
+            Text::new(
+                format!("「{}」の位置が番号順ではありません。", u.label),
+                format!("{} is out of order.", u.label),
+            ),
+        ));
+    } else if n > expected {
+        out.push(diag(
+            u,
+            Text::new(
+                format!(
+                    "番号が飛んでいます: {}の前に{}番がありません。",
+                    u.label, expected
                 ),
-            ));
-        } else if n > expected {
-            out.push(diag(
-                u,
-                Text::new(
-                    format!(
-                        "番号が飛んでいます: {}の前に{}番がありません。",
-                        u.label, expected
-                    ),
-                    format!(
-                        "Numbering gap: {} comes where number {} was expected.",
-                        u.label, expected
-                    ),
+                format!(
+                    "Numbering gap: {} comes where number {} was expected.",
+                    u.label, expected
                 ),
-            ));
-        }
-        seen.push(n);
-        expected = expected.max(n.saturating_add(1));
+            ),
+        ));
     }
 }
 

@@ -62,10 +62,30 @@ fn is_external(before: &str) -> bool {
             }
         }
     }
+    // inside a parenthetical that follows another law's provisions: 旧条例第6章（第25条を除く。）
+    let from = floor_boundary(before, before.len().saturating_sub(MAX_SENTENCE));
+    if let Some(open) = before[from..].rfind('(').map(|i| from + i)
+        && !before[open..].contains(')')
+        && is_external_name(&before[..open])
+    {
+        return true;
+    }
     is_external_name(before)
 }
 
 fn is_external_name(before: &str) -> bool {
+    // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it
+    static CITED: OnceLock<Regex> = OnceLock::new();
+    let cited = CITED.get_or_init(|| {
+        Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|並びに|、|から|まで|\s)+$")
+            .expect("static")
+    });
+    let before = match cited.find(before) {
+        Some(m) if m.start() < before.len() && before[m.range()].contains('第') => {
+            &before[..m.start()]
+        }
+        _ => before,
+    };
     let tail: String = before
         .chars()
         .rev()
@@ -131,7 +151,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             });
             let external = match continues_previous {
                 Some((_, external)) => external,
-                None => is_external(&text[..whole.start()]),
+                None => is_external(&text[..whole.start()]) || quoted(text, whole.start()),
             };
             previous = Some((whole.end(), external));
             if external {
@@ -224,6 +244,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     out
 }
 
+/// Inside 「…」 on its line: the words of another instrument being quoted (「実施機関（…第20条
+/// 第1項において同じ。）」とあるのは), whose references are that instrument's.
+fn quoted(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    match (before.rfind('「'), before.rfind('」')) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 fn broken(range: Range<usize>, message: Text) -> Diagnostic {
     Diagnostic::new(Code::BrokenReference, Severity::Warning, message, range)
 }
@@ -249,24 +281,15 @@ fn resolve(
             format!("{label} does not exist in this document."),
         ));
     };
-    let mut container = a;
-    if let Some(pn) = paragraph
-        && pn > 1
-    {
-        match s.units[a]
-            .children
-            .iter()
-            .find(|&&c| s.units[c].kind == UnitKind::Paragraph && s.units[c].number == pn)
-        {
-            Some(&p) => container = p,
-            None => {
-                return Err(Text::new(
-                    format!("{label}に第{pn}項がありません。"),
-                    format!("{label} has no paragraph {pn}."),
-                ));
-            }
-        }
-    }
+    let container = match paragraph {
+        Some(pn) => s.paragraph(a, pn).ok_or_else(|| {
+            Text::new(
+                format!("{label}に第{pn}項がありません。"),
+                format!("{label} has no paragraph {pn}."),
+            )
+        })?,
+        None => a,
+    };
     let Some(kn) = item else {
         return Ok(Some(container));
     };
@@ -383,15 +406,15 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
             })
         }
         "前項" => {
-            // in paragraph 1 (the article's own text, no paragraph unit above) there is no 前項
+            // in paragraph 1 (the article's own text, or a paragraph numbered 1.) there is no 前項
             let in_item = find(UnitKind::Item).is_some();
-            (find(UnitKind::Paragraph).is_none() && find(UnitKind::Article).is_some() && !in_item)
-                .then(|| {
-                    Text::new(
-                        "第1項で「前項」を参照しています。",
-                        "前項 (the preceding paragraph) in paragraph 1.",
-                    )
-                })
+            let in_first = find(UnitKind::Paragraph).is_none_or(|p| s.units[p].number <= 1);
+            (in_first && find(UnitKind::Article).is_some() && !in_item).then(|| {
+                Text::new(
+                    "第1項で「前項」を参照しています。",
+                    "前項 (the preceding paragraph) in paragraph 1.",
+                )
+            })
         }
         "前号" => {
             let i = find(UnitKind::Item)?;
@@ -406,7 +429,7 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
                 .children
                 .iter()
                 .any(|&c| s.units[c].kind == UnitKind::Item);
-            (!has_items).then(|| {
+            (!has_items && !bullets_follow(doc, at, s.units[unit].span.end)).then(|| {
                 Text::new(
                     "「次の各号」とありますが、号が続いていません。",
                     "次の各号 (the following items) but no items follow.",
@@ -415,4 +438,18 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
         }
         _ => None,
     }
+}
+
+/// 「次の各号…」 followed by a bulleted list (・ - *) instead of numbered items.
+fn bullets_follow(doc: &Document, at: usize, end: usize) -> bool {
+    let text = doc.source.as_str();
+    let end = floor_boundary(text, end.min(text.len()));
+    let Some(line_end) = text[at.min(end)..end].find('\n') else {
+        return false;
+    };
+    text[at + line_end..end]
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.starts_with(['・', '-', '*', '•', '●', '○']))
 }

@@ -56,7 +56,7 @@ fn numbering_triggers_and_does_not() {
 
 #[test]
 fn defined_term_triggers_and_does_not() {
-    let bad = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n弊社は、利用目的を公表します。\n本サービス（以下「本サービス」という。）\n本サービス（以下「本サービス」という。）を提供します。\n";
+    let bad = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n弊社は、利用目的を公表します。\n当社のアプリ（以下「本サービス」という。）\n当社のウェブサイト（以下「本サービス」という。）を提供します。\n";
     let found = check(bad, NOTICE);
     let messages: Vec<String> = codes(&found, Code::DefinedTerm)
         .iter()
@@ -69,6 +69,94 @@ fn defined_term_triggers_and_does_not() {
     );
     let good = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n当社は、該当法人の情報を扱います。\n";
     assert!(codes(&check(good, NOTICE), Code::DefinedTerm).is_empty());
+}
+
+/// Drafting conventions that are not defects of defined terms.
+#[test]
+fn defined_terms_respect_drafting_conventions() {
+    let conventions = [
+        // the article's heading names the term its own body defines
+        "業務委託契約書\n第1条（反社会的勢力の排除）\n甲及び乙は、暴力団その他これらに準ずる者（以下「反社会的勢力」という。）でないことを保証する。\n第2条 反社会的勢力に該当した場合は解除できる。\n",
+        // a statutory term used before the document repeats its definition
+        "個人情報取扱規程\n第1条 本人は利用停止等を請求できる。\n第2条 利用の停止又は消去（以下「利用停止等」という。）は、遅滞なく行う。利用停止等の記録を残す。\n",
+        // a pointer to the definition, and an article cited by its caption
+        "業務委託契約書\n第1条 第3条（要件定義支援業務の実施）の要件定義支援業務及び第3条に定める成果物確認書による。\n第2条 乙は、報告書を提出する。\n第3条（要件定義支援業務の実施）\n乙は、要件の整理を支援する（以下「要件定義支援業務」という。）。乙は、確認書（以下「成果物確認書」という。）を作成する。要件定義支援業務は書面で行う。\n",
+        // an annex that names the same contract, and a term quoted from another text
+        "業務委託契約書\n甲と乙は、業務委託契約（以下「本契約」という。）を締結する。\n第1条 情報公開条例中「実施機関」とあるのは「都の機関」と読み替える。\n第2条 都の機関（以下「実施機関」という。）は、本契約を守る。\n別紙1\n甲乙間の業務委託契約（以下「本契約」という。）の業務は次のとおり。\n別紙2\n本別紙において、個人データを処理する者（以下「処理者」という。）は本契約を守る。\n付録 1\n受託者の委託先（以下「処理者」という。）も同様とする。\n",
+    ];
+    for text in conventions {
+        let report = check(text, DocumentKind::ConsignmentContract);
+        assert!(
+            codes(&report, Code::DefinedTerm).is_empty(),
+            "{text}\n{:?}",
+            codes(&report, Code::DefinedTerm)
+                .iter()
+                .map(|d| &d.message.ja)
+                .collect::<Vec<_>>()
+        );
+    }
+    // what must still be found
+    let bad = "業務委託契約書\n第1条 乙は、秘密情報を守る。\n第2条 甲が開示した技術情報（以下「秘密情報」という。）は秘密とする。\n第3条 甲の営業情報（以下「秘密情報」という。）も同様とする。\n";
+    let messages: Vec<String> = codes(
+        &check(bad, DocumentKind::ConsignmentContract),
+        Code::DefinedTerm,
+    )
+    .iter()
+    .map(|d| d.message.ja.clone())
+    .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("より前")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("二重に定義")),
+        "{messages:?}"
+    );
+}
+
+/// Contracts and Markdown rule books that number paragraphs 1. 2. 3., with items as an
+/// indented or a flat list, bullets, or a web page's list numbers around (1) (2).
+#[test]
+fn paragraphs_numbered_with_a_full_stop_are_paragraphs() {
+    let markdown = "# 個人情報取扱規程\n\n## 第1条　目的\n\n1. この規程は、個人情報の取扱いを定める。\n2. 前項の規定は、従業者に適用する。\n\n## 第2条（定義）\n第2条　この規程において、次の各号に掲げる用語の意義は、当該各号に定めるところによる。\n   1. 個人情報　生存する個人に関する情報\n   2. 従業者　会社の指揮監督を受ける者\n\n### 第3条 安全管理\n1. 会社は、次の各号の措置を講ずる。\n    1. 組織的安全管理措置\n    2. 人的安全管理措置\n2. 前項の措置は、毎年見直す。\n";
+    let report = check(markdown, REG);
+    assert!(lines_of(&report, Code::BrokenReference).is_empty());
+    assert!(lines_of(&report, Code::Numbering).is_empty());
+    let s = &report.document.structure;
+    let captions: Vec<_> = s.articles().map(|(_, u)| u.caption.clone()).collect();
+    assert_eq!(
+        captions,
+        vec![
+            Some("目的".to_string()),
+            Some("定義".to_string()),
+            Some("安全管理".to_string())
+        ]
+    );
+
+    let flat = "業務委託契約書\n第1条（秘密保持）\n1. 甲及び乙は、秘密情報を第三者に開示しない。\n2. 次の各号に定める情報は、前項の秘密情報に含まれない。\n3. (1) 開示の時に公知であったもの\n4. (2) 開示後に公知となったもの\n5. 第1項の規定にかかわらず、法令に基づく場合は開示できる。\n第2条（解除）\n1. 甲は、乙が次の各号のいずれかに該当した場合、解除できる。\n1. 本契約に違反したとき\n2. 差押えを受けたとき\n3. 破産手続開始の申立てがあったとき\n2. 前項により解除した場合、損害の賠償を請求できる。\n第3条（免責）\n1. 乙は、損害を賠償する。\n2. 次の各号の事由について、乙は責を負わない。\n・天災地変\n・甲が提供したデータの内容\n";
+    let report = check(flat, DocumentKind::ConsignmentContract);
+    assert!(
+        lines_of(&report, Code::BrokenReference).is_empty(),
+        "{:?}",
+        codes(&report, Code::BrokenReference)
+    );
+    assert!(lines_of(&report, Code::Numbering).is_empty());
+
+    // what must still be found in that style
+    let bad = "業務委託契約書\n第1条（秘密保持）\n1. 甲は、前項の情報を開示しない。\n2. 乙は、秘密を守る。\n4. 乙は、次の各号の措置を講ずる。\n第2条（損害賠償）\n1. 乙は、損害を賠償する。\n";
+    let report = check(bad, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::BrokenReference), vec![3, 5]);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![5]);
+}
+
+/// A notice whose numbered headings hold lists numbered 1. 2. 3. again, written flat or
+/// indented with a full-width space, is not a duplicate of its outline.
+#[test]
+fn lists_under_numbered_headings_are_not_the_outline() {
+    let good = "個人情報保護方針\n1.個人情報の収集について\n収集します。\n2.個人情報の利用について\n以下の場合を除き利用しません。\n　1. ご本人の了解を得た場合\n　2. 法令に基づく場合\n3. 適正管理\n管理します。\n利用の範囲\n1. 院内での利用\n1. 医療サービス\n2. 医療保険事務\n3. 会計\n2. 院外への提供\n1. 他の医療機関との連携\n2. 審査支払機関への提供\n3. その他の利用\n";
+    assert!(lines_of(&check(good, NOTICE), Code::Numbering).is_empty());
+    let bad = "個人情報保護方針\n1. 収集\n収集します。\n2. 利用\n利用します。\n2. 管理\n管理します。\n4. 窓口\n窓口です。\n";
+    assert_eq!(lines_of(&check(bad, NOTICE), Code::Numbering), vec![6, 8]);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod catalogs;
 mod checks;
 mod cli;
 mod corpus;
+mod findings;
 mod fixtures;
 mod hostile;
 mod inputs;
