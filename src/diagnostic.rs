@@ -19,12 +19,14 @@ pub enum Code {
     DefinedTerm,
     OutdatedReference,
     PhraseTypo,
+    Placeholder,
+    Bracket,
     UnknownKind,
     InvalidDirective,
 }
 
 impl Code {
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 12] = [
         Code::MissingClause,
         Code::ConflictingClause,
         Code::ValueMismatch,
@@ -33,6 +35,8 @@ impl Code {
         Code::DefinedTerm,
         Code::OutdatedReference,
         Code::PhraseTypo,
+        Code::Placeholder,
+        Code::Bracket,
         Code::UnknownKind,
         Code::InvalidDirective,
     ];
@@ -47,6 +51,8 @@ impl Code {
             Code::DefinedTerm => "defined-term",
             Code::OutdatedReference => "outdated-reference",
             Code::PhraseTypo => "phrase-typo",
+            Code::Placeholder => "placeholder",
+            Code::Bracket => "bracket",
             Code::UnknownKind => "unknown-kind",
             Code::InvalidDirective => "invalid-directive",
         }

@@ -69,6 +69,18 @@ fn code_doc(code: Code) -> CodeDoc {
             "例: 「漏えい、滅失及び既存」→「漏えい、滅失及び毀損」",
             "Example: 既存 (existing) for 毀損 (damage), both read キソン.",
         ),
+        Code::Placeholder => d(
+            "テンプレートの記入漏れが残っています: ○○・●●（○○株式会社、○○○○年○○月○○日、別添○）、【会社名】、XXXX、テンプレート変数（{data.clientName}）、作成時の注記（（必要に応じて記載））。公表する方針や署名に回す契約書には残さないでください。",
+            "A template placeholder is left unfilled: ○○/●● for names and dates, 【会社名】, XXXX, a template variable ({data.clientName}) or a drafting note (（必要に応じて記載）).",
+            "例: 「○○地方裁判所を第一審の専属的合意管轄裁判所とする」→「東京地方裁判所を…」",
+            "Example: ○○地方裁判所 → the actual court, e.g. 東京地方裁判所.",
+        ),
+        Code::Bracket => d(
+            "「」や（）が文の中で対応していません: 閉じられていない開き括弧、開かれていない閉じ括弧、全角の「（」を半角の「)」で閉じているもの。引用や括弧書きが後ろの文まで続いてしまい、条項の範囲が読み違えられます。",
+            "Brackets 「」 or （） do not pair up: an opening never closed, a closing never opened, or a full-width （ closed by a half-width ).",
+            "例: 「業務委託先（再委託先を含みます。)」→「業務委託先（再委託先を含みます。）」",
+            "Example: （再委託先を含みます。) → （再委託先を含みます。）",
+        ),
         Code::UnknownKind => d(
             "文書の種類を判定できず、必須条項の検査をしていません。",
             "The document's kind could not be decided, so no required-clause catalog was applied.",

@@ -1,11 +1,13 @@
 //! Consistency checks that need no catalog: references, numbering, defined
-//! terms, outdated references and phrase typos. Each takes a prepared document
+//! terms, outdated references, phrase typos, template placeholders and brackets. Each takes a prepared document
 //! and returns diagnostics with original byte ranges.
 
+pub mod brackets;
 pub mod defined_terms;
 pub mod numbering;
 pub mod outdated;
 pub mod phrases;
+pub mod placeholders;
 pub mod references;
 pub mod values;
 
@@ -20,5 +22,7 @@ pub fn run(doc: &Document) -> Vec<Diagnostic> {
     out.extend(defined_terms::check(doc));
     out.extend(outdated::check(doc));
     out.extend(phrases::check(doc));
+    out.extend(placeholders::check(doc));
+    out.extend(brackets::check(doc));
     out
 }

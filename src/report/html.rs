@@ -107,6 +107,8 @@ impl Labels {
             Code::DefinedTerm => ("定義語の不統一", "Defined term"),
             Code::OutdatedReference => ("改正前・廃止済みの参照", "Outdated reference"),
             Code::PhraseTypo => ("定型句の誤記", "Phrase typo"),
+            Code::Placeholder => ("テンプレートの記入漏れ", "Placeholder"),
+            Code::Bracket => ("括弧の対応の誤り", "Unbalanced bracket"),
             Code::UnknownKind => ("文書の種類が不明", "Unknown document kind"),
             Code::InvalidDirective => ("kiyaku 指示の誤り", "Invalid directive"),
         };

@@ -293,16 +293,13 @@ fn every_fix_applied_removes_its_diagnostic_and_adds_none() {
                 d.item,
                 d.message.ja
             );
-            let new_codes = after
-                .diagnostics
-                .iter()
-                .filter(|x| x.code != d.code)
-                .count();
-            let old_codes = before
-                .diagnostics
-                .iter()
-                .filter(|x| x.code != d.code)
-                .count();
+            // a model clause carries blanks for the drafter to fill in (株式会社○○), which
+            // the placeholder check rightly points at once it is inserted
+            let counted = |x: &&kiyaku::diagnostic::Diagnostic| {
+                x.code != d.code && !(d.code == Code::MissingClause && x.code == Code::Placeholder)
+            };
+            let new_codes = after.diagnostics.iter().filter(counted).count();
+            let old_codes = before.diagnostics.iter().filter(counted).count();
             assert!(
                 new_codes <= old_codes,
                 "{name}: fix for {:?} {:?} added diagnostics: {:?}",

@@ -116,7 +116,10 @@ fn accuracy_on_the_blind_corpus() {
     let mut below = Vec::new();
     for (figure, at_least) in &floor {
         // the precision of other findings, by code, is held by the findings test
-        let code = figure.split(' ').next().and_then(kiyaku::diagnostic::Code::parse);
+        let code = figure
+            .split(' ')
+            .next()
+            .and_then(kiyaku::diagnostic::Code::parse);
         if code.is_some() {
             continue;
         }

@@ -1,0 +1,207 @@
+//! `bracket`: 「」 and （） that do not pair up within a sentence — an opening never
+//! closed, a closing never opened, or a full-width （ closed by a half-width ) — the
+//! kind of slip that makes a quoted term or a parenthetical swallow the rest of a clause.
+//! A quotation may run over a few lines; list labels such as 1) or a) are not brackets.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::catalog::Severity;
+use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::document::Document;
+
+/// Lines an open bracket may stay open before it is reported (a quotation over lines).
+const CARRY_LINES: usize = 3;
+
+#[derive(Clone, Copy)]
+struct Open {
+    at: usize,
+    ch: char,
+    line: usize,
+}
+
+fn closing_of(open: char) -> &'static [char] {
+    match open {
+        '「' | '｢' => &['」', '｣'],
+        '『' => &['』'],
+        _ => &[')', '）'],
+    }
+}
+
+fn is_open(c: char) -> bool {
+    matches!(c, '「' | '｢' | '『' | '(' | '（')
+}
+
+fn is_close(c: char) -> bool {
+    matches!(c, '」' | '｣' | '』' | ')' | '）')
+}
+
+/// 1) a) イ) ①) at the start of a line: a list label, not a parenthesis.
+fn label_prefix() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[)）]")
+            .expect("static regex")
+    })
+}
+
+/// Whether an unmatched closing bracket ends a label: a short word at the start of the line
+/// (事例）, ｱ）, 注）) or a list number cited in running text (上記1．3）～6）).
+fn is_label(before: &str) -> bool {
+    const MAX_LABEL_CHARS: usize = 3;
+    let trimmed = before.trim_start();
+    if !trimmed.is_empty()
+        && trimmed.chars().count() <= MAX_LABEL_CHARS
+        && !trimmed.contains(char::is_whitespace)
+    {
+        return true;
+    }
+    let mut tail = before.chars().rev();
+    let Some(last) = tail.next() else {
+        return false;
+    };
+    let label_char = |c: char| {
+        c.is_ascii_alphanumeric()
+            || ('０'..='９').contains(&c)
+            || ('ａ'..='ｚ').contains(&c)
+            || ('①'..='⑳').contains(&c)
+            || ('ｱ'..='ﾝ').contains(&c)
+    };
+    if !label_char(last) {
+        return false;
+    }
+    // at most two label characters, after something that is not part of a word
+    let rest: Vec<char> = tail.take(3).collect();
+    let label_len = 1 + rest
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(*c))
+        .count()
+        .min(1);
+    rest.get(label_len - 1).is_none_or(|c| {
+        !c.is_alphanumeric() || matches!(c, '上' | '記' | '、' | '．' | '.' | '～' | '〜')
+    })
+}
+
+fn width_ja(c: char) -> &'static str {
+    if c.is_ascii() { "半角" } else { "全角" }
+}
+
+fn width_mismatch(open: char, close: char) -> bool {
+    matches!((open, close), ('（', ')') | ('(', '）'))
+}
+
+pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    let text = doc.source.as_str();
+    let mut out = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut line_start = 0;
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        // brackets left open too long, or at a blank line, are reported
+        if line.trim().is_empty() {
+            out.extend(stack.drain(..).map(|o| unclosed(o, text)));
+        } else {
+            let keep: Vec<Open> = stack
+                .iter()
+                .copied()
+                .filter(|o| line_no - o.line <= CARRY_LINES)
+                .collect();
+            for o in stack.iter().filter(|o| line_no - o.line > CARRY_LINES) {
+                out.push(unclosed(*o, text));
+            }
+            stack = keep;
+        }
+        let skip = label_prefix().find(line).map_or(0, |m| m.end());
+        for (i, c) in line[skip..].char_indices() {
+            let at = line_start + skip + i;
+            if is_open(c) {
+                stack.push(Open {
+                    at,
+                    ch: c,
+                    line: line_no,
+                });
+            } else if is_close(c) {
+                match stack.iter().rposition(|o| closing_of(o.ch).contains(&c)) {
+                    Some(p) => {
+                        let open = stack[p];
+                        // anything opened inside it and not closed is unclosed
+                        for inner in stack.drain(p..).skip(1) {
+                            out.push(unclosed(inner, text));
+                        }
+                        if width_mismatch(open.ch, c) {
+                            out.push(diag(
+                                at..at + c.len_utf8(),
+                                Text::new(
+                                    format!(
+                                        "{}の「{}」が{}の「{c}」で閉じられています（全角・半角をそろえてください）。",
+                                        width_ja(open.ch),
+                                        open.ch,
+                                        width_ja(c)
+                                    ),
+                                    format!("A full-width/half-width mismatch: “{}” is closed by “{c}”.", open.ch),
+                                ),
+                            ));
+                        }
+                    }
+                    None if matches!(c, ')' | '）') && is_label(&line[skip..skip + i]) => {}
+                    None => out.push(diag(
+                        at..at + c.len_utf8(),
+                        Text::new(
+                            format!("「{c}」に対応する開き括弧がありません。"),
+                            format!("“{c}” closes a bracket that was never opened."),
+                        ),
+                    )),
+                }
+            }
+        }
+        line_start += line.len();
+    }
+    out.extend(stack.drain(..).map(|o| unclosed(o, text)));
+    out.sort_by_key(|d| d.range.start);
+    out
+}
+
+fn unclosed(open: Open, text: &str) -> Diagnostic {
+    let _ = text;
+    let close = closing_of(open.ch)[0];
+    diag(
+        open.at..open.at + open.ch.len_utf8(),
+        Text::new(
+            format!(
+                "「{}」が閉じられていません（対応する「{close}」がありません）。",
+                open.ch
+            ),
+            format!("“{}” is never closed (no matching “{close}”).", open.ch),
+        ),
+    )
+}
+
+fn diag(range: std::ops::Range<usize>, message: Text) -> Diagnostic {
+    Diagnostic::new(Code::Bracket, Severity::Info, message, range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let doc = Document::new(text.to_string());
+        check(&doc).iter().map(|d| d.message.ja.clone()).collect()
+    }
+
+    #[test]
+    fn unbalanced_brackets_are_found() {
+        let f = found(
+            "② 上記①の業務委託先（再委託先を含みます。)\n当社は「個人情報を適切に扱います。\n\n利用目的）を定めます。\n",
+        );
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert!(f[0].contains("半角"));
+        assert!(f[1].contains("閉じられていません"));
+        assert!(f[2].contains("開き括弧がありません"));
+    }
+
+    #[test]
+    fn balanced_text_labels_and_quotations_over_lines_are_not() {
+        assert!(found("1) 氏名（フリガナ）\na) 住所\n（１）電話番号\n情報公開条例中「実施機関\n（都が設立した法人を除く。）」とあるのは「都の機関」と読み替える。\n『個人情報の保護に関する法律についてのガイドライン（通則編）』\n").is_empty());
+    }
+}

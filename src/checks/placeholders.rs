@@ -1,0 +1,98 @@
+//! `placeholder`: template leftovers a drafter forgot to fill in — ○○ and ●● for names
+//! and dates (○○株式会社, ○○○○年○○月○○日, 別添○), 【会社名】, XXXX, template variables ({data.clientName}) and drafting notes (（必要に応じて記載）). A
+//! published notice or a contract sent for signature should hold none.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::catalog::Severity;
+use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::document::Document;
+
+fn pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            // ○○ ●● △△ (two or more), or one beside what it stands for: ○年間, 別添○, ○○銀行
+            r"[○◯●]{2,}",
+            r"|[○◯●](?:年|か月|ヶ月|箇月|日|円|%|名|部|条|項|号)",
+            r"|(?:別添|別紙|別表|第)[○◯●]",
+            // 【会社名】 【住所】 【日付】
+            r"|【[^】\n]{0,12}(?:名|名称|住所|所在地|日付|年月日|氏名|会社|記載|入力|記入)[^】\n]{0,6}】",
+            // XXXX, ＸＸＸ (NFKC-folded)
+            r"|\bX{3,}\b",
+            // template variables: {data.clientName}, {{company}}, ${name}
+            r"|\$?\{\{?\s*[A-Za-z_][A-Za-z0-9_.]*\s*\}\}?",
+            // drafting notes: （必要に応じて記載）（ほか、必要に応じて記載）
+            r"|\((?:ほか、?)?必要に応じて[^()\n]{0,10}(?:記載|記入|追記|追加|修正|変更)[^()\n]{0,6}\)",
+        ))
+        .expect("static regex")
+    })
+}
+
+/// One finding per line: a template line often holds several blanks.
+pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    let text = &doc.normalized.text;
+    let mut out = Vec::new();
+    let mut last_line = None;
+    for m in pattern().find_iter(text) {
+        let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        if last_line == Some(line_start) {
+            continue;
+        }
+        last_line = Some(line_start);
+        let range = doc.original(m.range());
+        let written = doc
+            .source
+            .as_str()
+            .get(range.clone())
+            .unwrap_or(m.as_str())
+            .to_string();
+        out.push(Diagnostic::new(
+            Code::Placeholder,
+            Severity::Warning,
+            Text::new(
+                format!("「{written}」はテンプレートの記入漏れと思われます。実際の名称・日付・数値を記入してください。"),
+                format!("“{written}” looks like a template placeholder left unfilled: write the actual name, date or number."),
+            ),
+            range,
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let doc = Document::new(text.to_string());
+        check(&doc)
+            .iter()
+            .map(|d| doc.source.as_str()[d.range.clone()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn template_leftovers_are_found_once_per_line() {
+        assert_eq!(
+            found(
+                "○○（以下「甲」という。）と○○は、○○○○年○○月○○日に締結する。\n本条は終了後○年間存続する。\n分担は別添○のとおり。\n【会社名】\n{data.clientName}（以下「乙」という）\n（ほか、必要に応じて記載）\n"
+            ),
+            vec![
+                "○○",
+                "○年",
+                "別添○",
+                "【会社名】",
+                "{data.clientName}",
+                "（ほか、必要に応じて記載）"
+            ]
+        );
+    }
+
+    #[test]
+    fn marks_and_words_that_are_not_placeholders() {
+        assert!(found("○ 個人情報の取扱いについて\n● お問い合わせ\n評価は◎○△で示す。\nXML と XBRL の書式。\n【お問い合わせ窓口】\n本人確認（必要に応じて）を行う。\n署名：＿＿＿＿＿＿\n").is_empty());
+    }
+}
