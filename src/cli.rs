@@ -278,6 +278,15 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Err(e) = emit(&rendered, args.output.as_deref()) {
         errors.push(e);
     }
+    if args.format == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        && let Err(e) = append(
+            Path::new(&path),
+            &report::github::step_summary(&reports, language),
+        )
+    {
+        errors.push(e);
+    }
     for e in &errors {
         eprintln!("kiyaku: error: {e}");
     }
@@ -314,6 +323,17 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
                 .map_err(|e| format!("standard output: cannot write: {e}"))
         }
     }
+}
+
+/// Appends to a file (the job summary GitHub collects from each step's
+/// `$GITHUB_STEP_SUMMARY`); a failed write names the file.
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
 /// `emit`, then `code`; exit status 2 with the message when the write failed.

@@ -204,7 +204,19 @@ del{background:var(--miss-bg);color:var(--miss)}ins{background:var(--ok-bg);colo
 details{margin-top:8px}
 details summary{cursor:pointer;color:var(--muted);font-size:13px}
 footer{color:var(--muted);font-size:12px;padding:0 32px 32px}
-@media print{body{background:#fff}.matrix-wrap{max-height:none;overflow:visible}table.matrix thead th,table.matrix tbody th{position:static}section.doc,article.f{break-inside:avoid}}
+.per-catalog{display:none}
+@media print{@page{margin:12mm}body{background:#fff}header.top{padding:10px 0}main{padding:0}
+.matrix-wrap{display:none}.per-catalog{display:block}
+table.per{margin:0 0 14px;border:1px solid var(--line);width:auto;break-inside:auto}
+table.matrix thead th,table.matrix tbody th{position:static}
+table.matrix thead{display:table-header-group}table.matrix tr{break-inside:avoid}
+table.matrix thead tr.groups th{max-width:none;white-space:normal}
+table.matrix thead tr.items th{width:30px;min-width:30px}
+table.matrix thead th.corner{min-width:0;width:13em}
+table.matrix tbody th{white-space:normal;word-break:break-all;width:13em}
+table.matrix tbody td.kind{min-width:0;width:6.5em}
+td.c{height:28px;font-size:13px}td.c a{line-height:28px}
+section.doc,article.f{break-inside:avoid}}
 "#;
 
 pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) -> String {
@@ -354,8 +366,50 @@ fn matrix(
             "Select a missing or conflicting cell to go to its finding."
         ))
     );
-    out.push_str(
-        "<div class=\"matrix-wrap\"><table class=\"matrix\">\n<thead>\n<tr class=\"groups\">",
+    out.push_str("<div class=\"matrix-wrap\">");
+    let all: Vec<usize> = (0..reports.len()).collect();
+    table(out, l, "matrix", reports, &all, columns, anchors);
+    out.push_str("</div>\n");
+    // On paper the wide table would be cut at the page's edge: a table per catalog is
+    // printed instead, each with the documents that catalog applies to.
+    out.push_str("<div class=\"per-catalog\">\n");
+    let mut i = 0;
+    while i < columns.len() {
+        let catalog = columns[i].catalog;
+        let n = columns[i..]
+            .iter()
+            .take_while(|c| std::ptr::eq(c.catalog, catalog))
+            .count();
+        let group = &columns[i..i + n];
+        let rows: Vec<usize> = (0..reports.len())
+            .filter(|&di| {
+                group
+                    .iter()
+                    .any(|c| status_in(&reports[di], &c.id).0 != Status::NotApplicable)
+            })
+            .collect();
+        if !rows.is_empty() {
+            table(out, l, "matrix per", reports, &rows, group, anchors);
+        }
+        i += n;
+    }
+    out.push_str("</div>\n");
+}
+
+/// A documents × items table: the given rows (indices into `reports`) and columns, with a
+/// heading per catalog.
+fn table(
+    out: &mut String,
+    l: &Labels,
+    class: &str,
+    reports: &[FileReport],
+    rows: &[usize],
+    columns: &[Column<'_>],
+    anchors: &[HashMap<&str, String>],
+) {
+    let _ = write!(
+        out,
+        "<table class=\"{class}\">\n<thead>\n<tr class=\"groups\">"
     );
     let _ = write!(
         out,
@@ -391,7 +445,8 @@ fn matrix(
         );
     }
     out.push_str("</tr>\n</thead>\n<tbody>\n");
-    for (di, report) in reports.iter().enumerate() {
+    for &di in rows {
+        let report = &reports[di];
         let (dir, name) = split_path(&report.path);
         let _ = write!(
             out,
@@ -426,7 +481,7 @@ fn matrix(
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table></div>\n");
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn split_path(path: &str) -> (&str, &str) {

@@ -3,7 +3,6 @@
 //! threads.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn corpus(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,7 +21,7 @@ fn temp_dir(name: &str) -> PathBuf {
 /// `kiyaku check` on `dir` (run from `dir`, paths relative) with the given cache folder
 /// (`None`: `--no-cache`); stdout and exit status.
 fn check(dir: &Path, cache: Option<&Path>, extra: &[&str]) -> (String, Option<i32>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiyaku"));
+    let mut cmd = crate::kiyaku_command();
     cmd.current_dir(dir).arg("check").args(extra).arg(".");
     match cache {
         Some(c) => cmd.arg("--cache-dir").arg(c),
@@ -190,7 +189,7 @@ fn files_come_out_sorted_by_path_on_any_number_of_threads() {
         std::fs::copy(&seeds[i % seeds.len()], path).unwrap();
     }
     let run = |threads: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        let out = crate::kiyaku_command()
             .current_dir(&dir)
             .args(["check", "--no-cache", "--format", "json", "."])
             .env("RAYON_NUM_THREADS", threads)

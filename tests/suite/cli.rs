@@ -3,12 +3,18 @@
 use crate::temp_dir;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// Runs the kiyaku binary from the repository root with its own result cache.
 pub fn kiyaku(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+    kiyaku_with(args, stdin, &[])
+}
+
+/// `kiyaku`, with these environment variables set.
+pub fn kiyaku_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
+    let mut child = crate::kiyaku_command()
         .args(args)
+        .envs(env.iter().copied())
         .env(
             "KIYAKU_CACHE_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiyaku-cache"),

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use kiyaku::catalog;
 use kiyaku::lint::Engine;
@@ -57,7 +56,7 @@ fn every_fixture_contract_gets_exactly_its_labeled_statuses() {
 }
 
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+    let out = crate::kiyaku_command()
         .args(args)
         .env(
             "KIYAKU_CACHE_DIR",

@@ -108,7 +108,7 @@ fn a_failed_write_of_output_is_exit_2_with_a_message() {
         vec!["catalogs", "--json"],
         vec!["explain", "missing-clause"],
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        let out = crate::kiyaku_command()
             .args(&args)
             .env("KIYAKU_CACHE_DIR", temp_dir("dev-full-cache"))
             .stdout(full.try_clone().unwrap())
@@ -225,7 +225,7 @@ fn the_cache_is_private_and_a_damaged_entry_is_a_miss() {
     )
     .unwrap();
     let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        crate::kiyaku_command()
             .args(["check", "--format", "json", doc.to_str().unwrap()])
             .env("KIYAKU_CACHE_DIR", &cache)
             .output()
@@ -339,6 +339,9 @@ fn inflating_docx_files_are_bounded_in_memory() {
         ))
         .arg(env!("CARGO_BIN_EXE_kiyaku"))
         .arg(&dir)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .env("RAYON_NUM_THREADS", "2")
         .env("MALLOC_ARENA_MAX", "2")
         .output()

@@ -3,7 +3,7 @@
 
 use crate::temp_dir;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use kiyaku::extract::{self, Format};
 
@@ -17,7 +17,7 @@ fn root() -> &'static Path {
 }
 
 fn kiyaku(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+    crate::kiyaku_command()
         .args(args)
         .current_dir(root())
         .output()

@@ -1,7 +1,7 @@
 //! The language server over stdio, driven as an editor would drive it.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ struct Client {
 
 impl Client {
     fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+        let mut child = crate::kiyaku_command()
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

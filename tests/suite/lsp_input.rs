@@ -4,7 +4,7 @@
 //! `lsp_input` fuzz target (tests/fuzz/lsp/) are checked here too.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -489,7 +489,7 @@ fn fuzz_seeds_are_framed_and_answered() {
 
 /// `kiyaku lsp` with all three standard streams piped.
 fn server() -> Child {
-    Command::new(env!("CARGO_BIN_EXE_kiyaku"))
+    crate::kiyaku_command()
         .arg("lsp")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

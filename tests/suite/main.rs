@@ -19,6 +19,24 @@ mod structure;
 
 use std::path::{Path, PathBuf};
 
+/// The kiyaku binary, run as it would be on a machine with no language preference and
+/// outside GitHub Actions: the locale (which chooses the message language when neither
+/// `--lang` nor kiyaku.toml does) and `$GITHUB_STEP_SUMMARY` are taken from the test, not
+/// from the environment the tests run in.
+pub fn kiyaku_command() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kiyaku"));
+    for var in [
+        "LC_ALL",
+        "LC_MESSAGES",
+        "LANG",
+        "LANGUAGE",
+        "GITHUB_STEP_SUMMARY",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// An empty folder for one test, in the system's temporary folder.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 
 const FIXTURE: &str = "tests/corpus/contracts/08-seiso-shoko-seiri.txt";
 
-use crate::cli::kiyaku;
+use crate::cli::{kiyaku, kiyaku_with};
 use crate::temp_dir;
 
 fn stdout(out: &Output) -> String {
@@ -197,6 +197,69 @@ fn github_commands_are_one_per_finding_and_escaped() {
     assert!(first.contains("a%2Cb%3A100%25.md,line="), "{first}");
 }
 
+/// In GitHub Actions the job's page also gets a Markdown summary: every finding (the
+/// annotations stop at ten per type and step), appended to what earlier steps wrote.
+#[test]
+fn github_format_writes_the_step_summary_when_asked() {
+    let dir = temp_dir("step-summary");
+    let summary = dir.join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let contracts = "tests/corpus/contracts";
+    let out = kiyaku_with(
+        &["check", "--format", "github", contracts],
+        None,
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let commands = stdout(&out).lines().filter(|l| l.starts_with("::")).count();
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("earlier step\n## kiyaku: 規約・契約書の検査結果\n"),
+        "{text}"
+    );
+    assert!(text.contains("12 ファイルを検査"), "{text}");
+    assert!(text.contains("| 文書 | 種類 | エラー | 警告 | 情報 | 欠落 | 抵触 |"));
+    // a row per document, a row per finding
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("| tests/corpus/contracts/")
+                && l.split(" | ")
+                    .next()
+                    .unwrap()
+                    .rsplit_once(':')
+                    .is_some_and(|(_, line)| line.parse::<usize>().is_ok()))
+            .count(),
+        commands
+    );
+    assert!(text.contains("`consignment/compliance-reporting`"));
+    // English with --lang en; the file is left alone by the other formats and when unset
+    std::fs::remove_file(&summary).unwrap();
+    let summary_path = summary.to_str().unwrap();
+    kiyaku_with(
+        &["check", "--format", "github", "--lang", "en", contracts],
+        None,
+        &[("GITHUB_STEP_SUMMARY", summary_path)],
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("checked 12 file(s)"), "{text}");
+    std::fs::remove_file(&summary).unwrap();
+    kiyaku_with(
+        &["check", "--format", "text", contracts],
+        None,
+        &[("GITHUB_STEP_SUMMARY", summary_path)],
+    );
+    kiyaku(&["check", "--format", "github", contracts], None);
+    assert!(!summary.exists());
+    // a summary that cannot be written is an error, named
+    let out = kiyaku_with(
+        &["check", "--format", "github", contracts],
+        None,
+        &[("GITHUB_STEP_SUMMARY", "/dev/full")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/full"));
+}
+
 #[test]
 fn csv_matrix_opens_in_excel_and_matches_the_json_statuses() {
     let out = kiyaku(
@@ -303,15 +366,7 @@ fn html_is_self_contained_and_escapes_the_documents() {
 /// reason printed) when no Chromium is installed.
 #[test]
 fn html_report_of_the_contracts_renders_in_chromium() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
+    let Some(browser) = chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
         return;
     };
@@ -354,6 +409,96 @@ fn html_report_of_the_contracts_renders_in_chromium() {
     assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
 }
 
+/// The first Chromium on PATH.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Printed to PDF (as the guide for legal teams recommends), the matrix of contracts,
+/// notices and regulations together (40 columns) loses no column at the page's edge: every
+/// item id of its header is in the PDF's text. Skipped, with the reason printed, without
+/// Chromium or poppler's pdftotext.
+#[test]
+fn html_report_prints_every_matrix_column() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
+        return;
+    };
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("skipped: no pdftotext on PATH (apt-get install poppler-utils)");
+        return;
+    }
+    let dir = temp_dir("html-print");
+    let page = dir.join("report.html");
+    let pdf = dir.join("report.pdf");
+    let out = kiyaku(
+        &[
+            "check",
+            "--format",
+            "html",
+            "tests/corpus/contracts",
+            "tests/corpus/notices",
+            "tests/corpus/regulations",
+        ],
+        None,
+    );
+    let html = stdout(&out);
+    std::fs::write(&page, &html).unwrap();
+    let status = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    // the matrix comes before the findings; its vertical headers are read a letter a line,
+    // and backwards
+    let matrix = text.split("文書ごとの指摘").next().unwrap();
+    let printed: std::collections::HashSet<String> = matrix
+        .lines()
+        .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+        .flat_map(|l| [l.chars().rev().collect(), l])
+        .collect();
+    let columns: std::collections::BTreeSet<&str> = html
+        .split("<small>")
+        .skip(1)
+        .filter_map(|s| s.split_once("</small></span></th>").map(|(id, _)| id))
+        .collect();
+    assert!(columns.len() >= 35, "{columns:?}");
+    let cut: Vec<&&str> = columns
+        .iter()
+        .filter(|id| !printed.contains(**id))
+        .collect();
+    assert!(
+        cut.is_empty(),
+        "columns cut from the printed matrix: {cut:?}"
+    );
+}
+
 /// The folders of the tuned corpus (tests/corpus/blind is measured by the accuracy test).
 const TUNED: [&str; 4] = [
     "tests/corpus/contracts",
@@ -393,6 +538,9 @@ fn quiet_silences_the_progress_bar_on_a_terminal() {
         );
         Command::new("script")
             .args(["-qec", &command, "/dev/null"])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::null())
             .output()
