@@ -11,7 +11,7 @@
 //!   kiyaku-bench corpus FILES DIR  writes the generated corpus to DIR (for other tools)
 //!
 //! Lines starting `metric ` are machine-readable (`.ci/perf-guard` compares them with
-//! `.ci/perf-baseline.toml`). Run with `cargo run --release --bin kiyaku-bench -- batch`.
+//! `.ci/perf-baseline.toml`). Run with `cargo run --release --features bench --bin kiyaku-bench -- batch`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

@@ -83,10 +83,10 @@ def pre_commit(repo: pathlib.Path, *args: str) -> subprocess.CompletedProcess:
     return run([sys.executable, "-m", "pre_commit", *args], repo)
 
 
-def use_hook_by_url(repo: pathlib.Path, head: str) -> None:
+def use_hook_by_url(repo: pathlib.Path, head: str, hook: str = "kiyaku") -> None:
     """The set-up of the README: this repository and a commit in .pre-commit-config.yaml."""
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: kiyaku\n",
+        f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: {hook}\n",
         encoding="utf-8",
     )
     done = run(["git", "add", ".pre-commit-config.yaml"], repo, timeout=30)
@@ -113,6 +113,62 @@ def test_a_complete_contract_passes(head, policy_repo):
     text = output(done)
     assert done.returncode == 0, text
     assert "Passed" in text, text
+    # cargo install put kiyaku in the hook's environment, and not the benchmarks
+    installed = {p.name for p in (TARGET / "pre-commit-home").glob("repo*/rustenv-*/bin/*")}
+    assert "kiyaku" in installed, installed
+    assert "kiyaku-bench" not in installed, installed
+
+
+def kiyaku_on_path(tmp_path: pathlib.Path) -> str:
+    """A PATH whose first folder holds the kiyaku under test (KIYAKU_BIN, else the release
+    build), as `cargo install` would leave it in ~/.cargo/bin."""
+    binary = pathlib.Path(os.environ.get("KIYAKU_BIN") or TARGET / "release" / "kiyaku")
+    if not binary.is_file():
+        pytest.skip(f"no kiyaku binary at {binary} (cargo build, or set KIYAKU_BIN)")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "kiyaku").symlink_to(binary)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_the_system_hook_runs_the_installed_kiyaku(head, policy_repo, tmp_path):
+    use_hook_by_url(policy_repo, head, "kiyaku-system")
+    env = environment()
+    env["PATH"] = kiyaku_on_path(tmp_path)
+    args = [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--files"]
+    blocked = subprocess.run(
+        [*args, "contracts/incomplete.txt"], cwd=policy_repo, env=env,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert blocked.returncode == 1, output(blocked)
+    assert "warning[missing-clause]" in output(blocked), output(blocked)
+    assert "consignment/staff-designation" in output(blocked), output(blocked)
+    passed = subprocess.run(
+        [*args, "contracts/complete.txt"], cwd=policy_repo, env=env,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert passed.returncode == 0, output(passed)
+    assert "Passed" in output(passed), output(passed)
+
+
+def test_the_system_hook_without_kiyaku_says_so(head, policy_repo, tmp_path):
+    use_hook_by_url(policy_repo, head, "kiyaku-system")
+    env = environment()
+    # git and python stay reachable; no folder on this PATH holds a kiyaku
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in ("git", "sh"):
+        found = shutil.which(tool)
+        assert found, tool
+        (folder / tool).symlink_to(found)
+    env["PATH"] = str(folder)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--files",
+         "contracts/complete.txt"],
+        cwd=policy_repo, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode != 0, output(done)
+    assert "Executable `kiyaku` not found" in output(done), output(done)
 
 
 def test_commit_is_blocked_until_the_contract_is_complete(head, policy_repo):
