@@ -145,6 +145,7 @@ impl Config {
             }
         }
         let mut engine = Engine::new(catalogs);
+        engine.language = crate::locale::of_setting(self.language.as_deref());
         engine.codes = CodeOverrides {
             disabled: self.disable.iter().filter_map(|c| Code::parse(c)).collect(),
             severity: self

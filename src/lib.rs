@@ -16,6 +16,7 @@ pub mod extract;
 pub mod inputs;
 pub mod kind;
 pub mod lint;
+pub mod locale;
 pub mod lsp;
 pub mod matcher;
 pub mod morphology;

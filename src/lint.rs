@@ -227,6 +227,9 @@ pub struct Engine {
     /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
     /// first match wins.
     pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind, std::path::PathBuf)>,
+    /// The configuration's `language`, which the language server follows unless the
+    /// client's settings name one.
+    pub language: Option<crate::diagnostic::Language>,
     /// The terms of the catalogs that apply to each kind of document: a document is
     /// searched for those alone (a contract, for the consignment catalog's terms).
     terms: [matcher::TermSet; 4],
@@ -240,6 +243,7 @@ impl Engine {
             catalogs,
             codes: CodeOverrides::default(),
             kind_globs: Vec::new(),
+            language: None,
         }
     }
 

@@ -212,7 +212,10 @@ struct Settings {
 struct State {
     documents: HashMap<Uri, OpenDocument>,
     encoding: Encoding,
-    language: Language,
+    /// The language the client's settings name; without one, each document's kiyaku.toml
+    /// decides, else Japanese (the locale is not asked: editors start servers with
+    /// environments of their own, often without the user's locale).
+    language: Option<Language>,
     kind: Option<DocumentKind>,
     /// The client answers `workspace/configuration` (settings are pulled, not pushed).
     pulls_configuration: bool,
@@ -221,6 +224,19 @@ struct State {
     /// Errors in the files each engine was last built from, by configuration (None: no
     /// kiyaku.toml), published on those files.
     file_errors: HashMap<Option<std::path::PathBuf>, Vec<FileError>>,
+}
+
+impl State {
+    /// The language of what is shown for `uri`: the client's setting, else the `language`
+    /// of the kiyaku.toml the document was checked with, else Japanese.
+    fn language_of(&self, uri: &Uri) -> Language {
+        self.language
+            .or_else(|| {
+                let doc = self.documents.get(uri)?;
+                doc.engine.as_ref()?.language
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub struct Backend {
@@ -241,7 +257,7 @@ impl Backend {
             state: Arc::new(Mutex::new(State {
                 documents: HashMap::new(),
                 encoding: Encoding::Utf16,
-                language: Language::Ja,
+                language: None,
                 kind: None,
                 pulls_configuration: false,
                 root: std::env::current_dir().unwrap_or_default(),
@@ -293,7 +309,10 @@ impl Backend {
         // the errors of the files the engine was built from replace those it had before
         let mut others = Vec::new();
         if let Some((rebuilt, placed)) = rebuilt {
-            let language = lock(&self.state).language;
+            let language = lock(&self.state)
+                .language
+                .or(engine.language)
+                .unwrap_or_default();
             for e in &rebuilt.errors {
                 self.client
                     .log_message(MessageType::ERROR, e.show(language))
@@ -418,7 +437,7 @@ impl Backend {
         let state = lock(&self.state);
         let doc = state.documents.get(uri)?;
         let report = doc.report.as_ref()?;
-        Some(f(report, state.encoding, state.language))
+        Some(f(report, state.encoding, state.language_of(uri)))
     }
 
     fn apply_settings(&self, value: &serde_json::Value) {
@@ -431,13 +450,9 @@ impl Backend {
             return;
         };
         let mut state = lock(&self.state);
-        if let Some(l) = settings.language.as_deref() {
-            state.language = if l == "en" {
-                Language::En
-            } else {
-                Language::Ja
-            };
-        }
+        // the settings are the client's whole section: a language it no longer names
+        // gives way to kiyaku.toml's
+        state.language = crate::locale::of_setting(settings.language.as_deref());
         state.kind = settings.kind.as_deref().and_then(DocumentKind::parse);
         let root = state.root.clone();
         drop(state);
@@ -456,7 +471,7 @@ impl Backend {
 /// What to publish for `uri`: the findings of its analysis when it is open (with the version
 /// they are for), and the configuration and catalog errors found in it.
 fn published(state: &State, uri: &Uri) -> (Vec<Diagnostic>, Option<i32>) {
-    let (encoding, language) = (state.encoding, state.language);
+    let (encoding, language) = (state.encoding, state.language_of(uri));
     let mut diagnostics = Vec::new();
     let mut version = None;
     if let Some(doc) = state.documents.get(uri)
@@ -791,6 +806,10 @@ impl LanguageServer for Backend {
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![SHOW_COVERAGE.to_string()],
+                    ..Default::default()
+                }),
                 ..Default::default()
             },
         })
@@ -894,6 +913,7 @@ impl LanguageServer for Backend {
             let source = &report.document.source;
             let wanted = offset_of(source, params.range.start, encoding)
                 ..offset_of(source, params.range.end, encoding);
+            let mut disabled = std::collections::HashSet::new();
             let under_cursor = |d: &&diag::Diagnostic| {
                 d.suppressed.is_none() && d.range.start <= wanted.end && wanted.start <= d.range.end
             };
@@ -907,13 +927,41 @@ impl LanguageServer for Backend {
                         .edits
                         .iter()
                         .map(|e| {
-                            TextEdit::new(range_of(source, &e.range, encoding), e.text.clone())
+                            let (range, text) = before_the_last_line_break(source.as_str(), e);
+                            TextEdit::new(range_of(source, &range, encoding), text)
                         })
                         .collect();
                     let mut changes = HashMap::new();
                     changes.insert(uri.clone(), edits);
+                    // the same fix for findings on several lines: each title names its line
+                    // (and its column, when there are two on a line)
+                    let title = fix.title.get(language);
+                    let at = source.position(d.range.start);
+                    let same: Vec<usize> = report
+                        .diagnostics
+                        .iter()
+                        .filter(under_cursor)
+                        .filter(|o| {
+                            o.fix
+                                .as_ref()
+                                .is_some_and(|f| f.title.get(language) == title)
+                        })
+                        .map(|o| source.position(o.range.start).line)
+                        .collect();
+                    let on_line = same.iter().filter(|&&l| l == at.line).count();
+                    let title = match (same.len() > 1, on_line > 1, language) {
+                        (false, _, _) => title.to_string(),
+                        (true, false, Language::Ja) => format!("{title}（{}行目）", at.line),
+                        (true, false, Language::En) => format!("{title} (line {})", at.line),
+                        (true, true, Language::Ja) => {
+                            format!("{title}（{}行{}文字目）", at.line, at.column)
+                        }
+                        (true, true, Language::En) => {
+                            format!("{title} (line {}, column {})", at.line, at.column)
+                        }
+                    };
                     Some(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: fix.title.get(language).to_string(),
+                        title,
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: Some(to_lsp_diagnostics_one(report, d, encoding, language)),
                         edit: Some(WorkspaceEdit {
@@ -925,36 +973,52 @@ impl LanguageServer for Backend {
                     }))
                 })
                 .chain(
-                    // "disable here": a suppression comment on the line before
-                    report.diagnostics.iter().filter(under_cursor).map(|d| {
-                        let line_start = source.line_range(source.line_of(d.range.start)).start;
-                        let comment =
-                            crate::suppress::disable_next_line_comment(d.item.as_deref(), d.code);
-                        let mut changes = HashMap::new();
-                        changes.insert(
-                            uri.clone(),
-                            vec![TextEdit::new(
-                                range_of(source, &(line_start..line_start), encoding),
-                                comment,
-                            )],
-                        );
-                        let what = d
-                            .item
-                            .clone()
-                            .unwrap_or_else(|| d.code.as_str().to_string());
-                        CodeActionOrCommand::CodeAction(CodeAction {
-                            title: match language {
-                                Language::Ja => format!("{what} をここで無効にする"),
-                                Language::En => format!("Disable {what} here"),
-                            },
-                            kind: Some(CodeActionKind::QUICKFIX),
-                            edit: Some(WorkspaceEdit {
-                                changes: Some(changes),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
+                    // "disable here": a suppression comment on the line before; one action
+                    // per item or code and line (two findings of one code on a line would
+                    // insert the same comment), titled with its line so that clients that
+                    // list actions by title (Emacs) tell them apart
+                    report
+                        .diagnostics
+                        .iter()
+                        .filter(under_cursor)
+                        .filter(|d| {
+                            let line = source.line_of(d.range.start);
+                            disabled.insert((d.item.clone(), d.code, line))
                         })
-                    }),
+                        .map(|d| {
+                            let line_start = source.line_range(source.line_of(d.range.start)).start;
+                            let comment = crate::suppress::disable_next_line_comment(
+                                d.item.as_deref(),
+                                d.code,
+                            );
+                            let mut changes = HashMap::new();
+                            changes.insert(
+                                uri.clone(),
+                                vec![TextEdit::new(
+                                    range_of(source, &(line_start..line_start), encoding),
+                                    comment,
+                                )],
+                            );
+                            let what = d
+                                .item
+                                .clone()
+                                .unwrap_or_else(|| d.code.as_str().to_string());
+                            CodeActionOrCommand::CodeAction(CodeAction {
+                                title: {
+                                    let line = source.position(d.range.start).line;
+                                    match language {
+                                        Language::Ja => format!("{what} を{line}行目で無効にする"),
+                                        Language::En => format!("Disable {what} on line {line}"),
+                                    }
+                                },
+                                kind: Some(CodeActionKind::QUICKFIX),
+                                edit: Some(WorkspaceEdit {
+                                    changes: Some(changes),
+                                    ..Default::default()
+                                }),
+                                ..Default::default()
+                            })
+                        }),
                 )
                 .collect::<Vec<_>>()
         });
@@ -1118,6 +1182,35 @@ impl LanguageServer for Backend {
             .flatten())
     }
 
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != SHOW_COVERAGE {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let uri = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .and_then(|u| u.parse::<Uri>().ok());
+        let list = uri.and_then(|uri| {
+            self.with_report(&uri, |report, _, language| coverage_list(report, language))
+        });
+        match list {
+            Some(text) => {
+                self.client.show_message(MessageType::INFO, text).await;
+                Ok(None)
+            }
+            None => Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "the argument is not the URI of a checked open document",
+            )),
+        }
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         Ok(
             self.with_report(&params.text_document.uri, |report, _, language| {
@@ -1150,16 +1243,71 @@ impl LanguageServer for Backend {
                     .collect();
                 vec![CodeLens {
                     range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+                    // run: the list of items and their status, as a message
                     command: Some(Command {
                         title: format!("{kind} · {}", coverage.join(" · ")),
-                        command: String::new(),
-                        arguments: None,
+                        command: SHOW_COVERAGE.to_string(),
+                        arguments: Some(vec![serde_json::Value::String(
+                            params.text_document.uri.as_str().to_string(),
+                        )]),
                     }),
                     data: None,
                 }]
             }),
         )
     }
+}
+
+/// An insertion of whole lines at the very end of a text that ends with a line break, moved
+/// before that line break (`…。\n` + `第5条…\n` becomes `…。` + `\n第5条…` + `\n`): the same
+/// text results, but the edit starts on an existing line. Past the last line, Neovim (0.10
+/// and later) adds a line to apply the edit and leaves an extra blank line at the end.
+fn before_the_last_line_break(text: &str, edit: &diag::Edit) -> (std::ops::Range<usize>, String) {
+    let unchanged = (edit.range.clone(), edit.text.clone());
+    if edit.range != (text.len()..text.len()) {
+        return unchanged;
+    }
+    let Some(break_) = ["\r\n", "\n", "\r"].into_iter().find(|b| text.ends_with(b)) else {
+        return unchanged;
+    };
+    let Some(lines) = edit.text.strip_suffix(break_) else {
+        return unchanged;
+    };
+    let at = text.len() - break_.len();
+    (at..at, format!("{break_}{lines}"))
+}
+
+/// The command of the code lens: shows the items of the document's catalogs with their status.
+const SHOW_COVERAGE: &str = "kiyaku.showCoverage";
+
+/// What `kiyaku.showCoverage` shows: each applicable item with its status, by catalog.
+fn coverage_list(report: &FileReport, language: Language) -> String {
+    let mut out = match language {
+        Language::Ja => format!("文書の種類: {}", report.kind.name_ja()),
+        Language::En => format!("kind: {}", report.kind.as_str()),
+    };
+    for item in report
+        .items
+        .iter()
+        .filter(|i| i.status != Status::NotApplicable)
+    {
+        let (mark, status) = match (item.status, language) {
+            (Status::Present, Language::Ja) => ("✓", "あり"),
+            (Status::Missing, Language::Ja) => ("✗", "欠落"),
+            (Status::Conflict, Language::Ja) => ("!", "抵触"),
+            (Status::Present, Language::En) => ("✓", "present"),
+            (Status::Missing, Language::En) => ("✗", "missing"),
+            (Status::Conflict, Language::En) => ("!", "conflict"),
+            (Status::NotApplicable, _) => continue,
+        };
+        let line = match (item.lines, language) {
+            (Some([a, _]), Language::Ja) => format!("（{a}行目）"),
+            (Some([a, _]), Language::En) => format!(" (line {a})"),
+            (None, _) => String::new(),
+        };
+        out.push_str(&format!("\n{mark} {status} {}{line}", item.id));
+    }
+    out
 }
 
 fn to_lsp_diagnostics_one(
@@ -1800,5 +1948,36 @@ pub async fn guard_input<W: tokio::io::AsyncWrite + Unpin>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_insertion_at_the_end_moves_before_the_last_line_break() {
+        let edit = |range: std::ops::Range<usize>, text: &str| diag::Edit {
+            range,
+            text: text.to_string(),
+        };
+        let apply = |text: &str, (range, new): (std::ops::Range<usize>, String)| {
+            format!("{}{new}{}", &text[..range.start], &text[range.end..])
+        };
+        for (text, clause) in [
+            ("第1条 甲は…。\n", "第2条 乙は…。\n"),
+            ("第1条 甲は…。\r\n", "第2条 乙は…。\r\n"),
+        ] {
+            let insert = edit(text.len()..text.len(), clause);
+            let moved = before_the_last_line_break(text, &insert);
+            assert!(moved.0.end < text.len(), "{moved:?}");
+            assert_eq!(apply(text, moved), format!("{text}{clause}"));
+        }
+        // elsewhere, or a text without a final line break: unchanged
+        let text = "第1条 甲は…。";
+        let insert = edit(text.len()..text.len(), "\n第2条 乙は…。");
+        assert_eq!(before_the_last_line_break(text, &insert).0, insert.range);
+        let insert = edit(0..0, "前文\n");
+        assert_eq!(before_the_last_line_break("a\n", &insert).0, 0..0);
     }
 }

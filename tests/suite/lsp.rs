@@ -355,6 +355,87 @@ fn hover_symbols_definition_references_and_lens() {
         .unwrap()
         .to_string();
     assert!(title.contains("regulation 必須条項"), "{title}");
+    // the lens runs a command the server announced (Neovim's codelens.run sends it back)
+    let command = &lens["result"][0]["command"];
+    assert_eq!(command["command"], "kiyaku.showCoverage");
+    let run = c.request(
+        "workspace/executeCommand",
+        json!({"command": command["command"], "arguments": command["arguments"]}),
+    );
+    assert!(run["error"].is_null(), "{run}");
+    let shown = c.wait(|m| m["method"] == "window/showMessage");
+    let list = shown["params"]["message"].as_str().unwrap();
+    assert!(list.starts_with("文書の種類: 個人情報取扱規程"), "{list}");
+    assert!(list.contains("✓ あり regulation/"), "{list}");
+    let unknown = c.request(
+        "workspace/executeCommand",
+        json!({"command": "kiyaku.showCoverage", "arguments": ["file:///not/open.txt"]}),
+    );
+    assert!(unknown["error"].is_object(), "{unknown}");
+}
+
+/// Actions that clients list by title (Emacs asks which one to apply by its title) are
+/// told apart: across a whole document with many findings no two titles are equal.
+#[test]
+fn code_action_titles_are_distinct() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-titles.txt";
+    let text = corpus("shared/privacy-policy-technocraft.txt");
+    let diagnostics = c.open(uri, &text);
+    assert!(diagnostics.len() > 5);
+    let lines = text.lines().count();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}},
+               "context": {"diagnostics": diagnostics}}),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    let disable: Vec<&&str> = titles.iter().filter(|t| t.contains("無効にする")).collect();
+    assert!(disable.len() > 5, "{titles:?}");
+    assert!(
+        disable.iter().all(|t| t.contains("行目で無効にする")),
+        "{titles:?}"
+    );
+    let mut unique = titles.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), titles.len(), "{titles:?}");
+}
+
+/// The language of kiyaku.toml is followed unless the client's settings name one.
+#[test]
+fn the_language_of_kiyaku_toml_is_followed_unless_the_client_names_one() {
+    let dir = crate::temp_dir("lsp-language");
+    std::fs::write(dir.join("kiyaku.toml"), "language = \"en\"\n").unwrap();
+    let (contract, uri) = bare_contract(&dir);
+    let text = std::fs::read_to_string(&contract).unwrap();
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let english = c.open(&uri, &text);
+    let message = |ds: &[Value]| ds[0]["message"].as_str().unwrap().to_string();
+    assert!(
+        message(&english).starts_with("Required clause"),
+        "{english:?}"
+    );
+    // the client names Japanese: it wins; naming none again gives way to kiyaku.toml
+    for (settings, japanese) in [(json!({"language": "ja"}), true), (json!({}), false)] {
+        c.notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"kiyaku": settings}}),
+        );
+        let after = c.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+        });
+        let shown = message(after["params"]["diagnostics"].as_array().unwrap());
+        assert_eq!(shown.starts_with("必須条項"), japanese, "{shown}");
+    }
 }
 
 #[test]
