@@ -27,6 +27,18 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    /// The severity's name for people: 「警告」, or `warning` in English.
+    pub fn name(self, language: crate::diagnostic::Language) -> &'static str {
+        match language {
+            crate::diagnostic::Language::Ja => match self {
+                Severity::Info => "情報",
+                Severity::Warning => "警告",
+                Severity::Error => "エラー",
+            },
+            crate::diagnostic::Language::En => self.as_str(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

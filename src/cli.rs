@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::catalog::{self, Catalog, Severity};
-use crate::diagnostic::{Code, Language};
+use crate::diagnostic::{Code, Language, Text};
 use crate::explain;
 use crate::inputs::{self, Input, Reading};
 use crate::kind::DocumentKind;
@@ -34,21 +34,27 @@ pub enum Command {
     Explain {
         /// A code (missing-clause …) or an item id (consignment/audit-right).
         what: String,
-        #[arg(long, value_enum, default_value = "ja")]
-        lang: Language,
+        /// Language (default: kiyaku.toml's, else the locale's, else ja).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
     },
     /// Run the language server on standard input and output.
     Lsp,
     /// List the catalogs and items in force, or derive one from a regulation.
     Catalogs {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Language (default: kiyaku.toml's, else the locale's, else ja).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
         /// Extra catalog files.
         #[arg(long = "catalog")]
         catalogs: Vec<PathBuf>,
         /// Print, as catalog TOML, the items a regulation's article lists for contracts.
         #[arg(long, value_name = "REGULATION")]
         derive: Option<PathBuf>,
+        /// The article (条) whose items are the contract's checklist.
         #[arg(long, requires = "derive", value_parser = clap::value_parser!(u32).range(1..))]
         article: Option<u32>,
         /// The paragraph (項) of the article that lists the items (1 = the first).
@@ -93,7 +99,7 @@ pub struct CheckArgs {
     /// Exit with status 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value = "warning")]
     pub fail_on: FailOn,
-    /// Message language (default: kiyaku.toml's, else ja).
+    /// Message language (default: kiyaku.toml's, else the locale's, else ja).
     #[arg(long, value_enum)]
     pub lang: Option<Language>,
     /// The configuration file (default: the nearest kiyaku.toml above the first path).
@@ -115,16 +121,27 @@ pub struct CheckArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs a parsed command line; `language` is the one chosen before parsing
+/// (`locale::for_command_line`), which a subcommand's `--lang` confirms.
+pub fn run(cli: Cli, language: Language) -> ExitCode {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Lsp => crate::lsp::run(),
         Command::Explain { what, lang } => {
-            match explain::explain(&what, &catalog::builtin_catalogs(), lang) {
-                Some(text) => emit_or_exit(&text, None, ExitCode::SUCCESS),
+            let language = lang.unwrap_or(language);
+            match explain::explain(&what, &catalog::builtin_catalogs(), language) {
+                Some(text) => emit_or_exit(&text, None, ExitCode::SUCCESS, language),
                 None => {
-                    eprintln!(
-                        "kiyaku: error: `{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)"
+                    error(
+                        &Text::new(
+                            format!(
+                                "`{what}` は診断コードでもカタログ項目IDでもありません（`kiyaku catalogs` を参照）"
+                            ),
+                            format!(
+                                "`{what}` is neither a diagnostic code nor a catalog item id (see `kiyaku catalogs`)"
+                            ),
+                        ),
+                        language,
                     );
                     ExitCode::from(2)
                 }
@@ -134,21 +151,50 @@ pub fn run(cli: Cli) -> ExitCode {
             derive: Some(regulation),
             article,
             paragraph,
+            lang,
             ..
-        } => derive_catalog(&regulation, article, paragraph),
-        Command::Catalogs { json, catalogs, .. } => {
+        } => derive_catalog(&regulation, article, paragraph, lang.unwrap_or(language)),
+        Command::Catalogs {
+            json,
+            catalogs,
+            lang,
+            ..
+        } => {
+            let language = lang.unwrap_or(language);
             let (catalogs, errors) = catalog::catalogs_with_extra(&catalogs);
             for e in &errors {
-                eprintln!("kiyaku: error: {e}");
+                eprintln!("kiyaku: {}: {}", error_word(language), e.show(language));
             }
             let code = if errors.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(2)
             };
-            emit_or_exit(&explain::list_catalogs(&catalogs, json), None, code)
+            emit_or_exit(
+                &explain::list_catalogs(&catalogs, json, language),
+                None,
+                code,
+                language,
+            )
         }
     }
+}
+
+/// 「エラー」 or "error", after `kiyaku:` on standard error.
+fn error_word(language: Language) -> &'static str {
+    match language {
+        Language::Ja => "エラー",
+        Language::En => "error",
+    }
+}
+
+/// Prints an error of the command line on standard error, in `language`.
+fn error(message: &Text, language: Language) {
+    eprintln!(
+        "kiyaku: {}: {}",
+        error_word(language),
+        message.get(language)
+    );
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -174,12 +220,14 @@ fn check(args: CheckArgs) -> ExitCode {
     config_errors.extend(more);
     let language = args
         .lang
-        .unwrap_or(if config.language.as_deref() == Some("en") {
-            Language::En
-        } else {
-            Language::Ja
-        });
-    errors.extend(config_errors.iter().map(|e| e.show(language)));
+        .or_else(|| crate::locale::of_setting(config.language.as_deref()))
+        .or_else(crate::locale::from_environment)
+        .unwrap_or_default();
+    errors.extend(
+        config_errors
+            .iter()
+            .map(|e| Text::new(e.show(Language::Ja), e.show(Language::En))),
+    );
     let mut inputs = inputs::collect(&args.paths, &mut errors);
     if let Some(output) = &args.output {
         // the report must never overwrite a document; an earlier report at that place is
@@ -196,9 +244,13 @@ fn check(args: CheckArgs) -> ExitCode {
             false
         });
         if refused {
-            eprintln!(
-                "kiyaku: error: {}: --output names a document being checked; refusing to overwrite it (nothing was written)",
-                output.display()
+            error(
+                &Text::new(
+                    "--output は検査する文書を指しています。上書きしません（何も書き込んでいません）",
+                    "--output names a document being checked; refusing to overwrite it (nothing was written)",
+                )
+                .at(&output.display().to_string()),
+                language,
             );
             return ExitCode::from(2);
         }
@@ -207,7 +259,7 @@ fn check(args: CheckArgs) -> ExitCode {
         true => match inputs::read_capped(std::io::stdin().lock()) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
-                errors.push(format!("<stdin>: {e}"));
+                errors.push(e.at("<stdin>"));
                 inputs.retain(|i| *i != Input::Stdin);
                 None
             }
@@ -224,7 +276,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let progress = progress_bar(inputs.len(), args.quiet);
     // Files are checked in parallel; each report is made compact (its document dropped)
     // as soon as the file is checked, and `collect` keeps the inputs' order.
-    let results: Vec<Result<Option<FileReport>, String>> = inputs
+    let results: Vec<Result<Option<FileReport>, Text>> = inputs
         .par_iter()
         .map(|input| {
             let result = inputs::read(input, stdin.as_deref()).map(|reading| match reading {
@@ -256,10 +308,16 @@ fn check(args: CheckArgs) -> ExitCode {
     for (input, r) in inputs.iter().zip(results) {
         match r {
             Ok(Some(report)) => reports.push(report),
-            Ok(None) => eprintln!(
-                "kiyaku: note: {}: skipped, a report written by kiyaku",
-                input.display()
-            ),
+            Ok(None) => match language {
+                Language::Ja => eprintln!(
+                    "kiyaku: 注意: {}: kiyaku が書いたレポートのため検査しません",
+                    input.display()
+                ),
+                Language::En => eprintln!(
+                    "kiyaku: note: {}: skipped, a report written by kiyaku",
+                    input.display()
+                ),
+            },
             Err(e) => errors.push(e),
         }
     }
@@ -288,7 +346,7 @@ fn check(args: CheckArgs) -> ExitCode {
         errors.push(e);
     }
     for e in &errors {
-        eprintln!("kiyaku: error: {e}");
+        error(e, language);
     }
     if !errors.is_empty() {
         return ExitCode::from(2);
@@ -311,37 +369,49 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// Writes a report or listing to `--output` or standard output. A failed write (a full
 /// disk, a closed pipe, `/dev/full`) is an error that names where it went.
-pub fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
+pub fn emit(text: &str, output: Option<&Path>) -> Result<(), Text> {
     match output {
         Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+            .map_err(|e| cannot_write(&path.display().to_string(), &e)),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(|e| format!("standard output: cannot write: {e}"))
+                .map_err(|e| cannot_write("standard output", &e))
         }
     }
 }
 
+fn cannot_write(place: &str, e: &std::io::Error) -> Text {
+    let place_ja = if place == "standard output" {
+        "標準出力"
+    } else {
+        place
+    };
+    Text::new(
+        format!("{place_ja}: 書き込めません（{e}）"),
+        format!("{place}: cannot write: {e}"),
+    )
+}
+
 /// Appends to a file (the job summary GitHub collects from each step's
 /// `$GITHUB_STEP_SUMMARY`); a failed write names the file.
-fn append(path: &Path, text: &str) -> Result<(), String> {
+fn append(path: &Path, text: &str) -> Result<(), Text> {
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        .map_err(|e| cannot_write(&path.display().to_string(), &e))
 }
 
 /// `emit`, then `code`; exit status 2 with the message when the write failed.
-fn emit_or_exit(text: &str, output: Option<&Path>, code: ExitCode) -> ExitCode {
+fn emit_or_exit(text: &str, output: Option<&Path>, code: ExitCode, language: Language) -> ExitCode {
     match emit(text, output) {
         Ok(()) => code,
         Err(e) => {
-            eprintln!("kiyaku: error: {e}");
+            error(&e, language);
             ExitCode::from(2)
         }
     }
@@ -358,23 +428,38 @@ fn progress_bar(len: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> ExitCode {
+fn derive_catalog(
+    regulation: &Path,
+    article: Option<u32>,
+    paragraph: u32,
+    language: Language,
+) -> ExitCode {
     let Some(article) = article else {
-        eprintln!("kiyaku: error: --derive needs --article");
+        error(
+            &Text::new(
+                "--derive には --article（条の番号）が必要です",
+                "--derive needs --article",
+            ),
+            language,
+        );
         return ExitCode::from(2);
     };
     // read like a checked document: a .docx or .html regulation is extracted first
     let text = match inputs::read(&Input::File(regulation.to_path_buf()), None) {
         Ok(Reading::Document(extracted)) => extracted.text,
         Ok(Reading::OwnReport) => {
-            eprintln!(
-                "kiyaku: error: {}: a report written by kiyaku, not a regulation",
-                regulation.display()
+            error(
+                &Text::new(
+                    "kiyaku が書いたレポートで、規程ではありません",
+                    "a report written by kiyaku, not a regulation",
+                )
+                .at(&regulation.display().to_string()),
+                language,
             );
             return ExitCode::from(2);
         }
         Err(e) => {
-            eprintln!("kiyaku: error: {e}");
+            error(&e, language);
             return ExitCode::from(2);
         }
     };
@@ -390,20 +475,20 @@ fn derive_catalog(regulation: &Path, article: Option<u32>, paragraph: u32) -> Ex
         &builtin,
     ) {
         Ok(c) => match toml::to_string(&c) {
-            Ok(t) => emit_or_exit(&t, None, ExitCode::SUCCESS),
+            Ok(t) => emit_or_exit(&t, None, ExitCode::SUCCESS, language),
             Err(e) => {
-                eprintln!("kiyaku: error: {e}");
+                eprintln!("kiyaku: {}: {e}", error_word(language));
                 ExitCode::from(2)
             }
         },
         Err(crate::derive::DeriveError::Items(errors)) => {
             for e in errors {
-                eprintln!("kiyaku: error: {e}");
+                eprintln!("kiyaku: {}: {}", error_word(language), e.show(language));
             }
             ExitCode::from(2)
         }
-        Err(e) => {
-            eprintln!("kiyaku: error: {e}");
+        Err(crate::derive::DeriveError::Provision { message, .. }) => {
+            error(&message, language);
             ExitCode::from(2)
         }
     }

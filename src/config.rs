@@ -307,8 +307,8 @@ impl Config {
                 return Err(at(
                     "regulation",
                     Text::new(
-                        format!("規程を読めません（{e}）"),
-                        format!("cannot read the regulation ({e})"),
+                        format!("規程を読めません（{}）", e.ja),
+                        format!("cannot read the regulation ({})", e.en),
                     ),
                 ));
             }

@@ -132,13 +132,13 @@ pub fn explain(what: &str, catalogs: &[Catalog], language: Language) -> Option<S
         out,
         "{}: {}",
         if en { "catalog" } else { "カタログ" },
-        catalog.title
+        crate::report::catalog_title(catalog, language)
     );
     let _ = writeln!(
         out,
         "{}: {}",
         if en { "severity" } else { "重要度" },
-        item.severity.as_str()
+        item.severity.name(language)
     );
     if !item.trigger.is_empty() {
         let _ = writeln!(
@@ -176,7 +176,7 @@ pub fn explain(what: &str, catalogs: &[Catalog], language: Language) -> Option<S
 }
 
 /// `kiyaku catalogs`: a table, or JSON.
-pub fn list_catalogs(catalogs: &[Catalog], json: bool) -> String {
+pub fn list_catalogs(catalogs: &[Catalog], json: bool, language: Language) -> String {
     if json {
         let value: Vec<serde_json::Value> = catalogs
             .iter()
@@ -205,17 +205,18 @@ pub fn list_catalogs(catalogs: &[Catalog], json: bool) -> String {
             out,
             "{} — {} [{}] ({})",
             c.id,
-            c.title,
+            crate::report::catalog_title(c, language),
             kinds.join(", "),
             c.origin
         );
         for i in &c.items {
-            let cond = if i.trigger.is_empty() {
-                ""
-            } else {
-                " (条件付き)"
+            let cond = match (i.trigger.is_empty(), language) {
+                (true, _) => "",
+                (false, Language::Ja) => " (条件付き)",
+                (false, Language::En) => " (conditional)",
             };
-            let _ = writeln!(out, "  {:<40} {}{cond}", c.full_id(i), i.title);
+            let title = crate::report::item_title(i, language);
+            let _ = writeln!(out, "  {:<40} {title}{cond}", c.full_id(i));
         }
     }
     out

@@ -6,6 +6,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::Text;
 use crate::extract::{self, Extracted, Format};
 
 /// File extensions checked when a folder is given (.docx and .html are extracted first).
@@ -39,7 +40,7 @@ pub enum Reading {
 
 /// The inputs named by `paths` (the current folder when none). Problems with a path are
 /// pushed to `errors` with the path; the other paths are still collected.
-pub fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
+pub fn collect(paths: &[PathBuf], errors: &mut Vec<Text>) -> Vec<Input> {
     let mut inputs = Vec::new();
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -64,9 +65,22 @@ pub fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
             Ok(_) => inputs.push(Input::File(path)),
             // a dangling or looping symbolic link exists, but what it names does not
             Err(e) if std::fs::symlink_metadata(&path).is_ok() => {
-                errors.push(format!("{}: cannot follow the link: {e}", path.display()));
+                errors.push(Text::new(
+                    format!(
+                        "{}: リンクをたどれません（{}）",
+                        path.display(),
+                        io_reason(&e).ja
+                    ),
+                    format!("{}: cannot follow the link: {e}", path.display()),
+                ));
             }
-            Err(_) => errors.push(format!("{}: no such file or folder", path.display())),
+            Err(_) => errors.push(Text::new(
+                format!(
+                    "{}: そのようなファイルやフォルダはありません",
+                    path.display()
+                ),
+                format!("{}: no such file or folder", path.display()),
+            )),
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -78,14 +92,15 @@ pub fn collect(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<Input> {
 }
 
 /// The documents in a folder, sorted; links to files are followed, link loops reported.
-fn walk(folder: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
+fn walk(folder: &Path, errors: &mut Vec<Text>) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(folder)
         .follow_links(true)
         .build()
         .filter_map(|entry| match entry {
             Ok(e) => Some(e),
             Err(err) => {
-                errors.push(format!("{}: {err}", folder.display()));
+                let message = format!("{}: {err}", folder.display());
+                errors.push(Text::new(message.clone(), message));
                 None
             }
         })
@@ -98,7 +113,7 @@ fn walk(folder: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
 }
 
 /// Why a folder gave nothing to check, naming the files it does hold that kiyaku cannot read.
-fn nothing_to_check(folder: &Path) -> String {
+fn nothing_to_check(folder: &Path) -> Text {
     let mut others: std::collections::BTreeMap<String, usize> = Default::default();
     for entry in ignore::WalkBuilder::new(folder).build().flatten() {
         if entry.file_type().is_some_and(|t| t.is_file()) {
@@ -115,15 +130,27 @@ fn nothing_to_check(folder: &Path) -> String {
         .map(|e| format!(".{e}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let held = if others.is_empty() {
-        "it holds no file".to_string()
+    let list: Vec<String> = others.iter().map(|(e, n)| format!("{n} {e}")).collect();
+    let (held_ja, held_en) = if others.is_empty() {
+        (
+            "ファイルがありません".to_string(),
+            "it holds no file".to_string(),
+        )
     } else {
-        let list: Vec<String> = others.iter().map(|(e, n)| format!("{n} {e}")).collect();
-        format!("it holds only {}", list.join(", "))
+        (
+            format!("あるのは {} だけです", list.join("、")),
+            format!("it holds only {}", list.join(", ")),
+        )
     };
-    format!(
-        "{}: no document to check ({held}; kiyaku reads {supported})",
-        folder.display()
+    Text::new(
+        format!(
+            "{}: 検査する文書がありません（{held_ja}。kiyaku が読むのは {supported}）",
+            folder.display()
+        ),
+        format!(
+            "{}: no document to check ({held_en}; kiyaku reads {supported})",
+            folder.display()
+        ),
     )
 }
 
@@ -133,44 +160,74 @@ pub fn is_document(path: &Path) -> bool {
         .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// Why a file could not be read, in both languages (the system's own words in English).
+pub fn io_reason(e: &std::io::Error) -> Text {
+    use std::io::ErrorKind;
+    let ja = match e.kind() {
+        ErrorKind::NotFound => "ファイルがありません".to_string(),
+        ErrorKind::PermissionDenied => "読み取る権限がありません".to_string(),
+        ErrorKind::IsADirectory => "フォルダです".to_string(),
+        ErrorKind::InvalidData => "データが壊れています".to_string(),
+        _ => format!("読み取れません（{e}）"),
+    };
+    Text::new(ja, e.to_string())
+}
+
+fn cannot_read(e: std::io::Error) -> Text {
+    let reason = io_reason(&e);
+    Text::new(
+        format!("読み取れません: {}", reason.ja),
+        format!("cannot read: {}", reason.en),
+    )
+}
+
 /// Reads at most `MAX_FILE_BYTES` from `reader`; more is an error.
-pub fn read_capped(reader: impl Read) -> Result<Vec<u8>, String> {
+pub fn read_capped(reader: impl Read) -> Result<Vec<u8>, Text> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(cannot_read)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB; refused (kiyaku reads documents up to that size)",
-            MAX_FILE_BYTES >> 20
+        return Err(Text::new(
+            format!(
+                "{} MiB を超えるため読みません（kiyaku が読む文書はその大きさまでです）",
+                MAX_FILE_BYTES >> 20
+            ),
+            format!(
+                "larger than {} MiB; refused (kiyaku reads documents up to that size)",
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
     Ok(bytes)
 }
 
 /// The bytes of a file: only a regular file is read (a FIFO would block, a device never end).
-pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Text> {
     // asked before opening: opening a FIFO blocks until something writes to it
     let regular = |meta: std::fs::Metadata| {
         if meta.is_file() {
             Ok(())
         } else {
-            Err("not a regular file (a pipe, device or socket); not read".to_string())
+            Err(Text::new(
+                "通常のファイルではない（パイプ、デバイス、ソケット）ため読みません",
+                "not a regular file (a pipe, device or socket); not read",
+            ))
         }
     };
-    regular(std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?)?;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    regular(std::fs::metadata(path).map_err(cannot_read)?)?;
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
     // and again after, in case it was replaced in between
-    regular(file.metadata().map_err(|e| format!("cannot read: {e}"))?)?;
+    regular(file.metadata().map_err(cannot_read)?)?;
     read_capped(file)
 }
 
 /// The text of an input: decoded, or extracted from a .docx or .html by its extension.
-pub fn read(input: &Input, stdin: Option<&[u8]>) -> Result<Reading, String> {
+pub fn read(input: &Input, stdin: Option<&[u8]>) -> Result<Reading, Text> {
     let (bytes, format) = match input {
         Input::File(p) => (
-            read_file(p).map_err(|e| format!("{}: {e}", p.display()))?,
+            read_file(p).map_err(|e| e.at(&p.display().to_string()))?,
             Format::of(p),
         ),
         Input::Stdin => (stdin.unwrap_or_default().to_vec(), Format::Text),
@@ -180,7 +237,7 @@ pub fn read(input: &Input, stdin: Option<&[u8]>) -> Result<Reading, String> {
     }
     extract::extract(format, &bytes)
         .map(Reading::Document)
-        .map_err(|e| format!("{}: {e}", input.display()))
+        .map_err(|e| e.text().at(&input.display()))
 }
 
 /// Where `--output` would write, resolved like the inputs (the file need not exist yet).

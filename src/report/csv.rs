@@ -1,13 +1,26 @@
 //! `--format csv`: the documents × items matrix for spreadsheets. One row per document
 //! (path, kind), one column per catalog item judged in any of them; each cell is the
-//! engine's status (`present`, `missing`, `conflict`, `not-applicable`). UTF-8 with a
+//! item's status in the report's language: あり, 欠落, 抵触, 対象外 (the kind 「委託契約・覚書」 …),
+//! or with `--lang en` the engine's words `present`, `missing`, `conflict`,
+//! `not-applicable` (the kind's id). UTF-8 with a
 //! byte-order mark and CRLF line ends, so that Excel opens Japanese text correctly;
 //! quoting per RFC 4180.
 
 use crate::catalog::Catalog;
 use crate::diagnostic::Language;
 use crate::lint::FileReport;
+use crate::matcher::Status;
 use crate::report::{item_title, matrix_columns, status_in};
+
+/// A status as the HTML report's legend names it.
+fn status_ja(status: Status) -> &'static str {
+    match status {
+        Status::Present => "あり",
+        Status::Missing => "欠落",
+        Status::Conflict => "抵触",
+        Status::NotApplicable => "対象外",
+    }
+}
 
 pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) -> String {
     let columns = matrix_columns(reports, catalogs);
@@ -27,12 +40,19 @@ pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) 
     );
     let _ = writer.write_record(&header);
     for report in reports {
-        let mut row = vec![report.path.clone(), report.kind.as_str().to_string()];
-        row.extend(
-            columns
-                .iter()
-                .map(|c| status_in(report, &c.id).0.as_str().to_string()),
-        );
+        let kind = match language {
+            Language::Ja => report.kind.name_ja(),
+            Language::En => report.kind.as_str(),
+        };
+        let mut row = vec![report.path.clone(), kind.to_string()];
+        row.extend(columns.iter().map(|c| {
+            let status = status_in(report, &c.id).0;
+            match language {
+                Language::Ja => status_ja(status),
+                Language::En => status.as_str(),
+            }
+            .to_string()
+        }));
         let _ = writer.write_record(&row);
     }
     let bytes = writer.into_inner().unwrap_or_default();

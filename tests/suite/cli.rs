@@ -133,7 +133,17 @@ fn unreadable_files_are_reported_and_the_rest_is_checked() {
     )
     .unwrap();
     std::fs::write(dir.join("ignored.pdf"), b"%PDF").unwrap();
-    let out = kiyaku(&["check", "--format", "json", dir.to_str().unwrap()], None);
+    let out = kiyaku(
+        &[
+            "check",
+            "--lang",
+            "en",
+            "--format",
+            "json",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -294,4 +304,147 @@ fn contracts_are_held_to_the_regulation_named_in_kiyaku_toml() {
     let out = kiyaku(&["check", dir.join("contracts").to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kiyaku.toml:1:"));
+}
+
+/// Help, usage errors, the command line's own errors and `explain` speak Japanese unless
+/// `--lang en`, then kiyaku.toml's `language`, then the locale say otherwise.
+#[test]
+fn the_command_line_speaks_the_language_chosen() {
+    let text = |out: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    // every help in Japanese by default
+    for args in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["explain", "--help"],
+        &["lsp", "--help"],
+        &["catalogs", "--help"],
+        &["help", "check"],
+    ] {
+        let out = kiyaku(args, None);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let shown = text(&out);
+        assert!(shown.contains("使い方: kiyaku"), "{args:?}\n{shown}");
+        assert!(shown.contains("ヘルプを表示します"), "{args:?}\n{shown}");
+        for english in [
+            "Usage:",
+            "Options:",
+            "Print help",
+            "[default:",
+            "[possible values",
+        ] {
+            assert!(!shown.contains(english), "{args:?}: {english}\n{shown}");
+        }
+    }
+    let check = text(&kiyaku(&["check", "--help"], None));
+    assert!(
+        check.contains("--format <形式>") && check.contains("出力の形式"),
+        "{check}"
+    );
+    // English with --lang en, with an English locale, with kiyaku.toml's language
+    let dir = temp_dir("cli-language");
+    std::fs::write(dir.join("kiyaku.toml"), "language = \"en\"\n").unwrap();
+    let folder = dir.to_str().unwrap();
+    for (args, env) in [
+        (vec!["check", "--lang", "en", "--help"], vec![]),
+        (vec!["check", "--help"], vec![("LANG", "en_US.UTF-8")]),
+        (
+            vec!["check", folder, "--help"],
+            vec![("LANG", "ja_JP.UTF-8")],
+        ),
+    ] {
+        let shown = text(&kiyaku_with(&args, None, &env));
+        assert!(shown.contains("Usage: kiyaku check"), "{args:?}\n{shown}");
+    }
+    // --lang wins over kiyaku.toml, kiyaku.toml over the locale; LC_ALL over LANG
+    let shown = text(&kiyaku_with(
+        &["check", "--lang", "ja", folder, "--help"],
+        None,
+        &[("LANG", "en_US.UTF-8")],
+    ));
+    assert!(shown.contains("使い方"), "{shown}");
+    let shown = text(&kiyaku_with(
+        &["--help"],
+        None,
+        &[("LANG", "en_US.UTF-8"), ("LC_ALL", "ja_JP.UTF-8")],
+    ));
+    assert!(shown.contains("使い方"), "{shown}");
+
+    // usage errors: Japanese with what was meant, exit status 2; English under --lang en
+    let out = kiyaku(&["chek"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("kiyaku: エラー: 不明なコマンド 'chek' です（もしかして: 'check'）"),
+        "{}",
+        text(&out)
+    );
+    let out = kiyaku(&["check", "--format", "xml", "."], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("'xml' は --format <形式> に使えない値です"),
+        "{}",
+        text(&out)
+    );
+    let out = kiyaku(&["check", "--lang", "en", "--formt", "json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("unexpected argument '--formt'"),
+        "{}",
+        text(&out)
+    );
+
+    // the command line's own errors
+    let out = kiyaku(&["check", "no/such/file.txt"], None);
+    assert!(
+        text(&out).contains("no/such/file.txt: そのようなファイルやフォルダはありません"),
+        "{}",
+        text(&out)
+    );
+    let out = kiyaku_with(
+        &["check", "no/such/file.txt"],
+        None,
+        &[("LANG", "en_US.UTF-8")],
+    );
+    assert!(
+        text(&out).contains("no/such/file.txt: no such file or folder"),
+        "{}",
+        text(&out)
+    );
+    let out = kiyaku(&["explain", "nothing"], None);
+    assert!(
+        text(&out).contains("`nothing` は診断コードでもカタログ項目IDでもありません"),
+        "{}",
+        text(&out)
+    );
+    let out = kiyaku(&["check", "-"], Some(b"a\0b"));
+    assert!(
+        text(&out).contains("<stdin>: バイナリファイル"),
+        "{}",
+        text(&out)
+    );
+
+    // explain and catalogs
+    let ja = text(&kiyaku(&["explain", "consignment/audit-right"], None));
+    assert!(ja.contains("重要度: 警告"), "{ja}");
+    let en = text(&kiyaku(
+        &["explain", "--lang", "en", "consignment/audit-right"],
+        None,
+    ));
+    assert!(
+        en.contains("severity: warning") && en.contains("Consignor's right to audit"),
+        "{en}"
+    );
+    let out = kiyaku(&["catalogs", "--lang", "en"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out).contains("Confidentiality obligation"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&kiyaku(&["catalogs"], None)).contains("秘密保持義務"));
 }

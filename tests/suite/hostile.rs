@@ -32,6 +32,8 @@ fn output_that_names_an_input_document_is_refused_before_writing() {
         let out = kiyaku(
             &[
                 "check",
+                "--lang",
+                "en",
                 "--format",
                 "html",
                 input.to_str().unwrap(),
@@ -77,7 +79,7 @@ fn reports_saved_in_a_checked_folder_are_not_checked_next_time() {
         };
         let out = write_report();
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
-        let again = kiyaku(&["check", "--format", "json", folder], None);
+        let again = kiyaku(&["check", "--lang", "en", "--format", "json", folder], None);
         let paths = checked_paths(&again);
         assert_eq!(paths.len(), 1, "{format}: {paths:?}");
         assert!(paths[0].ends_with("contract.txt"));
@@ -110,6 +112,7 @@ fn a_failed_write_of_output_is_exit_2_with_a_message() {
     ] {
         let out = crate::kiyaku_command()
             .args(&args)
+            .env("LANG", "en_US.UTF-8")
             .env("KIYAKU_CACHE_DIR", temp_dir("dev-full-cache"))
             .stdout(full.try_clone().unwrap())
             .output()
@@ -124,6 +127,8 @@ fn a_failed_write_of_output_is_exit_2_with_a_message() {
     let out = kiyaku(
         &[
             "check",
+            "--lang",
+            "en",
             contract().to_str().unwrap(),
             "--output",
             "/dev/full",
@@ -141,7 +146,7 @@ fn special_files_neither_block_nor_exhaust_memory() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     if made.is_ok_and(|s| s.success()) {
         let start = Instant::now();
-        let out = kiyaku(&["check", fifo.to_str().unwrap()], None);
+        let out = kiyaku(&["check", "--lang", "en", fifo.to_str().unwrap()], None);
         assert_eq!(out.status.code(), Some(2));
         assert!(
             stderr(&out).contains("not a regular file"),
@@ -150,7 +155,7 @@ fn special_files_neither_block_nor_exhaust_memory() {
         );
         assert!(start.elapsed() < Duration::from_secs(30));
     }
-    let out = kiyaku(&["check", "/dev/zero"], None);
+    let out = kiyaku(&["check", "--lang", "en", "/dev/zero"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("/dev/zero"), "{}", stderr(&out));
 }
@@ -163,7 +168,17 @@ fn symbolic_links_are_followed_and_loops_reported() {
     std::fs::create_dir_all(&docs).unwrap();
     std::os::unix::fs::symlink(contract(), docs.join("linked.txt")).unwrap();
     std::os::unix::fs::symlink(&docs, docs.join("loop")).unwrap();
-    let out = kiyaku(&["check", "--format", "json", docs.to_str().unwrap()], None);
+    let out = kiyaku(
+        &[
+            "check",
+            "--lang",
+            "en",
+            "--format",
+            "json",
+            docs.to_str().unwrap(),
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 1, "{}", stderr(&out));
@@ -173,7 +188,7 @@ fn symbolic_links_are_followed_and_loops_reported() {
     let b = dir.join("b.txt");
     std::os::unix::fs::symlink(&b, &a).unwrap();
     std::os::unix::fs::symlink(&a, &b).unwrap();
-    let out = kiyaku(&["check", a.to_str().unwrap()], None);
+    let out = kiyaku(&["check", "--lang", "en", a.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("cannot follow the link") && !stderr(&out).contains("no such file"),
@@ -185,7 +200,10 @@ fn symbolic_links_are_followed_and_loops_reported() {
 #[test]
 fn standard_input_named_twice_is_read_once() {
     let text = std::fs::read(contract()).unwrap();
-    let out = kiyaku(&["check", "--format", "json", "-", "-"], Some(&text));
+    let out = kiyaku(
+        &["check", "--lang", "en", "--format", "json", "-", "-"],
+        Some(&text),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"].as_array().unwrap().len(), 1);
 }
@@ -193,7 +211,7 @@ fn standard_input_named_twice_is_read_once() {
 #[test]
 fn a_folder_with_nothing_to_check_says_why() {
     let empty = temp_dir("empty-folder");
-    let out = kiyaku(&["check", empty.to_str().unwrap()], None);
+    let out = kiyaku(&["check", "--lang", "en", empty.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("no document to check"),
@@ -203,7 +221,7 @@ fn a_folder_with_nothing_to_check_says_why() {
     let pdfs = temp_dir("only-pdfs");
     std::fs::write(pdfs.join("a.pdf"), b"%PDF-1.4").unwrap();
     std::fs::write(pdfs.join("b.doc"), b"\xd0\xcf\x11\xe0").unwrap();
-    let out = kiyaku(&["check", pdfs.to_str().unwrap()], None);
+    let out = kiyaku(&["check", "--lang", "en", pdfs.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("1 .pdf") && stderr(&out).contains("1 .doc"),
@@ -279,7 +297,17 @@ fn a_long_one_line_document_gives_a_bounded_report_quickly() {
     std::fs::write(&doc, &line).unwrap();
     let start = Instant::now();
     for format in ["text", "json", "sarif", "html"] {
-        let out = kiyaku(&["check", "--format", format, doc.to_str().unwrap()], None);
+        let out = kiyaku(
+            &[
+                "check",
+                "--lang",
+                "en",
+                "--format",
+                format,
+                doc.to_str().unwrap(),
+            ],
+            None,
+        );
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
         // each finding shows a window of its line, not the line
         assert!(
@@ -334,7 +362,7 @@ fn inflating_docx_files_are_bounded_in_memory() {
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -v {}; exec \"$0\" check --no-cache --format json \"$1\"",
+            "ulimit -v {}; exec \"$0\" check --lang en --no-cache --format json \"$1\"",
             LIMIT_KIB
         ))
         .arg(env!("CARGO_BIN_EXE_kiyaku"))

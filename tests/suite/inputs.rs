@@ -124,7 +124,14 @@ fn folders_pick_up_docx_and_html_and_bad_files_fail_alone() {
         "<meta charset=\"iso-8859-1\"><h1>個人情報保護方針</h1>",
     )
     .unwrap();
-    let out = kiyaku(&["check", "--format", "json", dir.to_str().unwrap()]);
+    let out = kiyaku(&[
+        "check",
+        "--lang",
+        "en",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let v = json(&out);
     let mut checked: Vec<String> = v["files"]

@@ -794,7 +794,7 @@ fn a_derive_regulation_that_blocks_on_read_stalls_nothing() {
         said["params"]["message"]
             .as_str()
             .unwrap()
-            .contains("not a regular file"),
+            .contains("通常のファイルではない"),
         "{said}"
     );
 }

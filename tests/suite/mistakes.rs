@@ -102,7 +102,8 @@ fn unknown_ids_and_languages_in_kiyaku_toml_are_reported_at_the_value() {
         (5, 1, "「defined-term」のことではありませんか"),
     ] {
         assert!(
-            said.contains(&format!("kiyaku: error: {path}:{line}:{column}: ")) && said.contains(ja),
+            said.contains(&format!("kiyaku: エラー: {path}:{line}:{column}: "))
+                && said.contains(ja),
             "{line}:{column} {ja}\n{said}"
         );
     }
@@ -236,7 +237,7 @@ fn regulation_items_that_name_nothing_are_reported_at_their_line() {
     assert_eq!(
         stderr(&derive),
         format!(
-            "kiyaku: error: {shown}:6:4: 第5条第2項第2号「する」からは契約書で探す語が取り出せません（「する」という動詞一語だけです）。規程の文言か、条・項の指定を確かめてください\nkiyaku: error: {shown}:7:4: 第5条第2項第3号「。。。」からは契約書で探す語が取り出せません（内容を表す文字が2文字に足りません）。規程の文言か、条・項の指定を確かめてください\n"
+            "kiyaku: エラー: {shown}:6:4: 第5条第2項第2号「する」からは契約書で探す語が取り出せません（「する」という動詞一語だけです）。規程の文言か、条・項の指定を確かめてください\nkiyaku: エラー: {shown}:7:4: 第5条第2項第3号「。。。」からは契約書で探す語が取り出せません（内容を表す文字が2文字に足りません）。規程の文言か、条・項の指定を確かめてください\n"
         )
     );
     assert!(derive.stdout.is_empty(), "no catalog with catch-all items");

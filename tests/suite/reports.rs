@@ -285,20 +285,58 @@ fn csv_matrix_opens_in_excel_and_matches_the_json_statuses() {
         .stdout,
     )
     .unwrap();
-    for (row, file) in rows.iter().zip(json["files"].as_array().unwrap()) {
+    // cells in Japanese, as the HTML report's legend names them; --lang en gives the
+    // engine's words, as the JSON's status
+    let japanese = |status: &str| match status {
+        "present" => "あり",
+        "missing" => "欠落",
+        "conflict" => "抵触",
+        "not-applicable" => "対象外",
+        other => panic!("{other}"),
+    };
+    let en = kiyaku(
+        &[
+            "check",
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+            "tests/corpus/contracts",
+        ],
+        None,
+    );
+    let en_text = String::from_utf8(en.stdout[3..].to_vec()).unwrap();
+    let en_rows: Vec<csv::StringRecord> = csv::Reader::from_reader(en_text.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for ((row, en_row), file) in rows
+        .iter()
+        .zip(&en_rows)
+        .zip(json["files"].as_array().unwrap())
+    {
         assert_eq!(&row[0], file["path"].as_str().unwrap());
-        assert_eq!(&row[1], file["kind"].as_str().unwrap());
+        assert_eq!(&row[1], "委託契約・覚書");
+        assert_eq!(&en_row[1], file["kind"].as_str().unwrap());
         let statuses: HashMap<&str, &str> = file["items"]
             .as_array()
             .unwrap()
             .iter()
             .map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap()))
             .collect();
-        for (h, cell) in header.iter().zip(row.iter()).skip(2) {
+        for ((h, cell), en_cell) in header.iter().zip(row.iter()).zip(en_row.iter()).skip(2) {
             let id = h.rsplit_once(" (").unwrap().1.trim_end_matches(')');
-            assert_eq!(cell, statuses.get(id).copied().unwrap_or("not-applicable"));
+            let status = statuses.get(id).copied().unwrap_or("not-applicable");
+            assert_eq!(cell, japanese(status));
+            assert_eq!(en_cell, status);
+            seen.insert(cell.to_string());
         }
     }
+    assert!(
+        seen.contains("欠落") && seen.contains("あり") && seen.contains("抵触"),
+        "{seen:?}"
+    );
     // quoting per RFC 4180: a path with a comma and a quote
     let dir = temp_dir("csv");
     let file = dir.join("覚書,\"改\".txt");

@@ -1,0 +1,65 @@
+//! The errors of reading and extracting files, in both languages: the command line prints
+//! them in the run's language (`ExtractError` and `DecodeError` display in English, for
+//! logs and tests; these are the texts users read).
+
+use crate::decode::DecodeError;
+use crate::diagnostic::Text;
+use crate::extract::ExtractError;
+
+impl Text {
+    /// The message prefixed with the place it is about (`path: message`).
+    pub fn at(&self, place: &str) -> Text {
+        Text::new(
+            format!("{place}: {}", self.ja),
+            format!("{place}: {}", self.en),
+        )
+    }
+}
+
+impl DecodeError {
+    pub fn text(&self) -> Text {
+        let ja = match self {
+            DecodeError::Undecodable { line, byte } => format!(
+                "UTF-8（{line}行目、{byte}バイト目）としても Shift_JIS としても読めません。kiyaku が読むのは UTF-8、バイト順マーク付きの UTF-16、Shift_JIS/CP932 です: UTF-8 で保存し直してください"
+            ),
+            DecodeError::Utf16 => "UTF-16 のバイト順マークで始まりますが、UTF-16 のテキストではありません（バイナリファイル？）: UTF-8 で保存し直してください".to_string(),
+            DecodeError::Binary => "バイナリファイル（NUL バイトを含む）で、テキストの文書ではありません".to_string(),
+        };
+        Text::new(ja, self.to_string())
+    }
+}
+
+impl ExtractError {
+    pub fn text(&self) -> Text {
+        let ja = match self {
+            ExtractError::Decode(e) => return e.text(),
+            ExtractError::Encrypted => "OLE 複合ファイルで、.docx ではありません: パスワードで保護（暗号化）された文書か、古い Word の .doc です。パスワードを外すか、.docx として保存し直してください".to_string(),
+            ExtractError::Corrupt(reason) => {
+                format!("読み取れる .docx ではありません（壊れているか、途中で切れています）: {reason}")
+            }
+            ExtractError::TooLarge { part, limit } => format!(
+                "{part} が展開すると {} MiB を超えるため、zip 爆弾の疑いがあるものとして読みません",
+                limit >> 20
+            ),
+            ExtractError::TextTooLarge { limit } => format!(
+                "本文が {} MiB（約500万字）を超えるため、zip 爆弾の疑いがあるものとして読みません: 検査には数 GB のメモリが要ります",
+                limit >> 20
+            ),
+            ExtractError::CharsetMismatch {
+                declared,
+                actual,
+                line,
+            } => format!(
+                "ページは文字コード「{declared}」を宣言していますが、中身は {actual} です（{line}行目から）: ブラウザでは文字化けします。宣言を <meta charset=\"{actual}\"> に直してください"
+            ),
+            ExtractError::NotDeclaredCharset { declared, line } => format!(
+                "ページは文字コード「{declared}」を宣言していますが、{declared} として正しくなく（{line}行目）、UTF-8、Shift_JIS、EUC-JP でもありません: 宣言した文字コードで保存してください"
+            ),
+            ExtractError::NestedTooDeep { open } => format!(
+                "要素の入れ子が深すぎます: 1つのタグで HTML パーサーが {open} を超える開いた要素（リストの入れ子約 {} 段）を探すことになるため読みません。解析時間が深さの2乗で増えます",
+                open / 2
+            ),
+        };
+        Text::new(ja, self.to_string())
+    }
+}
