@@ -1251,7 +1251,20 @@ impl LanguageServer for Backend {
                             params.text_document.uri.as_str().to_string(),
                         )]),
                     }),
-                    data: None,
+                    // the same, as data: the VS Code extension's status bar reads it
+                    data: Some(serde_json::json!({
+                        "kind": report.kind.as_str(),
+                        "kindName": match language {
+                            Language::Ja => report.kind.name_ja(),
+                            Language::En => report.kind.as_str(),
+                        },
+                        "coverage": by_catalog
+                            .iter()
+                            .map(|(c, p, n)| serde_json::json!({
+                                "catalog": c, "present": p, "required": n
+                            }))
+                            .collect::<Vec<_>>(),
+                    })),
                 }]
             }),
         )

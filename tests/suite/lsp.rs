@@ -358,6 +358,13 @@ fn hover_symbols_definition_references_and_lens() {
     // the lens runs a command the server announced (Neovim's codelens.run sends it back)
     let command = &lens["result"][0]["command"];
     assert_eq!(command["command"], "kiyaku.showCoverage");
+    let data = &lens["result"][0]["data"];
+    assert_eq!(data["kind"], "regulation");
+    assert_eq!(data["coverage"][0]["catalog"], "regulation");
+    assert!(
+        data["coverage"][0]["required"].as_u64().unwrap() >= 10,
+        "{data}"
+    );
     let run = c.request(
         "workspace/executeCommand",
         json!({"command": command["command"], "arguments": command["arguments"]}),

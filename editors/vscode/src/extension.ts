@@ -1,6 +1,7 @@
-// kiyaku for VS Code: starts `kiyaku lsp` on stdio through vscode-languageclient once a
-// document the server checks is open, forwards the settings, and restarts on request or
-// when the binary or the file patterns change.
+// kiyaku for VS Code: starts `kiyaku lsp` on stdio through vscode-languageclient in a
+// workspace that has a kiyaku.toml (in any of its folders) or where `kiyaku.enable` is set,
+// forwards the settings, shows the active document's kind and required clauses in the
+// status bar, and restarts on request or when the binary or the file patterns change.
 
 import * as vscode from "vscode";
 import {
@@ -8,25 +9,31 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  State,
   TransportKind,
 } from "vscode-languageclient/node";
 
 import {
   documentSelector,
+  LensData,
   needsRestart,
   readSettings,
   serverCommand,
   serverSettings,
   Settings,
+  statusText,
 } from "./settings";
 
 let client: LanguageClient | undefined;
 let current: Settings | undefined;
 let output: vscode.OutputChannel | undefined;
+let status: vscode.StatusBarItem | undefined;
 
-function workspaceFolder(): string | undefined {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder?.uri.scheme === "file" ? folder.uri.fsPath : undefined;
+/** The workspace folders on disk; the first is the server's working folder. */
+function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === "file")
+    .map((f) => f.uri.fsPath);
 }
 
 function loadSettings(report = true): Settings {
@@ -40,32 +47,73 @@ function loadSettings(report = true): Settings {
   return settings;
 }
 
-function wanted(document: vscode.TextDocument, settings: Settings): boolean {
-  return vscode.languages.match(documentSelector(settings), document) > 0;
+/** Whether the server should run here: a kiyaku.toml in a folder, or kiyaku.enable. */
+async function wanted(settings: Settings): Promise<boolean> {
+  if (settings.enable) return true;
+  const found = await vscode.workspace.findFiles("**/kiyaku.toml", "**/{node_modules,target}/**", 1);
+  return found.length > 0;
+}
+
+function showState(text: string, tooltip: string): void {
+  if (!status) return;
+  status.text = text;
+  status.tooltip = tooltip;
+  status.show();
+}
+
+/** The status bar for the active document: the kind and the required clauses present. */
+async function refreshStatus(): Promise<void> {
+  const running = client;
+  if (!running || !status) return;
+  if (running.state !== State.Running) return;
+  const document = vscode.window.activeTextEditor?.document;
+  const language = current?.language === "en" ? "en" : "ja";
+  if (!document || vscode.languages.match(documentSelector(current ?? loadSettings(false)), document) === 0) {
+    showState("kiyaku", "kiyaku: running");
+    return;
+  }
+  try {
+    const lenses = (await running.sendRequest("textDocument/codeLens", {
+      textDocument: { uri: document.uri.toString() },
+    })) as { data?: LensData }[] | null;
+    showState(statusText(lenses?.[0]?.data, language), "kiyaku: running — select to show its output");
+  } catch {
+    showState("kiyaku", "kiyaku: running");
+  }
 }
 
 async function start(): Promise<void> {
   const settings = loadSettings();
-  const root = workspaceFolder();
-  const command = serverCommand(settings, root);
+  const folders = workspaceFolders();
+  const command = serverCommand(settings, folders);
   const serverOptions: ServerOptions = { ...command, transport: TransportKind.stdio };
   const clientOptions: LanguageClientOptions = {
+    // one server for every folder of a multi-root workspace: each document is checked
+    // with the kiyaku.toml above it
     documentSelector: documentSelector(settings),
-    initializationOptions: serverSettings(settings, root),
+    initializationOptions: serverSettings(settings, folders[0]),
     outputChannel: output,
   };
   // The id "kiyaku" makes vscode-languageclient honour the `kiyaku.trace.server` setting.
   const next = new LanguageClient("kiyaku", "kiyaku", serverOptions, clientOptions);
+  next.onDidChangeState((event) => {
+    if (event.newState === State.Starting) showState("$(sync~spin) kiyaku", "kiyaku: starting");
+    else if (event.newState === State.Stopped) showState("$(error) kiyaku", "kiyaku: stopped — select to show its output");
+    else void refreshStatus();
+  });
   current = settings;
   client = next;
+  output?.appendLine(`starting ${command.command} lsp`);
   try {
     await next.start();
+    await refreshStatus();
   } catch (error) {
     client = undefined;
     const reason = error instanceof Error ? error.message : String(error);
+    showState("$(error) kiyaku", `kiyaku: could not start ${command.command} lsp`);
     void vscode.window.showErrorMessage(
       `kiyaku: could not start \`${command.command} lsp\` (${reason}). ` +
-        "Install kiyaku (cargo install --path . in its repository, or a release) or set kiyaku.path.",
+        "Install kiyaku (cargo install --locked --path . in its repository, or a release) or set kiyaku.path.",
     );
   }
 }
@@ -84,13 +132,18 @@ async function stop(): Promise<void> {
 
 async function restart(): Promise<void> {
   await stop();
-  await start();
+  if (await wanted(loadSettings(false))) await start();
+  else status?.hide();
 }
 
 async function configurationChanged(event: vscode.ConfigurationChangeEvent): Promise<void> {
-  // before the first start there is nothing to update: start() reads the settings
-  if (!event.affectsConfiguration("kiyaku") || !current) return;
+  if (!event.affectsConfiguration("kiyaku")) return;
   const settings = loadSettings();
+  // not started yet (no kiyaku.toml): kiyaku.enable may now ask for it
+  if (!current) {
+    if (await wanted(settings)) await start();
+    return;
+  }
   // a server that failed to start (say, a wrong kiyaku.path) is tried again
   if (!client || needsRestart(current, settings)) {
     await restart();
@@ -98,33 +151,30 @@ async function configurationChanged(event: vscode.ConfigurationChangeEvent): Pro
   }
   current = settings;
   await client.sendNotification(DidChangeConfigurationNotification.type, {
-    settings: serverSettings(settings, workspaceFolder()),
+    settings: serverSettings(settings, workspaceFolders()[0]),
   });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("kiyaku");
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  status.command = "kiyaku.showOutput";
+  const watcher = vscode.workspace.createFileSystemWatcher("**/kiyaku.toml");
   context.subscriptions.push(
     output,
+    status,
+    watcher,
     vscode.commands.registerCommand("kiyaku.restart", restart),
+    vscode.commands.registerCommand("kiyaku.showOutput", () => output?.show(true)),
     vscode.workspace.onDidChangeConfiguration(configurationChanged),
+    vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
+    vscode.languages.onDidChangeDiagnostics(() => void refreshStatus()),
+    // a kiyaku.toml created later starts the server
+    watcher.onDidCreate(async () => {
+      if (!client && !current) await start();
+    }),
   );
-
-  // Activation on startup covers documents matched only by kiyaku.filePatterns; the
-  // server itself starts with the first document it checks (or with kiyaku.toml present).
-  const hasConfig = (await vscode.workspace.findFiles("**/kiyaku.toml", "**/node_modules/**", 1)).length > 0;
-  const settings = loadSettings(false);
-  if (hasConfig || vscode.workspace.textDocuments.some((d) => wanted(d, settings))) {
-    await start();
-    return;
-  }
-  const waiting = vscode.workspace.onDidOpenTextDocument(async (document) => {
-    if (!client && wanted(document, loadSettings(false))) {
-      waiting.dispose();
-      await start();
-    }
-  });
-  context.subscriptions.push(waiting);
+  if (await wanted(loadSettings(false))) await start();
 }
 
 export async function deactivate(): Promise<void> {

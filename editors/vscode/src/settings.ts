@@ -2,12 +2,14 @@
 // command, the initializationOptions / didChangeConfiguration payload and the document
 // selector. No `vscode` import here, so that this module is unit-tested under plain node.
 
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
 export const KINDS = ["privacy-notice", "regulation", "consignment-contract"] as const;
 export type Kind = (typeof KINDS)[number];
-export type Language = "ja" | "en";
+/** "" follows the document's kiyaku.toml (else Japanese) */
+export type Language = "" | "ja" | "en";
 
 export interface Settings {
   /** the kiyaku binary: a command name on PATH or a path */
@@ -19,14 +21,17 @@ export interface Settings {
   language: Language;
   /** extra glob patterns of documents to check */
   filePatterns: string[];
+  /** check plain text and Markdown even in a workspace without kiyaku.toml */
+  enable: boolean;
 }
 
 export const DEFAULTS: Settings = {
   path: "kiyaku",
   catalogs: [],
   kinds: {},
-  language: "ja",
+  language: "",
   filePatterns: [],
+  enable: false,
 };
 
 /** Reads one setting, as `vscode.WorkspaceConfiguration.get` does (section `kiyaku`). */
@@ -80,9 +85,13 @@ export function readSettings(get: Getter): ReadResult {
   }
 
   const language = get("language");
-  if (language === "ja" || language === "en") settings.language = language;
+  if (language === "ja" || language === "en" || language === "") settings.language = language;
   else if (language !== undefined && language !== null)
     problems.push(`kiyaku.language: ${JSON.stringify(language)} ignored (ja or en)`);
+
+  const enable = get("enable");
+  if (typeof enable === "boolean") settings.enable = enable;
+  else if (enable !== undefined && enable !== null) problems.push("kiyaku.enable must be true or false");
 
   return { settings, problems };
 }
@@ -103,22 +112,87 @@ export interface ServerCommand {
   options?: { cwd: string };
 }
 
+/** Whether a file exists and may be executed (the lookup's default). */
+export function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, process.platform === "win32" ? fs.constants.F_OK : fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface Lookup {
+  /** the PATH variable */
+  pathVariable?: string;
+  home?: string;
+  /** the workspace folders, searched for a build in target/release */
+  folders?: string[];
+  executable?: (file: string) => boolean;
+  windows?: boolean;
+}
+
 /**
- * `kiyaku lsp` on stdio. A bare command name (no path separator) is looked up on PATH;
- * anything else is resolved like a catalog path.
+ * Where a bare command name is found: on PATH, else where `cargo install` puts it
+ * (~/.cargo/bin), else a release build in a workspace folder (target/release). The name
+ * itself when none has it, so that the error names what was looked for.
  */
-export function serverCommand(settings: Settings, workspaceFolder?: string): ServerCommand {
+export function findBinary(name: string, lookup: Lookup = {}): string {
+  const windows = lookup.windows ?? process.platform === "win32";
+  const executable = lookup.executable ?? isExecutable;
+  const file = windows && !name.toLowerCase().endsWith(".exe") ? `${name}.exe` : name;
+  const pathVariable = lookup.pathVariable ?? process.env.PATH ?? "";
+  const separator = windows ? ";" : ":";
+  const candidates = pathVariable
+    .split(separator)
+    .filter((d) => d !== "")
+    .map((d) => path.join(d, file));
+  candidates.push(path.join(lookup.home ?? os.homedir(), ".cargo", "bin", file));
+  for (const folder of lookup.folders ?? []) candidates.push(path.join(folder, "target", "release", file));
+  return candidates.find(executable) ?? name;
+}
+
+/**
+ * `kiyaku lsp` on stdio. A bare command name (no path separator) is looked up on PATH, then
+ * in ~/.cargo/bin and the workspace folders' target/release (`findBinary`); anything else
+ * is resolved like a catalog path. `folders` are the workspace folders, the first one the
+ * server's working folder.
+ */
+export function serverCommand(settings: Settings, folders: string[] = [], lookup: Lookup = {}): ServerCommand {
+  const workspaceFolder = folders[0];
   const bare = !settings.path.includes("/") && !settings.path.includes("\\") && !settings.path.startsWith("~");
-  const command = bare ? settings.path : resolvePath(settings.path, workspaceFolder);
+  const command = bare
+    ? findBinary(settings.path, { folders, ...lookup })
+    : resolvePath(settings.path, workspaceFolder);
   const server: ServerCommand = { command, args: ["lsp"] };
   if (workspaceFolder !== undefined) server.options = { cwd: workspaceFolder };
   return server;
 }
 
-/** What the server reads (src/lsp.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`. */
+/** What the server says about a document in its code lens's `data` (src/lsp.rs). */
+export interface LensData {
+  kind: string;
+  kindName: string;
+  coverage: { catalog: string; present: number; required: number }[];
+}
+
+/** The status bar's text for a document: its kind and 必須条項 n/m over its catalogs. */
+export function statusText(data: LensData | undefined, language: "ja" | "en"): string {
+  if (!data) return "kiyaku";
+  const present = data.coverage.reduce((n, c) => n + c.present, 0);
+  const required = data.coverage.reduce((n, c) => n + c.required, 0);
+  if (required === 0) return `kiyaku: ${data.kindName}`;
+  const clauses = language === "en" ? "required clauses" : "必須条項";
+  return `kiyaku: ${data.kindName} · ${clauses} ${present}/${required}`;
+}
+
+/**
+ * What the server reads (src/lsp.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`;
+ * `language` only when set, so that without it each document's kiyaku.toml decides.
+ */
 export interface ServerSettings {
   kiyaku: {
-    language: Language;
+    language?: "ja" | "en";
     catalogs: string[];
     kinds: Record<string, Kind>;
   };
@@ -130,13 +204,14 @@ export interface ServerSettings {
  * globs passed as written (the server matches them relative to the workspace root).
  */
 export function serverSettings(settings: Settings, workspaceFolder?: string): ServerSettings {
-  return {
+  const out: ServerSettings = {
     kiyaku: {
-      language: settings.language,
       catalogs: settings.catalogs.map((c) => resolvePath(c, workspaceFolder)),
       kinds: { ...settings.kinds },
     },
   };
+  if (settings.language !== "") out.kiyaku.language = settings.language;
+  return out;
 }
 
 /** A document filter of the language server protocol, without the dependency. */
@@ -161,6 +236,7 @@ export function documentSelector(settings: Settings): DocumentFilter[] {
 export function needsRestart(before: Settings, after: Settings): boolean {
   return (
     before.path !== after.path ||
+    before.enable !== after.enable ||
     JSON.stringify(before.filePatterns) !== JSON.stringify(after.filePatterns)
   );
 }

@@ -8,6 +8,8 @@ import { describe, it } from "node:test";
 import {
   DEFAULTS,
   documentSelector,
+  findBinary,
+  statusText,
   KINDS,
   needsRestart,
   readSettings,
@@ -18,7 +20,13 @@ import {
 
 const getter = (values: Record<string, unknown>) => (key: string) => values[key];
 const WS = "/home/u/policies";
+// the kiyaku repository, when this folder is inside it (the tests that read the server's
+// sources are skipped when the folder is copied out)
 const REPO = path.join(__dirname, "..", "..", "..", "..");
+const IN_REPO = fs.existsSync(path.join(REPO, "src", "lsp.rs")) && fs.existsSync(path.join(REPO, "src", "kind.rs"));
+const inRepo = IN_REPO ? {} : { skip: "not inside the kiyaku repository (its src/ is not beside editors/)" };
+// no kiyaku anywhere: lookups are told what exists
+const nowhere = { pathVariable: "", home: "/home/u", executable: () => false, windows: false };
 
 describe("readSettings", () => {
   it("gives the defaults for an empty configuration", () => {
@@ -35,6 +43,7 @@ describe("readSettings", () => {
         kinds: { "contracts/**": "consignment-contract", "規程/*.txt": "regulation" },
         language: "en",
         filePatterns: ["*.policy"],
+        enable: true,
       }),
     );
     assert.deepEqual(problems, []);
@@ -44,6 +53,7 @@ describe("readSettings", () => {
       kinds: { "contracts/**": "consignment-contract", "規程/*.txt": "regulation" },
       language: "en",
       filePatterns: ["*.policy"],
+      enable: true,
     });
   });
 
@@ -55,14 +65,16 @@ describe("readSettings", () => {
         kinds: { "a/**": "contract", "b/**": "privacy-notice" },
         language: "fr",
         filePatterns: ["", 3, "**/*.kiyaku"],
+        enable: "yes",
       }),
     );
     assert.equal(settings.path, "kiyaku");
     assert.deepEqual(settings.catalogs, []);
     assert.deepEqual(settings.kinds, { "b/**": "privacy-notice" });
-    assert.equal(settings.language, "ja");
+    assert.equal(settings.language, "");
     assert.deepEqual(settings.filePatterns, ["**/*.kiyaku"]);
-    assert.equal(problems.length, 6, problems.join("\n"));
+    assert.equal(settings.enable, false);
+    assert.equal(problems.length, 7, problems.join("\n"));
     assert.ok(problems.some((p) => p.includes("kiyaku.kinds") && p.includes('"contract"')));
     assert.ok(problems.some((p) => p.includes("kiyaku.language")));
   });
@@ -89,14 +101,49 @@ describe("resolvePath", () => {
 });
 
 describe("serverCommand", () => {
-  it("runs `kiyaku lsp` from PATH by default, in the workspace folder", () => {
-    assert.deepEqual(serverCommand(DEFAULTS, WS), { command: "kiyaku", args: ["lsp"], options: { cwd: WS } });
-    assert.deepEqual(serverCommand(DEFAULTS), { command: "kiyaku", args: ["lsp"] });
+  it("runs `kiyaku lsp` by its name when found nowhere, in the first workspace folder", () => {
+    assert.deepEqual(serverCommand(DEFAULTS, [WS], nowhere), {
+      command: "kiyaku",
+      args: ["lsp"],
+      options: { cwd: WS },
+    });
+    assert.deepEqual(serverCommand(DEFAULTS, [], nowhere), { command: "kiyaku", args: ["lsp"] });
   });
   it("resolves a configured path", () => {
     const settings = { ...DEFAULTS, path: "./target/release/kiyaku" };
-    assert.equal(serverCommand(settings, WS).command, path.join(WS, "target/release/kiyaku"));
-    assert.equal(serverCommand({ ...DEFAULTS, path: "/usr/local/bin/kiyaku" }, WS).command, "/usr/local/bin/kiyaku");
+    assert.equal(serverCommand(settings, [WS]).command, path.join(WS, "target/release/kiyaku"));
+    assert.equal(serverCommand({ ...DEFAULTS, path: "/usr/local/bin/kiyaku" }, [WS]).command, "/usr/local/bin/kiyaku");
+  });
+  it("finds kiyaku on PATH, else in ~/.cargo/bin, else in a folder's target/release", () => {
+    const at = (...present: string[]) => ({ ...nowhere, executable: (f: string) => present.includes(f) });
+    const onPath = { ...at("/opt/bin/kiyaku", "/home/u/.cargo/bin/kiyaku"), pathVariable: "/usr/bin:/opt/bin" };
+    assert.equal(findBinary("kiyaku", onPath), "/opt/bin/kiyaku");
+    assert.equal(findBinary("kiyaku", at("/home/u/.cargo/bin/kiyaku", "/ws/b/target/release/kiyaku")), "/home/u/.cargo/bin/kiyaku");
+    const second = { ...at("/ws/b/target/release/kiyaku"), folders: ["/ws/a", "/ws/b"] };
+    assert.equal(findBinary("kiyaku", second), "/ws/b/target/release/kiyaku");
+    assert.equal(serverCommand(DEFAULTS, ["/ws/a", "/ws/b"], second).command, "/ws/b/target/release/kiyaku");
+    // on Windows the file looked for is kiyaku.exe
+    const asked: string[] = [];
+    findBinary("kiyaku", { ...nowhere, windows: true, executable: (f) => (asked.push(f), false) });
+    assert.ok(asked.length > 0 && asked.every((f) => f.endsWith("kiyaku.exe")), asked.join(" "));
+  });
+  it("finds a real executable on PATH", () => {
+    assert.equal(path.basename(findBinary("node", { folders: [] })), "node");
+    assert.notEqual(findBinary("node", { folders: [] }), "node");
+  });
+});
+
+describe("statusText", () => {
+  it("shows the kind and the required clauses present over all catalogs", () => {
+    const data = {
+      kind: "consignment-contract",
+      kindName: "委託契約・覚書",
+      coverage: [{ catalog: "consignment", present: 10, required: 12 }],
+    };
+    assert.equal(statusText(data, "ja"), "kiyaku: 委託契約・覚書 · 必須条項 10/12");
+    assert.equal(statusText({ ...data, kindName: "consignment-contract" }, "en"), "kiyaku: consignment-contract · required clauses 10/12");
+    assert.equal(statusText({ ...data, coverage: [] }, "ja"), "kiyaku: 委託契約・覚書");
+    assert.equal(statusText(undefined, "ja"), "kiyaku");
   });
 });
 
@@ -119,7 +166,11 @@ describe("serverSettings", () => {
     });
   });
 
-  it("uses the field names of the server's Settings struct (src/lsp.rs)", () => {
+  it("names no language unless one is set, so that kiyaku.toml's decides", () => {
+    assert.equal("language" in serverSettings(DEFAULTS, WS).kiyaku, false);
+  });
+
+  it("uses the field names of the server's Settings struct (src/lsp.rs)", inRepo, () => {
     // The server deserialises `kiyaku` into `struct Settings` (camelCase); fields it does
     // not know are ignored silently, so a misspelt name would be a setting without effect.
     const lsp = fs.readFileSync(path.join(REPO, "src", "lsp.rs"), "utf8");
@@ -127,12 +178,12 @@ describe("serverSettings", () => {
     assert.ok(struct, "struct Settings not found in src/lsp.rs");
     const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     const fields = [...struct[1].matchAll(/^\s*(?:pub\s+)?([a-z_]+)\s*:/gm)].map((m) => camel(m[1]));
-    for (const key of Object.keys(serverSettings(DEFAULTS, WS).kiyaku)) {
+    for (const key of Object.keys(serverSettings({ ...DEFAULTS, language: "ja" }, WS).kiyaku)) {
       assert.ok(fields.includes(key), `the server does not read \`${key}\` (it reads ${fields.join(", ")})`);
     }
   });
 
-  it("knows the server's kinds", () => {
+  it("knows the server's kinds", inRepo, () => {
     const kinds = fs.readFileSync(path.join(REPO, "src", "kind.rs"), "utf8");
     for (const kind of KINDS) assert.ok(kinds.includes(`"${kind}"`), kind);
   });
