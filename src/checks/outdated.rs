@@ -37,6 +37,23 @@ pub struct Entry {
 pub struct Compiled {
     pub entry: Entry,
     pub regex: Regex,
+    /// The pattern with the APPI's name replaced by 「法」, for documents that abbreviate
+    /// it so (「個人情報の保護に関する法律（以下「法」という。）」… 「法第20条」).
+    pub abbreviated: Option<Regex>,
+}
+
+/// How the patterns name the APPI; an entry whose pattern starts with it also matches 「法」
+/// in a document that defines that abbreviation.
+const APPI_NAME: &str = "(?:個人情報(?:の)?保護(?:に関する)?法(?:律)?|個情法)";
+
+/// A document that abbreviates the APPI as 「法」.
+fn abbreviates_appi(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"個人情報(?:の)?保護(?:に関する)?法(?:律)?\s*(?:\([^()]{0,30}\))?\s*\([^()]{0,20}以下[、,]?\s*「法」")
+            .expect("static regex")
+    })
+    .is_match(text)
 }
 
 /// The table, compiled once. Invalid entries are a build defect caught by the tests.
@@ -57,6 +74,11 @@ pub fn table() -> &'static [Compiled] {
             .map(|entry| Compiled {
                 regex: Regex::new(&entry.pattern)
                     .unwrap_or_else(|e| panic!("outdated.toml {}: {e}", entry.id)),
+                abbreviated: entry
+                    .pattern
+                    .strip_prefix(APPI_NAME)
+                    .map(|rest| Regex::new(&format!("法{rest}")))
+                    .and_then(Result::ok),
                 entry,
             })
             .collect()
@@ -79,12 +101,34 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
     let occurring = occurring(text);
+    let abbreviated = abbreviates_appi(text);
     for (i, c) in table().iter().enumerate() {
-        if occurring.as_ref().is_some_and(|o| !o.matched(i)) {
+        let by_abbreviation = c.abbreviated.as_ref().filter(|_| abbreviated);
+        if occurring.as_ref().is_some_and(|o| !o.matched(i)) && by_abbreviation.is_none() {
             continue;
         }
         let mut reported = false;
-        for m in c.regex.find_iter(text) {
+        // 「法第20条」 counts only where 法 is a word of its own (番号法第20条 is another law)
+        let short_matches = by_abbreviation
+            .into_iter()
+            .flat_map(|re| re.find_iter(text))
+            .filter(|m| {
+                !text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::normalize::is_word_char)
+            });
+        let mut matches: Vec<regex::Match> = c.regex.find_iter(text).collect();
+        for m in short_matches {
+            if !matches
+                .iter()
+                .any(|n| n.start() < m.end() && m.start() < n.end())
+            {
+                matches.push(m);
+            }
+        }
+        matches.sort_by_key(|m| m.start());
+        for m in matches {
             // terminology without a mechanical fix is reported once per document
             if reported && c.entry.replacement.is_none() {
                 break;
@@ -121,7 +165,17 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     location: None,
                 });
             }
-            if let Some(replacement) = &c.entry.replacement {
+            // 「法第20条」 is replaced by 「法第23条」, keeping the document's abbreviation
+            let replacement = c.entry.replacement.as_ref().map(|r| {
+                match (
+                    text[m.range()].starts_with('法'),
+                    r.strip_prefix("個人情報保護法"),
+                ) {
+                    (true, Some(rest)) => format!("法{rest}"),
+                    _ => r.clone(),
+                }
+            });
+            if let Some(replacement) = &replacement {
                 d.fix = Some(Fix {
                     title: Text::new(
                         format!("「{replacement}」に置き換え"),

@@ -170,6 +170,13 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     if let Some(item_index) = target.filter(|_| item.is_some()) {
                         check_quoted_labels(doc, item_index, whole.end(), &mut out);
                     }
+                    // 第53条（損害賠償）: the caption cited must be the article's own
+                    if let Some(target) = target.filter(|_| paragraph.is_none() && item.is_none())
+                        && let Some(cited) = cited_caption(&text[whole.end()..])
+                        && let Some(message) = caption_mismatch(s, target, cited)
+                    {
+                        out.push(broken(here, message));
+                    }
                 }
                 Err(message) => out.push(broken(here, message)),
             }
@@ -242,6 +249,75 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The caption written right after a reference: 「第53条（損害賠償）所定の…」 → 損害賠償.
+fn cited_caption(after: &str) -> Option<&str> {
+    const MAX_CAPTION_BYTES: usize = 90;
+    let rest = after
+        .trim_start_matches([' ', '\u{3000}'])
+        .strip_prefix('(')?;
+    let close = rest.find(')')?;
+    let caption = rest[..close].trim();
+    (close <= MAX_CAPTION_BYTES && !caption.is_empty() && !caption.contains(['、', '。']))
+        .then_some(caption)
+}
+
+/// Whether two captions name the same thing: equal, one inside the other, or sharing
+/// two characters in a row that are not kana (損害賠償 and 損害賠償責任; 秘密保持 and 秘密情報).
+fn same_topic(a: &str, b: &str) -> bool {
+    let strip = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| {
+                crate::normalize::is_word_char(*c) && !('\u{30A0}'..='\u{30FF}').contains(c)
+            })
+            .collect()
+    };
+    let (a, b) = (strip(a), strip(b));
+    if a.len() < 2 || b.len() < 2 {
+        // その他, 雑則: too short to compare by pieces
+        return a.is_empty() || b.is_empty() || a == b;
+    }
+    let text_b: String = b.iter().collect();
+    a.windows(2)
+        .any(|w| text_b.contains(&w.iter().collect::<String>()))
+}
+
+/// 「第53条（損害賠償）」 where 第53条 is 存続条項: the caption names another article.
+fn caption_mismatch(s: &Structure, target: usize, cited: &str) -> Option<Text> {
+    let unit = &s.units[target];
+    let own = unit
+        .caption
+        .as_deref()
+        .filter(|_| unit.kind == UnitKind::Article)?;
+    if same_topic(cited, own) {
+        return None;
+    }
+    let elsewhere = s
+        .articles()
+        .find(|(_, u)| u.caption.as_deref() == Some(cited))
+        .or_else(|| {
+            s.articles()
+                .find(|(_, u)| u.caption.as_deref().is_some_and(|c| same_topic(cited, c)))
+        })
+        .map(|(_, u)| u.label.clone());
+    let (hint_ja, hint_en) = match &elsewhere {
+        Some(label) => (
+            format!("「{cited}」は{label}です。"),
+            format!(" “{cited}” is {label}."),
+        ),
+        None => (String::new(), String::new()),
+    };
+    Some(Text::new(
+        format!(
+            "{}の見出しは「{own}」で、「{cited}」ではありません。{hint_ja}",
+            unit.label
+        ),
+        format!(
+            "{} is captioned “{own}”, not “{cited}”.{hint_en}",
+            unit.label
+        ),
+    ))
 }
 
 /// Inside 「…」 on its line: the words of another instrument being quoted (「実施機関（…第20条

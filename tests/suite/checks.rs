@@ -159,6 +159,57 @@ fn lists_under_numbered_headings_are_not_the_outline() {
     assert_eq!(lines_of(&check(bad, NOTICE), Code::Numbering), vec![6, 8]);
 }
 
+/// A caption cited with an article number must be that article's.
+#[test]
+fn a_reference_by_caption_names_the_right_article() {
+    let bad = "業務委託契約書\n第1条（秘密保持）\n乙は秘密を守る。\n第2条（損害賠償）\n乙は損害を賠償する。\n第3条（存続条項）\n第1条（秘密保持）及び第3条（損害賠償）の規定は存続する。\n";
+    let report = check(bad, DocumentKind::ConsignmentContract);
+    let found = codes(&report, Code::BrokenReference);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.ja.contains("「損害賠償」は第2条"),
+        "{}",
+        found[0].message.ja
+    );
+    let good = "業務委託契約書\n第1条（秘密保持義務）\n乙は秘密を守る。\n第2条（その他）\n協議する。\n第3条（存続）\n第1条（秘密保持）、第2条（その他）及び個人情報保護法第27条（第三者提供の制限）の規定は存続する。\n";
+    assert!(
+        codes(
+            &check(good, DocumentKind::ConsignmentContract),
+            Code::BrokenReference
+        )
+        .is_empty()
+    );
+}
+
+/// A contract that abbreviates the APPI as 「法」 cites its old numbers as 法第N条.
+#[test]
+fn old_appi_numbers_under_the_abbreviation_ho() {
+    let text = "業務委託契約書\n第1条 乙は、個人情報の保護に関する法律（以下「法」という。）を守り、個人データ（法第2条第4項に規定する個人データをいう。）について安全管理措置（法第20条に規定する安全管理措置をいう。）を講ずる。番号法第20条の安全管理措置とは別とする。\n";
+    let report = check(text, DocumentKind::ConsignmentContract);
+    let found = codes(&report, Code::OutdatedReference);
+    assert_eq!(
+        found.len(),
+        2,
+        "{:?}",
+        found.iter().map(|d| &d.message.ja).collect::<Vec<_>>()
+    );
+    let fixes: Vec<&str> = found
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .map(|f| f.edits[0].text.as_str())
+        .collect();
+    assert_eq!(fixes, vec!["法第16条第3項", "法第23条"]);
+    // without the abbreviation, 法第20条 is no citation of the APPI
+    let plain = "業務委託契約書\n第1条 乙は、法第20条に規定する安全管理措置を講ずる。\n";
+    assert!(
+        codes(
+            &check(plain, DocumentKind::ConsignmentContract),
+            Code::OutdatedReference
+        )
+        .is_empty()
+    );
+}
+
 #[test]
 fn outdated_reference_triggers_and_does_not() {
     let bad = "プライバシーポリシー\n当社は、個人情報保護法第23条に基づき、第三者に提供しません。\n日本工業規格に準拠します。\n";
