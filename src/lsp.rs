@@ -285,8 +285,13 @@ impl Backend {
         };
         let engines = self.engines.clone();
         let cache = self.cache.clone();
-        let path = uri.path().to_string();
         let file = uri.to_file_path().map(|p| p.into_owned());
+        // the decoded path: kiyaku.toml's [kinds] globs are written with the file's own name
+        // (覚書.txt, not %E8%A6%9A…)
+        let path = file.as_ref().map_or_else(
+            || uri.path().to_string(),
+            |f| f.to_string_lossy().into_owned(),
+        );
         let analysed = tokio::task::spawn_blocking(move || {
             let (engine, rebuilt) = engines.for_document(file.as_deref());
             let report = engine.check_document(&path, Document::with_cache(text, &cache), kind);

@@ -806,6 +806,52 @@ fn a_derive_regulation_that_blocks_on_read_stalls_nothing() {
     );
 }
 
+/// kiyaku.toml's [kinds] globs match a file's own name, Japanese and spaces included.
+#[test]
+fn kind_globs_match_japanese_file_names() {
+    let dir = crate::temp_dir("lsp-kind-glob");
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "[kinds]\n\"契約書/*.txt\" = \"consignment-contract\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("契約書")).unwrap();
+    let file = dir.join("契約書").join("業務 委託.txt");
+    // no title or vocabulary that would tell its kind: only the glob can
+    let text = "第1条 甲は乙に業務を委託する。\n";
+    std::fs::write(&file, text).unwrap();
+    // as editors send it: every byte but unreserved ones and '/' percent-encoded
+    let encoded: String = file
+        .to_str()
+        .unwrap()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let uri = format!("file://{encoded}");
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let found = c.open(&uri, text);
+    let consignment_items = found
+        .iter()
+        .filter(|d| {
+            d["code"] == "missing-clause"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("[consignment/"))
+        })
+        .count();
+    assert!(
+        consignment_items > 0,
+        "{uri}: {} diagnostics, none of the consignment catalog",
+        found.len()
+    );
+}
+
 /// A text that is none of the three kinds (a memo, a README) gets no diagnostics in the
 /// editor, not even the command line's unknown-kind hint; a notice does.
 #[test]
