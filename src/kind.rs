@@ -133,6 +133,21 @@ fn code_fences(text: &str) -> Vec<std::ops::Range<usize>> {
     fences
 }
 
+/// A title in English: 「Data Processing Agreement (DPA) — テンプレート」.
+fn english_processing_agreement(titles: &[&str]) -> bool {
+    titles.iter().any(|t| {
+        let lower = t.to_ascii_lowercase();
+        [
+            "data processing agreement",
+            "data processing addendum",
+            "data protection agreement",
+            "(dpa)",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    })
+}
+
 /// Detects the kind from the title lines, then from the vocabulary of the body.
 pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     // Title lines before the first unit, and a Markdown document's first heading.
@@ -169,7 +184,8 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         "委託契約",
         "処理契約",
         "特約",
-    ]) {
+    ]) || english_processing_agreement(&titles)
+    {
         return DocumentKind::ConsignmentContract;
     }
     // Terms of service, general conditions and purchase orders are consignment terms when
@@ -294,6 +310,14 @@ mod tests {
         assert_eq!(
             kind_of("個人情報保護方針\n第1条 当協会は、個人情報を適切に取り扱います。\n"),
             DocumentKind::PrivacyNotice
+        );
+    }
+
+    #[test]
+    fn an_english_processing_agreement_title_is_a_contract() {
+        assert_eq!(
+            kind_of("Data Processing Agreement (DPA) — テンプレート\n第1条 (定義)\n本契約において…\n"),
+            DocumentKind::ConsignmentContract
         );
     }
 
