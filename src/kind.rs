@@ -316,7 +316,9 @@ mod tests {
     #[test]
     fn an_english_processing_agreement_title_is_a_contract() {
         assert_eq!(
-            kind_of("Data Processing Agreement (DPA) — テンプレート\n第1条 (定義)\n本契約において…\n"),
+            kind_of(
+                "Data Processing Agreement (DPA) — テンプレート\n第1条 (定義)\n本契約において…\n"
+            ),
             DocumentKind::ConsignmentContract
         );
     }
