@@ -25,12 +25,23 @@ struct LabelFile {
 }
 
 #[derive(Deserialize)]
-struct LabeledDocument {
-    file: String,
+pub struct LabeledDocument {
+    pub file: String,
     kind: String,
     #[allow(dead_code)]
     source: String,
     items: BTreeMap<String, Label>,
+    /// Drafting defects a careful reader found (the blind labels from batch 5 on).
+    #[serde(default)]
+    pub defect: Vec<Defect>,
+}
+
+#[derive(Deserialize)]
+pub struct Defect {
+    pub line: usize,
+    pub code: String,
+    #[allow(dead_code)]
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -49,12 +60,12 @@ struct Counts {
     errors: Vec<String>,
 }
 
-fn corpus_dir() -> PathBuf {
+pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 /// The labeled documents of the label files in `labels` whose names start with `prefix`.
-fn labeled_documents(labels: &Path, prefix: &str) -> Vec<LabeledDocument> {
+pub fn labeled_documents(labels: &Path, prefix: &str) -> Vec<LabeledDocument> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(labels)
         .unwrap_or_else(|e| panic!("{}: {e}", labels.display()))
         .map(|e| e.unwrap().path())

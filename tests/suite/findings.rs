@@ -9,12 +9,14 @@
 //! record (`[[document.defect]]`) give each code's recall.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kiyaku::catalog;
 use kiyaku::diagnostic::Code;
 use kiyaku::lint::Engine;
 use serde::Deserialize;
+
+use crate::corpus::{corpus_dir, labeled_documents};
 
 #[derive(Deserialize)]
 struct Reviewed {
@@ -34,26 +36,6 @@ struct Finding {
     note: String,
 }
 
-#[derive(Deserialize)]
-struct LabelFile {
-    document: Vec<LabeledDocument>,
-}
-
-#[derive(Deserialize)]
-struct LabeledDocument {
-    file: String,
-    #[serde(default)]
-    defect: Vec<Defect>,
-}
-
-#[derive(Deserialize)]
-struct Defect {
-    line: usize,
-    code: String,
-    #[allow(dead_code)]
-    note: String,
-}
-
 /// A finding as reported: file, line, code and subject (the first 「…」 of its message).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Reported {
@@ -61,10 +43,6 @@ struct Reported {
     line: usize,
     code: String,
     subject: String,
-}
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 /// The codes reviewed here: every finding but the catalog verdicts and notes about the run.
@@ -81,23 +59,6 @@ fn subject(message: &str) -> String {
         .and_then(|(_, rest)| rest.split_once('」'))
         .map(|(s, _)| s.to_string())
         .unwrap_or_default()
-}
-
-fn label_files(dir: &Path) -> Vec<LabeledDocument> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|p| {
-            let parsed: LabelFile = toml::from_str(&std::fs::read_to_string(p).unwrap())
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            parsed.document
-        })
-        .collect()
 }
 
 /// Checks every labeled document as a user would (kind detected) and lists its findings.
@@ -171,7 +132,7 @@ fn reviewed(path: &Path) -> Vec<Finding> {
 #[test]
 fn reviewed_findings_on_the_blind_corpus() {
     let blind = corpus_dir().join("blind");
-    let docs = label_files(&blind.join("labels"));
+    let docs = labeled_documents(&blind.join("labels"), "");
     let files: Vec<String> = docs.iter().map(|d| d.file.clone()).collect();
     let reported = report(&blind, &files);
     println!(
@@ -219,7 +180,7 @@ fn reviewed_findings_on_the_blind_corpus() {
 #[test]
 fn no_false_alarm_on_the_tuned_corpus() {
     let root = corpus_dir();
-    let mut files: Vec<String> = label_files(&root.join("labels"))
+    let mut files: Vec<String> = labeled_documents(&root.join("labels"), "")
         .into_iter()
         .map(|d| d.file)
         .collect();
