@@ -574,33 +574,25 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             rank::NOTICE_SUBSUBITEM,
         )
     };
-    if let Some(c) =
-        captures(Label::ParenItem, &p.paren_item).filter(|c| !starts_with_particle(&c[2]))
-    {
-        let n = ordinal(&c[1]);
-        let mut u = simple(
-            UnitKind::Item,
-            LabelStyle::Parenthesized,
-            &format!("({n})"),
-            n,
-            item_rank,
-        );
-        if !ctx.has_articles {
-            u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
-        }
-        return Some(u);
-    }
-    if let Some(c) =
-        captures(Label::HalfParenItem, &p.half_paren_item).filter(|c| !starts_with_particle(&c[2]))
-    {
-        let n = ordinal(&c[1]);
-        let mut u = simple(
-            UnitKind::Item,
+    // (1) and 1): numbered items, unless the text after them is a particle (「(1)に同じ」)
+    let numbered = [
+        (Label::ParenItem, &p.paren_item, LabelStyle::Parenthesized),
+        (
+            Label::HalfParenItem,
+            &p.half_paren_item,
             LabelStyle::HalfParenthesized,
-            &format!("{n})"),
-            n,
-            item_rank,
-        );
+        ),
+    ];
+    for (label, re, style) in numbered {
+        let Some(c) = captures(label, re).filter(|c| !starts_with_particle(&c[2])) else {
+            continue;
+        };
+        let n = ordinal(&c[1]);
+        let written = match style {
+            LabelStyle::Parenthesized => format!("({n})"),
+            _ => format!("{n})"),
+        };
+        let mut u = simple(UnitKind::Item, style, &written, n, item_rank);
         if !ctx.has_articles {
             u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
         }
