@@ -347,6 +347,7 @@ impl Entry {
             document: Document::excerpt(source),
             // set by the caller from the input file (a .docx's paragraphs)
             paragraphs: None,
+            pages: None,
         })
     }
 }

@@ -29,6 +29,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check files or folders (recursive, .gitignore respected); '-' reads standard input.
+    #[command(after_help = inputs::INPUTS_HELP_EN)]
     Check(CheckArgs),
     /// Explain a diagnostic code or a catalog item: what it checks, why, the basis, a fix.
     Explain {
@@ -289,6 +290,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     let mut report =
                         crate::cache::check(&engine, cache, &path, extracted.text, args.kind);
                     report.paragraphs = extracted.paragraphs;
+                    report.pages = extracted.pages;
                     // a large .docx's turn lasts until its text is checked (and dropped)
                     drop(extracted.large);
                     Some(report)

@@ -196,6 +196,9 @@ fn localise(mut command: ClapCommand, name: &str) -> ClapCommand {
     if let Some((_, about, usage)) = COMMANDS_JA.iter().find(|(n, _, _)| *n == name) {
         command = command.about(*about).override_usage(*usage);
     }
+    if name == "check" {
+        command = command.after_help(crate::inputs::INPUTS_HELP_JA);
+    }
     let ids: Vec<(String, bool)> = command
         .get_arguments()
         .map(|a| (a.get_id().to_string(), a.is_positional()))

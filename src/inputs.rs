@@ -9,8 +9,30 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Text;
 use crate::extract::{self, Extracted, Format};
 
-/// File extensions checked when a folder is given (.docx and .html are extracted first).
-pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm"];
+/// File extensions checked when a folder is given (.docx, .html and .pdf are extracted
+/// first).
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "docx", "html", "htm", "pdf"];
+
+/// File extensions a folder's walk also picks up only to say why they are not checked
+/// (a legacy Word .doc: save it as .docx), so that none is passed over in silence.
+pub const REFUSED_EXTENSIONS: &[&str] = &["doc"];
+
+/// What `kiyaku check --help` says of the inputs it reads, with their limits (English).
+pub const INPUTS_HELP_EN: &str = "\
+Inputs: .txt/.md (UTF-8, UTF-16 with BOM, Shift_JIS), .docx, .html/.htm, and .pdf with a text
+layer (horizontal writing; findings name the page and line). Not checked, each an error naming
+the file (exit status 2, the other files still checked): scanned PDFs without text (give one
+that has been through OCR, or the Word version), PDFs that need a password to open, damaged
+PDFs, PDFs past the bounds (2,000 pages, 256 MiB of page content, 60 s), vertical writing, and
+Word 97-2003 .doc files (save them as .docx).";
+
+/// The same in Japanese, for the Japanese help.
+pub const INPUTS_HELP_JA: &str = "\
+入力: .txt・.md（UTF-8、BOM付き UTF-16、Shift_JIS）、.docx、.html・.htm、文字情報のある .pdf（横書き。
+指摘の位置はページと行で示します）。次は検査せず、ファイルごとにエラーとして示します（終了コード 2。
+ほかのファイルは検査します）: 文字情報のないスキャンPDF（OCR済みのPDFかWord版を指定してください）、
+開くのにパスワードが必要なPDF、壊れたPDF、上限（2,000ページ、展開後256 MiB、60秒）を超えるPDF、
+縦書きのPDF、Word 97–2003 形式の .doc（.docx として保存し直してください）。";
 
 /// The largest file read (a 50 MB one-line document is checked; more is refused).
 pub const MAX_FILE_BYTES: u64 = 128 << 20;
@@ -157,7 +179,10 @@ fn nothing_to_check(folder: &Path) -> Text {
 pub fn is_document(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|e| {
+            DOCUMENT_EXTENSIONS.contains(&e.as_str()) || REFUSED_EXTENSIONS.contains(&e.as_str())
+        })
 }
 
 /// Why a file could not be read, in both languages (the system's own words in English).
@@ -223,7 +248,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Text> {
     read_capped(file)
 }
 
-/// The text of an input: decoded, or extracted from a .docx or .html by its extension.
+/// The text of an input: decoded, or extracted from a .docx, .html or .pdf by its extension.
 pub fn read(input: &Input, stdin: Option<&[u8]>) -> Result<Reading, Text> {
     let (bytes, format) = match input {
         Input::File(p) => (

@@ -146,6 +146,8 @@ pub struct FileReport {
     pub document: Document,
     /// For a document extracted from a .docx: the 1-based paragraph of each line.
     pub paragraphs: Option<Vec<u32>>,
+    /// For a document extracted from a .pdf: the page and line on the page of each line.
+    pub pages: Option<crate::extract::pdf::PageMap>,
 }
 
 impl FileReport {
@@ -186,6 +188,7 @@ impl FileReport {
             values,
             document: Document::excerpt(excerpt.source),
             paragraphs: self.paragraphs,
+            pages: self.pages,
         }
     }
 }
@@ -375,6 +378,7 @@ impl Engine {
             values: checks::values::extract(&document),
             document,
             paragraphs: None,
+            pages: None,
         }
     }
 

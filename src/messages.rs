@@ -59,6 +59,15 @@ impl ExtractError {
                 "要素の入れ子が深すぎます: 1つのタグで HTML パーサーが {open} を超える開いた要素（リストの入れ子約 {} 段）を探すことになるため読みません。解析時間が深さの2乗で増えます",
                 open / 2
             ),
+            ExtractError::PdfNoText => "画像のみのPDFです（文字情報がないため検査できません。OCR済みのPDFかWord版を指定してください）".to_string(),
+            ExtractError::PdfEncrypted => "暗号化されたPDFです（開くのにパスワードが必要なため検査できません。パスワードを解除したPDFを指定してください）".to_string(),
+            ExtractError::PdfDamaged(reason) => format!("破損したPDFです（読み取れません: {reason}）"),
+            ExtractError::PdfCutShort => "破損したPDFです（終端の %%EOF がなく、ダウンロードやコピーの途中で切れています）".to_string(),
+            ExtractError::PdfTooLarge(what) => format!("大きすぎるPDFです（{what}）。PDF爆弾の疑いがあるため読み取りません"),
+            ExtractError::PdfTooSlow { seconds, page, pages } => format!(
+                "PDFの読み取りが{seconds}秒を超えました（{pages}ページ中{page}ページ目）。PDF爆弾の疑いがあるため読み取りません"
+            ),
+            ExtractError::LegacyDoc => "Word 97–2003 形式（.doc）の文書は検査できません。Word で開き「Word 文書（.docx）」として保存してから指定してください".to_string(),
         };
         Text::new(ja, self.to_string())
     }

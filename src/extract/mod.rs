@@ -1,11 +1,14 @@
 //! Documents that are not plain text, turned into the text the linter reads:
-//! `.docx` (paragraphs, Word's automatic numbering, tables) and `.html`/`.htm`
-//! (the visible text of a published page, with list numbering). Everything else is
-//! decoded as text (`decode`). Positions in findings are lines of the extracted text;
-//! for a `.docx` each line also knows its paragraph.
+//! `.docx` (paragraphs, Word's automatic numbering, tables), `.html`/`.htm`
+//! (the visible text of a published page, with list numbering) and `.pdf` (the text
+//! layer, lines joined as printed). A legacy `.doc` is refused with what to do. Everything
+//! else is decoded as text (`decode`). Positions in findings are lines of the extracted
+//! text; for a `.docx` each line also knows its paragraph, for a `.pdf` its page and the
+//! line on the page.
 
 pub mod docx;
 pub mod html;
+pub mod pdf;
 
 use std::path::Path;
 
@@ -18,6 +21,9 @@ pub enum Format {
     Text,
     Docx,
     Html,
+    Pdf,
+    /// Word 97–2003: not read, but named so that a folder's `.doc` files are reported.
+    Doc,
 }
 
 impl Format {
@@ -31,16 +37,20 @@ impl Format {
         {
             Some("docx") => Format::Docx,
             Some("html" | "htm") => Format::Html,
+            Some("pdf") => Format::Pdf,
+            Some("doc") => Format::Doc,
             _ => Format::Text,
         }
     }
 }
 
-/// A document's text and, for a `.docx`, the 1-based paragraph of each line.
+/// A document's text and, for a `.docx`, the 1-based paragraph of each line, for a
+/// `.pdf`, the page and line on the page.
 #[derive(Debug)]
 pub struct Extracted {
     pub text: String,
     pub paragraphs: Option<Vec<u32>>,
+    pub pages: Option<pdf::PageMap>,
     /// For a .docx with a large text, its turn as the one such file in flight: keep it
     /// until the text is checked (dropping the `Extracted` gives it back).
     pub large: Option<docx::LargeDocxTurn>,
@@ -83,6 +93,34 @@ pub enum ExtractError {
         open / 2
     )]
     NestedTooDeep { open: u64 },
+    #[error(
+        "a PDF with images only: it has no text layer, so it cannot be checked (give a PDF that has been through OCR, or the Word version)"
+    )]
+    PdfNoText,
+    #[error(
+        "an encrypted PDF that needs a password to open; remove the password (or give an unprotected copy)"
+    )]
+    PdfEncrypted,
+    #[error("a damaged PDF that cannot be read: {0}")]
+    PdfDamaged(String),
+    #[error(
+        "a damaged PDF: it ends before its end marker (%%EOF), as a file cut short in a download or copy does"
+    )]
+    PdfCutShort,
+    #[error("a PDF too large to read: {0}; refused as a probable PDF bomb")]
+    PdfTooLarge(String),
+    #[error(
+        "reading the PDF took more than {seconds} s (at page {page} of {pages}); refused as a probable PDF bomb"
+    )]
+    PdfTooSlow {
+        seconds: u64,
+        page: usize,
+        pages: usize,
+    },
+    #[error(
+        "a Word 97–2003 document (.doc), which kiyaku does not read: open it in Word and save it as .docx (Word Document)"
+    )]
+    LegacyDoc,
 }
 
 /// Extracts the text of a document in `format`. Never panics; a bad file is an error.
@@ -91,17 +129,29 @@ pub fn extract(format: Format, bytes: &[u8]) -> Result<Extracted, ExtractError> 
         Format::Text => Ok(Extracted {
             text: decode::decode(bytes)?.0,
             paragraphs: None,
+            pages: None,
             large: None,
         }),
         Format::Docx => docx::extract(bytes).map(|(text, paragraphs, large)| Extracted {
             text,
             paragraphs: Some(paragraphs),
+            pages: None,
             large,
         }),
         Format::Html => Ok(Extracted {
             text: html::extract(bytes)?,
             paragraphs: None,
+            pages: None,
             large: None,
         }),
+        Format::Pdf => pdf::extract(bytes).map(|(text, pages)| Extracted {
+            text,
+            paragraphs: None,
+            pages: Some(pages),
+            large: None,
+        }),
+        // a .docx saved under the old name is still a .docx
+        Format::Doc if bytes.starts_with(b"PK") => extract(Format::Docx, bytes),
+        Format::Doc => Err(ExtractError::LegacyDoc),
     }
 }

@@ -33,6 +33,10 @@ pub fn render(reports: &[FileReport], language: Language) -> String {
                 None => format!("kiyaku {}", d.code.as_str()),
             };
             let mut message = d.message.get(language).to_string();
+            // the lines of a .pdf's text are nowhere in the file: name the printed place
+            if let Some(page) = report.page_label(start.line, start.column, language) {
+                let _ = write!(message, " ({page})");
+            }
             for r in &d.related {
                 message.push('\n');
                 message.push_str(r.message.get(language));

@@ -587,6 +587,13 @@ fn finding(
         "<span class=\"loc\">{}</span></div>\n<p class=\"msg\">{}</p>\n",
         escape(&if whole_document {
             l.t("文書全体", "whole document").to_string()
+        } else if let Some(page) = report.page_label(start.line, start.column, l.lang) {
+            // a .pdf: the printed place, then the line of the extracted text shown below
+            let lines = l.lines([start.line, end.line.max(start.line)]);
+            match l.lang {
+                Language::Ja => format!("{page}（{lines}）"),
+                Language::En => format!("{page} ({lines})"),
+            }
         } else {
             l.lines([start.line, end.line.max(start.line)])
         }),

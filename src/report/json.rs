@@ -60,6 +60,11 @@ struct Finding<'a> {
     item: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     paragraph: Option<u32>,
+    /// For a .pdf: the page of the start, and the line on that page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_line: Option<u32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<Related<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,6 +134,7 @@ fn finding<'a>(report: &'a FileReport, d: &'a Diagnostic, language: Language) ->
     let source = &report.document.source;
     let range = range_of(source, &d.range);
     let paragraph = report.paragraph(range.start.line);
+    let place = report.page_place(range.start.line, range.start.column);
     Finding {
         code: d.code.as_str(),
         severity: d.severity.as_str(),
@@ -136,6 +142,8 @@ fn finding<'a>(report: &'a FileReport, d: &'a Diagnostic, language: Language) ->
         range,
         item: d.item.as_deref(),
         paragraph,
+        page: place.map(|(page, _)| page),
+        page_line: place.map(|(_, line)| line),
         related: d
             .related
             .iter()

@@ -125,6 +125,21 @@ impl FileReport {
     pub fn paragraph(&self, line: usize) -> Option<u32> {
         self.paragraphs.as_ref()?.get(line.checked_sub(1)?).copied()
     }
+
+    /// The page and the line on the page of a 1-based line and column of the extracted
+    /// text, if the file was a .pdf.
+    pub fn page_place(&self, line: usize, column: usize) -> Option<(u32, u32)> {
+        self.pages.as_ref()?.place(line, column)
+    }
+
+    /// 「3ページ 12行目」 / `page 3, line 12` for a position in a .pdf, if the file was one.
+    pub fn page_label(&self, line: usize, column: usize, language: Language) -> Option<String> {
+        let (page, line) = self.page_place(line, column)?;
+        Some(match language {
+            Language::Ja => format!("{page}ページ {line}行目"),
+            Language::En => format!("page {page}, line {line}"),
+        })
+    }
 }
 
 /// Whether a file is a report kiyaku wrote (in any `--format`), so that a report saved

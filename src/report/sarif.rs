@@ -180,11 +180,21 @@ fn result(
     let window = source.line_window(source.line_of(d.range.start), d.range.clone());
     let snippet = &source.as_str()[window.shown];
     place["snippet"] = json!({ "text": snippet.trim_end_matches(['\r', '\n']) });
+    // a .pdf's text lines are nowhere in the file: the message names the printed place,
+    // and the region carries it as properties
+    let start = source.position(d.range.start);
+    let mut message = d.message.get(language).to_string();
+    if let Some(page) = report.page_label(start.line, start.column, language) {
+        message.push_str(&format!(" ({page})"));
+    }
+    if let Some((page, line)) = report.page_place(start.line, start.column) {
+        place["properties"] = json!({ "page": page, "pageLine": line });
+    }
     let mut v = json!({
         "ruleId": rule_id,
         "ruleIndex": index[rule_id],
         "level": level(d.severity),
-        "message": { "text": d.message.get(language) },
+        "message": { "text": message },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": uri },

@@ -34,7 +34,10 @@ fn render_file(out: &mut String, report: &FileReport, language: Language) {
         let paragraph = match (report.paragraph(start.line), language) {
             (Some(p), Language::Ja) => format!(" (段落 {p})"),
             (Some(p), Language::En) => format!(" (paragraph {p})"),
-            (None, _) => String::new(),
+            (None, _) => match report.page_label(start.line, start.column, language) {
+                Some(page) => format!(" ({page})"),
+                None => String::new(),
+            },
         };
         let _ = writeln!(
             out,

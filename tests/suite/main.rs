@@ -14,6 +14,7 @@ mod lsp;
 mod lsp_input;
 mod mistakes;
 mod pathological;
+mod pdf;
 mod reports;
 mod structure;
 
