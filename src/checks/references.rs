@@ -178,6 +178,10 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                         out.push(broken(here, message));
                     }
                 }
+                Err(_)
+                    if paragraph.is_some_and(|pn| {
+                        unnumbered_paragraphs_of(doc, article, branch, supplementary) >= pn
+                    }) => {}
                 Err(message) => out.push(broken(here, message)),
             }
         }
@@ -485,7 +489,11 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
             // in paragraph 1 (the article's own text, or a paragraph numbered 1.) there is no 前項
             let in_item = find(UnitKind::Item).is_some();
             let in_first = find(UnitKind::Paragraph).is_none_or(|p| s.units[p].number <= 1);
-            (in_first && find(UnitKind::Article).is_some() && !in_item).then(|| {
+            let article = find(UnitKind::Article)?;
+            // paragraphs written without numbers, one per line: an earlier one may be 前項
+            let unnumbered_before = find(UnitKind::Paragraph).is_none()
+                && unnumbered_paragraph_ends(doc, article, at) > 0;
+            (in_first && !in_item && !unnumbered_before).then(|| {
                 Text::new(
                     "第1項で「前項」を参照しています。",
                     "前項 (the preceding paragraph) in paragraph 1.",
@@ -514,6 +522,55 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
         }
         _ => None,
     }
+}
+
+/// How many lines of `article`'s own text before byte `until` end a sentence (。) — when
+/// the article has no numbered paragraph. Documents printed from Markdown or HTML (a PDF, a
+/// page) and some drafts write each paragraph as a line of its own without a number; a
+/// reference to 第2項 or 前項 there cannot be judged broken by the numbers alone.
+fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u32 {
+    let s = &doc.structure;
+    let unit = &s.units[article];
+    if unit
+        .children
+        .iter()
+        .any(|&c| s.units[c].kind == UnitKind::Paragraph)
+    {
+        return 0;
+    }
+    let text = doc.source.as_str();
+    let end = unit
+        .children
+        .first()
+        .map_or(unit.span.end, |&c| s.units[c].span.start)
+        .min(until)
+        .min(text.len());
+    let start = floor_boundary(text, unit.span.start.min(end));
+    let end = floor_boundary(text, end);
+    let body = text[start..end]
+        .split_once('\n')
+        .map_or("", |(_, rest)| rest);
+    body.lines()
+        .filter(|l| l.trim_end().ends_with('。'))
+        .count()
+        .try_into()
+        .unwrap_or(u32::MAX)
+}
+
+/// The paragraphs an article without numbered paragraphs writes one per line (see
+/// `unnumbered_paragraph_ends`); 0 when it has numbered ones or does not exist.
+fn unnumbered_paragraphs_of(
+    doc: &Document,
+    article: u32,
+    branch: Option<u32>,
+    supplementary: bool,
+) -> u32 {
+    doc.structure
+        .articles()
+        .find(|(_, u)| {
+            u.number == article && u.branch == branch && u.supplementary == supplementary
+        })
+        .map_or(0, |(a, _)| unnumbered_paragraph_ends(doc, a, usize::MAX))
 }
 
 /// 「次の各号…」 followed by a bulleted list (・ - *) instead of numbered items.

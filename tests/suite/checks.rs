@@ -149,6 +149,24 @@ fn paragraphs_numbered_with_a_full_stop_are_paragraphs() {
     assert_eq!(lines_of(&report, Code::Numbering), vec![5]);
 }
 
+/// A contract printed from a page (a PDF of a Markdown or HTML document) writes each
+/// paragraph on a line of its own without a number: 前項 and 第N条第2項 there are not judged
+/// broken by numbers that were never written, but still are where the article has one
+/// sentence only, or fewer paragraphs than the reference names.
+#[test]
+fn paragraphs_without_numbers_one_per_line_are_not_broken_references() {
+    let printed = "業務委託契約書\n第1条（再委託）\n受託者は、本学の書面による承諾を得なければ、再委託してはならない。\n受託者は、前項の承諾を得て再委託するときは、再委託先に同等の義務を課す。\n第2条（報告）\n受託者は、毎月、進捗を報告する。\n受託者は、業務を完了したときは、業務完了報告書を提出する。\n第3条（支払）\n本学は、第2条第2項の業務完了報告書を受理した後に支払う。\n";
+    let report = check(printed, DocumentKind::ConsignmentContract);
+    assert!(
+        lines_of(&report, Code::BrokenReference).is_empty(),
+        "{:?}",
+        codes(&report, Code::BrokenReference)
+    );
+    let broken = "業務委託契約書\n第1条（再委託）\n受託者は、前項の承諾を得て再委託する。\n第2条（報告）\n受託者は、毎月、進捗を報告する。\n第3条（支払）\n本学は、第2条第2項の報告書を受理した後に支払う。\n";
+    let report = check(broken, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::BrokenReference), vec![3, 7]);
+}
+
 /// A notice whose numbered headings hold lists numbered 1. 2. 3. again, written flat or
 /// indented with a full-width space, is not a duplicate of its outline.
 #[test]
