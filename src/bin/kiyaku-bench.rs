@@ -2,8 +2,9 @@
 //!
 //!   kiyaku-bench batch [FILES]   checking a generated corpus vs raw lindera tokenisation
 //!                                of the same text, on 1 and 2 threads, with the peak
-//!                                memory of each; then `kiyaku check` on the corpus written
-//!                                to disk, cold and with its result cache
+//!                                memory of each; PDF throughput next to text (the PDF
+//!                                twins of corpus contracts); then `kiyaku check` on the
+//!                                corpus written to disk, cold and with its result cache
 //!   kiyaku-bench lsp             editor latency of `kiyaku lsp` on the 62 KB regulation:
 //!                                didChange → publishDiagnostics (p50, p95), initialize →
 //!                                first diagnostics, resident memory with 50 documents open,
@@ -321,7 +322,84 @@ fn batch(files: usize) -> ExitCode {
         "(peak resident memory of each phase; {:.0} MB of it is the corpus held in memory and the dictionary)",
         base_rss as f64 / 1024.0
     );
+    pdf_throughput(&engine);
     cached_run(&corpus, bytes)
+}
+
+/// The PDF twins of corpus contracts (tests/fixtures/inputs), each with its text.
+fn pdf_twins() -> Vec<(Vec<u8>, String)> {
+    let inputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs");
+    let contracts = corpus_root().join("contracts");
+    [
+        ("01-gyomu-itaku-kou-otsu.pdf", "01-gyomu-itaku-kou-otsu.txt"),
+        ("07-call-center-itaku.pdf", "07-call-center-itaku.txt"),
+        (
+            "04-saas-data-shori-hosoku.pdf",
+            "04-saas-data-shori-hosoku.md",
+        ),
+    ]
+    .iter()
+    .filter_map(|(pdf, text)| {
+        Some((
+            std::fs::read(inputs.join(pdf)).ok()?,
+            std::fs::read_to_string(contracts.join(text)).ok()?,
+        ))
+    })
+    .collect()
+}
+
+/// PDF throughput next to text, on one thread: the same contracts checked from their PDF
+/// (extraction included) and from their text, files per second and the ratio.
+fn pdf_throughput(engine: &Engine) {
+    let twins = pdf_twins();
+    if twins.is_empty() {
+        println!("pdf: no PDF twins under tests/fixtures/inputs; skipped");
+        return;
+    }
+    let rounds = 20;
+    let files = rounds * twins.len();
+    let pdf_bytes: usize = twins.iter().map(|(p, _)| p.len()).sum::<usize>() * rounds;
+    let (_, from_text, _) = time_cpu(|| {
+        for i in 0..rounds {
+            for (j, (_, text)) in twins.iter().enumerate() {
+                drop(
+                    engine
+                        .check(&format!("doc-{i}-{j}.txt"), text.clone(), None)
+                        .compact(),
+                );
+            }
+        }
+    });
+    let mut extraction = Duration::ZERO;
+    let (_, from_pdf, _) = time_cpu(|| {
+        for i in 0..rounds {
+            for (j, (pdf, _)) in twins.iter().enumerate() {
+                let (extracted, took) =
+                    time(|| kiyaku::extract::extract(kiyaku::extract::Format::Pdf, pdf));
+                extraction += took;
+                if let Ok(e) = extracted {
+                    drop(
+                        engine
+                            .check(&format!("doc-{i}-{j}.pdf"), e.text, None)
+                            .compact(),
+                    );
+                }
+            }
+        }
+    });
+    let rate = |d: Duration| files as f64 / d.as_secs_f64();
+    println!(
+        "pdf: {files} contracts (1 thread): from PDF {:.1} files/s ({:.2} MB/s of PDF; extraction {:.0} % of the time), from text {:.1} files/s; PDF/text time ×{:.2}",
+        rate(from_pdf),
+        pdf_bytes as f64 / 1e6 / from_pdf.as_secs_f64(),
+        100.0 * extraction.as_secs_f64() / from_pdf.as_secs_f64(),
+        rate(from_text),
+        from_pdf.as_secs_f64() / from_text.as_secs_f64()
+    );
+    metric(
+        "pdf_over_text_time",
+        from_pdf.as_secs_f64() / from_text.as_secs_f64(),
+    );
 }
 
 /// `kiyaku check` on the corpus written to disk: cold (empty cache), then again (the
