@@ -218,13 +218,25 @@ fn a_folder_with_nothing_to_check_says_why() {
         "{}",
         stderr(&out)
     );
+    let others = temp_dir("only-others");
+    std::fs::write(others.join("a.xlsx"), b"PK").unwrap();
+    std::fs::write(others.join("b.pptx"), b"PK").unwrap();
+    let out = kiyaku(&["check", others.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("1 .xlsx") && stderr(&out).contains("1 .pptx"),
+        "{}",
+        stderr(&out)
+    );
+    // a .pdf is read and a .doc named, each with its own reason
     let pdfs = temp_dir("only-pdfs");
     std::fs::write(pdfs.join("a.pdf"), b"%PDF-1.4").unwrap();
     std::fs::write(pdfs.join("b.doc"), b"\xd0\xcf\x11\xe0").unwrap();
     let out = kiyaku(&["check", "--lang", "en", pdfs.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("1 .pdf") && stderr(&out).contains("1 .doc"),
+        stderr(&out).contains("a.pdf: 破損したPDFです")
+            && stderr(&out).contains("b.doc: Word 97–2003"),
         "{}",
         stderr(&out)
     );
