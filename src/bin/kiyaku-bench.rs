@@ -5,10 +5,12 @@
 //!                                memory of each; PDF throughput next to text (the PDF
 //!                                twins of corpus contracts); then `kiyaku check` on the
 //!                                corpus written to disk, cold and with its result cache
-//!   kiyaku-bench lsp             editor latency of `kiyaku lsp` on the 62 KB regulation:
-//!                                didChange → publishDiagnostics (p50, p95), initialize →
-//!                                first diagnostics, resident memory with 50 documents open,
-//!                                and p95 over a raw lindera tokenisation of the document
+//!   kiyaku-bench lsp             editor latency of `kiyaku lsp` on the 62 KB regulation and on
+//!                                documents of 250 KB and 1 MB made of the corpus: didChange →
+//!                                publishDiagnostics (p50, p95) and initialize → first
+//!                                diagnostics per size; resident memory over 1,000 keystrokes
+//!                                in a 100 KB line, with 53 documents open, and once all are
+//!                                closed; p95 over a raw lindera tokenisation of the regulation
 //!   kiyaku-bench corpus FILES DIR  writes the generated corpus to DIR (for other tools)
 //!
 //! Lines starting `metric ` are machine-readable (`.ci/perf-guard` compares them with
@@ -477,10 +479,15 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 }
 
 fn rss_kb(pid: u32) -> Option<u64> {
+    status_kb(pid, "VmRSS:")
+}
+
+/// A field of /proc/PID/status, in KB.
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
 }
 
@@ -576,21 +583,59 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn lsp() -> ExitCode {
-    let text = match std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("kiyaku-bench: {e}");
-            return ExitCode::from(2);
+/// The regulation, then the corpus's other documents in turn, until `bytes` is reached: a
+/// large document of the kind an editor opens (a 就業規則 with its 別表, a 例規集 in one file).
+fn concatenated(regulation: &str, seeds: &[String], bytes: usize) -> String {
+    let mut text = regulation.to_string();
+    for seed in seeds.iter().cycle() {
+        if text.len() >= bytes {
+            break;
         }
-    };
-    let Ok(mut lsp) = Lsp::start() else {
-        eprintln!(
-            "kiyaku-bench: cannot start kiyaku lsp (build it with cargo build --release first)"
-        );
-        return ExitCode::from(2);
-    };
-    let uri = "file:///bench/regulation-tsc.txt";
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(seed);
+    }
+    text
+}
+
+/// One pasted contract without line breaks: the corpus's text with its lines joined, cut at
+/// `bytes` (on a character boundary).
+fn one_line(seeds: &[String], bytes: usize) -> String {
+    let mut text = String::new();
+    for seed in seeds.iter().cycle() {
+        for line in seed.lines() {
+            if text.len() >= bytes {
+                return text;
+            }
+            text.push_str(line.trim());
+        }
+    }
+    text
+}
+
+/// What one size of document measured: initialize → first diagnostics, and the latencies of
+/// 100 single-character edits spread over it, sorted.
+struct EditRun {
+    first: Duration,
+    latencies: Vec<Duration>,
+}
+
+fn server_stopped() -> ExitCode {
+    eprintln!("kiyaku-bench: the server stopped");
+    ExitCode::from(1)
+}
+
+fn cannot_start() -> ExitCode {
+    eprintln!("kiyaku-bench: cannot start kiyaku lsp (build it with cargo build --release first)");
+    ExitCode::from(2)
+}
+
+/// A fresh server: initialize, open `text`, then 100 single-character edits spread over the
+/// document, each awaited until its diagnostics are published.
+fn edit_run(text: &str, name: &str) -> Result<EditRun, ExitCode> {
+    let mut lsp = Lsp::start().map_err(|_| cannot_start())?;
+    let uri = format!("file:///bench/{name}");
     let started = Instant::now();
     lsp.request(
         "initialize",
@@ -598,13 +643,9 @@ fn lsp() -> ExitCode {
     );
     lsp.notify("initialized", json!({}));
     lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}));
-    if lsp.wait_diagnostics(uri, 1).is_none() {
-        eprintln!("kiyaku-bench: the server stopped");
-        return ExitCode::from(1);
-    }
+    lsp.wait_diagnostics(&uri, 1).ok_or_else(server_stopped)?;
     let first = started.elapsed();
-    // 100 single-character edits spread over the document, each awaited.
-    let lines = text.lines().count() as u32;
+    let lines = text.lines().count().max(1) as u32;
     let mut latencies = Vec::new();
     for i in 0..100u32 {
         let version = 2 + i as i64;
@@ -615,41 +656,196 @@ fn lsp() -> ExitCode {
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
         );
-        if lsp.wait_diagnostics(uri, version).is_none() {
-            eprintln!("kiyaku-bench: the server stopped");
-            return ExitCode::from(1);
-        }
+        lsp.wait_diagnostics(&uri, version)
+            .ok_or_else(server_stopped)?;
         latencies.push(sent.elapsed());
     }
     latencies.sort();
-    // Memory with 50 documents open.
-    let seeds = seed_documents();
-    for i in 0..50 {
-        let u = format!("file:///bench/doc-{i}.txt");
-        lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "plaintext", "version": 1, "text": seeds[i % seeds.len()]}}));
-        let _ = lsp.wait_diagnostics(&u, 1);
+    Ok(EditRun { first, latencies })
+}
+
+/// Resident memory a phase may reach before the benchmark stops it (the machine is shared).
+const RSS_LIMIT_KB: u64 = 3 * 1024 * 1024;
+
+/// What the memory run measured, in KB of resident memory.
+struct MemoryRun {
+    /// After initialize and one document opened and closed (the dictionary loaded, the
+    /// server warm), nothing open.
+    start: u64,
+    /// With the 100 KB one-line document open, before typing.
+    opened: u64,
+    /// After the keystrokes (or when the limit stopped them).
+    typed: u64,
+    keystrokes: usize,
+    /// With the sized documents and 50 corpus documents open as well.
+    many_open: u64,
+    /// After every document is closed.
+    closed: u64,
+    /// Of `start` and `closed`, the pages of files (the binary and its embedded dictionary,
+    /// read as words are met), not memory the server allocated.
+    start_file: u64,
+    closed_file: u64,
+}
+
+/// A fresh server: 1,000 keystrokes typed one after the other in the middle of a 100 KB line,
+/// each awaited; then the large documents and 50 more opened, and everything closed.
+fn memory_run(warm: &str, line: &str, others: &[(String, String)]) -> Result<MemoryRun, ExitCode> {
+    let mut lsp = Lsp::start().map_err(|_| cannot_start())?;
+    let pid = lsp.child.id();
+    let rss = || rss_kb(pid).unwrap_or(0);
+    lsp.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    lsp.notify("initialized", json!({}));
+    let warm_uri = "file:///bench/warm.txt";
+    lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": warm_uri, "languageId": "plaintext", "version": 1, "text": warm}}));
+    lsp.wait_diagnostics(warm_uri, 1)
+        .ok_or_else(server_stopped)?;
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": warm_uri}}),
+    );
+    let start = rss();
+    let start_file = status_kb(pid, "RssFile:").unwrap_or(0);
+    let uri = "file:///bench/one-line.txt";
+    lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": line}}));
+    lsp.wait_diagnostics(uri, 1).ok_or_else(server_stopped)?;
+    let opened = rss();
+    let middle = line.chars().count() / 2;
+    let mut keystrokes = 0;
+    let mut typed = opened;
+    for i in 0..1000usize {
+        let version = 2 + i as i64;
+        let at = json!({"line": 0, "character": middle + i});
+        let change = json!({"range": {"start": at, "end": at}, "text": "あ"});
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        lsp.wait_diagnostics(uri, version)
+            .ok_or_else(server_stopped)?;
+        keystrokes += 1;
+        typed = rss();
+        if typed > RSS_LIMIT_KB {
+            break;
+        }
     }
-    let rss = rss_kb(lsp.child.id());
-    println!(
-        "document: regulation-tsc.txt, {:.1} KB",
-        text.len() as f64 / 1e3
+    let mut uris = vec![uri.to_string()];
+    for (i, (name, text)) in others.iter().enumerate() {
+        let u = format!("file:///bench/{i}-{name}");
+        lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "plaintext", "version": 1, "text": text}}));
+        let _ = lsp.wait_diagnostics(&u, 1);
+        uris.push(u);
+    }
+    let many_open = rss();
+    for u in &uris {
+        lsp.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    }
+    // a request answered after the closes: they have been handled
+    lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
     );
+    std::thread::sleep(Duration::from_millis(200));
+    let closed = rss();
+    let closed_file = status_kb(pid, "RssFile:").unwrap_or(0);
+    Ok(MemoryRun {
+        start,
+        opened,
+        typed,
+        keystrokes,
+        many_open,
+        closed,
+        start_file,
+        closed_file,
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn lsp() -> ExitCode {
+    let text = match std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kiyaku-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let seeds = seed_documents();
+    let sizes = [
+        ("62KB", text.clone()),
+        ("250KB", concatenated(&text, &seeds, 250_000)),
+        ("1MB", concatenated(&text, &seeds, 1_000_000)),
+    ];
+    let mut runs = Vec::new();
+    for (label, doc) in &sizes {
+        match edit_run(doc, &format!("regulation-{label}.txt")) {
+            Ok(run) => runs.push(run),
+            Err(code) => return code,
+        }
+    }
     println!(
-        "initialize → first diagnostics: {:.1} ms",
-        first.as_secs_f64() * 1e3
+        "{:<7} {:>9} {:>14} {:>9} {:>9} {:>9}",
+        "size", "KB", "first (ms)", "p50 (ms)", "p95 (ms)", "max (ms)"
     );
-    println!(
-        "didChange → publishDiagnostics over 100 edits: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.95).as_secs_f64() * 1e3,
-        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
-    );
-    if let Some(kb) = rss {
+    for ((label, doc), run) in sizes.iter().zip(&runs) {
         println!(
-            "resident memory with 51 documents open: {:.0} MB",
-            kb as f64 / 1024.0
+            "{:<7} {:>9.1} {:>14.1} {:>9.1} {:>9.1} {:>9.1}",
+            label,
+            doc.len() as f64 / 1e3,
+            ms(run.first),
+            ms(percentile(&run.latencies, 0.5)),
+            ms(percentile(&run.latencies, 0.95)),
+            run.latencies.last().map_or(0.0, |d| ms(*d)),
         );
     }
+    println!(
+        "(first: initialize → first diagnostics; p50/p95/max: didChange → publishDiagnostics over 100 edits)"
+    );
+    let others: Vec<(String, String)> = sizes
+        .iter()
+        .skip(1)
+        .map(|(label, doc)| (format!("regulation-{label}.txt"), doc.clone()))
+        .chain((0..50).map(|i| (format!("doc-{i}.txt"), seeds[i % seeds.len()].clone())))
+        .collect();
+    let line = one_line(&seeds, 100_000);
+    let memory = match memory_run(&text, &line, &others) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    println!(
+        "resident memory: {:.0} MB at start (a document opened and closed); {:.0} MB with a {:.0} KB one-line document open; {:.0} MB after {} keystrokes in it (+{:.0} MB){}",
+        mb(memory.start),
+        mb(memory.opened),
+        line.len() as f64 / 1e3,
+        mb(memory.typed),
+        memory.keystrokes,
+        mb(memory.typed.saturating_sub(memory.opened)),
+        if memory.keystrokes < 1000 {
+            " (stopped at the limit)"
+        } else {
+            ""
+        },
+    );
+    println!(
+        "resident memory: {:.0} MB with {} documents open; {:.0} MB once all are closed ({:+.1} % of the start)",
+        mb(memory.many_open),
+        others.len() + 1,
+        mb(memory.closed),
+        100.0 * (memory.closed as f64 - memory.start as f64) / memory.start.max(1) as f64,
+    );
+    println!(
+        "  of which pages of the binary and its embedded dictionary: {:.0} MB at start, {:.0} MB once all are closed",
+        mb(memory.start_file),
+        mb(memory.closed_file),
+    );
     // The machine's speed, measured now: raw lindera tokenisation of the same document
     // (median of 21), so that latency / lindera is comparable across machines.
     kiyaku::morphology::warm_up();
@@ -665,11 +861,13 @@ fn lsp() -> ExitCode {
         .collect();
     raw.sort();
     let raw = percentile(&raw, 0.5);
-    let p95 = percentile(&latencies, 0.95);
+    let p95 = percentile(&runs[0].latencies, 0.95);
+    let p95_large = percentile(&runs[2].latencies, 0.95);
     println!(
-        "raw lindera tokenisation of the document: {:.1} ms; p95 / lindera: {:.2}",
-        raw.as_secs_f64() * 1e3,
-        p95.as_secs_f64() / raw.as_secs_f64()
+        "raw lindera tokenisation of the 62 KB document: {:.1} ms; p95 / lindera: {:.2}; p95(1 MB) / p95(62 KB): {:.2}",
+        ms(raw),
+        p95.as_secs_f64() / raw.as_secs_f64(),
+        p95_large.as_secs_f64() / p95.as_secs_f64(),
     );
     metric(
         "lsp_p95_over_lindera",
@@ -677,7 +875,23 @@ fn lsp() -> ExitCode {
     );
     metric(
         "lsp_first_over_lindera",
-        first.as_secs_f64() / raw.as_secs_f64(),
+        runs[0].first.as_secs_f64() / raw.as_secs_f64(),
+    );
+    metric(
+        "lsp_p95_1mb_over_62kb",
+        p95_large.as_secs_f64() / p95.as_secs_f64(),
+    );
+    metric(
+        "lsp_first_1mb_over_62kb",
+        runs[2].first.as_secs_f64() / runs[0].first.as_secs_f64(),
+    );
+    metric(
+        "lsp_typing_rss_growth_mb",
+        mb(memory.typed.saturating_sub(memory.opened)),
+    );
+    metric(
+        "lsp_closed_rss_over_start",
+        memory.closed as f64 / memory.start.max(1) as f64,
     );
     ExitCode::SUCCESS
 }
