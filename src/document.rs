@@ -12,6 +12,7 @@ use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
+use crate::token_cache::TokenCache;
 
 /// A place where a required clause may stand: one sentence, a list item with
 /// the sentence that introduces its list, or a whole article with its caption.
@@ -34,32 +35,6 @@ pub struct Document {
     /// Sentences as normalised byte ranges.
     pub sentences: Vec<Range<usize>>,
     pub units: Vec<ClauseUnit>,
-}
-
-/// Tokens per line, keyed by the line's text: in the editor a keystroke changes one
-/// line, so only that line is tokenised again.
-#[derive(Default)]
-pub struct TokenCache {
-    lines: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Vec<Token>>>>,
-}
-
-/// Lines kept in a cache before it is emptied (bounded memory for long sessions).
-const TOKEN_CACHE_LINES: usize = 50_000;
-
-impl TokenCache {
-    fn tokens(&self, line: &str) -> std::sync::Arc<Vec<Token>> {
-        if let Some(t) = self.lines.lock().ok().and_then(|m| m.get(line).cloned()) {
-            return t;
-        }
-        let tokens = std::sync::Arc::new(morphology::tokenize(line));
-        if let Ok(mut m) = self.lines.lock() {
-            if m.len() >= TOKEN_CACHE_LINES {
-                m.clear();
-            }
-            m.insert(line.to_string(), tokens.clone());
-        }
-        tokens
-    }
 }
 
 impl Document {
@@ -147,29 +122,37 @@ fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
 /// Lines longer than this are tokenised in pieces.
 const PIECE_BYTES: usize = 4096;
 
-/// A line cut into pieces of about `PIECE_BYTES`, each ending after a 。 (or, in a run with
-/// none, after a 、 or at a character boundary): lindera's lattice grows with the text it is
-/// given, and a pasted contract without line breaks would otherwise be one lattice of
-/// megabytes. A sentence end is a boundary the segmentation does not cross, so the tokens are
-/// those of the whole line.
+/// A line cut into the pieces it is tokenised in: a line up to `PIECE_BYTES` is one piece; a
+/// longer one is cut after each 。 (a run of more than `PIECE_BYTES` without one, after its
+/// last 、 within that many bytes, or at a character boundary). lindera's lattice grows with
+/// the text it is given, and a pasted contract without line breaks would otherwise be one
+/// lattice of megabytes; and a keystroke in such a line changes one sentence, the piece the
+/// language server's token cache tokenises again (what it holds for the line grows with the
+/// sentence, not with the line). A sentence end is a boundary the segmentation does not
+/// cross, so the tokens are those of the whole line.
 fn pieces(line: &str) -> impl Iterator<Item = &str> {
+    let long = line.len() > PIECE_BYTES;
     let mut rest = line;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
         }
-        if rest.len() <= PIECE_BYTES {
+        if !long {
             return Some(std::mem::take(&mut rest));
         }
-        let mut limit = PIECE_BYTES;
+        let mut limit = PIECE_BYTES.min(rest.len());
         while !rest.is_char_boundary(limit) {
             limit -= 1;
         }
         let window = &rest[..limit];
         let cut = window
-            .rfind('。')
+            .find('。')
             .map(|i| i + '。'.len_utf8())
-            .or_else(|| window.rfind('、').map(|i| i + '、'.len_utf8()))
+            .or_else(|| {
+                (limit < rest.len())
+                    .then(|| window.rfind('、').map(|i| i + '、'.len_utf8()))
+                    .flatten()
+            })
             .filter(|&i| i > 0)
             .unwrap_or(limit);
         let (piece, tail) = rest.split_at(cut);
@@ -552,7 +535,8 @@ mod tests {
         let line = sentence.repeat(400);
         let cut: Vec<&str> = pieces(&line).collect();
         assert!(cut.len() > 1 && cut.iter().all(|p| p.len() <= PIECE_BYTES));
-        assert!(cut.iter().all(|p| p.ends_with('。')));
+        // one sentence a piece: a keystroke changes one of them
+        assert!(cut.iter().all(|p| p == &sentence));
         assert_eq!(cut.concat(), line);
         let text = format!("第1条\n{line}\n");
         let fields = |t: &Token| (t.span.clone(), t.surface.to_string(), t.base().to_string());
@@ -564,6 +548,11 @@ mod tests {
         };
         let pieced: Vec<_> = tokenize_lines(&text, None).iter().map(fields).collect();
         assert_eq!(pieced, whole);
+        let cached: Vec<_> = tokenize_lines(&text, Some(&TokenCache::default()))
+            .iter()
+            .map(fields)
+            .collect();
+        assert_eq!(cached, whole);
         // no sentence end at all: cut at a character boundary, every byte kept
         let run = "あ".repeat(5000);
         assert_eq!(pieces(&run).collect::<Vec<_>>().concat(), run);

@@ -27,3 +27,4 @@ pub mod report;
 pub mod structure;
 pub mod suppress;
 pub mod text;
+pub mod token_cache;

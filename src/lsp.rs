@@ -15,12 +15,13 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use crate::catalog;
 use crate::checks::defined_terms;
 use crate::diagnostic::{self as diag, Language};
-use crate::document::{Document, TokenCache};
+use crate::document::Document;
 use crate::kind::DocumentKind;
 use crate::lint::{Engine, FileReport};
 use crate::matcher::Status;
 use crate::structure::UnitKind;
 use crate::text::SourceText;
+use crate::token_cache::TokenCache;
 
 /// How the client counts columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,8 @@ struct OpenDocument {
     analysing: bool,
     /// Edits arrived while it ran: analyse again when it ends.
     stale: bool,
+    /// Tokens of this document's pieces seen before; dropped with the document when it closes.
+    tokens: Arc<TokenCache>,
 }
 
 /// Engines per `kiyaku.toml` (None: no configuration), rebuilt when the configuration,
@@ -243,7 +246,6 @@ pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
     engines: Arc<Engines>,
-    cache: Arc<TokenCache>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -264,14 +266,13 @@ impl Backend {
                 file_errors: HashMap::new(),
             })),
             engines: Arc::new(Engines::default()),
-            cache: Arc::new(TokenCache::default()),
         }
     }
 
     /// Analyses the current text of `uri` off the async runtime and publishes the
     /// diagnostics, unless a newer version arrived meanwhile.
     async fn analyse(&self, uri: Uri) {
-        let (text, version, kind, encoding) = {
+        let (text, version, kind, encoding, cache) = {
             let state = lock(&self.state);
             let Some(doc) = state.documents.get(&uri) else {
                 return;
@@ -281,10 +282,10 @@ impl Backend {
                 doc.version,
                 state.kind,
                 state.encoding,
+                doc.tokens.clone(),
             )
         };
         let engines = self.engines.clone();
-        let cache = self.cache.clone();
         let file = uri.to_file_path().map(|p| p.into_owned());
         // the decoded path: kiyaku.toml's [kinds] globs are written with the file's own name
         // (覚書.txt, not %E8%A6%9A…)
@@ -293,6 +294,7 @@ impl Backend {
             |f| f.to_string_lossy().into_owned(),
         );
         let analysed = tokio::task::spawn_blocking(move || {
+            cache.fit_to(text.len());
             let (engine, rebuilt) = engines.for_document(file.as_deref());
             let report = engine.check_document(&path, Document::with_cache(text, &cache), kind);
             let placed = rebuilt.map(|r| {
@@ -732,6 +734,19 @@ fn apply_change(rope: &mut Rope, change: &TextDocumentContentChangeEvent, encodi
     rope.insert(start, &change.text);
 }
 
+/// Gives the memory that closed documents freed back to the system. glibc's allocator keeps
+/// freed memory in its arenas (one per thread that allocated it) and hands it back only from
+/// the top of each; a server that analysed a large document on several threads would stay
+/// at its peak after the document closes.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointer; it only returns the allocator's free pages to the
+    // system, under the allocator's own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 fn markdown(value: String) -> Hover {
     Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -845,6 +860,7 @@ impl LanguageServer for Backend {
                 engine: None,
                 analysing: false,
                 stale: false,
+                tokens: Arc::new(TokenCache::default()),
             },
         );
         self.analyse(uri).await;
@@ -899,6 +915,7 @@ impl LanguageServer for Backend {
             state.documents.remove(&uri);
             published(&state, &uri)
         };
+        release_freed_memory();
         self.client
             .publish_diagnostics(uri, diagnostics, None)
             .await;

@@ -232,6 +232,117 @@ fn random_incremental_edits_end_where_a_fresh_open_does() {
     assert_eq!(summary(&after_edits), summary(&from_scratch));
 }
 
+/// A large document: the regulation, then the corpus's documents in turn, up to `bytes`.
+fn large_document(bytes: usize) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut text = corpus("shared/regulation-tsc.txt");
+    let mut others = Vec::new();
+    for folder in ["contracts", "notices", "regulations"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        others.extend(
+            paths
+                .into_iter()
+                .map(|p| std::fs::read_to_string(p).unwrap()),
+        );
+    }
+    for other in others.iter().cycle() {
+        if text.len() >= bytes {
+            break;
+        }
+        text.push('\n');
+        text.push_str(other);
+    }
+    text
+}
+
+/// Random edits, in bursts (some analysed together, some one by one), to large documents
+/// and to one long line: at every checkpoint what the server publishes for the edited
+/// document is what another server publishes for the same text opened fresh — every field
+/// of every diagnostic.
+#[test]
+fn random_edits_on_large_documents_publish_what_a_fresh_open_does() {
+    let one_line: String = large_document(40_000)
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .concat();
+    let mut seed: u64 = 0x2545F4914F6CDD1D;
+    let mut rand = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let inserts = [
+        "甲",
+        "乙は、",
+        "\n",
+        "漏えい",
+        "。",
+        "第3条",
+        "𠮷",
+        "a",
+        "「本規程」という。",
+        "(定義)\n",
+        "以下「委託先」という。",
+        "第12条第2項",
+        "",
+    ];
+    let mut fresh = Client::start();
+    fresh.initialize(&["utf-16"]);
+    for (name, original) in [
+        ("large.txt", large_document(200_000)),
+        ("one-line.txt", one_line),
+    ] {
+        let uri = format!("file:///tmp/kiyaku-large-edit-{name}");
+        let mut c = Client::start();
+        c.initialize(&["utf-16"]);
+        c.open(&uri, &original);
+        let mut text: Vec<char> = original.chars().collect();
+        let mut version = 1;
+        for checkpoint in 0..8 {
+            // a burst: edits sent without waiting, or one edit awaited
+            let burst = if checkpoint % 2 == 0 { 1 + rand(12) } else { 1 };
+            for _ in 0..burst {
+                version += 1;
+                let current: String = text.iter().collect();
+                let start = rand(text.len() + 1);
+                let end = (start + rand(6)).min(text.len());
+                let insert = inserts[rand(inserts.len())];
+                let (sl, sc) = utf16_position(&current, start);
+                let (el, ec) = utf16_position(&current, end);
+                c.notify(
+                    "textDocument/didChange",
+                    json!({"textDocument": {"uri": uri, "version": version},
+                           "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
+                );
+                text.splice(start..end, insert.chars());
+            }
+            let edited = c.diagnostics(&uri, version);
+            c.pending.clear();
+            let now: String = text.iter().collect();
+            fresh.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": version, "text": now}}),
+            );
+            let opened = fresh.diagnostics(&uri, version);
+            fresh.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri}}),
+            );
+            assert!(!opened.is_empty(), "{name}: no diagnostics to compare");
+            assert_eq!(
+                edited, opened,
+                "{name}, version {version}: the edited document's diagnostics differ from a fresh open's"
+            );
+        }
+    }
+}
+
 #[test]
 fn code_action_inserts_the_model_clause_and_the_item_is_then_present() {
     let mut c = Client::start();
