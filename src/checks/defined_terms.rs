@@ -243,36 +243,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             let line_end = text[p..].find('\n').map_or(text.len(), |i| p + i);
             let line = text[line_start..line_end].trim();
             let original = doc.original(p..p + 1).start;
-            let in_heading = doc.structure.units.iter().any(|u| {
-                matches!(
-                    u.kind,
-                    UnitKind::Chapter
-                        | UnitKind::Section
-                        | UnitKind::Subsection
-                        | UnitKind::Heading
-                ) && u.header.contains(&original)
-            });
             let caption_line = line.starts_with('(') && line.ends_with(')');
-            // the caption of the article that defines it: 第17条（反社会的勢力の排除）
-            let names_own_article = doc.structure.units.iter().any(|u| {
-                u.kind == UnitKind::Article
-                    && (u.header.contains(&original)
-                        || u.caption_range
-                            .as_ref()
-                            .is_some_and(|r| r.contains(&original)))
-                    && original < u.body_start
-                    && u.span.contains(&doc.original(d.at.clone()).start)
-            });
-            // a short heading line just above the article that defines it
-            let heading_above_definition = !line.contains('。')
-                && line.chars().count() <= 30
-                && doc.structure.units.iter().any(|u| {
-                    u.kind == UnitKind::Article
-                        && u.span.contains(&doc.original(d.at.clone()).start)
-                        && u.span.start >= doc.original(line_end..line_end).start
-                        && doc.source.line_of(u.span.start)
-                            <= doc.source.line_of(doc.original(line_end..line_end).start) + 2
-                });
             let after = &text[p + d.term.len()..];
             // 「実施機関（…）」 quoted from another text, 第14条（要件定義作成支援業務の実施）
             // citing an article by its caption; 契約不適合責任, a longer compound
@@ -297,21 +268,58 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     .rev()
                     .collect::<String>()
                     .contains("定義する");
-            !(continues
-                || in_heading
-                || heading_above_definition
+            if continues
                 || caption_line
-                || names_own_article
                 || quoted
                 || cites_caption
                 || other_part
                 || compound
-                || pointed)
+                || pointed
+            {
+                return false;
+            }
+            // what needs the structure is asked last, and only as far as needed: a term used
+            // thousands of times before its definition is looked up among thousands of units
+            let in_heading = || {
+                doc.structure.units.iter().any(|u| {
+                    matches!(
+                        u.kind,
+                        UnitKind::Chapter
+                            | UnitKind::Section
+                            | UnitKind::Subsection
+                            | UnitKind::Heading
+                    ) && u.header.contains(&original)
+                })
+            };
+            // the caption of the article that defines it: 第17条（反社会的勢力の排除）
+            let names_own_article = || {
+                doc.structure.units.iter().any(|u| {
+                    u.kind == UnitKind::Article
+                        && (u.header.contains(&original)
+                            || u.caption_range
+                                .as_ref()
+                                .is_some_and(|r| r.contains(&original)))
+                        && original < u.body_start
+                        && u.span.contains(&doc.original(d.at.clone()).start)
+                })
+            };
+            // a short heading line just above the article that defines it
+            let heading_above_definition = || {
+                !line.contains('。')
+                    && line.chars().count() <= 30
+                    && doc.structure.units.iter().any(|u| {
+                        u.kind == UnitKind::Article
+                            && u.span.contains(&doc.original(d.at.clone()).start)
+                            && u.span.start >= doc.original(line_end..line_end).start
+                            && doc.source.line_of(u.span.start)
+                                <= doc.source.line_of(doc.original(line_end..line_end).start) + 2
+                    })
+            };
+            !(in_heading() || heading_above_definition() || names_own_article())
         };
-        if let Some(&early) = uses
-            .iter()
-            .find(|&&p| p < d.at.start && standalone(p))
-            .filter(|_| !statutory)
+        if let Some(&early) = (!statutory)
+            .then(|| uses.iter().find(|&&p| p < d.at.start && standalone(p)))
+            .flatten()
         {
             let line_start = text[..d.at.start].rfind('\n').map_or(0, |i| i + 1);
             let in_title = doc
