@@ -78,7 +78,9 @@ fn table() -> &'static [CompiledPhrase] {
 /// at all (one automaton for all of them), and the surfaces of the phrases' words.
 struct Prefilter {
     typos: Option<RegexSet>,
-    words: rustc_hash::FxHashSet<&'static str>,
+    /// For the surface of each phrase word: the phrases that have it, with the place of its
+    /// first occurrence among their words (a token is an anchor of those phrases alone).
+    words: rustc_hash::FxHashMap<&'static str, Vec<(usize, usize)>>,
 }
 
 fn prefilter() -> &'static Prefilter {
@@ -90,10 +92,19 @@ fn prefilter() -> &'static Prefilter {
                 .flat_map(|p| p.phrase.typo.iter().map(|t| &t.pattern)),
         )
         .ok(),
-        words: table()
-            .iter()
-            .flat_map(|p| p.words.iter().map(|w| w.surface.as_str()))
-            .collect(),
+        words: {
+            let mut words: rustc_hash::FxHashMap<&'static str, Vec<(usize, usize)>> =
+                rustc_hash::FxHashMap::default();
+            for (i, p) in table().iter().enumerate() {
+                for (a, w) in p.words.iter().enumerate() {
+                    let phrases = words.entry(w.surface.as_str()).or_default();
+                    if !phrases.iter().any(|&(j, _)| j == i) {
+                        phrases.push((i, a));
+                    }
+                }
+            }
+            words
+        },
     })
 }
 
@@ -105,12 +116,15 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     let filter = prefilter();
     let occurring = filter.typos.as_ref().map(|set| set.matches(text));
-    // tokens that are a word of some phrase: the only possible anchors
-    let anchors: Vec<usize> = (0..doc.tokens.len())
-        .filter(|&i| filter.words.contains(doc.tokens[i].surface.as_str()))
-        .collect();
+    // tokens that are a word of some phrase, the only possible anchors, by phrase
+    let mut anchors: Vec<Vec<(usize, usize)>> = vec![Vec::new(); table().len()];
+    for (i, t) in doc.tokens.iter().enumerate() {
+        for &(p, a) in filter.words.get(t.surface.as_str()).into_iter().flatten() {
+            anchors[p].push((i, a));
+        }
+    }
     let mut pattern = 0;
-    for p in table() {
+    for (p, anchors) in table().iter().zip(&anchors) {
         for (typo, regex) in p.phrase.typo.iter().zip(&p.typos) {
             pattern += 1;
             if occurring.as_ref().is_some_and(|o| !o.matched(pattern - 1)) {
@@ -137,11 +151,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             }
         }
         // reading scan
-        for &i in &anchors {
-            let anchor = &doc.tokens[i];
-            let Some(a) = p.words.iter().position(|w| w.surface == anchor.surface) else {
-                continue;
-            };
+        for &(i, a) in anchors {
             let lo = i.saturating_sub(WINDOW);
             let hi = (i + WINDOW + 1).min(doc.tokens.len());
             for t in &doc.tokens[lo..hi] {
