@@ -55,17 +55,37 @@ impl Document {
         }
     }
 
-    /// Like `new`, reusing the tokens of lines seen before.
+    /// Like `new`, reusing the tokens of pieces seen before, and parsing the structure on
+    /// another thread meanwhile (the language server).
     pub fn with_cache(text: String, cache: &TokenCache) -> Self {
         Self::build(text, Some(cache))
     }
 
     fn build(text: String, cache: Option<&TokenCache>) -> Self {
         let source = SourceText::new(text);
-        let normalized = normalize::normalize(source.as_str());
-        let structure = structure::parse(&source);
-        let tokens = tokenize_lines(&normalized.text, cache);
-        let sentences = split_sentences(&normalized.text);
+        let (normalized, structure, tokens, sentences) = match cache {
+            // the language server: the structure is parsed beside the rest (on rayon's
+            // threads), for the latency of one document
+            Some(cache) => {
+                let ((normalized, tokens, sentences), structure) = rayon::join(
+                    || {
+                        let normalized = normalize::normalize(source.as_str());
+                        let tokens = tokenize_lines(&normalized.text, Some(cache));
+                        let sentences = split_sentences(&normalized.text);
+                        (normalized, tokens, sentences)
+                    },
+                    || structure::parse(&source),
+                );
+                (normalized, structure, tokens, sentences)
+            }
+            None => {
+                let normalized = normalize::normalize(source.as_str());
+                let structure = structure::parse(&source);
+                let tokens = tokenize_lines(&normalized.text, None);
+                let sentences = split_sentences(&normalized.text);
+                (normalized, structure, tokens, sentences)
+            }
+        };
         let mut doc = Document {
             source,
             normalized,

@@ -267,13 +267,91 @@ impl Engine {
         document: Document,
         kind_override: Option<DocumentKind>,
     ) -> FileReport {
+        self.check_prepared(path, document, kind_override, false)
+    }
+
+    /// Like `check_document`, with the catalogs' judgement and the consistency checks run
+    /// side by side on rayon's threads: the language server, where the latency of one
+    /// document is what counts. The report is the same, to the order of its findings.
+    pub fn check_document_in_parallel(
+        &self,
+        path: &str,
+        document: Document,
+        kind_override: Option<DocumentKind>,
+    ) -> FileReport {
+        self.check_prepared(path, document, kind_override, true)
+    }
+
+    fn check_prepared(
+        &self,
+        path: &str,
+        document: Document,
+        kind_override: Option<DocumentKind>,
+        parallel: bool,
+    ) -> FileReport {
         let mut diagnostics = Vec::new();
         let (kind, kind_source) =
             self.decide_kind(path, &document, kind_override, &mut diagnostics);
+        // a document that is none of the three (a memo, a README) is not linted at all
+        let consistency = || match (kind, parallel) {
+            (DocumentKind::Unknown, _) => Vec::new(),
+            (_, false) => checks::run(&document),
+            (_, true) => checks::run_parallel(&document),
+        };
+        let ((items, judged), consistency) = if parallel {
+            rayon::join(|| self.judge_catalogs(path, &document, kind), consistency)
+        } else {
+            (self.judge_catalogs(path, &document, kind), consistency())
+        };
+        diagnostics.extend(judged);
+        diagnostics.extend(consistency);
+        // the only finding of a document of no kind is the hint that says how to name its
+        // kind if it is one
+        if kind == DocumentKind::Unknown {
+            let first = document.source.line_range(0);
+            diagnostics.push(Diagnostic::new(
+                Code::UnknownKind,
+                Severity::Info,
+                Text::new(
+                    "文書の種類（個人情報保護方針・規程・委託契約）を判定できませんでした。`--kind` か `<!-- kiyaku: kind=… -->` で指定してください。",
+                    "Could not tell what kind of document this is; set it with --kind or <!-- kiyaku: kind=… -->.",
+                ),
+                first,
+            ));
+        }
+        let comments = crate::suppress::Comments::read(&document.source, |id| {
+            crate::cli::find_item(&self.catalogs, id).is_some()
+        });
+        diagnostics.extend(comments.problems.iter().cloned());
+        diagnostics.sort_by_key(|a| (a.range.start, a.code));
+        self.codes.apply(&mut diagnostics);
+        comments.apply(&mut diagnostics);
+        FileReport {
+            path: path.to_string(),
+            kind,
+            kind_source,
+            items,
+            diagnostics,
+            values: checks::values::extract(&document),
+            document,
+            paragraphs: None,
+            pages: None,
+        }
+    }
+
+    /// The verdict on each item of the catalogs that apply to `kind`, and the findings of
+    /// the items missing or contradicted.
+    fn judge_catalogs(
+        &self,
+        path: &str,
+        document: &Document,
+        kind: DocumentKind,
+    ) -> (Vec<ItemResult>, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
         let mut items = Vec::new();
-        let mut index = TermIndex::new(&document, &self.terms[kind.index()]);
+        let mut index = TermIndex::new(document, &self.terms[kind.index()]);
         let contract =
-            (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(&document));
+            (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(document));
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
             let sections = matcher::catalog_sections(&mut index, catalog);
             // a clause missing from a section belongs at the end of that section
@@ -298,11 +376,11 @@ impl Engine {
                 let evidence = verdict
                     .nearest
                     .as_ref()
-                    .map(|n| Evidence::of(&document, item, n));
+                    .map(|n| Evidence::of(document, item, n));
                 match verdict.status {
                     Status::Missing => {
                         let mut d = missing_clause(
-                            &document,
+                            document,
                             catalog,
                             item,
                             &id,
@@ -346,40 +424,7 @@ impl Engine {
                 });
             }
         }
-        // a document that is none of the three (a memo, a README) is not linted at all: its
-        // only finding is the hint that says how to name its kind if it is one
-        if kind != DocumentKind::Unknown {
-            diagnostics.extend(checks::run(&document));
-        } else {
-            let first = document.source.line_range(0);
-            diagnostics.push(Diagnostic::new(
-                Code::UnknownKind,
-                Severity::Info,
-                Text::new(
-                    "文書の種類（個人情報保護方針・規程・委託契約）を判定できませんでした。`--kind` か `<!-- kiyaku: kind=… -->` で指定してください。",
-                    "Could not tell what kind of document this is; set it with --kind or <!-- kiyaku: kind=… -->.",
-                ),
-                first,
-            ));
-        }
-        let comments = crate::suppress::Comments::read(&document.source, |id| {
-            crate::cli::find_item(&self.catalogs, id).is_some()
-        });
-        diagnostics.extend(comments.problems.iter().cloned());
-        diagnostics.sort_by_key(|a| (a.range.start, a.code));
-        self.codes.apply(&mut diagnostics);
-        comments.apply(&mut diagnostics);
-        FileReport {
-            path: path.to_string(),
-            kind,
-            kind_source,
-            items,
-            diagnostics,
-            values: checks::values::extract(&document),
-            document,
-            paragraphs: None,
-            pages: None,
-        }
+        (items, diagnostics)
     }
 
     fn decide_kind(
@@ -680,4 +725,38 @@ fn missing_clause(
         }],
     });
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The language server's parallel check reports what the command line's does, to the
+    /// order of the findings, on every document of the corpus.
+    #[test]
+    fn the_parallel_check_equals_the_sequential_one() {
+        let engine = Engine::new(crate::catalog::builtin_catalogs());
+        let cache = crate::token_cache::TokenCache::default();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut checked = 0;
+        for folder in ["contracts", "notices", "regulations", "shared"] {
+            for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.to_string_lossy();
+                let sequential = engine.check(&name, text.clone(), None);
+                let parallel = engine.check_document_in_parallel(
+                    &name,
+                    Document::with_cache(text, &cache),
+                    None,
+                );
+                assert_eq!(sequential.kind, parallel.kind, "{name}");
+                assert_eq!(sequential.items, parallel.items, "{name}");
+                assert_eq!(sequential.diagnostics, parallel.diagnostics, "{name}");
+                assert_eq!(sequential.values, parallel.values, "{name}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "{checked}");
+    }
 }

@@ -296,7 +296,8 @@ impl Backend {
         let analysed = tokio::task::spawn_blocking(move || {
             cache.fit_to(text.len());
             let (engine, rebuilt) = engines.for_document(file.as_deref());
-            let report = engine.check_document(&path, Document::with_cache(text, &cache), kind);
+            let report =
+                engine.check_document_in_parallel(&path, Document::with_cache(text, &cache), kind);
             let placed = rebuilt.map(|r| {
                 let placed = place(&r.errors, encoding);
                 (r, placed)
