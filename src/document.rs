@@ -119,24 +119,44 @@ impl Document {
 fn tokenize_lines(text: &str, cache: Option<&TokenCache>) -> Vec<Token> {
     // about one token per two characters of Japanese (three bytes each)
     let mut tokens = Vec::with_capacity(text.len() / 6);
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        let mut piece_start = start;
-        for piece in pieces(content) {
-            match cache {
-                Some(c) => tokens.extend(c.tokens(piece).iter().map(|t| {
-                    let mut t = t.clone();
-                    t.span = t.span.start + piece_start..t.span.end + piece_start;
-                    t
-                })),
-                None => morphology::tokenize_into(piece, piece_start, &mut tokens),
-            }
-            piece_start += piece.len();
+    let Some(cache) = cache else {
+        for (start, piece) in pieces_of(text) {
+            morphology::tokenize_into(piece, start, &mut tokens);
         }
-        start += line.len();
+        return tokens;
+    };
+    // the pieces the cache does not hold (all of them when a document is opened) are
+    // tokenised on rayon's threads; the tokens are put together in the order of the text
+    use rayon::prelude::*;
+    let pieces: Vec<(usize, &str)> = pieces_of(text).collect();
+    let tokenised: Vec<std::sync::Arc<Vec<Token>>> = pieces
+        .par_iter()
+        .with_min_len(64)
+        .map(|(_, piece)| cache.tokens(piece))
+        .collect();
+    for ((start, _), piece_tokens) in pieces.iter().zip(&tokenised) {
+        tokens.extend(piece_tokens.iter().map(|t| {
+            let mut t = t.clone();
+            t.span = t.span.start + start..t.span.end + start;
+            t
+        }));
     }
     tokens
+}
+
+/// The pieces of every line of `text` (line breaks left out), with their byte offsets.
+fn pieces_of(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    text.split_inclusive('\n').flat_map(move |line| {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let mut piece_start = start;
+        start += line.len();
+        pieces(content).map(move |piece| {
+            let at = piece_start;
+            piece_start += piece.len();
+            (at, piece)
+        })
+    })
 }
 
 /// Lines longer than this are tokenised in pieces.
