@@ -232,11 +232,19 @@ fn a_folder_with_nothing_to_check_says_why() {
     let pdfs = temp_dir("only-pdfs");
     std::fs::write(pdfs.join("a.pdf"), b"%PDF-1.4").unwrap();
     std::fs::write(pdfs.join("b.doc"), b"\xd0\xcf\x11\xe0").unwrap();
-    let out = kiyaku(&["check", "--lang", "en", pdfs.to_str().unwrap()], None);
+    let out = kiyaku(&["check", "--lang", "ja", pdfs.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("a.pdf: 破損したPDFです")
-            && stderr(&out).contains("b.doc: Word 97–2003"),
+            && stderr(&out).contains("b.doc: Word 97–2003 形式"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kiyaku(&["check", "--lang", "en", pdfs.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a.pdf: a damaged PDF")
+            && stderr(&out).contains("b.doc: a Word 97–2003 document"),
         "{}",
         stderr(&out)
     );
