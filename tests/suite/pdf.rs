@@ -457,3 +457,21 @@ fn every_corpus_contract_printed_by_chromium_reads_as_its_text() {
         "{lines} of {expected}"
     );
 }
+
+/// The PDFs fuzzing found (tests/fuzz/pdf/): each is read with a page and line for every
+/// line of its text, or refused with its reason, never a panic.
+#[test]
+fn fuzz_found_pdfs_map_every_line_to_its_page() {
+    for entry in std::fs::read_dir(root().join("tests/fuzz/pdf")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        if let Ok(e) = extract::extract(Format::Pdf, &bytes) {
+            let lines = e.text.matches('\n').count();
+            let pages = e.pages.expect("a PDF's page map");
+            assert_eq!(pages.len(), lines, "{}", path.display());
+            for line in 1..=lines {
+                assert!(pages.place(line, 1).is_some(), "{}", path.display());
+            }
+        }
+    }
+}

@@ -123,6 +123,11 @@ pub fn assemble(pages: &[Vec<Span>]) -> (String, PageMap) {
 /// The printed lines of one page: consecutive spans on one baseline that go on to the
 /// right are one line; a gap wider than a quarter of a character between two spans is a
 /// space (table cells, words of Latin text).
+/// Characters that end a line of text (the linter's and the page map's lines must agree).
+const LINE_BREAKS: [char; 7] = [
+    '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
 fn lines_of(spans: &[Span], page: u32) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     for span in spans {
@@ -136,6 +141,9 @@ fn lines_of(spans: &[Span], page: u32) -> Vec<Line> {
         } else {
             10.0
         };
+        // a span's text may hold line breaks of its own (a damaged or odd content stream):
+        // they are spaces, so that each printed line stays one line of the text
+        let span_text = span.text.replace(LINE_BREAKS, " ");
         if let Some(line) = lines.last_mut() {
             let size_of_both = size.max(line.size);
             // punctuation is set in half its width (「。）」), so a span may start up to a
@@ -143,11 +151,11 @@ fn lines_of(spans: &[Span], page: u32) -> Vec<Line> {
             if (span.y - line.y).abs() < 0.5 * size_of_both && span.x0 >= line.x1 - size_of_both {
                 let gap = span.x0 - line.x1;
                 let joins_blank = line.text.ends_with(char::is_whitespace)
-                    || span.text.starts_with(char::is_whitespace);
+                    || span_text.starts_with(char::is_whitespace);
                 if gap > 0.25 * size && !joins_blank {
                     line.text.push(' ');
                 }
-                line.text.push_str(&span.text);
+                line.text.push_str(&span_text);
                 line.x1 = line.x1.max(span.x1);
                 line.size = line.size.max(size);
                 continue;
@@ -158,7 +166,7 @@ fn lines_of(spans: &[Span], page: u32) -> Vec<Line> {
             x1: span.x1,
             y: span.y,
             size,
-            text: span.text.clone(),
+            text: span_text,
             page,
             number: 0,
         });
@@ -397,6 +405,15 @@ mod tests {
         let (text, map) = assemble(&[page(&[FULL]), page(&["るところによる。"])]);
         assert_eq!(text, format!("{FULL}るところによる。\n"));
         assert_eq!(map.place(1, 36), Some((2, 1)));
+    }
+
+    /// Found by fuzzing: a span whose text holds line breaks gave the text more lines
+    /// than the page map.
+    #[test]
+    fn line_breaks_inside_a_span_do_not_add_lines() {
+        let (text, map) = assemble(&[page(&["第1条\n目的\r\u{2028}定め。"])]);
+        assert_eq!(text.matches('\n').count(), map.len());
+        assert!(!text.trim_end_matches('\n').contains(LINE_BREAKS));
     }
 
     #[test]
