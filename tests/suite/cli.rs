@@ -44,8 +44,7 @@ pub fn checked_paths(out: &Output) -> Vec<String> {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    crate::json_of(out)
 }
 
 #[test]

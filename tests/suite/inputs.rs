@@ -25,8 +25,7 @@ fn kiyaku(args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    crate::json_of(out)
 }
 
 /// (id, status) of every item of the only file checked.

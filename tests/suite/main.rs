@@ -38,6 +38,36 @@ pub fn kiyaku_command() -> std::process::Command {
     command
 }
 
+/// The JSON a kiyaku run printed on standard output.
+pub fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Prints the page `html` to `pdf` with headless Chromium (`browser`), as a user's
+/// browser prints it, without the browser's own header and footer; `profile` is a folder
+/// of its own for the browser's state. True when the PDF was written.
+pub fn print_to_pdf(browser: &str, html: &Path, pdf: &Path, profile: &Path) -> bool {
+    std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+        && pdf.exists()
+}
+
 /// An empty folder for one test, in the system's temporary folder.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiyaku-{name}-{}", std::process::id()));

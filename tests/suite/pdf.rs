@@ -7,7 +7,7 @@
 //! checked too, and so is one long PDF of all of them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use kiyaku::catalog;
@@ -53,8 +53,7 @@ fn kiyaku(args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    crate::json_of(out)
 }
 
 /// What must be equal between a document and its PDF: the kind, every item's status,
@@ -380,24 +379,11 @@ fn print_to_pdf(browser: &str, page: &str, pdf: &Path) {
     let html = pdf.with_extension("html");
     std::fs::write(&html, page).unwrap();
     let profile = pdf.with_extension("profile");
-    let status = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success() && pdf.exists(), "{}", pdf.display());
+    assert!(
+        crate::print_to_pdf(browser, &html, pdf, &profile),
+        "{}",
+        pdf.display()
+    );
 }
 
 /// Every corpus contract printed by Chromium, and all of them in one long PDF, read as

@@ -489,24 +489,12 @@ fn html_report_prints_every_matrix_column() {
     );
     let html = stdout(&out);
     std::fs::write(&page, &html).unwrap();
-    let status = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    assert!(crate::print_to_pdf(
+        browser,
+        &page,
+        &pdf,
+        &dir.join("profile")
+    ));
     let text = Command::new("pdftotext")
         .arg(&pdf)
         .arg("-")
