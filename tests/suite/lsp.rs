@@ -162,6 +162,27 @@ fn summary(diagnostics: &[Value]) -> Vec<(Value, Value, String)> {
     v
 }
 
+/// Replaces the chars `range` of `text` by `insert`, in the server's copy (an incremental
+/// didChange at UTF-16 positions) and in the test's own.
+fn replace(
+    c: &mut Client,
+    uri: &str,
+    version: i64,
+    text: &mut Vec<char>,
+    range: std::ops::Range<usize>,
+    insert: &str,
+) {
+    let current: String = text.iter().collect();
+    let (sl, sc) = utf16_position(&current, range.start);
+    let (el, ec) = utf16_position(&current, range.end);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version},
+               "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
+    );
+    text.splice(range, insert.chars());
+}
+
 /// UTF-16 position of a char index in `text`.
 fn utf16_position(text: &str, char_index: usize) -> (usize, usize) {
     let mut line = 0;
@@ -207,7 +228,6 @@ fn random_incremental_edits_end_where_a_fresh_open_does() {
     let mut version = 1;
     for _ in 0..200 {
         version += 1;
-        let current: String = text.iter().collect();
         let start = rand(text.len() + 1);
         let end = (start + rand(4)).min(text.len());
         let insert = if rand(3) == 0 {
@@ -215,14 +235,7 @@ fn random_incremental_edits_end_where_a_fresh_open_does() {
         } else {
             inserts[rand(inserts.len())]
         };
-        let (sl, sc) = utf16_position(&current, start);
-        let (el, ec) = utf16_position(&current, end);
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": version},
-                   "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
-        );
-        text.splice(start..end, insert.chars());
+        replace(&mut c, uri, version, &mut text, start..end, insert);
     }
     let after_edits = c.diagnostics(uri, version);
     let final_text: String = text.iter().collect();
@@ -309,18 +322,10 @@ fn random_edits_on_large_documents_publish_what_a_fresh_open_does() {
             let burst = if checkpoint % 2 == 0 { 1 + rand(12) } else { 1 };
             for _ in 0..burst {
                 version += 1;
-                let current: String = text.iter().collect();
                 let start = rand(text.len() + 1);
                 let end = (start + rand(6)).min(text.len());
                 let insert = inserts[rand(inserts.len())];
-                let (sl, sc) = utf16_position(&current, start);
-                let (el, ec) = utf16_position(&current, end);
-                c.notify(
-                    "textDocument/didChange",
-                    json!({"textDocument": {"uri": uri, "version": version},
-                           "contentChanges": [{"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": insert}]}),
-                );
-                text.splice(start..end, insert.chars());
+                replace(&mut c, &uri, version, &mut text, start..end, insert);
             }
             let edited = c.diagnostics(&uri, version);
             c.pending.clear();

@@ -44,6 +44,19 @@ pub fn json_of(out: &std::process::Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// The first Chromium on PATH, for the tests that print or render a page (skipped, with
+/// the reason, without one).
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
 /// Prints the page `html` to `pdf` with headless Chromium (`browser`), as a user's
 /// browser prints it, without the browser's own header and footer; `profile` is a folder
 /// of its own for the browser's state. True when the PDF was written.

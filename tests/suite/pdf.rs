@@ -255,13 +255,7 @@ fn unreadable_pdfs_and_doc_files_are_named_and_the_others_checked() {
     assert!(error_for("bomb.pdf").contains("PDF爆弾"));
     assert!(error_for("old.doc").contains("「Word 文書（.docx）」として保存"));
     // the readable ones are checked: the contract, and the one with an owner password only
-    let v = json(&out);
-    let paths: Vec<&str> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = crate::cli::checked_paths(&out);
     assert_eq!(paths.len(), 2, "{paths:?}");
     assert!(paths[0].ends_with("contract.pdf") && paths[1].ends_with("owner-password.pdf"));
     // in English on request
@@ -326,18 +320,6 @@ fn a_pdf_is_read_within_bounds() {
     }
 }
 
-/// Chromium, if installed.
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
 /// A contract as Chromium prints it: A4, a running header (社外秘 and the title) and page
 /// numbers (- 1 -) in the margins, each line a paragraph (as make_fixtures.py does).
 fn print_page(title: &str, body: &str) -> String {
@@ -390,7 +372,7 @@ fn print_to_pdf(browser: &str, page: &str, pdf: &Path) {
 /// their text. Skipped, with the reason, where Chromium is not installed.
 #[test]
 fn every_corpus_contract_printed_by_chromium_reads_as_its_text() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = crate::chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
         return;
     };

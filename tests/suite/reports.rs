@@ -404,7 +404,7 @@ fn html_is_self_contained_and_escapes_the_documents() {
 /// reason printed) when no Chromium is installed.
 #[test]
 fn html_report_of_the_contracts_renders_in_chromium() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = crate::chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
         return;
     };
@@ -447,25 +447,13 @@ fn html_report_of_the_contracts_renders_in_chromium() {
     assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
 }
 
-/// The first Chromium on PATH.
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
 /// Printed to PDF (as the guide for legal teams recommends), the matrix of contracts,
 /// notices and regulations together (40 columns) loses no column at the page's edge: every
 /// item id of its header is in the PDF's text. Skipped, with the reason printed, without
 /// Chromium or poppler's pdftotext.
 #[test]
 fn html_report_prints_every_matrix_column() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = crate::chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
         return;
     };
