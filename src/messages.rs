@@ -64,9 +64,16 @@ impl ExtractError {
             ExtractError::PdfDamaged(reason) => format!("破損したPDFです（読み取れません: {reason}）"),
             ExtractError::PdfCutShort => "破損したPDFです（終端の %%EOF がなく、ダウンロードやコピーの途中で切れています）".to_string(),
             ExtractError::PdfTooLarge(what) => format!("大きすぎるPDFです（{what}）。PDF爆弾の疑いがあるため読み取りません"),
-            ExtractError::PdfTooSlow { seconds, page, pages } => format!(
-                "PDFの読み取りが{seconds}秒を超えました（{pages}ページ中{page}ページ目）。PDF爆弾の疑いがあるため読み取りません"
-            ),
+            ExtractError::PdfTooSlow { seconds, page, pages } => {
+                let reached = if *page == 0 {
+                    "ファイルを開く途中".to_string()
+                } else {
+                    format!("{pages}ページ中{page}ページ目")
+                };
+                format!(
+                    "PDFの読み取りが{seconds}秒を超えました（{reached}）。PDF爆弾の疑いがあるため読み取りません"
+                )
+            }
             ExtractError::LegacyDoc => "Word 97–2003 形式（.doc）の文書は検査できません。Word で開き「Word 文書（.docx）」として保存してから指定してください".to_string(),
         };
         Text::new(ja, self.to_string())

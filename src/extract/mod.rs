@@ -110,7 +110,8 @@ pub enum ExtractError {
     #[error("a PDF too large to read: {0}; refused as a probable PDF bomb")]
     PdfTooLarge(String),
     #[error(
-        "reading the PDF took more than {seconds} s (at page {page} of {pages}); refused as a probable PDF bomb"
+        "reading the PDF took more than {seconds} s ({}); refused as a probable PDF bomb",
+        pdf_reached_en(*.page, *.pages)
     )]
     PdfTooSlow {
         seconds: u64,
@@ -121,6 +122,15 @@ pub enum ExtractError {
         "a Word 97–2003 document (.doc), which kiyaku does not read: open it in Word and save it as .docx (Word Document)"
     )]
     LegacyDoc,
+}
+
+/// Where a PDF's reading had got when it ran out of time (`page` 0: still opening the file).
+fn pdf_reached_en(page: usize, pages: usize) -> String {
+    if page == 0 {
+        "while opening the file".to_string()
+    } else {
+        format!("at page {page} of {pages}")
+    }
 }
 
 /// Extracts the text of a document in `format`. Never panics; a bad file is an error.

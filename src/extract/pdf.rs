@@ -22,6 +22,9 @@ mod layout;
 
 pub use layout::{PageMap, Piece, Span, assemble, is_page_number};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::ExtractError;
@@ -38,6 +41,11 @@ pub const MAX_CONTENT_BYTES: usize = 128 << 20;
 
 /// The longest a PDF may take to read.
 pub const MAX_TIME: Duration = Duration::from_secs(60);
+
+/// How long past its time bound a reading stuck inside one page is waited for before the
+/// file is given up: the bound itself is checked between pages, where the message can say
+/// which page was reached.
+const STUCK_GRACE: Duration = Duration::from_secs(1);
 
 /// The bounds an extraction keeps (smaller in tests).
 #[derive(Debug, Clone, Copy)]
@@ -78,11 +86,68 @@ pub fn extract_limited(bytes: &[u8], limits: Limits) -> Result<(String, PageMap)
     if !contains(tail, b"%%EOF") {
         return Err(ExtractError::PdfCutShort);
     }
-    // the parser is a large third-party crate: a panic on some malformed file is a
-    // damaged file, not the end of the run
-    match std::panic::catch_unwind(|| read(bytes, limits)) {
+    read_within_time(bytes.to_vec(), limits, read)
+}
+
+type Reader = fn(&[u8], Limits, &Progress) -> Result<(String, PageMap), ExtractError>;
+
+fn read_catching_panics(
+    bytes: &[u8],
+    limits: Limits,
+    progress: &Progress,
+    reader: Reader,
+) -> Result<(String, PageMap), ExtractError> {
+    std::panic::catch_unwind(|| reader(bytes, limits, progress)).unwrap_or_else(|_| {
+        Err(ExtractError::PdfDamaged(
+            "the PDF parser failed on its structure".into(),
+        ))
+    })
+}
+
+/// How far a reading has got, shared with the thread that waits for it.
+#[derive(Default)]
+struct Progress {
+    page: AtomicUsize,
+    pages: AtomicUsize,
+}
+
+/// Runs `reader` on its own thread and waits at most the time bound (and a grace) for it:
+/// the parser is a large third-party crate, and one page can keep it busy far longer than
+/// the bound, which `read` can only check between pages. A reading given up is left to end
+/// on its thread; the run goes on. A panic in the parser is a damaged file, not the end of
+/// the run.
+fn read_within_time(
+    bytes: Vec<u8>,
+    limits: Limits,
+    reader: Reader,
+) -> Result<(String, PageMap), ExtractError> {
+    let progress = Arc::new(Progress::default());
+    let bytes = Arc::new(bytes);
+    let (send, receive) = mpsc::sync_channel(1);
+    let (worker_bytes, worker_progress) = (Arc::clone(&bytes), Arc::clone(&progress));
+    let spawned = std::thread::Builder::new()
+        .name("kiyaku-pdf".into())
+        .spawn(move || {
+            // the waiting side may have given up: nobody to tell then
+            let _ = send.send(read_catching_panics(
+                &worker_bytes,
+                limits,
+                &worker_progress,
+                reader,
+            ));
+        });
+    if spawned.is_err() {
+        // no thread to be had (a process at its limit): read here, bounded between pages
+        return read_catching_panics(&bytes, limits, &progress, reader);
+    }
+    match receive.recv_timeout(limits.time.saturating_add(STUCK_GRACE)) {
         Ok(result) => result,
-        Err(_) => Err(ExtractError::PdfDamaged(
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::PdfTooSlow {
+            seconds: limits.time.as_secs(),
+            page: progress.page.load(Ordering::Relaxed),
+            pages: progress.pages.load(Ordering::Relaxed),
+        }),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::PdfDamaged(
             "the PDF parser failed on its structure".into(),
         )),
     }
@@ -92,7 +157,11 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn read(bytes: &[u8], limits: Limits) -> Result<(String, PageMap), ExtractError> {
+fn read(
+    bytes: &[u8],
+    limits: Limits,
+    progress: &Progress,
+) -> Result<(String, PageMap), ExtractError> {
     let start = Instant::now();
     let damaged = |e: pdf_oxide::Error| ExtractError::PdfDamaged(e.to_string());
     let doc = pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()).map_err(damaged)?;
@@ -109,6 +178,7 @@ fn read(bytes: &[u8], limits: Limits) -> Result<(String, PageMap), ExtractError>
         )));
     }
     let pages = doc.page_count().map_err(damaged)?;
+    progress.pages.store(pages, Ordering::Relaxed);
     if pages > limits.pages {
         return Err(ExtractError::PdfTooLarge(format!(
             "{pages} pages (more than {})",
@@ -119,6 +189,7 @@ fn read(bytes: &[u8], limits: Limits) -> Result<(String, PageMap), ExtractError>
     let mut spans_by_page = Vec::with_capacity(pages);
     let mut text_bytes = 0usize;
     for page in 0..pages {
+        progress.page.store(page + 1, Ordering::Relaxed);
         if start.elapsed() > limits.time {
             return Err(ExtractError::PdfTooSlow {
                 seconds: limits.time.as_secs(),
@@ -164,4 +235,67 @@ fn read(bytes: &[u8], limits: Limits) -> Result<(String, PageMap), ExtractError>
         return Err(ExtractError::PdfNoText);
     }
     Ok((text, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reading stuck inside one page, which no check between pages can stop.
+    fn stuck_on_page_two(
+        _: &[u8],
+        _: Limits,
+        progress: &Progress,
+    ) -> Result<(String, PageMap), ExtractError> {
+        progress.pages.store(3, Ordering::Relaxed);
+        progress.page.store(2, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_secs(30));
+        Err(ExtractError::PdfNoText)
+    }
+
+    fn panicking(_: &[u8], _: Limits, _: &Progress) -> Result<(String, PageMap), ExtractError> {
+        panic!("a parser bug")
+    }
+
+    #[test]
+    fn a_reading_stuck_inside_a_page_is_given_up_after_the_time_bound() {
+        let limits = Limits {
+            time: Duration::ZERO,
+            ..LIMITS
+        };
+        let start = Instant::now();
+        let error = read_within_time(b"%PDF-".to_vec(), limits, stuck_on_page_two).unwrap_err();
+        assert!(
+            start.elapsed() < STUCK_GRACE + Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(
+            matches!(
+                error,
+                ExtractError::PdfTooSlow {
+                    seconds: 0,
+                    page: 2,
+                    pages: 3
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("at page 2 of 3"), "{error}");
+        let opening = ExtractError::PdfTooSlow {
+            seconds: 60,
+            page: 0,
+            pages: 0,
+        };
+        assert!(
+            opening.to_string().contains("while opening the file"),
+            "{opening}"
+        );
+    }
+
+    #[test]
+    fn a_panic_in_the_parser_is_a_damaged_file() {
+        let error = read_within_time(Vec::new(), LIMITS, panicking).unwrap_err();
+        assert!(matches!(error, ExtractError::PdfDamaged(_)), "{error:?}");
+    }
 }

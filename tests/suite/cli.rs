@@ -447,3 +447,33 @@ fn the_command_line_speaks_the_language_chosen() {
     );
     assert!(text(&kiyaku(&["catalogs"], None)).contains("秘密保持義務"));
 }
+
+/// Both pre-commit hooks hand kiyaku every kind of document it reads, and nothing it refuses.
+#[test]
+fn pre_commit_hooks_take_every_document_kiyaku_reads() {
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let patterns: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("files: "))
+        .collect();
+    assert_eq!(patterns.len(), 2, "{hooks}");
+    for pattern in patterns {
+        let files = regex::Regex::new(pattern).unwrap();
+        for extension in kiyaku::inputs::DOCUMENT_EXTENSIONS {
+            let name = format!("policies/規程.{}", extension.to_uppercase());
+            assert!(files.is_match(&name), "{pattern} misses {name}");
+        }
+        for extension in kiyaku::inputs::REFUSED_EXTENSIONS
+            .iter()
+            .chain(&["json", "rs"])
+        {
+            assert!(
+                !files.is_match(&format!("a.{extension}")),
+                "{pattern} takes .{extension}"
+            );
+        }
+    }
+}
