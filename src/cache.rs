@@ -7,7 +7,7 @@
 //! match on it), kiyaku's version and executable, the catalogs in force (their content,
 //! including a catalog derived from a regulation, so changing the regulation changes every
 //! key), the configuration and the `--kind` override. Findings across documents
-//! (`value-mismatch`) are not cached: `lint::cross_check` computes them on every run from
+//! (`value-mismatch`) are not cached: `engine::cross_check` computes them on every run from
 //! the values each report carries.
 //!
 //! An entry is a JSON file named by its key; an entry that cannot be read or parsed is
@@ -25,8 +25,8 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 use crate::checks::values::StatedValue;
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
+use crate::engine::{Engine, FileReport, ItemResult};
 use crate::kind::{DocumentKind, KindSource};
-use crate::lint::{Engine, FileReport, ItemResult};
 use crate::matcher::Status;
 use crate::text::SourceText;
 
@@ -251,7 +251,7 @@ struct Entry {
     kind_source: String,
     items: Vec<(String, String, Option<[usize; 2]>)>,
     /// Each item's evidence, in the order of `items`.
-    evidence: Vec<Option<crate::lint::Evidence>>,
+    evidence: Vec<Option<crate::engine::Evidence>>,
     diagnostics: Vec<Diagnostic>,
     values: Vec<StatedValue>,
     excerpt: String,

@@ -9,10 +9,10 @@ use rayon::prelude::*;
 
 use crate::catalog::{self, Catalog, Severity};
 use crate::diagnostic::{Code, Language, Text};
+use crate::engine::FileReport;
 use crate::explain;
 use crate::inputs::{self, Input, Reading};
 use crate::kind::DocumentKind;
-use crate::lint::FileReport;
 use crate::report;
 
 #[derive(Parser, Debug)]
@@ -323,7 +323,7 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(e) => errors.push(e),
         }
     }
-    crate::lint::cross_check(&mut reports);
+    crate::engine::cross_check(&mut reports);
     for report in &mut reports {
         engine.codes.apply(&mut report.diagnostics);
     }

@@ -24,8 +24,8 @@ use serde::Deserialize;
 
 use crate::catalog::{self, Catalog, CatalogError, Severity, Step, span_at};
 use crate::diagnostic::{Code, Text, did_you_mean};
+use crate::engine::{CodeOverrides, Engine};
 use crate::kind::DocumentKind;
-use crate::lint::{CodeOverrides, Engine};
 
 pub const FILE_NAME: &str = "kiyaku.toml";
 

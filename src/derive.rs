@@ -13,8 +13,8 @@ use crate::catalog::{
 };
 use crate::diagnostic::Text;
 use crate::document::Document;
+use crate::engine::Engine;
 use crate::kind::DocumentKind;
-use crate::lint::Engine;
 use crate::matcher::Status;
 use crate::structure::UnitKind;
 

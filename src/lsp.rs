@@ -16,8 +16,8 @@ use crate::catalog;
 use crate::checks::defined_terms;
 use crate::diagnostic::{self as diag, Language};
 use crate::document::Document;
+use crate::engine::{Engine, FileReport};
 use crate::kind::DocumentKind;
-use crate::lint::{Engine, FileReport};
 use crate::matcher::Status;
 use crate::structure::UnitKind;
 use crate::text::SourceText;
@@ -509,7 +509,7 @@ fn published(state: &State, uri: &Uri) -> (Vec<Diagnostic>, Option<i32>) {
 fn workspace_mismatches(
     state: &State,
     uri: &Uri,
-    codes: &crate::lint::CodeOverrides,
+    codes: &crate::engine::CodeOverrides,
     encoding: Encoding,
     language: Language,
 ) -> Vec<Diagnostic> {

@@ -2,7 +2,7 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use kiyaku::lint::Engine;
+use kiyaku::engine::Engine;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

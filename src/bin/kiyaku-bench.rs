@@ -23,7 +23,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use kiyaku::catalog;
-use kiyaku::lint::Engine;
+use kiyaku::engine::Engine;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -276,7 +276,7 @@ fn batch(files: usize) -> ExitCode {
                             .compact()
                     })
                     .collect();
-                kiyaku::lint::cross_check(&mut reports);
+                kiyaku::engine::cross_check(&mut reports);
                 reports
             })
         });

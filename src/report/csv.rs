@@ -8,7 +8,7 @@
 
 use crate::catalog::Catalog;
 use crate::diagnostic::Language;
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::matcher::Status;
 use crate::report::{item_title, matrix_columns, status_in};
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::catalog::Severity;
 use crate::diagnostic::Language;
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::matcher::Status;
 use crate::report::Summary;
 

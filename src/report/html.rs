@@ -10,8 +10,8 @@ use std::ops::Range;
 
 use crate::catalog::{Catalog, Severity};
 use crate::diagnostic::{Code, Diagnostic, Language};
+use crate::engine::FileReport;
 use crate::kind::{DocumentKind, KindSource};
-use crate::lint::FileReport;
 use crate::matcher::Status;
 use crate::report::{
     Column, Summary, catalog_title, item_explanation, item_title, matrix_columns, status_in,

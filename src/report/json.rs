@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Language};
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::report::Summary;
 use crate::text::{Position, SourceText};
 
@@ -47,7 +47,7 @@ struct Item<'a> {
     lines: Option<[usize; 2]>,
     /// For a missing item: the nearest clause and the concepts it lacked.
     #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<&'a crate::lint::Evidence>,
+    evidence: Option<&'a crate::engine::Evidence>,
 }
 
 #[derive(Serialize)]

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::catalog::{Catalog, Item, Severity};
 use crate::diagnostic::Language;
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::matcher::Status;
 
 /// Counts of reported (not suppressed) diagnostics by severity.

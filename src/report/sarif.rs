@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Item, Severity};
 use crate::diagnostic::{Code, Diagnostic, Language};
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::report::{catalog_title, item_explanation, item_title};
 use crate::text::SourceText;
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
 
 use crate::diagnostic::Language;
-use crate::lint::FileReport;
+use crate::engine::FileReport;
 use crate::report::Summary;
 
 pub fn render(reports: &[FileReport], language: Language) -> String {

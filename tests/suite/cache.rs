@@ -219,7 +219,7 @@ fn files_come_out_sorted_by_path_on_any_number_of_threads() {
 fn compact_reports_print_what_full_reports_print() {
     use kiyaku::diagnostic::Language;
     use kiyaku::report;
-    let engine = kiyaku::lint::Engine::new(kiyaku::catalog::builtin_catalogs());
+    let engine = kiyaku::engine::Engine::new(kiyaku::catalog::builtin_catalogs());
     let mut files = Vec::new();
     for folder in ["contracts", "notices", "regulations", "shared"] {
         for e in std::fs::read_dir(corpus(folder)).unwrap() {
@@ -239,7 +239,7 @@ fn compact_reports_print_what_full_reports_print() {
                 if compact { r.compact() } else { r }
             })
             .collect();
-        kiyaku::lint::cross_check(&mut reports);
+        kiyaku::engine::cross_check(&mut reports);
         reports
     };
     let (full, compact) = (check(false), check(true));

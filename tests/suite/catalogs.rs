@@ -3,7 +3,7 @@
 //! example's expectation. Also: broken catalog files are reported with a position.
 
 use kiyaku::catalog::{self, Expectation};
-use kiyaku::lint::Engine;
+use kiyaku::engine::Engine;
 use kiyaku::matcher::Status;
 
 fn status_name(e: Expectation) -> Status {

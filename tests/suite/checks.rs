@@ -4,8 +4,8 @@
 
 use kiyaku::catalog;
 use kiyaku::diagnostic::{Code, Diagnostic};
+use kiyaku::engine::{Engine, FileReport};
 use kiyaku::kind::DocumentKind;
-use kiyaku::lint::{Engine, FileReport};
 
 fn engine() -> Engine {
     Engine::new(catalog::builtin_catalogs())
@@ -266,7 +266,7 @@ fn value_mismatch_across_documents_of_different_kinds() {
         Some(NOTICE),
     );
     let mut reports = vec![notice, regulation, other_notice];
-    kiyaku::lint::cross_check(&mut reports);
+    kiyaku::engine::cross_check(&mut reports);
     let mismatches: Vec<usize> = reports
         .iter()
         .map(|r| codes(r, Code::ValueMismatch).len())
@@ -420,7 +420,7 @@ fn reviewed_corpus_diagnostics_snapshot() {
                 rest.push(r)
             }
         }
-        kiyaku::lint::cross_check(&mut group);
+        kiyaku::engine::cross_check(&mut group);
         rest.extend(group);
         reports = rest;
     }

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kiyaku::catalog;
+use kiyaku::engine::Engine;
 use kiyaku::kind::DocumentKind;
-use kiyaku::lint::Engine;
 use kiyaku::matcher::Status;
 use serde::Deserialize;
 

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use kiyaku::catalog;
 use kiyaku::diagnostic::Code;
-use kiyaku::lint::Engine;
+use kiyaku::engine::Engine;
 use serde::Deserialize;
 
 use crate::corpus::{corpus_dir, labeled_documents};

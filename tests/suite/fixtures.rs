@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use kiyaku::catalog;
-use kiyaku::lint::Engine;
+use kiyaku::engine::Engine;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

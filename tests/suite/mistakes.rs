@@ -352,7 +352,7 @@ fn the_fuzz_seeds_of_these_mistakes_are_reported() {
         let e = kiyaku::catalog::parse_catalog("fuzz.toml", &text).expect_err(&text);
         assert!(e.line > 1 && e.column >= 1, "{}: {e}", seed.display());
     }
-    let engine = kiyaku::lint::Engine::new(kiyaku::catalog::builtin_catalogs());
+    let engine = kiyaku::engine::Engine::new(kiyaku::catalog::builtin_catalogs());
     for seed in seeds("tests/fuzz/engine") {
         let report = engine.check("fuzz.md", std::fs::read_to_string(&seed).unwrap(), None);
         assert!(

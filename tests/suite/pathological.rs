@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use kiyaku::catalog::builtin_catalogs;
+use kiyaku::engine::Engine;
 use kiyaku::extract::{self, Format};
-use kiyaku::lint::Engine;
 
 fn engine() -> Engine {
     Engine::new(builtin_catalogs())

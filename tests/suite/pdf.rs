@@ -11,9 +11,9 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use kiyaku::catalog;
+use kiyaku::engine::Engine;
 use kiyaku::extract::pdf::{self, Limits};
 use kiyaku::extract::{self, ExtractError, Format};
-use kiyaku::lint::Engine;
 
 use crate::temp_dir;
 
@@ -66,7 +66,7 @@ struct Verdicts {
     findings: Vec<(String, Option<String>, String)>,
 }
 
-fn verdicts(engine: &Engine, path: &str, text: String) -> (Verdicts, kiyaku::lint::FileReport) {
+fn verdicts(engine: &Engine, path: &str, text: String) -> (Verdicts, kiyaku::engine::FileReport) {
     let report = engine.check(path, text, None);
     let source = report.document.source.as_str();
     let mut findings: Vec<_> = report
