@@ -23,6 +23,7 @@ pub mod matcher;
 pub mod messages;
 pub mod morphology;
 pub mod normalize;
+pub mod numerals;
 pub mod report;
 pub mod structure;
 pub mod suppress;

@@ -199,56 +199,15 @@ fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {
             if text[..numeral.start()].ends_with(|ch: char| ch.is_ascii_digit()) {
                 return None;
             }
-            let value = kanji_to_number(numeral.as_str())?;
+            let value = crate::numerals::kanji_value(numeral.as_str())?;
             Some((numeral.range(), value.to_string()))
         }),
     )
 }
 
-/// Parses a kanji numeral such as 二十三, 百五, 三〇, 千二百. None if it is not one.
-pub fn kanji_to_number(s: &str) -> Option<u64> {
-    let digit = |c: char| {
-        "〇一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|d| d as u64)
-    };
-    if s.chars().all(|c| digit(c).is_some()) && s.chars().count() > 1 {
-        return s
-            .chars()
-            .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?));
-    }
-    let mut total = 0u64;
-    let mut current = 0u64;
-    for c in s.chars() {
-        if let Some(d) = digit(c) {
-            current = d;
-        } else {
-            let unit = match c {
-                '十' => 10,
-                '百' => 100,
-                '千' => 1000,
-                _ => return None,
-            };
-            total = total.checked_add(current.max(1) * unit)?;
-            current = 0;
-        }
-    }
-    Some(total + current)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kanji_numerals_parse() {
-        assert_eq!(kanji_to_number("二十三"), Some(23));
-        assert_eq!(kanji_to_number("十"), Some(10));
-        assert_eq!(kanji_to_number("百五"), Some(105));
-        assert_eq!(kanji_to_number("二〇"), Some(20));
-        assert_eq!(kanji_to_number("千二百"), Some(1200));
-    }
 
     #[test]
     fn normalizes_with_offsets() {

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::numerals::{GOJUON, IROHA, circled_value, kana_value, roman_value};
 use crate::text::SourceText;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -370,36 +371,9 @@ fn starts_with_particle(rest: &str) -> bool {
 fn ordinal(s: &str) -> u32 {
     s.parse::<u32>()
         .ok()
-        .or_else(|| crate::normalize::kanji_to_number(s).map(|n| n as u32))
+        .or_else(|| crate::numerals::kanji_value(s).map(|n| n as u32))
         .unwrap_or(0)
 }
-
-/// Ⅳ, IV → 4; a numeral the heading pattern accepted, so at most XXXIX or Ⅻ.
-fn roman_value(numeral: &str) -> u32 {
-    if let Some(c) = numeral.chars().next().filter(|c| ('Ⅰ'..='Ⅻ').contains(c)) {
-        return c as u32 - 'Ⅰ' as u32 + 1;
-    }
-    let digit = |c: char| match c {
-        'I' => 1,
-        'V' => 5,
-        _ => 10,
-    };
-    let digits: Vec<u32> = numeral.chars().map(digit).collect();
-    digits
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| {
-            if digits.get(i + 1).is_some_and(|&next| next > d) {
-                -(d as i64)
-            } else {
-                d as i64
-            }
-        })
-        .sum::<i64>() as u32
-}
-
-const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラム";
-const GOJUON: &str = "アイウエオカキクケコサシスセソタチツテト";
 
 struct Classified {
     kind: UnitKind,
@@ -599,8 +573,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         return Some(u);
     }
     if let Some(c) = captures(Label::Circled, &p.circled) {
-        let ch = c[1].chars().next().unwrap_or('①');
-        let n = ch as u32 - '①' as u32 + 1;
+        let n = c[1].chars().next().and_then(circled_value).unwrap_or(1);
         return Some(simple(
             UnitKind::SubItem,
             LabelStyle::Circled,
@@ -611,8 +584,9 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     }
     if let Some(c) = captures(Label::Iroha, &p.iroha) {
         // イ ロ ハ … (iroha order) or ア イ ウ … (gojūon order): a list that uses ア is gojūon
-        let order = if ctx.gojuon { GOJUON } else { IROHA };
-        let n = order.chars().position(|k| c[1].starts_with(k)).unwrap_or(0) as u32 + 1;
+        let order: &[char] = if ctx.gojuon { &GOJUON } else { &IROHA };
+        let kana = c[1].chars().next().unwrap_or('イ');
+        let n = kana_value(kana, order).unwrap_or(1);
         return Some(simple(
             UnitKind::SubItem,
             LabelStyle::Iroha,
@@ -651,7 +625,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
             UnitKind::Heading,
             LabelStyle::Roman,
             &c[1],
-            roman_value(&c[1]),
+            roman_value(&c[1]).unwrap_or(0),
             rank::ROMAN,
         );
         u.caption = Some(c[2].trim().to_string());

@@ -534,27 +534,17 @@ fn suffix(mut label: String, s: Suffix) -> String {
     label
 }
 
-const IROHA: &[char] = &[
-    'イ', 'ロ', 'ハ', 'ニ', 'ホ', 'ヘ', 'ト', 'チ', 'リ', 'ヌ', 'ル', 'ヲ', 'ワ', 'カ', 'ヨ', 'タ',
-    'レ', 'ソ', 'ツ', 'ネ', 'ナ', 'ラ', 'ム', 'ウ', 'ヰ', 'ノ', 'オ', 'ク', 'ヤ', 'マ', 'ケ', 'フ',
-    'コ', 'エ', 'テ', 'ア', 'サ', 'キ', 'ユ', 'メ', 'ミ', 'シ', 'ヱ', 'ヒ', 'モ', 'セ', 'ス',
-];
-const AIUEO: &[char] = &[
-    'ア', 'イ', 'ウ', 'エ', 'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ',
-    'チ', 'ツ', 'テ', 'ト', 'ナ', 'ニ', 'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ',
-    'ム', 'メ', 'モ', 'ヤ', 'ユ', 'ヨ', 'ラ', 'リ', 'ル', 'レ', 'ロ', 'ワ', 'ヲ', 'ン',
-];
-const STEMS: &[char] = &['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸'];
-const KANJI_DIGITS: &[char] = &['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-
 /// A counter value in one of Word's number formats (`w:numFmt`). Katakana formats are
 /// rendered full-width (Word's iroha/aiueo are half-width; kiyaku reads either the same).
 pub fn format_number(n: u32, format: &str) -> String {
-    let cycle = |set: &[char]| {
-        if n == 0 {
-            return n.to_string();
-        }
-        set[(n as usize - 1) % set.len()].to_string()
+    use crate::numerals::{GOJUON, IROHA, STEMS, circled, kana, kanji, kanji_digits, roman};
+    let cycle = |order: &[char]| kana(n, order).map_or(n.to_string(), String::from);
+    let enclosed = |first: char| {
+        (1..=20)
+            .contains(&n)
+            .then(|| char::from_u32(first as u32 + n - 1))
+            .flatten()
+            .map_or(n.to_string(), String::from)
     };
     match format {
         "decimalFullWidth" | "decimalFullWidth2" => n
@@ -563,18 +553,15 @@ pub fn format_number(n: u32, format: &str) -> String {
             .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
             .collect(),
         "decimalZero" => format!("{n:02}"),
+        // Word circles 1 to 20 and writes plain digits after
         "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&n) => {
-            char::from_u32('①' as u32 + n - 1).map_or(n.to_string(), String::from)
+            circled(n).map_or(n.to_string(), String::from)
         }
-        "decimalEnclosedParen" if (1..=20).contains(&n) => {
-            char::from_u32('⑴' as u32 + n - 1).map_or(n.to_string(), String::from)
-        }
-        "decimalEnclosedFullstop" if (1..=20).contains(&n) => {
-            char::from_u32('⒈' as u32 + n - 1).map_or(n.to_string(), String::from)
-        }
-        "iroha" | "irohaFullWidth" => cycle(&IROHA[..IROHA.len()]),
-        "aiueo" | "aiueoFullWidth" => cycle(AIUEO),
-        "ideographTraditional" => cycle(STEMS),
+        "decimalEnclosedParen" => enclosed('⑴'),
+        "decimalEnclosedFullstop" => enclosed('⒈'),
+        "iroha" | "irohaFullWidth" => cycle(&IROHA),
+        "aiueo" | "aiueoFullWidth" => cycle(&GOJUON),
+        "ideographTraditional" => cycle(&STEMS),
         "lowerLetter" | "upperLetter" => {
             if n == 0 {
                 return n.to_string();
@@ -587,77 +574,16 @@ pub fn format_number(n: u32, format: &str) -> String {
                 s
             }
         }
-        "lowerRoman" | "upperRoman" => {
-            let s = roman(n);
-            if format == "lowerRoman" {
-                s.to_lowercase()
-            } else {
-                s
-            }
-        }
+        "lowerRoman" => roman(n).map_or(n.to_string(), |s| s.to_lowercase()),
+        "upperRoman" => roman(n).unwrap_or_else(|| n.to_string()),
         "japaneseCounting"
         | "chineseCounting"
         | "chineseCountingThousand"
         | "japaneseDigitalTenThousand"
-        | "taiwaneseCounting" => kanji_counting(n),
-        "ideographDigital" | "japaneseLegal" => n
-            .to_string()
-            .chars()
-            .map(|c| KANJI_DIGITS[c.to_digit(10).unwrap_or(0) as usize])
-            .collect(),
+        | "taiwaneseCounting" => kanji(n).unwrap_or_else(|| n.to_string()),
+        "ideographDigital" | "japaneseLegal" => kanji_digits(n),
         _ => n.to_string(),
     }
-}
-
-fn roman(mut n: u32) -> String {
-    if n == 0 || n >= 4000 {
-        return n.to_string();
-    }
-    let table = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut s = String::new();
-    for (v, r) in table {
-        while n >= v {
-            s.push_str(r);
-            n -= v;
-        }
-    }
-    s
-}
-
-/// 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 百五 (up to 9999; larger as digits).
-fn kanji_counting(n: u32) -> String {
-    if n == 0 || n >= 10000 {
-        return n.to_string();
-    }
-    let mut s = String::new();
-    for (unit, mark) in [(1000, '千'), (100, '百'), (10, '十')] {
-        let d = (n / unit) % 10;
-        if d > 1 {
-            s.push(KANJI_DIGITS[d as usize]);
-        }
-        if d > 0 {
-            s.push(mark);
-        }
-    }
-    let d = n % 10;
-    if d > 0 {
-        s.push(KANJI_DIGITS[d as usize]);
-    }
-    s
 }
 
 /// Walks document.xml as it inflates: paragraphs (also inside tables) become lines. The

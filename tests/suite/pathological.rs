@@ -227,7 +227,7 @@ fn inputs_that_once_panicked() {
     for text in [
         // article number u32::MAX twice: the numbering check's next expected number overflowed
         "規程\n第4294967295条 a\n第4294967295条 b\n",
-        // 25 kanji digits: kanji_to_number overflowed u64
+        // 25 kanji digits: the kanji numeral reader overflowed u64
         "規程\n第一二三四五六七八九一二三四五六七八九一二三四五条 x\n",
         "規程\n第1条 金一二三四五六七八九一二三四五六七八九一二三四五円\n",
     ] {
