@@ -1,4 +1,5 @@
-//! `--format json`: the stable contract of design section 6.
+//! `--format json`: the stable contract, written as a JSON Schema in `json.schema.json` beside
+//! this file (a suite test holds every output of the corpus to it).
 //!
 //! The output is serialised straight from borrowed views of the reports, field by field in
 //! the contract's order, without building a `serde_json::Value` tree first: a cached run of

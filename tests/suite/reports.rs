@@ -585,3 +585,86 @@ fn report_snapshots() {
         insta::assert_snapshot!(format!("report_{format}"), out);
     }
 }
+
+/// Every field of a `--format json` output, as a path such as `files[].diagnostics[].page`.
+fn json_fields(
+    value: &serde_json::Value,
+    path: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let child_path = format!("{path}.{key}");
+                seen.insert(child_path.clone());
+                json_fields(child, &child_path, seen);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for child in items {
+                json_fields(child, &format!("{path}[]"), seen);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The JSON contract is written down (`src/report/json.schema.json`): every output of the
+/// corpus, the input formats and a suppressed finding conforms to it, in both languages,
+/// and every field the schema describes is seen in those outputs, so it describes no field
+/// kiyaku does not write.
+#[test]
+fn json_output_follows_its_written_contract() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src/report/json.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let dir = crate::temp_dir("json-contract");
+    std::fs::write(
+        dir.join("suppressed.md"),
+        "# 業務委託契約書\n\n<!-- kiyaku-disable item=consignment/audit-right -->\n第1条（目的）甲は乙に個人情報の取扱いを委託する。\n<!-- kiyaku-enable -->\n",
+    )
+    .unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let mut seen = std::collections::BTreeSet::new();
+    for lang in ["ja", "en"] {
+        for target in ["tests/corpus", "tests/fixtures/inputs", &dir_arg] {
+            let out = kiyaku(&["check", "--format", "json", "--lang", lang, target], None);
+            let v = crate::json_of(&out);
+            let errors: Vec<String> = validator
+                .iter_errors(&v)
+                .take(20)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{target}: {}", errors.join("\n"));
+            json_fields(&v, "", &mut seen);
+        }
+    }
+    let mut described = std::collections::BTreeSet::new();
+    fn schema_fields(
+        schema: &serde_json::Value,
+        node: &serde_json::Value,
+        path: &str,
+        out: &mut std::collections::BTreeSet<String>,
+    ) {
+        let node = match node["$ref"].as_str() {
+            Some(r) => &schema["definitions"][r.trim_start_matches("#/definitions/")],
+            None => node,
+        };
+        if let Some(properties) = node["properties"].as_object() {
+            for (key, child) in properties {
+                let child_path = format!("{path}.{key}");
+                out.insert(child_path.clone());
+                schema_fields(schema, child, &child_path, out);
+            }
+        }
+        if node.get("items").is_some() {
+            schema_fields(schema, &node["items"], &format!("{path}[]"), out);
+        }
+    }
+    schema_fields(&schema, &schema, "", &mut described);
+    let unseen: Vec<_> = described.difference(&seen).collect();
+    assert!(unseen.is_empty(), "described but never written: {unseen:?}");
+}
