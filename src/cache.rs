@@ -39,17 +39,16 @@ const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// How often a run looks for old entries.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The cache folder: `$KIYAKU_CACHE_DIR`, else `$XDG_CACHE_HOME/kiyaku`, else
-/// `~/.cache/kiyaku`.
+/// The cache folder: `$KIYAKU_CACHE_DIR`, else the platform's cache folder + `kiyaku`
+/// (`$XDG_CACHE_HOME` or `~/.cache` on Linux and macOS, `%LOCALAPPDATA%` on Windows).
 pub fn default_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var("KIYAKU_CACHE_DIR") {
+    use etcetera::BaseStrategy;
+    if let Some(dir) = std::env::var_os("KIYAKU_CACHE_DIR").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    if let Some(dir) = var("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(dir).join("kiyaku"));
-    }
-    var("HOME").map(|home| PathBuf::from(home).join(".cache").join("kiyaku"))
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|base| base.cache_dir().join("kiyaku"))
 }
 
 /// An open cache for one run: its folder and the key of the run's settings.
@@ -148,11 +147,6 @@ impl Cache {
         {
             let _ = std::fs::remove_file(&temporary);
         }
-    }
-
-    /// The folder entries are kept in.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

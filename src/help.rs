@@ -105,7 +105,7 @@ const ARGS_JA: &[(&str, &str, &str, &str)] = &[
         "check",
         "cache_dir",
         "フォルダ",
-        "結果のキャッシュのフォルダ（既定: $KIYAKU_CACHE_DIR、なければ $XDG_CACHE_HOME/kiyaku、なければ ~/.cache/kiyaku）",
+        "結果のキャッシュのフォルダ（既定: $KIYAKU_CACHE_DIR、なければ $XDG_CACHE_HOME/kiyaku、なければ ~/.cache/kiyaku。Windows では %LOCALAPPDATA%\\kiyaku）",
     ),
     (
         "explain",

@@ -301,3 +301,34 @@ fn entries_older_than_thirty_days_are_removed() {
     let modified = std::fs::metadata(&found[0]).unwrap().modified().unwrap();
     assert!(modified > long_ago + std::time::Duration::from_secs(24 * 3600));
 }
+
+/// Without `--cache-dir`, entries go to `$KIYAKU_CACHE_DIR`, else the platform's cache
+/// folder: `$XDG_CACHE_HOME/kiyaku`, else `~/.cache/kiyaku` (here, on Linux).
+#[test]
+fn the_default_cache_folder_follows_the_platform() {
+    let dir = documents("default-folder");
+    let run = |env: &[(&str, &Path)]| {
+        let mut cmd = crate::kiyaku_command();
+        cmd.current_dir(&dir).args(["check", "."]);
+        for var in ["KIYAKU_CACHE_DIR", "XDG_CACHE_HOME", "HOME"] {
+            cmd.env_remove(var);
+        }
+        for (var, value) in env {
+            cmd.env(var, value);
+        }
+        assert_eq!(cmd.output().unwrap().status.code(), Some(1));
+    };
+    let (own, xdg, home) = (dir.join("own"), dir.join("xdg"), dir.join("home"));
+    run(&[
+        ("KIYAKU_CACHE_DIR", &own),
+        ("XDG_CACHE_HOME", &xdg),
+        ("HOME", &home),
+    ]);
+    assert_eq!(entries(&own).len(), 3);
+    assert!(!xdg.exists() && !home.exists());
+    run(&[("XDG_CACHE_HOME", &xdg), ("HOME", &home)]);
+    assert_eq!(entries(&xdg.join("kiyaku")).len(), 3);
+    assert!(!home.exists());
+    run(&[("HOME", &home)]);
+    assert_eq!(entries(&home.join(".cache/kiyaku")).len(), 3);
+}
