@@ -99,6 +99,11 @@ pub struct Structure {
     /// A notice's closing block after its last section: the date it was made or revised,
     /// then the business's name, address and representative. It belongs to no section.
     pub closing: Option<Range<usize>>,
+    /// Text that a 覚書 or 変更契約 writes into another contract (「原契約第9条を次のとおり
+    /// 改める。」 and the new article after it): its articles, paragraphs and references are
+    /// the other contract's, so they are neither units here nor resolved against this text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amended: Vec<Range<usize>>,
 }
 
 impl Unit {
@@ -236,6 +241,13 @@ struct Patterns {
     any_label: regex::RegexSet,
     dated: Regex,
     bullet: Regex,
+    /// An instruction that writes text into another contract: 「…を次のとおり改める」
+    /// 「…の次に次の1条を加える」.
+    amendment: Regex,
+    /// A line that starts an article, and its number (not 第N条の2).
+    article_start: Regex,
+    /// The article an amendment replaces: 「第9条を次のとおり」 → 9.
+    replaced_article: Regex,
 }
 
 /// The label patterns, in the order of `Patterns::any_label`.
@@ -300,6 +312,11 @@ fn patterns() -> &'static Patterns {
                 r"^(?:(?:制定|改定|改訂|施行|最終改定|最終改訂|最終更新|更新|作成)日?\s*:?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?\s*(?:制定|改定|改訂|施行|更新|作成|以上)?\s*$",
             ),
             bullet: re(r"^(?:[-*・]\s*)"),
+            amendment: re(
+                r"第\s*[0-9〇一二三四五六七八九十百千]+\s*条[^。]*?次の(?:とおり|ように|[0-9〇一二三四五六七八九十]+(?:条|項|号)を|条項?を|項を|号を)\s*(?:改める|改正する|変更する|加える|追加する|新設する)|(?:契約|規程|規則|約款)書?に次の(?:条項?|[0-9〇一二三四五六七八九十]+条)を(?:加える|追加する|新設する)",
+            ),
+            article_start: re(r"^(?:#+\s*)?第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:[^の0-9]|$)"),
+            replaced_article: re(r"第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:\s*の\s*[0-9]+)?\s*を\s*次の"),
         }
     })
 }
@@ -690,9 +707,34 @@ pub fn parse(source: &SourceText) -> Structure {
     // In a Markdown rule book (## 第3条（定義）) each block of text under an article is a
     // paragraph: how many the current article has, while none carries a number.
     let mut markdown_paragraphs: Option<u32> = None;
+    // After an amendment instruction: the text written into the other contract, until the
+    // next article of this document's own numbering.
+    let mut amendment_follows: Option<Option<u32>> = None;
+    let mut amending: Option<Amending> = None;
 
     for (line, folded_line) in folded.iter().enumerate() {
         let range = source.line_range(line);
+        if let Some(replaced) = amendment_follows.take() {
+            amending = Some(Amending {
+                start: range.start,
+                own_next: own_article(&s, &stack) + 1,
+                replaced,
+            });
+        }
+        if let Some(region) = amending.as_mut() {
+            if !region.ends_at(folded_line) {
+                continue;
+            }
+            s.amended.push(region.start..range.start);
+            amending = None;
+        }
+        if ctx.has_articles && p.amendment.is_match(folded_line) {
+            amendment_follows = Some(
+                p.replaced_article
+                    .captures(folded_line)
+                    .map(|c| ordinal(&c[1])),
+            );
+        }
         if folded_line.is_empty() {
             blank_before = true;
             continue;
@@ -887,6 +929,9 @@ pub fn parse(source: &SourceText) -> Structure {
             body_start(source.line_text(line), range.start, &s.units[index]);
     }
     let end = source.as_str().len();
+    if let Some(region) = amending {
+        s.amended.push(region.start..end);
+    }
     let last_header = s.units.last().map(|u| source.line_of(u.header.start));
     s.closing = last_header
         .filter(|_| !ctx.has_articles)
@@ -895,6 +940,44 @@ pub fn parse(source: &SourceText) -> Structure {
     let sections_end = s.closing.as_ref().map_or(end, |c| c.start);
     close(&mut s, &mut stack, 0, sections_end);
     s
+}
+
+/// Text being written into another contract by an amendment instruction.
+struct Amending {
+    start: usize,
+    /// The number this document's own next article has.
+    own_next: u32,
+    /// The article the instruction replaces (「第9条を次のとおり改める」), whose new text
+    /// starts with that article's heading, even when it is also this document's next number.
+    replaced: Option<u32>,
+}
+
+impl Amending {
+    /// Whether `folded_line` is this document's own next article, which ends the text.
+    /// (An amended article's number is rarely that close to the document's own.)
+    fn ends_at(&mut self, folded_line: &str) -> bool {
+        let Some(c) = patterns().article_start.captures(folded_line) else {
+            return false;
+        };
+        let number = ordinal(&c[1]);
+        if self.replaced.take() == Some(number) {
+            return false;
+        }
+        // this document's next article, or the one after it when a number was skipped
+        (self.own_next..=self.own_next + 1).contains(&number)
+    }
+}
+
+/// The number of the article the parser is in, else of the last one, else 0.
+fn own_article(s: &Structure, stack: &[usize]) -> u32 {
+    let article = |u: &&Unit| u.kind == UnitKind::Article && !u.supplementary;
+    stack
+        .iter()
+        .rev()
+        .map(|&i| &s.units[i])
+        .find(article)
+        .or_else(|| s.units.iter().rev().find(article))
+        .map_or(0, |u| u.number)
 }
 
 /// The list styles of a document without articles, in the order they first appear.

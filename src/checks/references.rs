@@ -95,12 +95,16 @@ fn is_external_name(before: &str) -> bool {
         .rev()
         .collect();
     let tail = tail.trim_end();
-    // 本規程第5条 and この規程第5条 are internal
-    if tail.ends_with("本規程")
-        || tail.ends_with("この規程")
-        || tail.ends_with("本契約")
-        || tail.ends_with("本覚書")
-    {
+    // 本規程第5条 and この規程第5条 are internal; 基本契約第5条 and 基本規程第3条 are not
+    let own = |name: &str| {
+        tail.strip_suffix(name).is_some_and(|before| {
+            !before
+                .chars()
+                .next_back()
+                .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+        })
+    };
+    if own("本規程") || tail.ends_with("この規程") || own("本契約") || own("本覚書") {
         return false;
     }
     [
@@ -123,6 +127,16 @@ fn is_external_name(before: &str) -> bool {
     .any(|w| tail.ends_with(w))
 }
 
+/// Whether a normalised offset lies in text written into another contract (「原契約第9条を
+/// 次のとおり改める。」 and what follows): its references are that contract's.
+fn amended(doc: &Document, normalized: usize) -> bool {
+    let regions = &doc.structure.amended;
+    !regions.is_empty() && {
+        let at = doc.original(normalized..normalized).start;
+        regions.iter().any(|r| r.contains(&at))
+    }
+}
+
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let text = &doc.normalized.text;
@@ -134,6 +148,9 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         let mut previous: Option<(usize, bool)> = None;
         for c in p.article_ref.captures_iter(text) {
             let whole = c.get(0).expect("match");
+            if amended(doc, whole.start()) {
+                continue;
+            }
             let continues_previous = previous.filter(|(end, _)| {
                 let gap = text[*end..whole.start()].trim();
                 gap.chars().count() <= 4
@@ -186,6 +203,9 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             }
         }
         for m in p.relative.find_iter(text) {
+            if amended(doc, m.start()) {
+                continue;
+            }
             let here = doc.original(m.range());
             if let Some(message) = relative(doc, m.as_str(), here.start) {
                 out.push(broken(here, message));

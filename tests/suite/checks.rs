@@ -573,3 +573,41 @@ fn model_clauses_land_at_the_end_of_the_body_in_the_contracts_words() {
         fix.title.ja
     );
 }
+
+/// A 覚書 that amends its base contract writes the base contract's articles into its own
+/// text (「原契約第9条を次のとおり改める。」 then the new 第9条): those are neither the 覚書's
+/// own articles (no numbering gap) nor resolved against it, and nor is a reference to the
+/// base contract by name (基本契約第5条). The 覚書's own numbering and references are still
+/// checked.
+#[test]
+fn articles_written_into_a_base_contract_are_not_the_memorandums_own() {
+    let amending = "個人情報の取扱いに関する覚書\n甲と乙は、業務委託基本契約（以下「原契約」という。）に関し、次のとおり合意する。\n第1条（原契約の変更）\n原契約第9条を次のとおり改める。\n第9条（秘密保持）\n1 乙は、甲の秘密情報を第三者に開示してはならない。\n2 前項の規定は、公知の情報には適用しない。\n3 第12条第2項の場合も同様とする。\n第2条（条項の追加）\n原契約第15条の次に次の1条を加える。\n第15条の2（個人情報の取扱い）\n乙は、個人情報を原契約第3条に定める目的以外に利用してはならない。\n第3条（有効期間）\n本覚書は、原契約第20条に定める期間有効とし、前条の規定は基本契約第5条に優先する。\n";
+    let report = check(amending, DocumentKind::ConsignmentContract);
+    for code in [Code::Numbering, Code::BrokenReference] {
+        assert!(
+            lines_of(&report, code).is_empty(),
+            "{:?}",
+            codes(&report, code)
+        );
+    }
+    // the amended article has the memorandum's own next number: still the base contract's
+    let same_number = "覚書\n第1条（変更）\n原契約第2条を次のとおり改める。\n第2条（定義）\n1 本契約において個人情報とは、法第2条第1項に定めるものをいう。\n2 前項の定義は、第8条にも適用する。\n第2条（効力）\n本覚書は、締結日から効力を生じる。\n";
+    let report = check(same_number, DocumentKind::ConsignmentContract);
+    for code in [Code::Numbering, Code::BrokenReference] {
+        assert!(
+            lines_of(&report, code).is_empty(),
+            "{:?}",
+            codes(&report, code)
+        );
+    }
+    // the memorandum's own gap and its own reference to an article it does not have
+    let own_defects = "覚書\n第1条（変更）\n原契約第9条を次のとおり改める。\n第9条（秘密保持）\n乙は秘密を守る。\n第3条（効力）\n本覚書は第7条の定めにより効力を生じ、本契約第8条に優先する。\n";
+    let report = check(own_defects, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![6]);
+    assert_eq!(lines_of(&report, Code::BrokenReference), vec![7, 7]);
+    // 「次のとおり変更する」 without an article of another contract is no amendment: the
+    // article's own list is still its own
+    let ordinary = "業務委託契約書\n第1条（変更）\n甲は、業務の内容を次のとおり変更することができる。\n(1) 作業日\n(3) 作業場所\n第2条（協議）\n協議する。\n";
+    let report = check(ordinary, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![5]);
+}
