@@ -74,6 +74,7 @@ impl ExtractError {
                     "PDFの読み取りが{seconds}秒を超えました（{reached}）。PDF爆弾の疑いがあるため読み取りません"
                 )
             }
+            ExtractError::PdfVertical => "縦書きのPDFは検査できません（行の並びや括弧が正しく読み取れないため）。横書きのPDFかWord版を指定してください".to_string(),
             ExtractError::LegacyDoc => "Word 97–2003 形式（.doc）の文書は検査できません。Word で開き「Word 文書（.docx）」として保存してから指定してください".to_string(),
         };
         Text::new(ja, self.to_string())

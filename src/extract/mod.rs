@@ -119,6 +119,10 @@ pub enum ExtractError {
         pages: usize,
     },
     #[error(
+        "a PDF written in vertical lines (縦書き), which kiyaku does not read: give a horizontally written PDF or the Word version"
+    )]
+    PdfVertical,
+    #[error(
         "a Word 97–2003 document (.doc), which kiyaku does not read: open it in Word and save it as .docx (Word Document)"
     )]
     LegacyDoc,

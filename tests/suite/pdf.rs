@@ -443,3 +443,40 @@ fn fuzz_found_pdfs_map_every_line_to_its_page() {
         }
     }
 }
+
+/// A contract printed in vertical lines (縦書き) is refused with its reason, in Japanese and
+/// in English, and not checked as broken text; the same contract printed horizontally is
+/// read. Skipped, with the reason, where Chromium is not installed.
+#[test]
+fn a_pdf_in_vertical_writing_is_refused_with_its_reason() {
+    let Some(browser) = crate::chromium() else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium fonts-noto-cjk)");
+        return;
+    };
+    let dir = temp_dir("pdf-vertical");
+    let text = std::fs::read_to_string(root().join(CONTRACTS).join("01-gyomu-itaku-kou-otsu.txt"))
+        .unwrap();
+    let body = paragraphs(&text.lines().take(30).collect::<Vec<_>>().join("\n"));
+    let page = |style: &str| {
+        format!(
+            "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><style>body {{ {style} font-family: 'Noto Serif CJK JP', serif; font-size: 11pt; }}</style></head><body>{body}</body></html>"
+        )
+    };
+    let vertical = dir.join("vertical.pdf");
+    let horizontal = dir.join("horizontal.pdf");
+    for (pdf, style) in [(&vertical, "writing-mode: vertical-rl;"), (&horizontal, "")] {
+        let html = pdf.with_extension("html");
+        std::fs::write(&html, page(style)).unwrap();
+        assert!(crate::print_to_pdf(browser, &html, pdf, &pdf.with_extension("profile")));
+    }
+    assert!(matches!(
+        pdf::extract(&std::fs::read(&vertical).unwrap()),
+        Err(ExtractError::PdfVertical)
+    ));
+    assert!(pdf::extract(&std::fs::read(&horizontal).unwrap()).is_ok());
+    let out = kiyaku(&["check", &vertical.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("縦書きのPDFは検査できません"));
+    let out = kiyaku(&["check", "--lang", "en", &vertical.to_string_lossy()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a PDF written in vertical lines"));
+}
