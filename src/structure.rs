@@ -341,10 +341,26 @@ fn fold_line(line: &str) -> String {
         })
         .collect();
     // 【1.事業者情報】 is the heading 1. of a web page's outline
-    match folded.strip_prefix('【').and_then(|l| l.strip_suffix('】')) {
+    let folded = match folded.strip_prefix('【').and_then(|l| l.strip_suffix('】')) {
         Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
         _ => folded,
+    };
+    // 5.2.(1) is the item (1) under heading 5.2, not 5.2 again
+    match decimal_item_prefix(&folded) {
+        Some(prefix) => folded[prefix..].to_string(),
+        None => folded,
     }
+}
+
+/// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
+/// items' own labels.
+fn decimal_item_prefix(line: &str) -> Option<usize> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^(?:[0-9]{1,2}\.){2,3}\s*\([0-9]{1,2}\)").expect("static regex")
+    });
+    re.find(line)
+        .map(|m| line[..m.end()].rfind('(').unwrap_or(0))
 }
 
 /// 「第3条　定義」: a short caption after the number on the article's line, without

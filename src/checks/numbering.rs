@@ -1,10 +1,14 @@
 //! `numbering`: gaps, duplicates and order of chapters, articles, paragraphs,
 //! items and numbered headings.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
+
 use crate::catalog::Severity;
 use crate::diagnostic::{Code, Diagnostic, Text};
 use crate::document::Document;
-use crate::structure::{Structure, Unit, UnitKind};
+use crate::structure::{LabelStyle, Structure, Unit, UnitKind};
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let s = &doc.structure;
@@ -32,7 +36,56 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     for parent in std::iter::once(None).chain((0..s.units.len()).map(Some)) {
         siblings(s, parent, &mut out);
     }
+    for u in s.units.iter().filter(|u| u.style == LabelStyle::Decimal) {
+        out.extend(run_on(doc, u));
+    }
     out
+}
+
+/// 「12.2 管轄は…とする。 12.3 本合意書に…」: the next number written inside the line of a
+/// decimal heading, where a line break went missing.
+fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        Regex::new(r"[。.)）]\s*([0-9０-９]{1,2})[.．]([0-9０-９]{1,2})[\s　]").expect("static")
+    });
+    let (major, minor) = u.label.split_once('.')?;
+    let expected = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()? + 1);
+    let line = doc
+        .source
+        .as_str()
+        .get(u.body_start.max(u.header.start)..u.header.end)?;
+    let digits = |s: &str| -> Option<u32> {
+        s.chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect::<String>()
+            .parse()
+            .ok()
+    };
+    let c = next
+        .captures_iter(line)
+        .find(|c| (digits(&c[1]), digits(&c[2])) == (Some(expected.0), Some(expected.1)))?;
+    let label = c.get(1)?.start()..c.get(2)?.end();
+    let at = u.body_start.max(u.header.start) + label.start;
+    let written = &line[label];
+    Some(Diagnostic::new(
+        Code::Numbering,
+        Severity::Warning,
+        Text::new(
+            format!(
+                "「{written}」が「{}」と同じ行に続いています。改行が抜けているようです。",
+                u.label
+            ),
+            format!(
+                "{written} runs on in the line of {}: a line break seems to be missing.",
+                u.label
+            ),
+        ),
+        at..at + written.len(),
+    ))
 }
 
 /// Checks the children of one parent, grouped by kind and label style.

@@ -611,3 +611,29 @@ fn articles_written_into_a_base_contract_are_not_the_memorandums_own() {
     let report = check(ordinary, DocumentKind::ConsignmentContract);
     assert_eq!(lines_of(&report, Code::Numbering), vec![5]);
 }
+
+/// Items written after their decimal heading's number (5.2.(1), 5.2.(2) under 5.2) are its
+/// children, not 5.2 again; the next number run on inside a heading's line (「…とする。
+/// 12.3 本合意書に…」) is reported as a missing line break, and only there.
+#[test]
+fn decimal_headings_their_items_and_a_number_run_on() {
+    let good = "個人情報の取扱いに関する合意書\n5. 委託先の監督\n5.1 委託者は、委託先を監督する。\n5.2 受託者は、次の措置を講じる。\n5.2.(1) 従業者の教育\n5.2.(2) アクセス制御\n5.3 受託者は、報告する。\n6. 雑則\n6.1 本合意書は、日本法に準拠する。\n6.2 管轄は東京地方裁判所とする。\n6.3 本合意書に定めのない事項は、6.1の趣旨に従い協議する。\n";
+    let report = check(good, DocumentKind::ConsignmentContract);
+    assert!(
+        lines_of(&report, Code::Numbering).is_empty(),
+        "{:?}",
+        codes(&report, Code::Numbering)
+    );
+    let run_on = "個人情報の取扱いに関する合意書\n5. 委託先の監督\n5.1 委託者は、委託先を監督する。\n5.2 受託者は、次の措置を講じる。\n5.2.(1) 従業者の教育\n5.2.(3) アクセス制御\n6. 雑則\n6.1 本合意書は、日本法に準拠する。\n6.2 管轄は東京地方裁判所とする。 6.3 本合意書に定めのない事項は協議する。\n";
+    let report = check(run_on, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![6, 9]);
+    let found = codes(&report, Code::Numbering);
+    assert!(
+        found[1]
+            .message
+            .ja
+            .contains("「6.3」が「6.2」と同じ行に続いています"),
+        "{}",
+        found[1].message.ja
+    );
+}

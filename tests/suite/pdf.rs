@@ -467,7 +467,12 @@ fn a_pdf_in_vertical_writing_is_refused_with_its_reason() {
     for (pdf, style) in [(&vertical, "writing-mode: vertical-rl;"), (&horizontal, "")] {
         let html = pdf.with_extension("html");
         std::fs::write(&html, page(style)).unwrap();
-        assert!(crate::print_to_pdf(browser, &html, pdf, &pdf.with_extension("profile")));
+        assert!(crate::print_to_pdf(
+            browser,
+            &html,
+            pdf,
+            &pdf.with_extension("profile")
+        ));
     }
     assert!(matches!(
         pdf::extract(&std::fs::read(&vertical).unwrap()),
