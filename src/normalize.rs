@@ -114,6 +114,7 @@ fn nfkc(s: &str) -> String {
 /// Normalises text for matching. Total: never fails, whatever the input.
 pub fn normalize(original: &str) -> Normalized {
     let stage1 = nfkc_with_map(original);
+    let stage1 = spaced_provisions(&stage1).unwrap_or(stage1);
     let stage2 = kanji_numerals(&stage1).unwrap_or(stage1);
     match variant_table() {
         Some(table) => fold_variants(&stage2, table).unwrap_or(stage2),
@@ -175,6 +176,24 @@ fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> 
     )
 }
 
+/// 「第 25 条」「第 36 条第 1 項」: a provision's number written with spaces (as word
+/// processors' justified text and some templates have it) reads as 第25条.
+fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"第( *)([0-9]+|[〇一二三四五六七八九十百千]+)( *)(条|項|号|章|節|款)")
+            .expect("static regex")
+    });
+    replace_matches(
+        prev,
+        re.captures_iter(&prev.text).filter_map(|c| {
+            let whole = c.get(0)?;
+            (!c[1].is_empty() || !c[3].is_empty())
+                .then(|| (whole.range(), format!("第{}{}", &c[2], &c[4])))
+        }),
+    )
+}
+
 fn kanji_numeral_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -208,6 +227,19 @@ fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provision_numbers_written_with_spaces_read_without() {
+        let original = "個人情報保護法第 25 条及び第　三十六　条第 1 項、第3条、第 三者";
+        let n = normalize(original);
+        assert_eq!(
+            n.text,
+            "個人情報保護法第25条及び第36条第1項、第3条、第 三者"
+        );
+        let at = n.text.find("第25条").unwrap();
+        let range = n.origin_range(at..at + "第25条".len());
+        assert_eq!(&original[range], "第 25 条");
+    }
 
     #[test]
     fn normalizes_with_offsets() {

@@ -637,3 +637,23 @@ fn decimal_headings_their_items_and_a_number_run_on() {
         found[1].message.ja
     );
 }
+
+/// Provision numbers written with spaces (「第 20 条」「第　二十　条」) are cited provisions
+/// like 第20条: an outdated article is found, underlined as written, and a spaced reference
+/// to an article the document lacks is broken; 「第 三者」 stays a word.
+#[test]
+fn provision_numbers_written_with_spaces_are_provisions() {
+    for cited in ["第20条", "第 20 条", "第　二十　条"] {
+        let text = format!(
+            "個人情報保護方針\n1. 安全管理\n当社は、個人情報保護法{cited}に定める安全管理措置を講じます。\n"
+        );
+        let report = check(&text, NOTICE);
+        let found = codes(&report, Code::OutdatedReference);
+        assert_eq!(found.len(), 1, "{cited}: {found:?}");
+        let underlined = &report.document.source.as_str()[found[0].range.clone()];
+        assert!(underlined.ends_with(cited), "{cited}: {underlined}");
+    }
+    let broken = "業務委託契約書\n第1条（目的）\n乙は、第 5 条に定める業務を行い、第 三者に委託しない。\n第2条（協議）\n協議する。\n";
+    let report = check(broken, DocumentKind::ConsignmentContract);
+    assert_eq!(lines_of(&report, Code::BrokenReference), vec![3]);
+}
