@@ -8,38 +8,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+pub use crate::diagnostic::Severity;
 use crate::diagnostic::{Language, Text, did_you_mean};
 use crate::kind::DocumentKind;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// The severity's name for people: 「警告」, or `warning` in English.
-    pub fn name(self, language: crate::diagnostic::Language) -> &'static str {
-        match language {
-            crate::diagnostic::Language::Ja => match self {
-                Severity::Info => "情報",
-                Severity::Warning => "警告",
-                Severity::Error => "エラー",
-            },
-            crate::diagnostic::Language::En => self.as_str(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -206,7 +177,33 @@ pub struct Catalog {
     pub origin: String,
 }
 
+impl Item {
+    /// The item's title in `language` (Japanese when no English title is given).
+    pub fn title(&self, language: Language) -> &str {
+        match language {
+            Language::Ja => &self.title,
+            Language::En => self.title_en.as_deref().unwrap_or(&self.title),
+        }
+    }
+
+    /// The item's explanation in `language` (Japanese when no English one is given).
+    pub fn explanation(&self, language: Language) -> &str {
+        match language {
+            Language::Ja => &self.explanation,
+            Language::En => self.explanation_en.as_deref().unwrap_or(&self.explanation),
+        }
+    }
+}
+
 impl Catalog {
+    /// The catalog's title in `language` (Japanese when no English title is given).
+    pub fn title(&self, language: Language) -> &str {
+        match language {
+            Language::Ja => &self.title,
+            Language::En => self.title_en.as_deref().unwrap_or(&self.title),
+        }
+    }
+
     pub fn full_id(&self, item: &Item) -> String {
         format!("{}/{}", self.id, item.id)
     }
@@ -721,22 +718,151 @@ pub fn builtin_catalogs() -> Vec<Catalog> {
         .collect()
 }
 
-/// Catalogs in force: the built-in ones plus extra files. A broken extra file is
-/// reported and skipped; the others keep working.
-pub fn catalogs_with_extra(extra: &[PathBuf]) -> (Vec<Catalog>, Vec<CatalogError>) {
-    let mut catalogs = builtin_catalogs();
-    let mut errors = Vec::new();
-    for path in extra {
-        match load_catalog_file(path) {
-            Ok(c) => {
-                // a user catalog with a built-in id replaces it
-                catalogs.retain(|existing| existing.id != c.id);
-                catalogs.push(c);
-            }
-            Err(e) => errors.push(e),
-        }
+/// The catalogs in force, in order, and their items looked up by full id (`catalog/item`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Catalogs(Vec<Catalog>);
+
+impl Catalogs {
+    /// The built-in catalogs.
+    pub fn builtin() -> Self {
+        Self(builtin_catalogs())
     }
-    (catalogs, errors)
+
+    /// The built-in catalogs plus extra files. A broken extra file is reported and skipped;
+    /// the others keep working.
+    pub fn with_extra(extra: &[PathBuf]) -> (Self, Vec<CatalogError>) {
+        let mut catalogs = Self::builtin();
+        let mut errors = Vec::new();
+        for path in extra {
+            match load_catalog_file(path) {
+                Ok(c) => catalogs.replace(c),
+                Err(e) => errors.push(e),
+            }
+        }
+        (catalogs, errors)
+    }
+
+    /// Adds `catalog`, in place of the one with its id if there is one (a user catalog with
+    /// a built-in id replaces it).
+    pub fn replace(&mut self, catalog: Catalog) {
+        self.remove(&catalog.id);
+        self.push(catalog);
+    }
+
+    /// Leaves out the catalog with id `id`.
+    pub fn remove(&mut self, id: &str) {
+        self.0.retain(|c| c.id != id);
+    }
+
+    /// Adds `catalog` after the others.
+    pub fn push(&mut self, catalog: Catalog) {
+        self.0.push(catalog);
+    }
+
+    /// The item with full id `catalog/item`.
+    pub fn item(&self, full_id: &str) -> Option<&Item> {
+        self.entry(full_id).map(|(_, item)| item)
+    }
+
+    /// The item with full id `catalog/item`, with its catalog.
+    pub fn entry(&self, full_id: &str) -> Option<(&Catalog, &Item)> {
+        let (catalog, item) = full_id.split_once('/')?;
+        let c = self.0.iter().find(|c| c.id == catalog)?;
+        Some((c, c.items.iter().find(|i| i.id == item)?))
+    }
+
+    /// What `kiyaku explain catalog/item` says of an item: its title, catalog, severity,
+    /// condition, basis, explanation and model clause; None for an unknown id.
+    pub fn explain(&self, full_id: &str, language: Language) -> Option<String> {
+        use std::fmt::Write;
+        let (catalog, item) = self.entry(full_id)?;
+        let en = language == Language::En;
+        let mut out = String::new();
+        let _ = writeln!(out, "{full_id}: {}", item.title(language));
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            if en { "catalog" } else { "カタログ" },
+            catalog.title(language)
+        );
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            if en { "severity" } else { "重要度" },
+            item.severity.name(language)
+        );
+        if !item.trigger.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                if en {
+                    "applies when the document mentions"
+                } else {
+                    "適用条件（文書中の語）"
+                },
+                item.trigger.join("、")
+            );
+        }
+        let _ = writeln!(out, "\n{}:", if en { "basis" } else { "根拠" });
+        for b in &item.basis {
+            let _ = writeln!(out, "  - {b}");
+        }
+        let _ = writeln!(out, "\n{}", item.explanation(language));
+        let _ = writeln!(
+            out,
+            "\n{}:\n  {}",
+            if en {
+                "model clause"
+            } else {
+                "ひな形条項"
+            },
+            item.model_clause.trim()
+        );
+        Some(out)
+    }
+
+    pub fn into_vec(self) -> Vec<Catalog> {
+        self.0
+    }
+}
+
+impl From<Vec<Catalog>> for Catalogs {
+    fn from(catalogs: Vec<Catalog>) -> Self {
+        Self(catalogs)
+    }
+}
+
+impl std::ops::Deref for Catalogs {
+    type Target = [Catalog];
+
+    fn deref(&self) -> &[Catalog] {
+        &self.0
+    }
+}
+
+impl<'c> IntoIterator for &'c Catalogs {
+    type Item = &'c Catalog;
+    type IntoIter = std::slice::Iter<'c, Catalog>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'c> IntoIterator for &'c mut Catalogs {
+    type Item = &'c mut Catalog;
+    type IntoIter = std::slice::IterMut<'c, Catalog>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter_mut()
+    }
+}
+
+impl std::ops::DerefMut for Catalogs {
+    fn deref_mut(&mut self) -> &mut [Catalog] {
+        &mut self.0
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
-use crate::catalog::{self, Catalog, Severity};
+use crate::catalog::{self, Severity};
 use crate::diagnostic::{Code, Language, Text};
 use crate::engine::FileReport;
 use crate::explain;
@@ -130,7 +130,7 @@ pub fn run(cli: Cli, language: Language) -> ExitCode {
         Command::Lsp => crate::lsp::run(),
         Command::Explain { what, lang } => {
             let language = lang.unwrap_or(language);
-            match explain::explain(&what, &catalog::builtin_catalogs(), language) {
+            match explain::explain(&what, &catalog::Catalogs::builtin(), language) {
                 Some(text) => emit_or_exit(&text, None, ExitCode::SUCCESS, language),
                 None => {
                     error(
@@ -162,7 +162,7 @@ pub fn run(cli: Cli, language: Language) -> ExitCode {
             ..
         } => {
             let language = lang.unwrap_or(language);
-            let (catalogs, errors) = catalog::catalogs_with_extra(&catalogs);
+            let (catalogs, errors) = catalog::Catalogs::with_extra(&catalogs);
             for e in &errors {
                 eprintln!("kiyaku: {}: {}", error_word(language), e.show(language));
             }
@@ -499,14 +499,4 @@ fn derive_catalog(
 /// Every code is explainable (checked by tests).
 pub fn all_codes() -> impl Iterator<Item = Code> {
     Code::ALL.into_iter()
-}
-
-/// Catalog lookup by full item id.
-pub fn find_item<'c>(
-    catalogs: &'c [Catalog],
-    id: &str,
-) -> Option<(&'c Catalog, &'c catalog::Item)> {
-    let (cat, item) = id.split_once('/')?;
-    let c = catalogs.iter().find(|c| c.id == cat)?;
-    Some((c, c.items.iter().find(|i| i.id == item)?))
 }

@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{self, Catalog, CatalogError, Severity, Step, span_at};
-use crate::diagnostic::{Code, Text, did_you_mean};
+use crate::catalog::{self, Catalog, CatalogError, Catalogs, Severity, Step, span_at};
+use crate::diagnostic::{Code, Language, Text, did_you_mean};
 use crate::engine::{CodeOverrides, Engine};
 use crate::kind::DocumentKind;
 
@@ -117,14 +117,14 @@ impl Config {
     pub fn engine(&self, extra: &[PathBuf]) -> (Engine, Vec<CatalogError>) {
         let mut paths: Vec<PathBuf> = self.catalogs.iter().map(|p| self.root.join(p)).collect();
         paths.extend(extra.iter().cloned());
-        let (mut catalogs, mut errors) = catalog::catalogs_with_extra(&paths);
+        let (mut catalogs, mut errors) = Catalogs::with_extra(&paths);
         // a catalog that failed to load (or to be derived) is reported; ids that may name
         // one of its items are not reported as unknown as well
         let mut incomplete = !errors.is_empty();
         if let Some(d) = &self.derive {
             match self.derived(d, &catalogs) {
                 Ok(derived) => {
-                    catalogs.retain(|c| c.id != "consignment");
+                    catalogs.remove("consignment");
                     catalogs.push(derived);
                 }
                 Err(e) => {
@@ -145,7 +145,7 @@ impl Config {
             }
         }
         let mut engine = Engine::new(catalogs);
-        engine.language = crate::locale::of_setting(self.language.as_deref());
+        engine.language = Language::of_setting(self.language.as_deref());
         engine.codes = CodeOverrides {
             disabled: self.disable.iter().filter_map(|c| Code::parse(c)).collect(),
             severity: self

@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use crate::catalog::{Catalog, Item, Severity};
+use crate::catalog::{Catalog, Catalogs, Item, Severity};
 use crate::checks;
-use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Related, Text};
+use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Language, Related, Text};
 use crate::document::Document;
 use crate::kind::{self, DocumentKind, KindSource};
 use crate::matcher::{self, Status, TermIndex};
@@ -224,7 +224,7 @@ impl CodeOverrides {
 
 /// The catalogs and settings in force for a run.
 pub struct Engine {
-    pub catalogs: Vec<Catalog>,
+    pub catalogs: Catalogs,
     /// Disabled codes and severities by code, from the configuration.
     pub codes: CodeOverrides,
     /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
@@ -239,7 +239,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(catalogs: Vec<Catalog>) -> Self {
+    pub fn new(catalogs: impl Into<Catalogs>) -> Self {
+        let catalogs = catalogs.into();
         Self {
             terms: DocumentKind::ALL
                 .map(|kind| matcher::TermSet::new(catalogs.iter().filter(|c| c.applies_to(kind)))),
@@ -320,7 +321,7 @@ impl Engine {
             ));
         }
         let comments = crate::suppress::Comments::read(&document.source, |id| {
-            crate::cli::find_item(&self.catalogs, id).is_some()
+            self.catalogs.item(id).is_some()
         });
         diagnostics.extend(comments.problems.iter().cloned());
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
@@ -404,7 +405,7 @@ impl Engine {
                                 format!("「{}」に反する条項です: {}", item.title, c.message),
                                 format!(
                                     "Clause contradicts “{}”: {}",
-                                    item.title_en.as_deref().unwrap_or(&item.title),
+                                    item.title(Language::En),
                                     c.message_en.as_deref().unwrap_or(&c.message)
                                 ),
                             ),
@@ -690,8 +691,8 @@ fn missing_clause(
             ),
             format!(
                 "Required clause “{}” is missing ({}; basis: {basis})",
-                item.title_en.as_deref().unwrap_or(&item.title),
-                catalog.title_en.as_deref().unwrap_or(&catalog.title)
+                item.title(Language::En),
+                catalog.title(Language::En)
             ),
         ),
         range,
@@ -716,7 +717,7 @@ fn missing_clause(
             format!("「{}」のひな形条項を挿入{renumber_ja}", item.title),
             format!(
                 "Insert a model clause for “{}”{renumber_en}",
-                item.title_en.as_deref().unwrap_or(&item.title)
+                item.title(Language::En)
             ),
         ),
         edits: vec![Edit {

@@ -31,11 +31,7 @@ pub fn from_environment() -> Option<Language> {
 /// The language of a configuration's `language` value (`ja` or `en`; anything else is
 /// reported by `config` and asks for none).
 pub fn of_setting(value: Option<&str>) -> Option<Language> {
-    match value {
-        Some("ja") => Some(Language::Ja),
-        Some("en") => Some(Language::En),
-        _ => None,
-    }
+    Language::of_setting(value)
 }
 
 /// `--lang X` or `--lang=X` among the arguments, before they are parsed (the help and the

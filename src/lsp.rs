@@ -1058,8 +1058,7 @@ impl LanguageServer for Backend {
         let catalogs = lock(&self.state)
             .documents
             .get(&uri)
-            .and_then(|d| d.engine.clone())
-            .map_or_else(catalog::builtin_catalogs, |e| e.catalogs.clone());
+            .and_then(|d| d.engine.clone());
         Ok(self
             .with_report(&uri, |report, encoding, language| {
                 let source = &report.document.source;
@@ -1074,8 +1073,12 @@ impl LanguageServer for Backend {
                         .item
                         .clone()
                         .unwrap_or_else(|| d.code.as_str().to_string());
-                    let explanation =
-                        crate::explain::explain(&what, &catalogs, language).unwrap_or_default();
+                    let explanation = match (diag::Code::parse(&what), &catalogs) {
+                        (Some(code), _) => Some(code.explain(language)),
+                        (None, Some(engine)) => engine.catalogs.explain(&what, language),
+                        (None, None) => catalog::Catalogs::builtin().explain(&what, language),
+                    }
+                    .unwrap_or_default();
                     return Some(markdown(format!(
                         "**{}**\n\n{}",
                         d.message.get(language),

@@ -6,11 +6,11 @@
 //! byte-order mark and CRLF line ends, so that Excel opens Japanese text correctly;
 //! quoting per RFC 4180.
 
-use crate::catalog::Catalog;
+use crate::catalog::Catalogs;
 use crate::diagnostic::Language;
 use crate::engine::FileReport;
 use crate::matcher::Status;
-use crate::report::{item_title, matrix_columns, status_in};
+use crate::report::{matrix_columns, status_in};
 
 /// A status as the HTML report's legend names it.
 fn status_ja(status: Status) -> &'static str {
@@ -22,7 +22,7 @@ fn status_ja(status: Status) -> &'static str {
     }
 }
 
-pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) -> String {
+pub fn render(reports: &[FileReport], catalogs: &Catalogs, language: Language) -> String {
     let columns = matrix_columns(reports, catalogs);
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
@@ -36,7 +36,7 @@ pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) 
     header.extend(
         columns
             .iter()
-            .map(|c| format!("{} ({})", item_title(c.item, language), c.id)),
+            .map(|c| format!("{} ({})", c.item.title(language), c.id)),
     );
     let _ = writer.write_record(&header);
     for report in reports {

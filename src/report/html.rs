@@ -8,14 +8,12 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
 
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::{Catalogs, Severity};
 use crate::diagnostic::{Code, Diagnostic, Language};
 use crate::engine::FileReport;
 use crate::kind::{DocumentKind, KindSource};
 use crate::matcher::Status;
-use crate::report::{
-    Column, Summary, catalog_title, item_explanation, item_title, matrix_columns, status_in,
-};
+use crate::report::{Column, Summary, matrix_columns, status_in};
 use crate::text::SourceText;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -219,7 +217,7 @@ td.c{height:28px;font-size:13px}td.c a{line-height:28px}
 section.doc,article.f{break-inside:avoid}}
 "#;
 
-pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) -> String {
+pub fn render(reports: &[FileReport], catalogs: &Catalogs, language: Language) -> String {
     let l = Labels { lang: language };
     let columns = matrix_columns(reports, catalogs);
     let summary = Summary::of(reports);
@@ -424,7 +422,7 @@ fn table(
             .iter()
             .take_while(|c| std::ptr::eq(c.catalog, catalog))
             .count();
-        let name = catalog_title(catalog, l.lang);
+        let name = catalog.title(l.lang);
         let _ = write!(
             out,
             "<th colspan=\"{n}\" title=\"{}\">{}</th>",
@@ -435,7 +433,7 @@ fn table(
     }
     out.push_str("</tr>\n<tr class=\"items\">");
     for c in columns {
-        let title = item_title(c.item, l.lang);
+        let title = c.item.title(l.lang);
         let _ = write!(
             out,
             "<th title=\"{}\"><span class=\"vt\">{}<small>{}</small></span></th>",
@@ -458,7 +456,7 @@ fn table(
         for c in columns {
             let (status, lines) = status_in(report, &c.id);
             let (class, symbol, label) = l.status(status);
-            let mut tip = format!("{} — {}: {label}", report.path, item_title(c.item, l.lang));
+            let mut tip = format!("{} — {}: {label}", report.path, c.item.title(l.lang));
             if let Some(lines) = lines {
                 tip.push_str(&format!(" ({})", l.lines(lines)));
             }
@@ -491,7 +489,7 @@ fn split_path(path: &str) -> (&str, &str) {
     }
 }
 
-fn document(out: &mut String, l: &Labels, di: usize, report: &FileReport, catalogs: &[Catalog]) {
+fn document(out: &mut String, l: &Labels, di: usize, report: &FileReport, catalogs: &Catalogs) {
     let _ = write!(
         out,
         "<section class=\"doc\" id=\"doc-{di}\">\n<h3>{}</h3>\n<p class=\"meta\">{} · {}",
@@ -555,15 +553,12 @@ fn finding(
     fi: usize,
     report: &FileReport,
     d: &Diagnostic,
-    catalogs: &[Catalog],
+    catalogs: &Catalogs,
 ) {
     let source = &report.document.source;
-    let item = d
-        .item
-        .as_deref()
-        .and_then(|id| crate::cli::find_item(catalogs, id));
+    let item = d.item.as_deref().and_then(|id| catalogs.entry(id));
     let heading = match item {
-        Some((_, item)) => item_title(item, l.lang).to_string(),
+        Some((_, item)) => item.title(l.lang).to_string(),
         None => l.code(d.code).to_string(),
     };
     // A missing clause has no place of its own: its range only anchors the editor's
@@ -637,7 +632,7 @@ fn finding(
             out,
             "<dt>{}</dt><dd>{}</dd>",
             l.t("解説", "Why"),
-            escape(item_explanation(item, l.lang))
+            escape(item.explanation(l.lang))
         );
     }
     if let Some(fix) = &d.fix {

@@ -96,30 +96,6 @@ pub fn status_in(report: &FileReport, id: &str) -> (Status, Option<[usize; 2]>) 
         .unwrap_or((Status::NotApplicable, None))
 }
 
-/// An item's title in the report language (Japanese when no English title is given).
-pub fn item_title(item: &Item, language: Language) -> &str {
-    match language {
-        Language::Ja => &item.title,
-        Language::En => item.title_en.as_deref().unwrap_or(&item.title),
-    }
-}
-
-/// An item's explanation in the report language.
-pub fn item_explanation(item: &Item, language: Language) -> &str {
-    match language {
-        Language::Ja => &item.explanation,
-        Language::En => item.explanation_en.as_deref().unwrap_or(&item.explanation),
-    }
-}
-
-/// A catalog's title in the report language.
-pub fn catalog_title(catalog: &Catalog, language: Language) -> &str {
-    match language {
-        Language::Ja => &catalog.title,
-        Language::En => catalog.title_en.as_deref().unwrap_or(&catalog.title),
-    }
-}
-
 impl FileReport {
     /// The .docx paragraph of a 1-based line of the extracted text, if the file was a .docx.
     pub fn paragraph(&self, line: usize) -> Option<u32> {

@@ -10,17 +10,16 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, Item, Severity};
+use crate::catalog::{Catalog, Catalogs, Item, Severity};
 use crate::diagnostic::{Code, Diagnostic, Language};
 use crate::engine::FileReport;
-use crate::report::{catalog_title, item_explanation, item_title};
 use crate::text::SourceText;
 
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://docs.rs/kiyaku";
 
-pub fn render(reports: &[FileReport], catalogs: &[Catalog], language: Language) -> String {
+pub fn render(reports: &[FileReport], catalogs: &Catalogs, language: Language) -> String {
     let mut rules = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for code in Code::ALL {
@@ -80,7 +79,7 @@ fn first_sentence(text: &str) -> &str {
 }
 
 fn code_rule(code: Code, language: Language) -> Value {
-    let (what, example) = crate::explain::code_text(code, language);
+    let (what, example) = code.text(language);
     json!({
         "id": code.as_str(),
         "name": code.as_str(),
@@ -96,13 +95,13 @@ fn code_rule(code: Code, language: Language) -> Value {
 }
 
 fn item_rule(catalog: &Catalog, item: &Item, id: &str, language: Language) -> Value {
-    let title = item_title(item, language);
-    let explanation = item_explanation(item, language);
+    let title = item.title(language);
+    let explanation = item.explanation(language);
     let (basis_label, clause_label, catalog_label) = match language {
         Language::Ja => ("根拠", "ひな形条項", "カタログ"),
         Language::En => ("Legal basis", "Model clause", "Catalog"),
     };
-    let catalog_name = catalog_title(catalog, language);
+    let catalog_name = catalog.title(language);
     let clause = item.model_clause.trim();
     let mut text = format!(
         "{title} ({id})\n{catalog_label}: {catalog_name}\n\n{explanation}\n\n{basis_label}:\n"

@@ -143,7 +143,7 @@ fn a_broken_catalog_is_reported_with_its_position_and_others_keep_working() {
         "id = \"bad\"\ntitle = \"t\"\nkinds = [\"regulation\"]\n[[item]]\nid = \"x\"\ntitle = 5\n",
     )
     .unwrap();
-    let (catalogs, errors) = catalog::catalogs_with_extra(std::slice::from_ref(&bad));
+    let (catalogs, errors) = catalog::Catalogs::with_extra(std::slice::from_ref(&bad));
     assert_eq!(errors.len(), 1);
     let shown = errors[0].to_string();
     assert!(

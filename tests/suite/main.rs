@@ -13,6 +13,7 @@ mod inputs;
 mod lsp;
 mod lsp_input;
 mod mistakes;
+mod modules;
 mod pathological;
 mod pdf;
 mod reports;
