@@ -90,6 +90,41 @@ pub struct Unit {
     rank: u8,
 }
 
+/// A reference to a provision of the same document: 第3条, 第3条の2, 第3条第2項第1号.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    pub article: u32,
+    /// 第3条の2 → Some(2).
+    pub branch: Option<u32>,
+    pub paragraph: Option<u32>,
+    pub item: Option<u32>,
+    /// Made inside 附則, so naming its articles.
+    pub supplementary: bool,
+}
+
+impl Reference {
+    /// 第N条(のB)(第M項)(第K号) in normalised text (ASCII digits): groups 1 to 4 are the
+    /// article, branch, paragraph and item numbers.
+    pub fn pattern() -> &'static Regex {
+        static RE: OnceLock<Regex> = OnceLock::new();
+        RE.get_or_init(|| {
+            Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
+                .expect("static")
+        })
+    }
+}
+
+/// The level at which a reference names nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No such article.
+    Article,
+    /// The article (its unit) has no such paragraph.
+    Paragraph { article: usize },
+    /// The article or paragraph (its unit) has no such item.
+    Item { container: usize },
+}
+
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Structure {
     /// Title lines before the first unit (e.g. 「個人情報取扱規程」, the company name).
@@ -213,6 +248,55 @@ impl Structure {
             None if number <= 1 => Some(article),
             None => None,
         }
+    }
+
+    /// Article `number` (`branch`: 第N条のB) of the main provisions, or of 附則.
+    pub fn article(&self, number: u32, branch: Option<u32>, supplementary: bool) -> Option<usize> {
+        self.articles()
+            .find(|(_, u)| {
+                u.number == number && u.branch == branch && u.supplementary == supplementary
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// The unit a reference names, down to the deepest level it names: 第3条, 第3条の2,
+    /// 第3条第2項, 第3条第2項第1号 (paragraph 1 of an article without numbered paragraphs is
+    /// the article itself), in the main provisions or, for a reference made inside 附則, in
+    /// 附則. The one resolver of the checks and the language server.
+    pub fn resolve(&self, reference: &Reference) -> Result<usize, Unresolved> {
+        let article = self
+            .article(reference.article, reference.branch, reference.supplementary)
+            .ok_or(Unresolved::Article)?;
+        let container = match reference.paragraph {
+            Some(p) => self
+                .paragraph(article, p)
+                .ok_or(Unresolved::Paragraph { article })?,
+            None => article,
+        };
+        let Some(item) = reference.item else {
+            return Ok(container);
+        };
+        self.units[container]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.units[c].kind == UnitKind::Item && self.units[c].number == item)
+            .ok_or(Unresolved::Item { container })
+    }
+
+    /// The reference written at `m` (a match of `Reference::pattern` in the normalised text,
+    /// whose original start is `at`), read in the part of the document it stands in.
+    pub fn reference_at(&self, captures: &regex::Captures<'_>, at: usize) -> Option<Reference> {
+        let num = |i: usize| captures.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+        Some(Reference {
+            article: num(1)?,
+            branch: num(2),
+            paragraph: num(3),
+            item: num(4),
+            supplementary: self
+                .innermost_at(at)
+                .is_some_and(|u| self.units[u].supplementary),
+        })
     }
 
     fn in_article(&self, index: usize) -> bool {
@@ -1186,6 +1270,105 @@ mod tests {
         let src = SourceText::new(text.to_string());
         let s = parse(&src);
         (src, s)
+    }
+
+    /// `reference` resolved in `text`, as the label path of the unit it names.
+    fn resolved(text: &str, reference: Reference) -> Result<String, Unresolved> {
+        let (_, s) = parse_str(text);
+        s.resolve(&reference).map(|u| s.path_label(u))
+    }
+
+    fn reference(article: u32) -> Reference {
+        Reference {
+            article,
+            branch: None,
+            paragraph: None,
+            item: None,
+            supplementary: false,
+        }
+    }
+
+    const PROVISIONS: &str = "第1条（目的）\nこの規程は定める。\n第3条（委託）\n委託することができる。\n２　次の事項を定める。\n一　目的\n二　期間\n第3条の2（再委託）\n再委託しない。\n附則\n第1条 この規程は公布の日から施行する。\n";
+
+    #[test]
+    fn references_resolve_to_articles_paragraphs_and_items() {
+        assert_eq!(resolved(PROVISIONS, reference(3)).as_deref(), Ok("第3条"));
+        let branch = Reference {
+            branch: Some(2),
+            ..reference(3)
+        };
+        assert_eq!(resolved(PROVISIONS, branch).as_deref(), Ok("第3条の2"));
+        let paragraph = Reference {
+            paragraph: Some(2),
+            ..reference(3)
+        };
+        assert_eq!(resolved(PROVISIONS, paragraph).as_deref(), Ok("第3条第2項"));
+        let item = Reference {
+            paragraph: Some(2),
+            item: Some(1),
+            ..reference(3)
+        };
+        assert_eq!(resolved(PROVISIONS, item).as_deref(), Ok("第3条第2項第1号"));
+        let supplementary = Reference {
+            supplementary: true,
+            ..reference(1)
+        };
+        assert_eq!(
+            resolved(PROVISIONS, supplementary).as_deref(),
+            Ok("附則第1条")
+        );
+        assert_eq!(resolved(PROVISIONS, reference(1)).as_deref(), Ok("第1条"));
+    }
+
+    #[test]
+    fn references_to_what_is_not_there_say_where_they_fail() {
+        assert_eq!(resolved(PROVISIONS, reference(2)), Err(Unresolved::Article));
+        let no_branch = Reference {
+            branch: Some(3),
+            ..reference(3)
+        };
+        assert_eq!(resolved(PROVISIONS, no_branch), Err(Unresolved::Article));
+        let (_, s) = parse_str(PROVISIONS);
+        let article = s.article(3, None, false).expect("第3条");
+        let paragraph = Reference {
+            paragraph: Some(5),
+            ..reference(3)
+        };
+        assert_eq!(
+            s.resolve(&paragraph),
+            Err(Unresolved::Paragraph { article })
+        );
+        let item = Reference {
+            paragraph: Some(1),
+            item: Some(1),
+            ..reference(3)
+        };
+        assert_eq!(
+            s.resolve(&item),
+            Err(Unresolved::Item { container: article })
+        );
+        // 附則 has no 第3条, though the main provisions do
+        let supplementary = Reference {
+            supplementary: true,
+            ..reference(3)
+        };
+        assert_eq!(
+            resolved(PROVISIONS, supplementary),
+            Err(Unresolved::Article)
+        );
+    }
+
+    #[test]
+    fn the_reference_pattern_reads_every_level() {
+        let c = Reference::pattern()
+            .captures("第3条の2第1項第4号")
+            .expect("a reference");
+        let (_, s) = parse_str(PROVISIONS);
+        let r = s.reference_at(&c, 0).expect("numbers");
+        assert_eq!(
+            (r.article, r.branch, r.paragraph, r.item),
+            (3, Some(2), Some(1), Some(4))
+        );
     }
 
     #[test]

@@ -10,10 +10,9 @@ use regex::Regex;
 use crate::catalog::Severity;
 use crate::diagnostic::{Code, Diagnostic, Text};
 use crate::document::Document;
-use crate::structure::{LabelStyle, Structure, UnitKind};
+use crate::structure::{LabelStyle, Reference, Structure, UnitKind, Unresolved};
 
 struct Patterns {
-    article_ref: Regex,
     relative: Regex,
     quoted_label: Regex,
     notice_ref: Regex,
@@ -22,7 +21,6 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        article_ref: Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?").expect("static"),
         relative: Regex::new(r"前条|次条|前項|前号|次の各号|前各号").expect("static"),
         quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
         notice_ref: Regex::new(r"前述\s*([0-9]+(?:\.[0-9]+)?)\s*(?:の)?\s*((?:[a-z]\.?\s*(?:から|~|〜|-|及び|、|,)?\s*)*)").expect("static"),
@@ -146,7 +144,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     if has_articles {
         // (end of the previous reference, whether it was external): 法第78条から第81条まで
         let mut previous: Option<(usize, bool)> = None;
-        for c in p.article_ref.captures_iter(text) {
+        for c in Reference::pattern().captures_iter(text) {
             let whole = c.get(0).expect("match");
             if amended(doc, whole.start()) {
                 continue;
@@ -174,15 +172,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             if external {
                 continue;
             }
-            let num = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-            let (Some(article), branch, paragraph, item) = (num(1), num(2), num(3), num(4)) else {
+            let here = doc.original(whole.range());
+            let Some(reference) = s.reference_at(&c, here.start) else {
                 continue;
             };
-            let here = doc.original(whole.range());
-            let supplementary = s
-                .innermost_at(here.start)
-                .is_some_and(|u| s.units[u].supplementary);
-            match resolve(s, article, branch, paragraph, item, supplementary) {
+            let Reference {
+                article,
+                branch,
+                paragraph,
+                item,
+                supplementary,
+            } = reference;
+            match resolve(s, &reference) {
                 Ok(target) => {
                     if let Some(item_index) = target.filter(|_| item.is_some()) {
                         check_quoted_labels(doc, item_index, whole.end(), &mut out);
@@ -361,48 +362,32 @@ fn broken(range: Range<usize>, message: Text) -> Diagnostic {
 }
 
 /// Resolves 第N条(のB)(第M項)(第K号) to the deepest unit named, or explains why it fails.
-fn resolve(
-    s: &Structure,
-    article: u32,
-    branch: Option<u32>,
-    paragraph: Option<u32>,
-    item: Option<u32>,
-    supplementary: bool,
-) -> Result<Option<usize>, Text> {
-    let label = match branch {
+fn resolve(s: &Structure, reference: &Reference) -> Result<Option<usize>, Text> {
+    let article = reference.article;
+    let label = match reference.branch {
         Some(b) => format!("第{article}条の{b}"),
         None => format!("第{article}条"),
     };
-    let Some((a, _)) = s.articles().find(|(_, u)| {
-        u.number == article && u.branch == branch && u.supplementary == supplementary
-    }) else {
-        return Err(Text::new(
+    match s.resolve(reference) {
+        Ok(unit) => Ok(Some(unit)),
+        Err(Unresolved::Article) => Err(Text::new(
             format!("参照先の{label}がこの文書にありません。"),
             format!("{label} does not exist in this document."),
-        ));
-    };
-    let container = match paragraph {
-        Some(pn) => s.paragraph(a, pn).ok_or_else(|| {
-            Text::new(
+        )),
+        Err(Unresolved::Paragraph { .. }) => {
+            let pn = reference.paragraph.unwrap_or_default();
+            Err(Text::new(
                 format!("{label}に第{pn}項がありません。"),
                 format!("{label} has no paragraph {pn}."),
-            )
-        })?,
-        None => a,
-    };
-    let Some(kn) = item else {
-        return Ok(Some(container));
-    };
-    match s.units[container]
-        .children
-        .iter()
-        .find(|&&c| s.units[c].kind == UnitKind::Item && s.units[c].number == kn)
-    {
-        Some(&i) => Ok(Some(i)),
-        None => Err(Text::new(
-            format!("{}に第{kn}号がありません。", s.path_label(container)),
-            format!("{} has no item {kn}.", s.path_label(container)),
-        )),
+            ))
+        }
+        Err(Unresolved::Item { container }) => {
+            let kn = reference.item.unwrap_or_default();
+            Err(Text::new(
+                format!("{}に第{kn}号がありません。", s.path_label(container)),
+                format!("{} has no item {kn}.", s.path_label(container)),
+            ))
+        }
     }
 }
 
@@ -586,11 +571,8 @@ fn unnumbered_paragraphs_of(
     supplementary: bool,
 ) -> u32 {
     doc.structure
-        .articles()
-        .find(|(_, u)| {
-            u.number == article && u.branch == branch && u.supplementary == supplementary
-        })
-        .map_or(0, |(a, _)| unnumbered_paragraph_ends(doc, a, usize::MAX))
+        .article(article, branch, supplementary)
+        .map_or(0, |a| unnumbered_paragraph_ends(doc, a, usize::MAX))
 }
 
 /// 「次の各号…」 followed by a bulleted list (・ - *) instead of numbered items.
