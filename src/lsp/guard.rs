@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use tower_lsp_server::jsonrpc;
+
 /// The client's end of the connection (stdout), shared by the transport and the input guard.
 ///
 /// The guard must answer messages the transport never sees (a body that is not JSON, JSON
@@ -100,65 +102,50 @@ pub(super) const CONTENT_LENGTH: &[u8] = b"content-length:";
 pub(super) enum Verdict {
     /// A JSON-RPC 2.0 message, passed on: its method (empty for a response).
     Message(String),
-    /// Not a message: answered with this error code, its message and a detail, and the id
-    /// (null unless the body names a usable one).
+    /// Not a message: answered with this error, to the id the body names when it names a
+    /// usable one (else null).
     Rejected {
-        code: i64,
-        message: &'static str,
-        detail: String,
-        id: serde_json::Value,
+        error: jsonrpc::Error,
+        id: jsonrpc::Id,
     },
 }
 
-/// Whether the transport can decode `body`: JSON of the shape of its request type (which
-/// every response also has), `jsonrpc` "2.0". Valid JSON of another shape (`[]`, `{}`, an
-/// id that is an array, version "1.0") ends the transport as surely as broken JSON does.
+/// Whether the transport can decode `body`: JSON of the shape of its request type,
+/// `jsonrpc::Request` (which every response also has: all its fields but `jsonrpc` may be
+/// left out), `jsonrpc` "2.0". Valid JSON of another shape (`[]`, `{}`, an id that is an
+/// array, version "1.0") ends the transport as surely as broken JSON does.
 pub(super) fn classify(body: &[u8]) -> Verdict {
-    // the transport's own types, field for field: method a string, params anything, id
-    // an integer, a string or null
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    #[allow(dead_code)]
-    enum Id {
-        Number(i64),
-        String(String),
-        Null,
+    if let Ok(request) = serde_json::from_slice::<jsonrpc::Request>(body) {
+        return Verdict::Message(request.method().to_string());
     }
-    #[derive(serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Request {
-        jsonrpc: String,
-        #[serde(default)]
-        method: String,
-        #[serde(default)]
-        params: Option<serde::de::IgnoredAny>,
-        #[serde(default)]
-        id: Option<Id>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Message {
-        Request(Request),
-    }
-    if let Ok(Message::Request(r)) = serde_json::from_slice(body)
-        && r.jsonrpc == "2.0"
-    {
-        return Verdict::Message(r.method);
-    }
+    // the messages the specification gives these codes (the transport's own descriptions
+    // differ in case: "Invalid request")
+    let error = |code, message: &'static str, detail: String| jsonrpc::Error {
+        code,
+        message: message.into(),
+        data: Some(serde_json::Value::String(detail)),
+    };
     match serde_json::from_slice::<serde_json::Value>(body) {
         Err(e) => Verdict::Rejected {
-            code: -32700,
-            message: "Parse error",
-            detail: format!("not JSON: {e}"),
-            id: serde_json::Value::Null,
+            error: error(
+                jsonrpc::ErrorCode::ParseError,
+                "Parse error",
+                format!("not JSON: {e}"),
+            ),
+            id: jsonrpc::Id::Null,
         },
         Ok(value) => Verdict::Rejected {
-            code: -32600,
-            message: "Invalid Request",
-            detail: "not a JSON-RPC 2.0 message".into(),
+            error: error(
+                jsonrpc::ErrorCode::InvalidRequest,
+                "Invalid Request",
+                "not a JSON-RPC 2.0 message".into(),
+            ),
             id: match value.get("id") {
-                Some(id) if id.is_i64() || id.is_string() => id.clone(),
-                _ => serde_json::Value::Null,
+                Some(serde_json::Value::Number(n)) if n.is_i64() => {
+                    n.as_i64().map_or(jsonrpc::Id::Null, jsonrpc::Id::Number)
+                }
+                Some(serde_json::Value::String(s)) => jsonrpc::Id::String(s.clone()),
+                _ => jsonrpc::Id::Null,
             },
         },
     }
@@ -518,17 +505,11 @@ pub async fn guard_input<W: tokio::io::AsyncWrite + Unpin>(
                     _ => {}
                 }
             }
-            Verdict::Rejected {
-                code,
-                message,
-                detail,
-                id,
-            } => {
-                let answer = serde_json::json!({
-                    "jsonrpc": "2.0",
-                    "id": id,
-                    "error": {"code": code, "message": message, "data": detail},
-                });
+            Verdict::Rejected { error, id } => {
+                // the envelope written as before: jsonrpc, id, error (the transport's
+                // `Response` puts the id last)
+                let answer = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": error});
+                let (code, message) = (error.code.code(), &error.message);
                 let what = format!(
                     "kiyaku lsp: a message of {} bytes is {}",
                     body.len(),
@@ -544,5 +525,56 @@ pub async fn guard_input<W: tokio::io::AsyncWrite + Unpin>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(body: &str) -> (i64, String, serde_json::Value) {
+        match classify(body.as_bytes()) {
+            Verdict::Rejected { error, id } => (
+                error.code.code(),
+                error.message.to_string(),
+                serde_json::to_value(id).expect("an id"),
+            ),
+            Verdict::Message(method) => panic!("passed on as {method}"),
+        }
+    }
+
+    #[test]
+    fn requests_notifications_and_responses_are_passed_on() {
+        for (body, method) in [
+            (
+                r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#,
+                "initialize",
+            ),
+            (r#"{"jsonrpc":"2.0","method":"exit"}"#, "exit"),
+            (r#"{"jsonrpc":"2.0","id":"a","result":null}"#, ""),
+        ] {
+            match classify(body.as_bytes()) {
+                Verdict::Message(m) => assert_eq!(m, method),
+                Verdict::Rejected { error, .. } => panic!("{body}: {error}"),
+            }
+        }
+    }
+
+    #[test]
+    fn what_the_transport_cannot_decode_is_answered() {
+        let (code, message, id) = rejected("{\"jsonrpc\":");
+        assert_eq!(
+            (code, message.as_str(), id),
+            (-32700, "Parse error", serde_json::Value::Null)
+        );
+        let (code, message, id) = rejected(r#"{"jsonrpc":"1.0","id":7,"method":"x"}"#);
+        assert_eq!(
+            (code, message.as_str(), id),
+            (-32600, "Invalid Request", serde_json::json!(7))
+        );
+        for body in ["[]", "{}", r#"{"jsonrpc":"2.0","id":[1],"method":"x"}"#] {
+            assert_eq!(rejected(body).0, -32600, "{body}");
+        }
+        assert_eq!(rejected(r#"{"id":"q"}"#).2, serde_json::json!("q"));
     }
 }
