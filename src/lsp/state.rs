@@ -189,19 +189,6 @@ pub(super) fn place(errors: &[catalog::CatalogError], encoding: Encoding) -> Vec
         .collect()
 }
 
-/// Settings the client sends (`initializationOptions`, `workspace/didChangeConfiguration`) or
-/// kiyaku pulls (`workspace/configuration`, section `kiyaku`).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct Settings {
-    pub(super) language: Option<String>,
-    pub(super) kind: Option<String>,
-    /// more catalog files, absolute or relative to the workspace root
-    pub(super) catalogs: Vec<String>,
-    /// glob relative to the workspace root → document kind
-    pub(super) kinds: std::collections::BTreeMap<String, String>,
-}
-
 pub(super) struct State {
     pub(super) documents: HashMap<Uri, OpenDocument>,
     pub(super) encoding: Encoding,
