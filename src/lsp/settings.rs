@@ -12,13 +12,13 @@ use crate::kind::DocumentKind;
 /// kiyaku pulls (`workspace/configuration`, section `kiyaku`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub(super) struct Settings {
-    pub(super) language: Option<String>,
-    pub(super) kind: Option<String>,
+struct Settings {
+    language: Option<String>,
+    kind: Option<String>,
     /// more catalog files, absolute or relative to the workspace root
-    pub(super) catalogs: Vec<String>,
+    catalogs: Vec<String>,
     /// glob relative to the workspace root → document kind
-    pub(super) kinds: std::collections::BTreeMap<String, String>,
+    kinds: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {

@@ -169,7 +169,7 @@ export function serverCommand(settings: Settings, folders: string[] = [], lookup
   return server;
 }
 
-/** What the server says about a document in its code lens's `data` (src/lsp.rs). */
+/** What the server says about a document in its code lens's `data` (src/lsp/code_lens.rs). */
 export interface LensData {
   kind: string;
   kindName: string;
@@ -187,7 +187,7 @@ export function statusText(data: LensData | undefined, language: "ja" | "en"): s
 }
 
 /**
- * What the server reads (src/lsp.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`;
+ * What the server reads (src/lsp/settings.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`;
  * `language` only when set, so that without it each document's kiyaku.toml decides.
  */
 export interface ServerSettings {

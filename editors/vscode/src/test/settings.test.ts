@@ -23,7 +23,8 @@ const WS = "/home/u/policies";
 // the kiyaku repository, when this folder is inside it (the tests that read the server's
 // sources are skipped when the folder is copied out)
 const REPO = path.join(__dirname, "..", "..", "..", "..");
-const IN_REPO = fs.existsSync(path.join(REPO, "src", "lsp.rs")) && fs.existsSync(path.join(REPO, "src", "kind.rs"));
+const SERVER_SETTINGS = path.join(REPO, "src", "lsp", "settings.rs");
+const IN_REPO = fs.existsSync(SERVER_SETTINGS) && fs.existsSync(path.join(REPO, "src", "kind.rs"));
 const inRepo = IN_REPO ? {} : { skip: "not inside the kiyaku repository (its src/ is not beside editors/)" };
 // no kiyaku anywhere: lookups are told what exists
 const nowhere = { pathVariable: "", home: "/home/u", executable: () => false, windows: false };
@@ -170,14 +171,14 @@ describe("serverSettings", () => {
     assert.equal("language" in serverSettings(DEFAULTS, WS).kiyaku, false);
   });
 
-  it("uses the field names of the server's Settings struct (src/lsp.rs)", inRepo, () => {
+  it("uses the field names of the server's Settings struct (src/lsp/settings.rs)", inRepo, () => {
     // The server deserialises `kiyaku` into `struct Settings` (camelCase); fields it does
     // not know are ignored silently, so a misspelt name would be a setting without effect.
-    const lsp = fs.readFileSync(path.join(REPO, "src", "lsp.rs"), "utf8");
+    const lsp = fs.readFileSync(SERVER_SETTINGS, "utf8");
     const struct = /struct Settings \{([^}]*)\}/.exec(lsp);
-    assert.ok(struct, "struct Settings not found in src/lsp.rs");
+    assert.ok(struct, "struct Settings not found in src/lsp/settings.rs");
     const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    const fields = [...struct[1].matchAll(/^\s*(?:pub\s+)?([a-z_]+)\s*:/gm)].map((m) => camel(m[1]));
+    const fields = [...struct[1].matchAll(/^\s*(?:pub(?:\([a-z]+\))?\s+)?([a-z_]+)\s*:/gm)].map((m) => camel(m[1]));
     for (const key of Object.keys(serverSettings({ ...DEFAULTS, language: "ja" }, WS).kiyaku)) {
       assert.ok(fields.includes(key), `the server does not read \`${key}\` (it reads ${fields.join(", ")})`);
     }
