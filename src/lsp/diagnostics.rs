@@ -176,3 +176,49 @@ pub(super) fn to_lsp_diagnostics_one(
         ..Default::default()
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::testing::{position, report};
+
+    fn uri() -> Uri {
+        "file:///tmp/kitei.txt".parse().expect("a URI")
+    }
+
+    #[test]
+    fn a_finding_is_published_at_its_place_with_its_code() {
+        let text = "第1条（目的）\nこの規程は、第7条に定める。\n";
+        let published = to_lsp_diagnostics(&report(text), &uri(), Encoding::Utf16, Language::En);
+        let broken = published
+            .iter()
+            .find(|d| d.code == Some(NumberOrString::String("broken-reference".into())))
+            .expect("a broken reference");
+        assert_eq!(broken.range.start, position(text, "第7条"));
+        assert_eq!(broken.severity, Some(DiagnosticSeverity::WARNING));
+        assert_eq!(broken.source.as_deref(), Some("kiyaku"));
+    }
+
+    #[test]
+    fn a_memo_of_no_kind_publishes_nothing() {
+        // the command line says a memo is of no kind; in an editor, where every .txt is
+        // opened, that is noise
+        let report = report("買い物メモ\n牛乳と卵。\n");
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.code == diag::Code::UnknownKind)
+        );
+        assert_eq!(
+            to_lsp_diagnostics(&report, &uri(), Encoding::Utf16, Language::Ja),
+            Vec::new()
+        );
+    }
+
+    #[test]
+    fn a_related_path_is_read_beside_the_document() {
+        let related = related_uri(&uri(), "kitei.pdf").expect("a URI");
+        assert_eq!(related.as_str(), "file:///tmp/kitei.pdf");
+    }
+}
