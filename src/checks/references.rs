@@ -189,11 +189,15 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                         check_quoted_labels(doc, item_index, whole.end(), &mut out);
                     }
                     // 第53条（損害賠償）: the caption cited must be the article's own
-                    if let Some(target) = target.filter(|_| paragraph.is_none() && item.is_none())
-                        && let Some(cited) = cited_caption(&text[whole.end()..])
-                        && let Some(message) = caption_mismatch(s, target, cited)
-                    {
-                        out.push(broken(here, message));
+                    if let Some(target) = target.filter(|_| paragraph.is_none() && item.is_none()) {
+                        let message = match cited_caption(&text[whole.end()..]) {
+                            Some(cited) => caption_mismatch(s, target, cited),
+                            None => cited_topic(&text[..whole.start()])
+                                .and_then(|topic| topic_mismatch(doc, target, topic)),
+                        };
+                        if let Some(message) = message {
+                            out.push(broken(here, message));
+                        }
                     }
                 }
                 Err(_)
@@ -286,6 +290,60 @@ fn cited_caption(after: &str) -> Option<&str> {
     let caption = rest[..close].trim();
     (close <= MAX_CAPTION_BYTES && !caption.is_empty() && !caption.contains(['、', '。']))
         .then_some(caption)
+}
+
+/// 「共同利用については第7条」: the topic a reference is cited for, written just before it.
+fn cited_topic(before: &str) -> Option<&str> {
+    static TOPIC: OnceLock<Regex> = OnceLock::new();
+    let topic = TOPIC.get_or_init(|| {
+        Regex::new(
+            r"([^\s、。,.「」()]{2,12})(?:については|に関しては|に関する事項は|の詳細は|の手続は)$",
+        )
+        .expect("static")
+    });
+    let from = floor_boundary(before, before.len().saturating_sub(64));
+    topic
+        .captures(&before[from..])
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
+/// A reference cited for a topic that is another article's caption, and of which the
+/// article referred to says nothing (neither in its caption nor in its text).
+fn topic_mismatch(doc: &Document, target: usize, topic: &str) -> Option<Text> {
+    let s = &doc.structure;
+    let unit = &s.units[target];
+    let own = unit
+        .caption
+        .as_deref()
+        .filter(|_| unit.kind == UnitKind::Article)?;
+    if same_topic(topic, own) {
+        return None;
+    }
+    let body = doc.source.as_str().get(unit.span.clone())?;
+    if crate::normalize::normalize(body).text.contains(topic) {
+        return None;
+    }
+    let (_, elsewhere) = s.articles().find(|(i, u)| {
+        *i != target
+            && u.caption
+                .as_deref()
+                .is_some_and(|c| c == topic || c.contains(topic))
+    })?;
+    Some(Text::new(
+        format!(
+            "「{topic}」について参照している{}の見出しは「{own}」で、「{topic}」を定めていません。「{}」は{}です。",
+            unit.label,
+            elsewhere.caption.as_deref().unwrap_or(topic),
+            elsewhere.label
+        ),
+        format!(
+            "{} is cited for “{topic}” but is captioned “{own}” and does not deal with it; “{}” is {}.",
+            unit.label,
+            elsewhere.caption.as_deref().unwrap_or(topic),
+            elsewhere.label
+        ),
+    ))
 }
 
 /// Whether two captions name the same thing: equal, one inside the other, or sharing

@@ -657,3 +657,33 @@ fn provision_numbers_written_with_spaces_are_provisions() {
     let report = check(broken, DocumentKind::ConsignmentContract);
     assert_eq!(lines_of(&report, Code::BrokenReference), vec![3]);
 }
+
+/// A reference cited for a topic (「共同利用については第3条」) must lead to the article on it:
+/// reported when the topic is another article's caption and the article cited neither is
+/// captioned for it nor speaks of it; not when it does, nor for a topic no article has.
+#[test]
+fn a_reference_cited_for_a_topic_leads_to_the_article_on_it() {
+    let wrong = "個人情報保護方針\n第1条（利用目的）\n当社は、個人情報をサービスの提供のために利用します。共同利用については第3条に定めます。\n第2条（共同利用）\n当社は、グループ会社と個人情報を共同利用します。\n第3条（方針の変更）\n当社は、本方針を変更することがあります。\n";
+    let report = check(wrong, NOTICE);
+    let found = codes(&report, Code::BrokenReference);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.ja.contains("「共同利用」は第2条です"),
+        "{}",
+        found[0].message.ja
+    );
+    for right in [
+        // the article cited is the one captioned for it
+        wrong.replace("第3条に定めます", "第2条に定めます"),
+        // the article cited speaks of it without the caption
+        wrong.replace(
+            "本方針を変更することがあります。",
+            "本方針を変更することがあります。共同利用の範囲を変更するときも同様とします。",
+        ),
+        // no article is captioned for the topic
+        wrong.replace("共同利用については", "変更の手続については"),
+    ] {
+        let report = check(&right, NOTICE);
+        assert!(codes(&report, Code::BrokenReference).is_empty(), "{right}");
+    }
+}
