@@ -27,5 +27,6 @@ pub mod numerals;
 pub mod report;
 pub mod structure;
 pub mod suppress;
+pub mod tables;
 pub mod text;
 pub mod token_cache;

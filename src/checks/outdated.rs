@@ -60,8 +60,10 @@ fn abbreviates_appi(text: &str) -> bool {
 pub fn table() -> &'static [Compiled] {
     static TABLE: OnceLock<Vec<Compiled>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let file: OutdatedFile = toml::from_str(include_str!("../../dictionaries/outdated.toml"))
-            .expect("dictionaries/outdated.toml is checked by the test suite");
+        let file: OutdatedFile = crate::tables::load(
+            "outdated.toml",
+            include_str!("../../dictionaries/outdated.toml"),
+        );
         file.entry
             .into_iter()
             .map(|mut entry| {

@@ -40,18 +40,21 @@ struct Typo {
     message_en: Option<String>,
 }
 
-struct CompiledPhrase {
+pub(crate) struct CompiledPhrase {
     phrase: Phrase,
     typos: Vec<Regex>,
     /// Content tokens of the phrase (nouns and verbs), for the reading scan.
     words: Vec<Token>,
 }
 
-fn table() -> &'static [CompiledPhrase] {
+/// The table, compiled once (a defect in it is a build defect: `tables` tests it).
+pub(crate) fn table() -> &'static [CompiledPhrase] {
     static TABLE: OnceLock<Vec<CompiledPhrase>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let file: PhraseFile = toml::from_str(include_str!("../../dictionaries/phrases.toml"))
-            .expect("dictionaries/phrases.toml is checked by the test suite");
+        let file: PhraseFile = crate::tables::load(
+            "phrases.toml",
+            include_str!("../../dictionaries/phrases.toml"),
+        );
         file.phrase
             .into_iter()
             .map(|phrase| CompiledPhrase {

@@ -19,7 +19,7 @@ struct ValueFile {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ValueSpec {
+pub(crate) struct ValueSpec {
     id: String,
     title: String,
     title_en: String,
@@ -35,12 +35,14 @@ enum ValueKind {
     Period,
 }
 
-fn specs() -> &'static [ValueSpec] {
+pub(crate) fn specs() -> &'static [ValueSpec] {
     static SPECS: OnceLock<Vec<ValueSpec>> = OnceLock::new();
     SPECS.get_or_init(|| {
-        toml::from_str::<ValueFile>(include_str!("../../dictionaries/values.toml"))
-            .expect("dictionaries/values.toml is checked by the test suite")
-            .value
+        crate::tables::load::<ValueFile>(
+            "values.toml",
+            include_str!("../../dictionaries/values.toml"),
+        )
+        .value
     })
 }
 
