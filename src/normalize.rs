@@ -55,11 +55,13 @@ impl Normalized {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct VariantFile {
     variant: Vec<Variant>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Variant {
     canonical: String,
     forms: Vec<String>,
@@ -266,5 +268,76 @@ mod tests {
         assert_eq!(&original[n.origin_range(one..one + 1)], "１");
         let num = n.text.find("23").unwrap();
         assert_eq!(&original[n.origin_range(num..num + 2)], "二十三");
+    }
+}
+
+/// `dictionaries/variants.toml` verifies itself, as a spelling table must: folding is a
+/// function (each form has one canonical) and a fixed point (a canonical never folds again).
+#[cfg(test)]
+mod variant_table_tests {
+    use super::*;
+
+    #[test]
+    fn every_form_is_unique_across_the_file() {
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        let mut duplicates = Vec::new();
+        for v in variant_file().variant {
+            for form in &v.forms {
+                if let Some(other) = seen.insert(nfkc(form), v.canonical.clone()) {
+                    duplicates.push(format!("{form}: a form of {other} and of {}", v.canonical));
+                }
+            }
+        }
+        assert!(duplicates.is_empty(), "{}", duplicates.join("\n"));
+    }
+
+    #[test]
+    fn no_form_equals_its_canonical_and_no_canonical_is_a_form() {
+        let file = variant_file();
+        let forms: std::collections::HashMap<String, &str> = file
+            .variant
+            .iter()
+            .flat_map(|v| v.forms.iter().map(|f| (nfkc(f), v.canonical.as_str())))
+            .collect();
+        let mut bad = Vec::new();
+        for v in &file.variant {
+            if v.forms.is_empty() {
+                bad.push(format!("{}: no forms", v.canonical));
+            }
+            for form in &v.forms {
+                if form.is_empty() || nfkc(form) == nfkc(&v.canonical) {
+                    bad.push(format!(
+                        "{}: the form {form:?} is the canonical",
+                        v.canonical
+                    ));
+                }
+            }
+            if let Some(other) = forms.get(&nfkc(&v.canonical)) {
+                bad.push(format!("{}: also a form of {other}", v.canonical));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    #[test]
+    fn folding_is_idempotent() {
+        let mut bad = Vec::new();
+        for v in variant_file().variant {
+            let canonical = nfkc(&v.canonical);
+            let folded = normalize(&v.canonical).text;
+            if folded != canonical {
+                bad.push(format!("canonical {canonical} folds to {folded}"));
+            }
+            for form in &v.forms {
+                let folded = normalize(form).text;
+                if folded != canonical {
+                    bad.push(format!("form {form} folds to {folded}, not {canonical}"));
+                }
+                if normalize(&folded).text != folded {
+                    bad.push(format!("form {form}: folding {folded} again changes it"));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 }
