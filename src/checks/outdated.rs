@@ -13,11 +13,13 @@ use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Related, Text};
 use crate::document::Document;
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct OutdatedFile {
     entry: Vec<Entry>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     pub id: String,
     pub pattern: String,
@@ -32,6 +34,12 @@ pub struct Entry {
     pub since: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
+    /// Sentences as a drafter writes them that must give this entry's finding (a test runs them).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Near misses that must give no `outdated-reference` finding at all.
+    #[serde(default)]
+    pub not: Vec<String>,
 }
 
 pub struct Compiled {
@@ -100,6 +108,12 @@ fn occurring(text: &str) -> Option<regex::SetMatches> {
 const CONTEXT_AFTER: usize = 40;
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    check_by_entry(doc).into_iter().map(|(_, d)| d).collect()
+}
+
+/// The findings of `check`, each with the id of the entry that gave it (for the tests that
+/// run every entry's examples).
+pub fn check_by_entry(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
     let occurring = occurring(text);
@@ -189,7 +203,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     }],
                 });
             }
-            out.push(d);
+            out.push((c.entry.id.as_str(), d));
             reported = true;
         }
     }

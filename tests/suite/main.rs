@@ -18,6 +18,7 @@ mod pathological;
 mod pdf;
 mod reports;
 mod structure;
+mod tables;
 
 use std::path::{Path, PathBuf};
 

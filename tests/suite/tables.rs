@@ -1,0 +1,126 @@
+//! The tables of `dictionaries/` test themselves, as the catalogs do: every example of
+//! `outdated.toml` is checked alone as a tiny document by the real check,
+//! and must give the finding of its entry (with the entry's quick fix); every near miss
+//! (`not`) must give no finding of the check at all. Every entry comes with both.
+
+use kiyaku::checks::outdated;
+use kiyaku::diagnostic::Diagnostic;
+use kiyaku::document::Document;
+
+/// Examples that do not behave as written, each a defect of the table or the check that is
+/// known and not fixed yet: (entry id, example or near miss). A gap that starts to pass
+/// fails the test, so that it is taken off this list.
+const KNOWN_GAPS: &[(&str, &str)] = &[];
+
+/// What a run of the examples found wrong, and how many ran.
+#[derive(Default)]
+struct Outcome {
+    failures: Vec<String>,
+    gaps_passing: Vec<String>,
+    count: usize,
+}
+
+impl Outcome {
+    /// Records the verdict on one example: `problem` is what is wrong with it, if anything.
+    fn record(&mut self, id: &str, text: &str, problem: Option<String>) {
+        self.count += 1;
+        let known = KNOWN_GAPS.contains(&(id, text));
+        match (problem, known) {
+            (Some(problem), false) => self.failures.push(format!("{id}: {problem}: {text:?}")),
+            (None, true) => self.gaps_passing.push(format!("{id}: {text:?}")),
+            _ => {}
+        }
+    }
+
+    fn assert_ok(self, table: &str) {
+        assert!(self.count > 0, "no example of {table} ran");
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} examples of {table} fail:\n{}",
+            self.failures.len(),
+            self.count,
+            self.failures.join("\n")
+        );
+        assert!(
+            self.gaps_passing.is_empty(),
+            "known gaps of {table} that pass now (take them off KNOWN_GAPS):\n{}",
+            self.gaps_passing.join("\n")
+        );
+    }
+}
+
+/// The ids of the entries that gave findings, for failure messages.
+fn ids(found: &[(&str, Diagnostic)]) -> Vec<String> {
+    found.iter().map(|(id, _)| id.to_string()).collect()
+}
+
+/// The text the quick fix of `d` puts in place (its only edit), if it has one.
+fn fix_text(d: &Diagnostic) -> Option<&str> {
+    d.fix
+        .as_ref()
+        .and_then(|f| f.edits.first())
+        .map(|e| e.text.as_str())
+}
+
+#[test]
+fn every_outdated_reference_example_is_found_and_no_near_miss_is() {
+    let mut outcome = Outcome::default();
+    for c in outdated::table() {
+        let entry = &c.entry;
+        for text in &entry.examples {
+            let found = outdated::check_by_entry(&Document::new(text.clone()));
+            let mine: Vec<&Diagnostic> = found
+                .iter()
+                .filter(|(id, _)| *id == entry.id)
+                .map(|(_, d)| d)
+                .collect();
+            // 「法第20条」 in a document that abbreviates the APPI is replaced by 「法第23条」
+            let abbreviated = entry
+                .replacement
+                .as_ref()
+                .and_then(|r| r.strip_prefix("個人情報保護法"))
+                .map(|rest| format!("法{rest}"));
+            let problem = match (mine.first(), &entry.replacement) {
+                (None, _) => Some(format!("not found (found {:?})", ids(&found))),
+                (Some(d), Some(replacement))
+                    if fix_text(d) != Some(replacement.as_str())
+                        && fix_text(d) != abbreviated.as_deref() =>
+                {
+                    Some(format!(
+                        "the fix gives {:?}, not {replacement:?}",
+                        fix_text(d)
+                    ))
+                }
+                (Some(d), None) if d.fix.is_some() => {
+                    Some(format!("a fix without a replacement: {:?}", fix_text(d)))
+                }
+                _ => None,
+            };
+            outcome.record(&entry.id, text, problem);
+        }
+        for text in &entry.not {
+            let found = outdated::check_by_entry(&Document::new(text.clone()));
+            let problem =
+                (!found.is_empty()).then(|| format!("a near miss gives {:?}", ids(&found)));
+            outcome.record(&entry.id, text, problem);
+        }
+    }
+    outcome.assert_ok("outdated.toml");
+}
+
+/// Future entries come with their examples: every entry of `outdated.toml` has at least one
+/// example that must trigger and one near miss that must not.
+#[test]
+fn every_entry_has_examples_and_near_misses() {
+    let mut bare = Vec::new();
+    for c in outdated::table() {
+        if c.entry.examples.is_empty() || c.entry.not.is_empty() {
+            bare.push(format!("outdated.toml {}", c.entry.id));
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "entries without `examples` or `not`:\n{}",
+        bare.join("\n")
+    );
+}
