@@ -16,28 +16,45 @@ use crate::document::Document;
 use crate::morphology::{self, Token};
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PhraseFile {
     phrase: Vec<Phrase>,
 }
 
+/// A fixed phrase of `dictionaries/phrases.toml`.
 #[derive(Debug, Deserialize)]
-struct Phrase {
-    id: String,
-    phrase: String,
+#[serde(deny_unknown_fields)]
+pub struct Phrase {
+    pub id: String,
+    pub phrase: String,
     #[serde(default)]
-    typo: Vec<Typo>,
+    pub typo: Vec<Typo>,
+    /// Sentences with a typo of the phrase that must give its finding (a test runs them).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Sentences that must give no `phrase-typo` finding at all (the phrase written right).
+    #[serde(default)]
+    pub not: Vec<String>,
 }
 
+/// An explicit typo pattern of a phrase.
 #[derive(Debug, Deserialize)]
-struct Typo {
-    pattern: String,
+#[serde(deny_unknown_fields)]
+pub struct Typo {
+    pub pattern: String,
     #[serde(default)]
-    right: Option<String>,
+    pub right: Option<String>,
     #[serde(default)]
-    replacement: Option<String>,
-    message: String,
+    pub replacement: Option<String>,
+    pub message: String,
     #[serde(default)]
-    message_en: Option<String>,
+    pub message_en: Option<String>,
+    /// Sentences this pattern must find, its fix putting `right` in place.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Near misses that must give no `phrase-typo` finding at all.
+    #[serde(default)]
+    pub not: Vec<String>,
 }
 
 pub(crate) struct CompiledPhrase {
@@ -75,6 +92,11 @@ pub(crate) fn table() -> &'static [CompiledPhrase] {
             })
             .collect()
     })
+}
+
+/// The phrases of the table, as written in `dictionaries/phrases.toml`.
+pub fn phrases() -> impl Iterator<Item = &'static Phrase> {
+    table().iter().map(|p| &p.phrase)
 }
 
 /// What a document is first scanned for, once for every phrase: which typo patterns occur
@@ -115,8 +137,14 @@ fn prefilter() -> &'static Prefilter {
 const WINDOW: usize = 4;
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
+    check_by_phrase(doc).into_iter().map(|(_, d)| d).collect()
+}
+
+/// The findings of `check`, each with the id of the phrase that gave it (for the tests that
+/// run every phrase's examples).
+pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     let text = &doc.normalized.text;
-    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut out: Vec<(&'static str, Diagnostic)> = Vec::new();
     let filter = prefilter();
     let occurring = filter.typos.as_ref().map(|set| set.matches(text));
     // tokens that are a word of some phrase, the only possible anchors, by phrase
@@ -140,15 +168,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                     .clone()
                     .or_else(|| typo.replacement.clone())
                     .unwrap_or_default();
-                out.push(typo_diag(
-                    doc,
-                    m.range(),
-                    &right,
-                    Text::new(
-                        typo.message.clone(),
-                        typo.message_en.clone().unwrap_or_else(|| {
-                            format!("Typo in the fixed phrase “{}”.", p.phrase.phrase)
-                        }),
+                out.push((
+                    p.phrase.id.as_str(),
+                    typo_diag(
+                        doc,
+                        m.range(),
+                        &right,
+                        Text::new(
+                            typo.message.clone(),
+                            typo.message_en.clone().unwrap_or_else(|| {
+                                format!("Typo in the fixed phrase “{}”.", p.phrase.phrase)
+                            }),
+                        ),
                     ),
                 ));
             }
@@ -165,17 +196,17 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                         && t.base() != w.base()
                         && t.pos == "名詞"
                     {
-                        out.push(typo_diag(doc, t.span.clone(), &w.surface, Text::new(
+                        out.push((p.phrase.id.as_str(), typo_diag(doc, t.span.clone(), &w.surface, Text::new(
                             format!("「{}」は定型句「{}」の「{}」の誤りと思われます（同じ読み「{}」）。", t.surface, p.phrase.phrase, w.surface, w.reading),
                             format!("“{}” looks like a same-reading typo for “{}” in the fixed phrase “{}”.", t.surface, w.surface, p.phrase.phrase),
-                        )));
+                        ))));
                     }
                 }
             }
         }
     }
-    out.sort_by_key(|d| (d.range.start, d.range.end));
-    out.dedup_by(|a, b| a.range == b.range);
+    out.sort_by_key(|(_, d)| (d.range.start, d.range.end));
+    out.dedup_by(|(_, a), (_, b)| a.range == b.range);
     out
 }
 

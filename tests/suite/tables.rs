@@ -1,9 +1,9 @@
 //! The tables of `dictionaries/` test themselves, as the catalogs do: every example of
-//! `outdated.toml` is checked alone as a tiny document by the real check,
+//! `outdated.toml` and `phrases.toml` is checked alone as a tiny document by the real check,
 //! and must give the finding of its entry (with the entry's quick fix); every near miss
 //! (`not`) must give no finding of the check at all. Every entry comes with both.
 
-use kiyaku::checks::outdated;
+use kiyaku::checks::{outdated, phrases};
 use kiyaku::diagnostic::Diagnostic;
 use kiyaku::document::Document;
 
@@ -108,14 +108,78 @@ fn every_outdated_reference_example_is_found_and_no_near_miss_is() {
     outcome.assert_ok("outdated.toml");
 }
 
-/// Future entries come with their examples: every entry of `outdated.toml` has at least one
-/// example that must trigger and one near miss that must not.
+#[test]
+fn every_phrase_typo_example_is_found_and_no_near_miss_is() {
+    let mut outcome = Outcome::default();
+    for phrase in phrases::phrases() {
+        let run = |text: &str| phrases::check_by_phrase(&Document::new(text.to_string()));
+        let near_miss = |text: &str| {
+            let found = run(text);
+            (!found.is_empty()).then(|| format!("a near miss gives {:?}", ids(&found)))
+        };
+        for text in &phrase.examples {
+            let found = run(text);
+            let problem = (!found.iter().any(|(id, _)| *id == phrase.id))
+                .then(|| format!("not found (found {:?})", ids(&found)));
+            outcome.record(&phrase.id, text, problem);
+        }
+        for text in &phrase.not {
+            outcome.record(&phrase.id, text, near_miss(text));
+        }
+        for (n, typo) in phrase.typo.iter().enumerate() {
+            let id = format!("{} typo {}", phrase.id, n + 1);
+            // the text the check's quick fix puts in place of the wrong part
+            let right = typo
+                .right
+                .clone()
+                .or_else(|| typo.replacement.clone())
+                .unwrap_or_default();
+            for text in &typo.examples {
+                let found = run(text);
+                let mine: Vec<&Diagnostic> = found
+                    .iter()
+                    .filter(|(i, _)| *i == phrase.id)
+                    .map(|(_, d)| d)
+                    .collect();
+                let problem = if mine.is_empty() {
+                    Some(format!("not found (found {:?})", ids(&found)))
+                } else if !mine.iter().any(|d| fix_text(d) == Some(right.as_str())) {
+                    Some(format!(
+                        "no fix gives {right:?} (fixes {:?})",
+                        mine.iter().map(|d| fix_text(d)).collect::<Vec<_>>()
+                    ))
+                } else {
+                    None
+                };
+                outcome.record(&id, text, problem);
+            }
+            for text in &typo.not {
+                outcome.record(&id, text, near_miss(text));
+            }
+        }
+    }
+    outcome.assert_ok("phrases.toml");
+}
+
+/// Future entries come with their examples: every entry of `outdated.toml`, every phrase of
+/// `phrases.toml` and every one of its typo patterns has at least one example that must
+/// trigger and one near miss that must not.
 #[test]
 fn every_entry_has_examples_and_near_misses() {
     let mut bare = Vec::new();
     for c in outdated::table() {
         if c.entry.examples.is_empty() || c.entry.not.is_empty() {
             bare.push(format!("outdated.toml {}", c.entry.id));
+        }
+    }
+    for phrase in phrases::phrases() {
+        if phrase.examples.is_empty() || phrase.not.is_empty() {
+            bare.push(format!("phrases.toml {}", phrase.id));
+        }
+        for (n, typo) in phrase.typo.iter().enumerate() {
+            if typo.examples.is_empty() || typo.not.is_empty() {
+                bare.push(format!("phrases.toml {} typo {}", phrase.id, n + 1));
+            }
         }
     }
     assert!(
