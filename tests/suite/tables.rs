@@ -10,7 +10,27 @@ use kiyaku::document::Document;
 /// Examples that do not behave as written, each a defect of the table or the check that is
 /// known and not fixed yet: (entry id, example or near miss). A gap that starts to pass
 /// fails the test, so that it is taken off this list.
-const KNOWN_GAPS: &[(&str, &str)] = &[];
+const KNOWN_GAPS: &[(&str, &str)] = &[
+    // The law's number in brackets between its name and the article: the patterns take the
+    // name and 第N条 next to each other, and the quick fix replaces the whole match, so
+    // taking the brackets in would also replace them.
+    (
+        "appi-art20-security-measures",
+        "当社は、個人情報の保護に関する法律（平成十五年法律第五十七号）第二十条に基づき、安全管理措置を講じます。",
+    ),
+    // The current article cited right, in a sentence that also holds a context word of the
+    // old one (第三者 in 「第三者による不正アクセス」; 受付方法 is also what the current 第32条
+    // has published): context words cannot tell these apart, and the table has no words
+    // that rule a match out.
+    (
+        "appi-art23-third-party",
+        "当社は、個人情報保護法第23条に基づく安全管理措置として、第三者による不正アクセスを防止します。",
+    ),
+    (
+        "appi-art32-request-procedure-2017",
+        "当社は、個人情報保護法第32条に基づき、開示等の請求の受付方法を本人の知り得る状態に置きます。",
+    ),
+];
 
 /// What a run of the examples found wrong, and how many ran.
 #[derive(Default)]
