@@ -272,6 +272,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             });
         }
     }
+    units.extend(captioned_sentences(doc, &markers));
     let s = &doc.structure;
     for unit in &s.units {
         let own_end = unit
@@ -398,6 +399,47 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             focus: 0..doc.source.line_range(0).end,
             polarity: polarity(text),
         });
+    }
+    units
+}
+
+/// Longest caption that opens a line as a sentence of its own (「・再処理者。」), in characters.
+const LINE_CAPTION_CHARS: usize = 16;
+
+/// A line that opens with a caption written as a short sentence (「・再処理者。 Samply は、…
+/// 関与させます。Samply は、予定される変更について管理者に通知し、…異議を申し立てる機会を与え
+/// ます。」, the style of data-processing agreements) reads with that caption before each of its
+/// later sentences, as a heading reads with each sentence under it.
+fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
+    let text = &doc.normalized.text;
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < doc.sentences.len() {
+        let caption = &doc.sentences[i];
+        let line_start = text[..caption.start].rfind('\n').map_or(0, |n| n + 1);
+        let line_end = text[caption.end..]
+            .find('\n')
+            .map_or(text.len(), |n| caption.end + n);
+        let words = &text[caption.clone()];
+        let is_caption = text[line_start..caption.start].trim().is_empty()
+            && words.ends_with('。')
+            && words.chars().count() <= LINE_CAPTION_CHARS
+            && !words.contains('、');
+        let rest = doc.sentences[i + 1..]
+            .iter()
+            .take_while(|s| s.end <= line_end)
+            .count();
+        if is_caption {
+            for sentence in &doc.sentences[i + 1..i + 1 + rest] {
+                units.push(ClauseUnit {
+                    scope: Scope::Sentence,
+                    segments: vec![caption.clone(), sentence.clone()],
+                    focus: doc.original(sentence.clone()),
+                    polarity: markers.polarity(sentence),
+                });
+            }
+        }
+        i += 1 + rest;
     }
     units
 }
@@ -643,6 +685,31 @@ mod tests {
         ] {
             assert_eq!(polarity(s), naive(s), "{s}");
         }
+    }
+
+    /// A caption opening a line reads with each later sentence of that line, and only there.
+    #[test]
+    fn a_caption_opening_a_line_reads_with_its_sentences() {
+        let doc = Document::new(
+            "・再処理者。 受託者は再処理者を関与させる。受託者は変更を通知する。\n委託者は異議を述べることができる。\n受託者は、再処理者を関与させる。委託者は同意する。\n"
+                .to_string(),
+        );
+        let text = &doc.normalized.text;
+        let joined: Vec<String> = doc
+            .units
+            .iter()
+            .filter(|u| u.segments.len() == 2)
+            .map(|u| u.segments.iter().map(|r| &text[r.clone()]).collect())
+            .collect();
+        assert!(joined.contains(&"・再処理者。受託者は変更を通知する。".to_string()));
+        assert!(joined.contains(&"・再処理者。受託者は再処理者を関与させる。".to_string()));
+        // not across lines, and not after a first sentence that is a clause
+        assert!(
+            !joined
+                .iter()
+                .any(|j| j.contains("異議") || j.contains("同意")),
+            "{joined:?}"
+        );
     }
 
     #[test]
