@@ -400,6 +400,9 @@ impl<'d> TermIndex<'d> {
             .iter()
             .flat_map(|t| self.occurrences(t).to_vec())
             .collect();
+        if only_hypothetical(&doc.normalized.text, &occurrences) {
+            return false;
+        }
         if item.trigger_denied_with.is_empty() {
             return !occurrences.is_empty();
         }
@@ -422,6 +425,44 @@ impl<'d> TermIndex<'d> {
         !occurrences.is_empty()
     }
 }
+
+/// Whether a document speaks of a trigger only as a condition (「第三者と共同利用する場合は、予め
+/// お知らせします」, an exception 「…共同利用を行う場合」) and in captions over such statements
+/// (「個人情報の共同利用について」): it announces what it would do, and does not do it.
+/// 「共同利用する場合があります」 and 「共同利用する場合の項目」 are not conditions, nor is a place
+/// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
+fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
+    static CONDITION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let condition = CONDITION.get_or_init(|| {
+        regex::Regex::new(r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|、|,|\s*$)")
+            .expect("static regex")
+    });
+    let line_of = |r: &Range<usize>| {
+        let start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
+        let end = text[r.end..].find('\n').map_or(text.len(), |n| r.end + n);
+        (start, end)
+    };
+    let mut hypothetical = false;
+    for r in occurrences {
+        let (_, end) = line_of(r);
+        let after = &text[r.end..end];
+        let after = after.split('。').next().unwrap_or(after);
+        if condition.is_match(after) {
+            hypothetical = true;
+            continue;
+        }
+        let (start, end) = line_of(r);
+        let line = &text[start..end];
+        let caption = !line.contains('。') && line.chars().count() <= CAPTION_CHARS;
+        if !caption {
+            return false;
+        }
+    }
+    hypothetical
+}
+
+/// Longest line read as a caption over the statements of a trigger, in characters.
+const CAPTION_CHARS: usize = 30;
 
 /// Terms are compiled once per process: catalogs repeat across documents.
 fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
@@ -799,6 +840,42 @@ pub fn judge_catalog(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A trigger said only as a condition (and in captions over it) raises nothing; a
+    /// statement, a possibility (「…場合があります」) or a place (「外国にある場合」) does.
+    #[test]
+    fn triggers_said_only_as_conditions_are_hypothetical() {
+        let at = |text: &str, word: &str| -> Vec<Range<usize>> {
+            text.match_indices(word)
+                .map(|(i, m)| i..i + m.len())
+                .collect()
+        };
+        for (text, expected) in [
+            (
+                "共同利用について\n第三者と共同利用する場合は、予めお知らせします。",
+                true,
+            ),
+            ("2. 共同利用を行う場合\n", true),
+            (
+                "共同利用について\n当社は共同利用する場合があります。",
+                false,
+            ),
+            ("共同利用する場合の項目は次のとおりです。", false),
+            (
+                "当社は共同利用を行う場合、次の事項を公表します。当社は共同利用しています。",
+                false,
+            ),
+            ("共同利用について\n", false),
+        ] {
+            assert_eq!(
+                only_hypothetical(text, &at(text, "共同利用")),
+                expected,
+                "{text}"
+            );
+        }
+        let text = "カード発行会社が外国にある場合、情報は移転されます。";
+        assert!(!only_hypothetical(text, &at(text, "外国にある")));
+    }
 
     /// The one-pass search by anchor token finds what checking every token position finds.
     #[test]
