@@ -282,7 +282,14 @@ pub struct TermIndex<'d> {
 
 /// A sentence that says where something is written, not what it is: its words say nothing
 /// of the clause it names.
-const REFERRAL_MARKERS: &[&str] = &["参照ください", "参照下さい", "ご覧ください", "ご覧下さい"];
+const REFERRAL_MARKERS: &[&str] = &[
+    "参照ください",
+    "参照下さい",
+    "ご覧ください",
+    "ご覧下さい",
+    "ご確認ください",
+    "ご確認下さい",
+];
 
 /// The sentences of `doc` that hold a referral marker, found in one scan of its text.
 fn referral_sentences(doc: &Document) -> Vec<Range<usize>> {
