@@ -244,6 +244,11 @@ fn entrusts_personal_data(text: &str) -> bool {
         "処理者",
         "委託先として",
         "受託者として",
+        // a service's terms that handle the data its customers put in (「お客様データを取り扱います」)
+        "お客様データを取り扱",
+        "顧客データを取り扱",
+        "お客様データを処理",
+        "顧客データを処理",
     ];
     ENTRUSTING.iter().any(|w| text.contains(w))
 }
@@ -259,6 +264,11 @@ fn vocabulary(text: &str) -> DocumentKind {
         "本契約",
         "発注者",
         "受注者",
+        // a data-processing agreement names itself and the processor
+        "本DPA",
+        "本 DPA",
+        "データ処理契約",
+        "処理者は",
     ]);
     let regulation = count(&["本規程", "この規程", "従業者は", "職員は", "責任者は"]);
     let notice = count(&[
@@ -412,7 +422,15 @@ mod tests {
                 DocumentKind::ConsignmentContract,
             ),
             (
+                "当社は、本サービスの提供に必要な範囲でのみお客様データを取り扱います。",
+                DocumentKind::ConsignmentContract,
+            ),
+            (
                 "当社は、お客様に本サービスを提供します。お客様は利用料を支払います。当社は、当社の判断で本サービスを変更できます。",
+                DocumentKind::Unknown,
+            ),
+            (
+                "当社は、お客様データのバックアップ機能を提供します。",
                 DocumentKind::Unknown,
             ),
         ] {
@@ -424,6 +442,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A data-processing agreement without a title line names itself and the processor in
+    /// its body; a privacy notice that speaks of a 管理者 is still a notice.
+    #[test]
+    fn a_processing_agreement_is_known_by_its_body() {
+        let dpa = "テンプレート — 確認が必要です。本データ処理契約（DPA）は、研究者がGDPR第28条に基づく義務を果たすことを支援するために提供されるものです。\n1. 当事者および役割\n管理者は研究者であり、処理者はSamplyです。本 DPA は個人データの処理に適用されます。\n2. 処理\n処理者は、管理者の文書化された指示に基づいてのみ個人データを処理します。本 DPA の期間中、個人データを保護します。\n";
+        assert_eq!(kind_of(dpa), DocumentKind::ConsignmentContract);
+        let notice = "当社は、お客様の個人情報を適切に取り扱います。\n1. 利用目的\n当社は、お客様の個人情報をお問い合わせへの回答のために利用します。\n2. 個人情報保護管理者\n当社の個人情報保護管理者は総務部長です。ご本人からのお問い合わせに対応します。\n";
+        assert_eq!(kind_of(notice), DocumentKind::PrivacyNotice);
     }
 
     #[test]
