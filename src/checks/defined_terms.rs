@@ -51,6 +51,14 @@ const STATUTORY: &[&str] = &[
     "開示等の請求",
     "訂正等",
     "利用停止等",
+    // the Civil Code's (民法第415条, 第562条) and the subcontracting acts' terms, which a
+    // contract may use in their ordinary sense before defining them for itself
+    "契約不適合",
+    "債務不履行",
+    "下請事業者",
+    "親事業者",
+    "中小受託事業者",
+    "特定受託事業者",
 ];
 
 /// Lines that start a separate part of a document (an annex, an appendix, a schedule):

@@ -79,6 +79,8 @@ fn defined_terms_respect_drafting_conventions() {
         "業務委託契約書\n第1条（反社会的勢力の排除）\n甲及び乙は、暴力団その他これらに準ずる者（以下「反社会的勢力」という。）でないことを保証する。\n第2条 反社会的勢力に該当した場合は解除できる。\n",
         // a statutory term used before the document repeats its definition
         "個人情報取扱規程\n第1条 本人は利用停止等を請求できる。\n第2条 利用の停止又は消去（以下「利用停止等」という。）は、遅滞なく行う。利用停止等の記録を残す。\n",
+        // the Civil Code's term used in its ordinary sense before the contract defines it
+        "業務委託契約書\n第1条 乙は、仕様書の過誤に起因する成果物の契約不適合に関する責任を負わない。\n第2条（契約不適合責任）\n契約の内容に適合しないもの（以下「契約不適合」という。）が発見された場合、乙は修補する。\n",
         // a pointer to the definition, and an article cited by its caption
         "業務委託契約書\n第1条 第3条（要件定義支援業務の実施）の要件定義支援業務及び第3条に定める成果物確認書による。\n第2条 乙は、報告書を提出する。\n第3条（要件定義支援業務の実施）\n乙は、要件の整理を支援する（以下「要件定義支援業務」という。）。乙は、確認書（以下「成果物確認書」という。）を作成する。要件定義支援業務は書面で行う。\n",
         // an annex that names the same contract, and a term quoted from another text
