@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use crate::catalog::{self, Severity};
-use crate::diagnostic::{Code, Language, Text};
+use crate::diagnostic::{Language, Text};
 use crate::engine::FileReport;
 use crate::explain;
 use crate::inputs::{self, Input, Reading};
@@ -117,7 +117,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// The result cache folder (default: $KIYAKU_CACHE_DIR, else $XDG_CACHE_HOME/kiyaku,
-    /// else ~/.cache/kiyaku).
+    /// else ~/.cache/kiyaku; on Windows %LOCALAPPDATA%\kiyaku).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }
@@ -496,7 +496,3 @@ fn derive_catalog(
     }
 }
 
-/// Every code is explainable (checked by tests).
-pub fn all_codes() -> impl Iterator<Item = Code> {
-    Code::ALL.into_iter()
-}
