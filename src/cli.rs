@@ -495,4 +495,3 @@ fn derive_catalog(
         }
     }
 }
-

@@ -312,14 +312,7 @@ fn cited_topic(before: &str) -> Option<&str> {
 /// article referred to says nothing (neither in its caption nor in its text).
 fn topic_mismatch(doc: &Document, target: usize, topic: &str) -> Option<Text> {
     let s = &doc.structure;
-    let unit = &s.units[target];
-    let own = unit
-        .caption
-        .as_deref()
-        .filter(|_| unit.kind == UnitKind::Article)?;
-    if same_topic(topic, own) {
-        return None;
-    }
+    let (unit, own) = article_of_another_topic(s, target, topic)?;
     let body = doc.source.as_str().get(unit.span.clone())?;
     if crate::normalize::normalize(body).text.contains(topic) {
         return None;
@@ -366,16 +359,23 @@ fn same_topic(a: &str, b: &str) -> bool {
         .any(|w| text_b.contains(&w.iter().collect::<String>()))
 }
 
-/// 「第53条（損害賠償）」 where 第53条 is 存続条項: the caption names another article.
-fn caption_mismatch(s: &Structure, target: usize, cited: &str) -> Option<Text> {
+/// The article `target` and its caption, when that caption is not about `topic`.
+fn article_of_another_topic<'s>(
+    s: &'s Structure,
+    target: usize,
+    topic: &str,
+) -> Option<(&'s crate::structure::Unit, &'s str)> {
     let unit = &s.units[target];
     let own = unit
         .caption
         .as_deref()
         .filter(|_| unit.kind == UnitKind::Article)?;
-    if same_topic(cited, own) {
-        return None;
-    }
+    (!same_topic(topic, own)).then_some((unit, own))
+}
+
+/// 「第53条（損害賠償）」 where 第53条 is 存続条項: the caption names another article.
+fn caption_mismatch(s: &Structure, target: usize, cited: &str) -> Option<Text> {
+    let (unit, own) = article_of_another_topic(s, target, cited)?;
     let elsewhere = s
         .articles()
         .find(|(_, u)| u.caption.as_deref() == Some(cited))
