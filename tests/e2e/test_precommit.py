@@ -2,8 +2,9 @@
 
 pre-commit clones this repository at its committed HEAD (uncommitted changes are not seen)
 and builds kiyaku with `cargo install`, a release build. The build reuses the repository's target/
-(CARGO_TARGET_DIR: its release dependencies are shared with .ci/perf-guard's build, and only
-the kiyaku crate itself is compiled again per install) and the
+(CARGO_TARGET_DIR: its release dependencies are shared with the tests' and .ci/perf-guard's
+builds — offline, so that cargo resolves to the locked versions — and only the kiyaku crate
+itself is compiled again per install) and the
 dictionary that .ci/prepare-dictionary left in target/lindera-dictionary-cache, so nothing but
 crates is downloaded. `try-repo` installs into a throw-away store every time, so it runs once;
 the other tests name the repository in a .pre-commit-config.yaml, as a policy repository does,
@@ -38,6 +39,10 @@ def environment() -> dict:
         CARGO_TARGET_DIR=str(TARGET),
         LINDERA_BUILD_DICTIONARY_CACHE_DIR=str(TARGET / "lindera-dictionary-cache"),
         PRE_COMMIT_HOME=str(TARGET / "pre-commit-home"),
+        # pre-commit's `cargo install --path .` ignores Cargo.lock and would compile the newest
+        # releases of every dependency; offline, cargo resolves to the versions already
+        # downloaded (the locked ones the tests were built with) and reuses their build.
+        CARGO_NET_OFFLINE="true",
         CARGO_TERM_COLOR="never",
         GIT_AUTHOR_NAME="kiyaku test",
         GIT_AUTHOR_EMAIL="test@example.invalid",
