@@ -115,9 +115,6 @@ pub(super) enum Verdict {
 /// left out), `jsonrpc` "2.0". Valid JSON of another shape (`[]`, `{}`, an id that is an
 /// array, version "1.0") ends the transport as surely as broken JSON does.
 pub(super) fn classify(body: &[u8]) -> Verdict {
-    if let Ok(request) = serde_json::from_slice::<jsonrpc::Request>(body) {
-        return Verdict::Message(request.method().to_string());
-    }
     // the messages the specification gives these codes (the transport's own descriptions
     // differ in case: "Invalid request")
     let error = |code, message: &'static str, detail: String| jsonrpc::Error {
@@ -125,7 +122,25 @@ pub(super) fn classify(body: &[u8]) -> Verdict {
         message: message.into(),
         data: Some(serde_json::Value::String(detail)),
     };
-    match serde_json::from_slice::<serde_json::Value>(body) {
+    // JSON is UTF-8 throughout; decoding skips the strings of fields it does not know
+    // without looking at them, so it is checked first
+    let body = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            return Verdict::Rejected {
+                error: error(
+                    jsonrpc::ErrorCode::ParseError,
+                    "Parse error",
+                    format!("not JSON: invalid UTF-8 at byte {}", e.valid_up_to()),
+                ),
+                id: jsonrpc::Id::Null,
+            };
+        }
+    };
+    if let Ok(request) = serde_json::from_str::<jsonrpc::Request>(body) {
+        return Verdict::Message(request.method().to_string());
+    }
+    match serde_json::from_str::<serde_json::Value>(body) {
         Err(e) => Verdict::Rejected {
             error: error(
                 jsonrpc::ErrorCode::ParseError,

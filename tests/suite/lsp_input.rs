@@ -457,6 +457,13 @@ fn fuzz_seeds_are_framed_and_answered() {
             false,
         ),
         ("exit-without-shutdown", &[Value::Null], &[], false),
+        // a body whose unknown field holds bytes that are not UTF-8 (found by fuzzing)
+        (
+            "body-not-utf8",
+            &[],
+            &[-32700, -32600, -32600, -32700],
+            false,
+        ),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/lsp");
     let mut seeds: Vec<_> = std::fs::read_dir(&dir)
