@@ -65,7 +65,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     Text,
     Json,
     /// SARIF 2.1.0, for code scanning.
@@ -90,7 +90,7 @@ pub struct CheckArgs {
     /// Files or folders; '-' for standard input. Defaults to the current folder.
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: OutputFormat,
     /// Treat every document as this kind instead of detecting it.
     #[arg(long, value_enum)]
     pub kind: Option<DocumentKind>,
@@ -328,17 +328,17 @@ fn check(args: CheckArgs) -> ExitCode {
         engine.codes.apply(&mut report.diagnostics);
     }
     let rendered = match args.format {
-        Format::Text => report::text::render(&reports, language),
-        Format::Json => report::json::render(&reports, language),
-        Format::Sarif => report::sarif::render(&reports, &engine.catalogs, language),
-        Format::Github => report::github::render(&reports, language),
-        Format::Csv => report::csv::render(&reports, &engine.catalogs, language),
-        Format::Html => report::html::render(&reports, &engine.catalogs, language),
+        OutputFormat::Text => report::text::render(&reports, language),
+        OutputFormat::Json => report::json::render(&reports, language),
+        OutputFormat::Sarif => report::sarif::render(&reports, &engine.catalogs, language),
+        OutputFormat::Github => report::github::render(&reports, language),
+        OutputFormat::Csv => report::csv::render(&reports, &engine.catalogs, language),
+        OutputFormat::Html => report::html::render(&reports, &engine.catalogs, language),
     };
     if let Err(e) = emit(&rendered, args.output.as_deref()) {
         errors.push(e);
     }
-    if args.format == Format::Github
+    if args.format == OutputFormat::Github
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
         && let Err(e) = append(
             Path::new(&path),

@@ -7,7 +7,7 @@ use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
-use super::convert::{Encoding, offset_of, range_of};
+use super::convert::{PositionEncoding, offset_of, range_of};
 use super::diagnostics::to_lsp_diagnostics_one;
 use crate::diagnostic::{self as diag, Language};
 use crate::engine::FileReport;
@@ -18,7 +18,7 @@ pub(super) fn code_actions(
     report: &FileReport,
     uri: &Uri,
     range: Range,
-    encoding: Encoding,
+    encoding: PositionEncoding,
     language: Language,
 ) -> Vec<CodeActionOrCommand> {
     let source = &report.document.source;
@@ -163,7 +163,7 @@ mod tests {
             &report,
             &uri,
             Range::new(at, at),
-            Encoding::Utf16,
+            PositionEncoding::Utf16,
             Language::En,
         )
         .into_iter()

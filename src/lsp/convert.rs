@@ -10,16 +10,20 @@ use crate::text::SourceText;
 
 /// How the client counts columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Encoding {
+pub(super) enum PositionEncoding {
     Utf8,
     Utf16,
 }
 
 /// Byte offset in `text` of an LSP position; positions past the end clamp to it.
-pub(super) fn offset_of(source: &SourceText, position: Position, encoding: Encoding) -> usize {
+pub(super) fn offset_of(
+    source: &SourceText,
+    position: Position,
+    encoding: PositionEncoding,
+) -> usize {
     match encoding {
-        Encoding::Utf16 => source.offset_of_utf16(position.line, position.character),
-        Encoding::Utf8 => {
+        PositionEncoding::Utf16 => source.offset_of_utf16(position.line, position.character),
+        PositionEncoding::Utf8 => {
             let line = position.line as usize;
             if line >= source.line_count() {
                 return source.as_str().len();
@@ -34,13 +38,17 @@ pub(super) fn offset_of(source: &SourceText, position: Position, encoding: Encod
     }
 }
 
-pub(super) fn position_of(source: &SourceText, offset: usize, encoding: Encoding) -> Position {
+pub(super) fn position_of(
+    source: &SourceText,
+    offset: usize,
+    encoding: PositionEncoding,
+) -> Position {
     match encoding {
-        Encoding::Utf16 => {
+        PositionEncoding::Utf16 => {
             let (line, character) = source.utf16_position(offset);
             Position::new(line, character)
         }
-        Encoding::Utf8 => {
+        PositionEncoding::Utf8 => {
             let offset = offset.min(source.as_str().len());
             let line = source.line_of(offset);
             Position::new(
@@ -51,7 +59,11 @@ pub(super) fn position_of(source: &SourceText, offset: usize, encoding: Encoding
     }
 }
 
-pub(super) fn range_of(source: &SourceText, range: &ByteRange<usize>, encoding: Encoding) -> Range {
+pub(super) fn range_of(
+    source: &SourceText,
+    range: &ByteRange<usize>,
+    encoding: PositionEncoding,
+) -> Range {
     Range::new(
         position_of(source, range.start, encoding),
         position_of(source, range.end, encoding),
@@ -66,7 +78,7 @@ pub(super) fn range_of(source: &SourceText, range: &ByteRange<usize>, encoding: 
 pub(super) fn apply_change(
     rope: &mut Rope,
     change: &TextDocumentContentChangeEvent,
-    encoding: Encoding,
+    encoding: PositionEncoding,
 ) {
     let Some(range) = change.range else {
         *rope = Rope::from_str(&change.text);
@@ -89,10 +101,12 @@ pub(super) fn apply_change(
         };
         let text = slice.slice(..chars - line_break);
         let column = match encoding {
-            Encoding::Utf16 => {
+            PositionEncoding::Utf16 => {
                 text.utf16_cu_to_char((p.character as usize).min(text.len_utf16_cu()))
             }
-            Encoding::Utf8 => text.byte_to_char((p.character as usize).min(text.len_bytes())),
+            PositionEncoding::Utf8 => {
+                text.byte_to_char((p.character as usize).min(text.len_bytes()))
+            }
         };
         rope.line_to_char(line) + column
     };
@@ -112,23 +126,29 @@ mod tests {
         let at = source.as_str().find('野').expect("野");
         // 𠮷 is two UTF-16 code units and four bytes
         assert_eq!(
-            position_of(&source, at, Encoding::Utf16),
+            position_of(&source, at, PositionEncoding::Utf16),
             Position::new(1, 2)
         );
         assert_eq!(
-            position_of(&source, at, Encoding::Utf8),
+            position_of(&source, at, PositionEncoding::Utf8),
             Position::new(1, 4)
         );
-        assert_eq!(offset_of(&source, Position::new(1, 2), Encoding::Utf16), at);
-        assert_eq!(offset_of(&source, Position::new(1, 4), Encoding::Utf8), at);
+        assert_eq!(
+            offset_of(&source, Position::new(1, 2), PositionEncoding::Utf16),
+            at
+        );
+        assert_eq!(
+            offset_of(&source, Position::new(1, 4), PositionEncoding::Utf8),
+            at
+        );
         // past the end of a line: its end; past the last line: the end of the text
         assert_eq!(
-            offset_of(&source, Position::new(0, 99), Encoding::Utf8),
+            offset_of(&source, Position::new(0, 99), PositionEncoding::Utf8),
             "第1条".len()
         );
         let end = source.as_str().len();
         assert_eq!(
-            offset_of(&source, Position::new(9, 0), Encoding::Utf16),
+            offset_of(&source, Position::new(9, 0), PositionEncoding::Utf16),
             end
         );
     }
@@ -146,10 +166,10 @@ mod tests {
         apply_change(
             &mut rope,
             &change(Some(Range::new(at, at)), "（目的）"),
-            Encoding::Utf16,
+            PositionEncoding::Utf16,
         );
         assert_eq!(rope.to_string(), "第1条（目的）\r\n本文\n");
-        apply_change(&mut rope, &change(None, "全文"), Encoding::Utf8);
+        apply_change(&mut rope, &change(None, "全文"), PositionEncoding::Utf8);
         assert_eq!(rope.to_string(), "全文");
     }
 }

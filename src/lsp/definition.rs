@@ -3,7 +3,7 @@
 
 use tower_lsp_server::ls_types::{GotoDefinitionResponse, Location, Position, Uri};
 
-use super::convert::{Encoding, offset_of, range_of};
+use super::convert::{PositionEncoding, offset_of, range_of};
 use super::cursor::{reference_target, term_at};
 use crate::engine::FileReport;
 
@@ -13,7 +13,7 @@ pub(super) fn definition(
     report: &FileReport,
     uri: &Uri,
     position: Position,
-    encoding: Encoding,
+    encoding: PositionEncoding,
 ) -> Option<GotoDefinitionResponse> {
     let source = &report.document.source;
     let at = offset_of(source, position, encoding);
@@ -44,7 +44,7 @@ mod tests {
             &report(REGULATION),
             &uri(),
             position(REGULATION, at),
-            Encoding::Utf16,
+            PositionEncoding::Utf16,
         )? {
             GotoDefinitionResponse::Scalar(location) => Some(location.range.start.line),
             other => panic!("{other:?}"),

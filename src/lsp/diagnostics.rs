@@ -8,7 +8,7 @@ use tower_lsp_server::ls_types::{
     NumberOrString, Position, Range, Uri,
 };
 
-use super::convert::{Encoding, range_of};
+use super::convert::{PositionEncoding, range_of};
 use super::state::State;
 use crate::catalog;
 use crate::diagnostic::{self as diag, Language};
@@ -19,7 +19,7 @@ pub(super) fn workspace_mismatches(
     state: &State,
     uri: &Uri,
     codes: &crate::engine::CodeOverrides,
-    encoding: Encoding,
+    encoding: PositionEncoding,
     language: Language,
 ) -> Vec<Diagnostic> {
     let reports: Vec<(&Uri, &Arc<FileReport>)> = state
@@ -94,7 +94,7 @@ pub(super) fn severity(s: catalog::Severity) -> DiagnosticSeverity {
 pub(super) fn to_lsp_diagnostics(
     report: &FileReport,
     uri: &Uri,
-    encoding: Encoding,
+    encoding: PositionEncoding,
     language: Language,
 ) -> Vec<Diagnostic> {
     let source = &report.document.source;
@@ -164,7 +164,7 @@ pub(super) fn related_uri(uri: &Uri, path: &str) -> Option<Uri> {
 pub(super) fn to_lsp_diagnostics_one(
     report: &FileReport,
     d: &diag::Diagnostic,
-    encoding: Encoding,
+    encoding: PositionEncoding,
     language: Language,
 ) -> Vec<Diagnostic> {
     vec![Diagnostic {
@@ -189,7 +189,8 @@ mod tests {
     #[test]
     fn a_finding_is_published_at_its_place_with_its_code() {
         let text = "第1条（目的）\nこの規程は、第7条に定める。\n";
-        let published = to_lsp_diagnostics(&report(text), &uri(), Encoding::Utf16, Language::En);
+        let published =
+            to_lsp_diagnostics(&report(text), &uri(), PositionEncoding::Utf16, Language::En);
         let broken = published
             .iter()
             .find(|d| d.code == Some(NumberOrString::String("broken-reference".into())))
@@ -211,7 +212,7 @@ mod tests {
                 .any(|d| d.code == diag::Code::UnknownKind)
         );
         assert_eq!(
-            to_lsp_diagnostics(&report, &uri(), Encoding::Utf16, Language::Ja),
+            to_lsp_diagnostics(&report, &uri(), PositionEncoding::Utf16, Language::Ja),
             Vec::new()
         );
     }

@@ -3,7 +3,7 @@
 
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
-use super::convert::{Encoding, offset_of};
+use super::convert::{PositionEncoding, offset_of};
 use super::cursor::{reference_target, term_at};
 use crate::catalog::Catalogs;
 use crate::diagnostic::Language;
@@ -16,7 +16,7 @@ pub(super) fn hover(
     report: &FileReport,
     catalogs: &Catalogs,
     position: Position,
-    encoding: Encoding,
+    encoding: PositionEncoding,
     language: Language,
 ) -> Option<Hover> {
     let source = &report.document.source;
@@ -74,11 +74,16 @@ mod tests {
         let report = report(text);
         let catalogs = Catalogs::builtin();
         let position = position(text, at);
-        hover(&report, &catalogs, position, Encoding::Utf16, Language::Ja).map(|h| {
-            match h.contents {
-                HoverContents::Markup(m) => m.value,
-                other => panic!("{other:?}"),
-            }
+        hover(
+            &report,
+            &catalogs,
+            position,
+            PositionEncoding::Utf16,
+            Language::Ja,
+        )
+        .map(|h| match h.contents {
+            HoverContents::Markup(m) => m.value,
+            other => panic!("{other:?}"),
         })
     }
 

@@ -31,7 +31,7 @@ use crate::catalog::Catalogs;
 use crate::diagnostic::Language;
 use crate::engine::FileReport;
 use crate::token_cache::TokenCache;
-use convert::{Encoding, apply_change};
+use convert::{PositionEncoding, apply_change};
 use guard::write_messages;
 use state::{Engines, OpenDocument, State, lock, published, release_freed_memory};
 
@@ -47,7 +47,7 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State {
                 documents: HashMap::new(),
-                encoding: Encoding::Utf16,
+                encoding: PositionEncoding::Utf16,
                 language: None,
                 kind: None,
                 pulls_configuration: false,
@@ -61,7 +61,7 @@ impl Backend {
     fn with_report<T>(
         &self,
         uri: &Uri,
-        f: impl FnOnce(&FileReport, Encoding, Language) -> T,
+        f: impl FnOnce(&FileReport, PositionEncoding, Language) -> T,
     ) -> Option<T> {
         let state = lock(&self.state);
         let doc = state.documents.get(uri)?;
@@ -79,9 +79,9 @@ impl LanguageServer for Backend {
             .and_then(|g| g.position_encodings.as_ref())
             .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
         let encoding = if offers_utf8 {
-            Encoding::Utf8
+            PositionEncoding::Utf8
         } else {
-            Encoding::Utf16
+            PositionEncoding::Utf16
         };
         let pulls = params
             .capabilities
@@ -118,7 +118,7 @@ impl LanguageServer for Backend {
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
             capabilities: ServerCapabilities {
-                position_encoding: Some(if encoding == Encoding::Utf8 {
+                position_encoding: Some(if encoding == PositionEncoding::Utf8 {
                     PositionEncodingKind::UTF8
                 } else {
                     PositionEncodingKind::UTF16

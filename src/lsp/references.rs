@@ -2,7 +2,7 @@
 
 use tower_lsp_server::ls_types::{Location, Position, Uri};
 
-use super::convert::{Encoding, offset_of, range_of};
+use super::convert::{PositionEncoding, offset_of, range_of};
 use super::cursor::term_at;
 use crate::engine::FileReport;
 
@@ -11,7 +11,7 @@ pub(super) fn references(
     report: &FileReport,
     uri: &Uri,
     position: Position,
-    encoding: Encoding,
+    encoding: PositionEncoding,
 ) -> Option<Vec<Location>> {
     let source = &report.document.source;
     let at = offset_of(source, position, encoding);
@@ -35,7 +35,7 @@ mod tests {
             &report(REGULATION),
             &uri,
             position(REGULATION, at),
-            Encoding::Utf16,
+            PositionEncoding::Utf16,
         )?;
         Some(found.iter().map(|l| l.range.start.line).collect())
     }

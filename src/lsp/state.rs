@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Position, Range, Uri};
 
-use super::convert::{Encoding, range_of};
+use super::convert::{PositionEncoding, range_of};
 use super::diagnostics::{to_lsp_diagnostics, workspace_mismatches};
 use crate::catalog;
 use crate::diagnostic::{self as diag, Language};
@@ -155,7 +155,10 @@ impl FileError {
 /// Places errors in their files: each file is read again (as kiyaku reads it: a regular file,
 /// a .docx or .html through its extractor) to count the columns as the client does; a file
 /// that cannot be read gets the error's line and column as they are.
-pub(super) fn place(errors: &[catalog::CatalogError], encoding: Encoding) -> Vec<FileError> {
+pub(super) fn place(
+    errors: &[catalog::CatalogError],
+    encoding: PositionEncoding,
+) -> Vec<FileError> {
     let mut texts: HashMap<&str, Option<SourceText>> = HashMap::new();
     errors
         .iter()
@@ -191,7 +194,7 @@ pub(super) fn place(errors: &[catalog::CatalogError], encoding: Encoding) -> Vec
 
 pub(super) struct State {
     pub(super) documents: HashMap<Uri, OpenDocument>,
-    pub(super) encoding: Encoding,
+    pub(super) encoding: PositionEncoding,
     /// The language the client's settings name; without one, each document's kiyaku.toml
     /// decides, else Japanese (the locale is not asked: editors start servers with
     /// environments of their own, often without the user's locale).

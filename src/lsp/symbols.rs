@@ -2,13 +2,16 @@
 
 use tower_lsp_server::ls_types::{DocumentSymbol, DocumentSymbolResponse, SymbolKind};
 
-use super::convert::{Encoding, range_of};
+use super::convert::{PositionEncoding, range_of};
 use crate::engine::FileReport;
 use crate::structure::{Structure, UnitKind};
 use crate::text::SourceText;
 
 /// The outline of the report's document.
-pub(super) fn document_symbols(report: &FileReport, encoding: Encoding) -> DocumentSymbolResponse {
+pub(super) fn document_symbols(
+    report: &FileReport,
+    encoding: PositionEncoding,
+) -> DocumentSymbolResponse {
     let s = &report.document.structure;
     DocumentSymbolResponse::Nested(
         s.roots
@@ -18,7 +21,12 @@ pub(super) fn document_symbols(report: &FileReport, encoding: Encoding) -> Docum
     )
 }
 
-fn symbol(s: &Structure, source: &SourceText, index: usize, encoding: Encoding) -> DocumentSymbol {
+fn symbol(
+    s: &Structure,
+    source: &SourceText,
+    index: usize,
+    encoding: PositionEncoding,
+) -> DocumentSymbol {
     let u = &s.units[index];
     let kind = match u.kind {
         UnitKind::Chapter | UnitKind::Section | UnitKind::Subsection | UnitKind::Supplementary => {
@@ -67,7 +75,7 @@ mod tests {
     #[test]
     fn articles_and_their_parts_are_the_outline() {
         let DocumentSymbolResponse::Nested(symbols) =
-            document_symbols(&report(REGULATION), Encoding::Utf16)
+            document_symbols(&report(REGULATION), PositionEncoding::Utf16)
         else {
             panic!("nested symbols");
         };
@@ -85,7 +93,7 @@ mod tests {
     #[test]
     fn text_without_structure_has_no_outline() {
         let DocumentSymbolResponse::Nested(symbols) =
-            document_symbols(&report("買い物メモ\n牛乳と卵。\n"), Encoding::Utf16)
+            document_symbols(&report("買い物メモ\n牛乳と卵。\n"), PositionEncoding::Utf16)
         else {
             panic!("nested symbols");
         };
