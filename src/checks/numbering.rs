@@ -46,31 +46,17 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// decimal heading, where a line break went missing.
 fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
     static NEXT: OnceLock<Regex> = OnceLock::new();
-    let next = NEXT.get_or_init(|| {
-        Regex::new(r"[。.)）]\s*([0-9０-９]{1,2})[.．]([0-9０-９]{1,2})[\s　]").expect("static")
-    });
+    // over the normalised text, where full-width digits and brackets are ASCII
+    let next =
+        NEXT.get_or_init(|| Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static"));
     let (major, minor) = u.label.split_once('.')?;
     let expected = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()? + 1);
-    let line = doc
-        .source
-        .as_str()
-        .get(u.body_start.max(u.header.start)..u.header.end)?;
-    let digits = |s: &str| -> Option<u32> {
-        s.chars()
-            .map(|c| match c {
-                '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                _ => c,
-            })
-            .collect::<String>()
-            .parse()
-            .ok()
-    };
+    let line = doc.normalized_range(u.body_start.max(u.header.start)..u.header.end);
     let c = next
-        .captures_iter(line)
-        .find(|c| (digits(&c[1]), digits(&c[2])) == (Some(expected.0), Some(expected.1)))?;
-    let label = c.get(1)?.start()..c.get(2)?.end();
-    let at = u.body_start.max(u.header.start) + label.start;
-    let written = &line[label];
+        .captures_iter(doc.normalized.text.get(line.clone())?)
+        .find(|c| (c[1].parse(), c[2].parse()) == (Ok(expected.0), Ok(expected.1)))?;
+    let label = doc.original(line.start + c.get(1)?.start()..line.start + c.get(2)?.end());
+    let written = doc.source.as_str().get(label.clone())?;
     Some(Diagnostic::new(
         Code::Numbering,
         Severity::Warning,
@@ -84,7 +70,7 @@ fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
                 u.label
             ),
         ),
-        at..at + written.len(),
+        label,
     ))
 }
 

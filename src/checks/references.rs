@@ -313,8 +313,11 @@ fn cited_topic(before: &str) -> Option<&str> {
 fn topic_mismatch(doc: &Document, target: usize, topic: &str) -> Option<Text> {
     let s = &doc.structure;
     let (unit, own) = article_of_another_topic(s, target, topic)?;
-    let body = doc.source.as_str().get(unit.span.clone())?;
-    if crate::normalize::normalize(body).text.contains(topic) {
+    let body = doc
+        .normalized
+        .text
+        .get(doc.normalized_range(unit.span.clone()))?;
+    if body.contains(topic) {
         return None;
     }
     let (_, elsewhere) = s.articles().find(|(i, u)| {

@@ -90,6 +90,11 @@ pub fn extract_limited(bytes: &[u8], limits: Limits) -> Result<(String, PageMap)
     read_within_time(bytes.to_vec(), limits, read)
 }
 
+/// A panic inside the parser (or its thread ending without an answer): a damaged file.
+fn parser_failed() -> ExtractError {
+    ExtractError::PdfDamaged("the PDF parser failed on its structure".into())
+}
+
 type Reader = fn(&[u8], Limits, &Progress) -> Result<(String, PageMap), ExtractError>;
 
 fn read_catching_panics(
@@ -98,11 +103,8 @@ fn read_catching_panics(
     progress: &Progress,
     reader: Reader,
 ) -> Result<(String, PageMap), ExtractError> {
-    std::panic::catch_unwind(|| reader(bytes, limits, progress)).unwrap_or_else(|_| {
-        Err(ExtractError::PdfDamaged(
-            "the PDF parser failed on its structure".into(),
-        ))
-    })
+    std::panic::catch_unwind(|| reader(bytes, limits, progress))
+        .unwrap_or_else(|_| Err(parser_failed()))
 }
 
 /// The characters of a page printed in vertical lines (縦書き): runs of at least three
@@ -177,9 +179,7 @@ fn read_within_time(
             page: progress.page.load(Ordering::Relaxed),
             pages: progress.pages.load(Ordering::Relaxed),
         }),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::PdfDamaged(
-            "the PDF parser failed on its structure".into(),
-        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(parser_failed()),
     }
 }
 

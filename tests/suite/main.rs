@@ -59,11 +59,11 @@ pub fn chromium() -> Option<&'static str> {
         })
 }
 
-/// Prints the page `html` to `pdf` with headless Chromium (`browser`), as a user's
-/// browser prints it, without the browser's own header and footer; `profile` is a folder
-/// of its own for the browser's state. True when the PDF was written.
-pub fn print_to_pdf(browser: &str, html: &Path, pdf: &Path, profile: &Path) -> bool {
-    std::process::Command::new(browser)
+/// Headless Chromium (`browser`) opening `page`, with the flags that keep it quiet and
+/// offline; `profile` is a folder of its own for the browser's state.
+pub fn headless_chromium(browser: &str, profile: &Path, page: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(browser);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -71,13 +71,21 @@ pub fn print_to_pdf(browser: &str, html: &Path, pdf: &Path, profile: &Path) -> b
             "--no-first-run",
             "--disable-background-networking",
             "--disable-component-update",
-            "--no-pdf-header-footer",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(format!("file://{}", page.display()))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// Prints the page `html` to `pdf` with headless Chromium (`browser`), as a user's
+/// browser prints it, without the browser's own header and footer; `profile` is a folder
+/// of its own for the browser's state. True when the PDF was written.
+pub fn print_to_pdf(browser: &str, html: &Path, pdf: &Path, profile: &Path) -> bool {
+    headless_chromium(browser, profile, html)
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
         .status()
         .is_ok_and(|s| s.success())
         && pdf.exists()

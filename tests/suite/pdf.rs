@@ -465,14 +465,7 @@ fn a_pdf_in_vertical_writing_is_refused_with_its_reason() {
     let vertical = dir.join("vertical.pdf");
     let horizontal = dir.join("horizontal.pdf");
     for (pdf, style) in [(&vertical, "writing-mode: vertical-rl;"), (&horizontal, "")] {
-        let html = pdf.with_extension("html");
-        std::fs::write(&html, page(style)).unwrap();
-        assert!(crate::print_to_pdf(
-            browser,
-            &html,
-            pdf,
-            &pdf.with_extension("profile")
-        ));
+        print_to_pdf(browser, &page(style), pdf);
     }
     assert!(matches!(
         pdf::extract(&std::fs::read(&vertical).unwrap()),

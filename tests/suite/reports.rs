@@ -417,24 +417,14 @@ fn html_report_of_the_contracts_renders_in_chromium() {
     );
     std::fs::write(&page, &out.stdout).unwrap();
     let profile = dir.join("profile");
-    let status = Command::new(browser)
+    let status = crate::headless_chromium(browser, &profile, &page)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
             "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
             "--window-size=1400,2000",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
