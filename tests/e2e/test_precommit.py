@@ -1,7 +1,8 @@
 """kiyaku as a pre-commit hook (.pre-commit-hooks.yaml), run by the real pre-commit from PyPI.
 
-pre-commit clones this repository at its committed HEAD (uncommitted changes are not seen)
-and builds kiyaku with `cargo install`, a release build. The build reuses the repository's target/
+pre-commit clones this repository at its committed HEAD (uncommitted changes are not seen);
+the `kiyaku` hook (editors/pre-commit/kiyaku-from-source) builds kiyaku there with
+`cargo install --locked` on its first run, a release build. The build reuses the repository's target/
 (CARGO_TARGET_DIR: its release dependencies are shared with the tests' and .ci/perf-guard's
 builds — offline, so that cargo resolves to the locked versions — and only the kiyaku crate
 itself is compiled again per install) and the
@@ -39,9 +40,7 @@ def environment() -> dict:
         CARGO_TARGET_DIR=str(TARGET),
         LINDERA_BUILD_DICTIONARY_CACHE_DIR=str(TARGET / "lindera-dictionary-cache"),
         PRE_COMMIT_HOME=str(TARGET / "pre-commit-home"),
-        # pre-commit's `cargo install --path .` ignores Cargo.lock and would compile the newest
-        # releases of every dependency; offline, cargo resolves to the versions already
-        # downloaded (the locked ones the tests were built with) and reuses their build.
+        # offline: nothing but what the tests' own build downloaded (the locked versions)
         CARGO_NET_OFFLINE="true",
         CARGO_TERM_COLOR="never",
         GIT_AUTHOR_NAME="kiyaku test",
@@ -118,8 +117,10 @@ def test_a_complete_contract_passes(head, policy_repo):
     text = output(done)
     assert done.returncode == 0, text
     assert "Passed" in text, text
-    # cargo install put kiyaku in the hook's environment, and not the benchmarks
-    installed = {p.name for p in (TARGET / "pre-commit-home").glob("repo*/rustenv-*/bin/*")}
+    # the hook installed kiyaku in pre-commit's checkout of the repository, not the benchmarks
+    installed = {
+        p.name for p in (TARGET / "pre-commit-home").glob("repo*/target/pre-commit-install/bin/*")
+    }
     assert "kiyaku" in installed, installed
     assert "kiyaku-bench" not in installed, installed
 
@@ -190,3 +191,58 @@ def test_commit_is_blocked_until_the_contract_is_complete(head, policy_repo):
     assert allowed.returncode == 0, output(allowed)
     done = run(["git", "log", "--name-only", "--format="], policy_repo, timeout=30)
     assert sorted(done.stdout.split()) == [".pre-commit-config.yaml", "contracts/complete.txt"]
+
+
+def path_without_cargo(tmp_path: pathlib.Path, *extra: pathlib.Path) -> str:
+    """A PATH with the tools the hook script and pre-commit use, and no cargo or npm."""
+    folder = tmp_path / "tools"
+    folder.mkdir()
+    for tool in ("bash", "sh", "git", "dirname", "mkdir", "tail", "grep", "mv", "rm", "cat",
+                 "basename", "env"):
+        found = shutil.which(tool)
+        assert found, tool
+        (folder / tool).symlink_to(found)
+    return os.pathsep.join([*(str(e) for e in extra), str(folder)])
+
+
+def run_source_hook(policy_repo, head, tmp_path, path) -> subprocess.CompletedProcess:
+    """The from-source hook in a store of its own (nothing built there yet)."""
+    use_hook_by_url(policy_repo, head)
+    env = environment()
+    env["PATH"] = path
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "store")
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--files",
+         "contracts/complete.txt"],
+        cwd=policy_repo, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_the_source_hook_without_rust_says_what_to_do(head, policy_repo, tmp_path):
+    done = run_source_hook(policy_repo, head, tmp_path, path_without_cargo(tmp_path))
+    text = output(done)
+    assert done.returncode != 0, text
+    assert "Rust ツールチェーン（cargo）が見つかりません" in text, text
+    assert "no Rust toolchain (cargo) was found" in text, text
+    assert "kiyaku-system" in text, text
+
+
+def test_the_source_hook_explains_a_dictionary_it_cannot_download(head, policy_repo, tmp_path):
+    # a cargo that fails as lindera's build script does where its download host is out of reach
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "cargo").write_text(
+        "#!/bin/sh\n"
+        "echo 'error: failed to run custom build command for `lindera-ipadic v6.2.0`' >&2\n"
+        "echo 'Error: LinderaError { kind: Io, source: Failed to download a valid file from all sources }' >&2\n"
+        "exit 101\n",
+        encoding="utf-8",
+    )
+    (stub / "cargo").chmod(0o755)
+    done = run_source_hook(policy_repo, head, tmp_path, path_without_cargo(tmp_path, stub))
+    text = output(done)
+    assert done.returncode != 0, text
+    assert "lindera の日本語辞書（IPADIC）を用意できませんでした" in text, text
+    assert "could not prepare lindera's Japanese dictionary" in text, text
+    assert "Failed to download a valid file" in text, text  # the log's tail, shown
+    assert "kiyaku-system" in text, text
