@@ -194,15 +194,22 @@ def test_commit_is_blocked_until_the_contract_is_complete(head, policy_repo):
 
 
 def path_without_cargo(tmp_path: pathlib.Path, *extra: pathlib.Path) -> str:
-    """A PATH with the tools the hook script and pre-commit use, and no cargo or npm."""
-    folder = tmp_path / "tools"
-    folder.mkdir()
-    for tool in ("bash", "sh", "git", "dirname", "mkdir", "tail", "grep", "mv", "rm", "cat",
-                 "basename", "env"):
-        found = shutil.which(tool)
-        assert found, tool
-        (folder / tool).symlink_to(found)
-    return os.pathsep.join([*(str(e) for e in extra), str(folder)])
+    """This PATH with cargo and npm taken out (folders that hold them are replaced by a copy
+    made of links to everything else in them), after the folders in `extra`."""
+    hidden = {"cargo", "npm"}
+    folders = []
+    for i, entry in enumerate(os.environ["PATH"].split(os.pathsep)):
+        folder = pathlib.Path(entry)
+        if not any((folder / name).exists() for name in hidden):
+            folders.append(entry)
+            continue
+        shadow = tmp_path / f"path-{i}"
+        shadow.mkdir()
+        for program in folder.iterdir():
+            if program.name not in hidden:
+                (shadow / program.name).symlink_to(program)
+        folders.append(str(shadow))
+    return os.pathsep.join([*(str(e) for e in extra), *folders])
 
 
 def run_source_hook(policy_repo, head, tmp_path, path) -> subprocess.CompletedProcess:
