@@ -117,8 +117,7 @@ struct WordFields {
 /// thread and remembered (a document uses a few thousand distinct words; reading an entry
 /// means validating and splitting its bytes).
 fn word_fields(kind: WordKind, id: u32) -> WordFields {
-    type Words =
-        std::collections::HashMap<u64, WordFields, std::hash::BuildHasherDefault<WordHasher>>;
+    type Words = rustc_hash::FxHashMap<u64, WordFields>;
     thread_local! {
         static WORDS: std::cell::RefCell<Words> = std::cell::RefCell::new(Words::default());
     }
@@ -139,26 +138,6 @@ fn word_fields(kind: WordKind, id: u32) -> WordFields {
         words.insert(key, f);
         f
     })
-}
-
-/// Hashes the word keys (one `u64` each) with one multiplication.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 /// The detail fields, read straight from the dictionary's bytes (what lindera's

@@ -286,20 +286,21 @@ pub fn relative_uri(path: &str) -> String {
     }
 }
 
+/// Bytes a URI path keeps as they are: letters, digits, `-._~` and `/`.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, b) in s.bytes().enumerate() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
-            // a Windows drive letter's colon (C:/…)
-            || (b == b':' && i == 1);
-        if keep {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
+    let encode = |part: &str| percent_encoding::utf8_percent_encode(part, URI_PATH).to_string();
+    // a Windows drive letter's colon (C:/…) stays
+    match s.as_bytes().get(1) {
+        Some(b':') => format!("{}:{}", encode(&s[..1]), encode(&s[2..])),
+        _ => encode(s),
     }
-    out
 }
 
 #[cfg(test)]
