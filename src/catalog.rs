@@ -68,20 +68,33 @@ pub struct ConflictSpec {
     pub message_en: Option<String>,
 }
 
+/// The verdict on one item of a catalog for one document; also what a catalog example
+/// expects of its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Expectation {
+pub enum Status {
     Present,
     Missing,
     Conflict,
     NotApplicable,
 }
 
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Present => "present",
+            Status::Missing => "missing",
+            Status::Conflict => "conflict",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     pub text: String,
-    pub expect: Expectation,
+    pub expect: Status,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -578,8 +591,8 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
             }
         }
         if item.source.is_none() {
-            let has = |e: Expectation| item.examples.iter().any(|x| x.expect == e);
-            if !has(Expectation::Present) || !has(Expectation::Missing) {
+            let has = |e: Status| item.examples.iter().any(|x| x.expect == e);
+            if !has(Status::Present) || !has(Status::Missing) {
                 return error(
                     &at(&[Step::Key("id")]),
                     Text::new(
@@ -592,7 +605,7 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
                     ),
                 );
             }
-            if !item.conflicts.is_empty() && !has(Expectation::Conflict) {
+            if !item.conflicts.is_empty() && !has(Status::Conflict) {
                 return error(
                     &at(&[Step::Key("id")]),
                     Text::new(

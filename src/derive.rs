@@ -8,8 +8,7 @@
 //! from the item text's content words.
 
 use crate::catalog::{
-    Catalog, CatalogError, Example, Expectation, Item, ItemSource, MatchSpec, Polarity, Scope,
-    Severity,
+    Catalog, CatalogError, Example, Item, ItemSource, MatchSpec, Polarity, Scope, Severity,
 };
 use crate::diagnostic::Text;
 use crate::document::Document;
@@ -276,7 +275,7 @@ fn from_words(
         conflicts: Vec::new(),
         examples: vec![Example {
             text: text.to_string(),
-            expect: Expectation::Present,
+            expect: Status::Present,
         }],
         source,
     }

@@ -7,30 +7,11 @@ use std::collections::HashMap;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
+pub use crate::catalog::Status;
 use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
 use crate::document::{ClauseUnit, Document, polarity};
 use crate::morphology::{self, Token};
 use crate::normalize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Present,
-    Missing,
-    Conflict,
-    NotApplicable,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Present => "present",
-            Status::Missing => "missing",
-            Status::Conflict => "conflict",
-            Status::NotApplicable => "not-applicable",
-        }
-    }
-}
 
 /// The verdict on one item, with where it was found (original byte range).
 #[derive(Debug, Clone)]
