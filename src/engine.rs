@@ -546,7 +546,7 @@ fn anchor(document: &Document, item: &Item, kind: DocumentKind) -> (Range<usize>
                 .roots
                 .iter()
                 .map(|&i| &s.units[i])
-                .find(|u| u.kind == UnitKind::Supplementary);
+                .find(|u| matches!(u.kind, UnitKind::Supplementary | UnitKind::Annex));
             let at = match (kind, first_unit, supplementary) {
                 (DocumentKind::PrivacyNotice, Some(start), _) if start > 0 => start,
                 (_, _, Some(u)) => u.span.start,

@@ -22,6 +22,8 @@ pub enum UnitKind {
     Item,
     SubItem,
     Heading,
+    /// 別紙, 別記, 別表, 付録: a part after the main provisions, numbered on its own.
+    Annex,
 }
 
 impl UnitKind {
@@ -37,6 +39,7 @@ impl UnitKind {
             UnitKind::Item => "号",
             UnitKind::SubItem => "細目",
             UnitKind::Heading => "見出し",
+            UnitKind::Annex => "別紙",
         }
     }
 }
@@ -82,6 +85,15 @@ pub struct Unit {
     pub children: Vec<usize>,
     /// Inside 附則.
     pub supplementary: bool,
+    /// An article numbered 第1, 第2 … without 条, as 特記事項 are: a reference to 第N条 made
+    /// in such a document names another document's article (the contract's, the law's),
+    /// never this one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub without_jo: bool,
+    /// Inside the n-th 別紙/別記/別表 (0: the main provisions). An annex numbers its articles
+    /// on its own, and a reference to 第N条 from the main provisions never names them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub annex: u16,
     /// For an item written after a list number (「3. (1) 開示の時に…」, a web page's
     /// numbered list around a contract's own labels): that number, which the next
     /// paragraph's number continues.
@@ -254,7 +266,11 @@ impl Structure {
     pub fn article(&self, number: u32, branch: Option<u32>, supplementary: bool) -> Option<usize> {
         self.articles()
             .find(|(_, u)| {
-                u.number == number && u.branch == branch && u.supplementary == supplementary
+                u.number == number
+                    && u.branch == branch
+                    && u.supplementary == supplementary
+                    && !u.without_jo
+                    && u.annex == 0
             })
             .map(|(i, _)| i)
     }
@@ -330,6 +346,10 @@ struct Patterns {
     amendment: Regex,
     /// A line that starts an article, and its number (not 第N条の2).
     article_start: Regex,
+    /// 「第1　基本的事項」: an article of a 特記事項 numbered without 条, and the rest of its line.
+    article_without_jo: Regex,
+    /// 別紙/別記/別表 and its number, then the rest of the line (see `annex_heading`).
+    annex: Regex,
     /// The article an amendment replaces: 「第9条を次のとおり」 → 9.
     replaced_article: Regex,
 }
@@ -399,6 +419,10 @@ fn patterns() -> &'static Patterns {
             amendment: re(
                 r"第\s*[0-9〇一二三四五六七八九十百千]+\s*条[^。]*?次の(?:とおり|ように|[0-9〇一二三四五六七八九十]+(?:条|項|号)を|条項?を|項を|号を)\s*(?:改める|改正する|変更する|加える|追加する|新設する)|(?:契約|規程|規則|約款)書?に次の(?:条項?|[0-9〇一二三四五六七八九十]+条)を(?:加える|追加する|新設する)",
             ),
+            annex: re(
+                r"^(別紙|別記|別表|別添|付録|付属書)(?:\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,4}|[Ⅰ-Ⅻ])号?)?(?:\s*$|(\s.{0,40}|[\-–—:].{0,40}|\(.{0,40})$)",
+            ),
+            article_without_jo: re(r"^第([0-9]{1,3}|[一二三四五六七八九十]{1,4})(?: +(.*))?$"),
             article_start: re(r"^(?:#+\s*)?第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:[^の0-9]|$)"),
             replaced_article: re(r"第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:\s*の\s*[0-9]+)?\s*を\s*次の"),
         }
@@ -778,9 +802,17 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
 /// Parses the structure of a document.
 pub fn parse(source: &SourceText) -> Structure {
     let p = patterns();
-    let folded: Vec<String> = (0..source.line_count())
+    let mut folded: Vec<String> = (0..source.line_count())
         .map(|l| fold_line(source.line_text(l)))
         .collect();
+    // 特記事項 numbered 第1, 第2 … without 条: read as articles, labelled as written
+    let without_jo = articles_without_jo(&folded);
+    for &line in &without_jo {
+        if let Some(c) = p.article_without_jo.captures(&folded[line]) {
+            let rest = c.get(2).map_or("", |m| m.as_str());
+            folded[line] = format!("第{}条 {rest}", &c[1]);
+        }
+    }
     let ctx = Context {
         has_articles: folded
             .iter()
@@ -799,6 +831,8 @@ pub fn parse(source: &SourceText) -> Structure {
     let mut stack: Vec<usize> = Vec::new();
     let mut pending_caption: Option<(String, Range<usize>)> = None;
     let mut supplementary = false;
+    // the 別紙 being read (0: the main provisions)
+    let mut annex: u16 = 0;
     let mut seen_unit = false;
     let mut bare_items_next: Option<u32> = None;
     let mut dotted = DottedParagraphs::default();
@@ -840,6 +874,18 @@ pub fn parse(source: &SourceText) -> Structure {
             continue;
         }
         let after_blank = std::mem::take(&mut blank_before);
+        if ctx.has_articles
+            && let Some(heading) = annex_heading(folded_line)
+        {
+            close(&mut s, &mut stack, 0, range.start);
+            supplementary = false;
+            annex += 1;
+            let index = push(&mut s, &mut stack, heading, range.clone(), None, false);
+            s.units[index].body_start = range.end;
+            s.units[index].annex = annex;
+            seen_unit = true;
+            continue;
+        }
         if ctx.has_articles && is_supplementary(folded_line) {
             close(&mut s, &mut stack, 0, range.start);
             supplementary = true;
@@ -1025,6 +1071,7 @@ pub fn parse(source: &SourceText) -> Structure {
             supplementary,
         );
         s.units[index].span.start = start;
+        s.units[index].annex = annex;
         s.units[index].body_start =
             body_start(source.line_text(line), range.start, &s.units[index]);
     }
@@ -1039,7 +1086,77 @@ pub fn parse(source: &SourceText) -> Structure {
         .map(|start| start..end);
     let sections_end = s.closing.as_ref().map_or(end, |c| c.start);
     close(&mut s, &mut stack, 0, sections_end);
+    for u in s.units.iter_mut() {
+        if u.kind == UnitKind::Article
+            && without_jo
+                .binary_search(&source.line_of(u.header.start))
+                .is_ok()
+        {
+            u.without_jo = true;
+            u.label = format!("第{}", u.number);
+        }
+    }
     s
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
+}
+
+/// A line that heads an annex: 「別紙」「別記」「別紙1　業務仕様書」「別紙 2 - 技術的および組織的対策」
+/// 「別表第1（第3条関係）」 — the word, an optional number, then a short caption or nothing
+/// (「別紙1のとおり…」 is a sentence that cites one, not a heading).
+fn annex_heading(line: &str) -> Option<Classified> {
+    let c = patterns().annex.captures(line)?;
+    let caption = c.get(3).map_or("", |m| m.as_str());
+    let caption = caption.trim_matches(|ch: char| ch.is_whitespace() || "-–—:".contains(ch));
+    if caption.contains('。') || caption.starts_with('の') {
+        return None;
+    }
+    let number = c.get(2).map(|m| m.as_str());
+    let value = match number {
+        Some(n)
+            if n.chars()
+                .all(|ch| ch.is_ascii_digit() || "〇一二三四五六七八九十".contains(ch)) =>
+        {
+            ordinal(n)
+        }
+        Some(n) => roman_value(n)?,
+        None => 1,
+    };
+    Some(Classified {
+        kind: UnitKind::Annex,
+        style: LabelStyle::Kanji,
+        label: format!("{}{}", &c[1], number.unwrap_or("")),
+        number: value,
+        branch: None,
+        caption: Some(caption.to_string()).filter(|s| !s.is_empty()),
+        list_number: None,
+        rank: rank::SUPPLEMENTARY,
+    })
+}
+
+/// The lines of a document whose articles are numbered 第1, 第2 … without 条 (the form of
+/// many 個人情報取扱特記事項): none is numbered 第N条, and 第1 and 第2 both head a line.
+fn articles_without_jo(folded: &[String]) -> Vec<usize> {
+    let p = patterns();
+    if folded
+        .iter()
+        .any(|l| p.article.is_match(strip_heading_marker(l)))
+    {
+        return Vec::new();
+    }
+    let lines: Vec<(usize, u32)> = folded
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| Some((i, ordinal(&p.article_without_jo.captures(l)?[1]))))
+        .collect();
+    let numbered = |n: u32| lines.iter().any(|&(_, m)| m == n);
+    if numbered(1) && numbered(2) {
+        lines.into_iter().map(|(i, _)| i).collect()
+    } else {
+        Vec::new()
+    }
 }
 
 /// Text being written into another contract by an amendment instruction.
@@ -1240,6 +1357,8 @@ fn push(
         parent,
         children: Vec::new(),
         supplementary,
+        without_jo: false,
+        annex: 0,
         list_number: c.list_number,
         rank: c.rank,
     });

@@ -15,17 +15,22 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Articles count through the whole main provisions (chapters do not restart them),
     // and separately through the supplementary provisions.
-    for supplementary in [false, true] {
-        let articles: Vec<&Unit> = s
-            .units
-            .iter()
-            .filter(|u| {
-                u.kind == UnitKind::Article
-                    && u.supplementary == supplementary
-                    && u.branch.is_none()
-            })
-            .collect();
-        sequence(&articles, 1, &mut out);
+    // Each 別紙 numbers its own.
+    let annexes = s.units.iter().map(|u| u.annex).max().unwrap_or(0);
+    for annex in 0..=annexes {
+        for supplementary in [false, true] {
+            let articles: Vec<&Unit> = s
+                .units
+                .iter()
+                .filter(|u| {
+                    u.kind == UnitKind::Article
+                        && u.supplementary == supplementary
+                        && u.annex == annex
+                        && u.branch.is_none()
+                })
+                .collect();
+            sequence(&articles, 1, &mut out);
+        }
     }
     let chapters: Vec<&Unit> = s
         .units
@@ -85,6 +90,7 @@ fn siblings(s: &Structure, parent: Option<usize>, out: &mut Vec<Diagnostic>) {
             UnitKind::Article
                 | UnitKind::Chapter
                 | UnitKind::Supplementary
+                | UnitKind::Annex
                 | UnitKind::Section
                 | UnitKind::Subsection
         ) || matches!(
@@ -189,11 +195,15 @@ fn report(u: &Unit, expected: u32, seen: &[u32], out: &mut Vec<Diagnostic>) {
         out.push(diag(
             u,
             Text::new(
-                format!(
-                    "「{}」が重複しています（{}の番号）。",
-                    u.label,
-                    u.kind.name_ja()
-                ),
+                if u.without_jo {
+                    format!("「{}」が重複しています。", u.label)
+                } else {
+                    format!(
+                        "「{}」が重複しています（{}の番号）。",
+                        u.label,
+                        u.kind.name_ja()
+                    )
+                },
                 format!("Duplicate number {} ({}).", u.label, u.kind.name_ja()),
             ),
         ));

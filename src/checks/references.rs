@@ -144,7 +144,15 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     if has_articles {
         // (end of the previous reference, whether it was external): 法第78条から第81条まで
         let mut previous: Option<(usize, bool)> = None;
-        for c in Reference::pattern().captures_iter(text) {
+        // in a 特記事項 numbered 第1, 第2 … without 条, 第N条 is another document's article
+        let cites_own_articles = s
+            .units
+            .iter()
+            .any(|u| u.kind == UnitKind::Article && !u.without_jo);
+        for c in Reference::pattern()
+            .captures_iter(text)
+            .filter(|_| cites_own_articles)
+        {
             let whole = c.get(0).expect("match");
             if amended(doc, whole.start()) {
                 continue;
@@ -173,6 +181,12 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 continue;
             }
             let here = doc.original(whole.range());
+            // a 別紙 numbers its own articles, or cites the main provisions': not checked
+            if s.innermost_at(here.start)
+                .is_some_and(|i| s.units[i].annex > 0)
+            {
+                continue;
+            }
             let Some(reference) = s.reference_at(&c, here.start) else {
                 continue;
             };

@@ -29,9 +29,11 @@ fn symbol(
 ) -> DocumentSymbol {
     let u = &s.units[index];
     let kind = match u.kind {
-        UnitKind::Chapter | UnitKind::Section | UnitKind::Subsection | UnitKind::Supplementary => {
-            SymbolKind::NAMESPACE
-        }
+        UnitKind::Chapter
+        | UnitKind::Section
+        | UnitKind::Subsection
+        | UnitKind::Supplementary
+        | UnitKind::Annex => SymbolKind::NAMESPACE,
         UnitKind::Article | UnitKind::Heading => SymbolKind::CLASS,
         UnitKind::Paragraph => SymbolKind::FIELD,
         UnitKind::Item | UnitKind::SubItem => SymbolKind::ENUM_MEMBER,

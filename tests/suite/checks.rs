@@ -6,6 +6,7 @@ use kiyaku::catalog;
 use kiyaku::diagnostic::{Code, Diagnostic};
 use kiyaku::engine::{Engine, FileReport};
 use kiyaku::kind::DocumentKind;
+use kiyaku::structure::UnitKind;
 
 fn engine() -> Engine {
     Engine::new(catalog::builtin_catalogs())
@@ -688,4 +689,95 @@ fn a_reference_cited_for_a_topic_leads_to_the_article_on_it() {
         let report = check(&right, NOTICE);
         assert!(codes(&report, Code::BrokenReference).is_empty(), "{right}");
     }
+}
+
+const CONTRACT: DocumentKind = DocumentKind::ConsignmentContract;
+
+/// A 個人情報取扱特記事項 numbered 第１, 第２ … without 条, as many public bodies write them.
+const TOKKI: &str = "個人情報の取扱いに関する特記事項\n\n第１　基本的事項\n　受託者は、個人情報の取扱いを適正に行わなければならない。\n第２　秘密の保持\n　受託者は、業務に関して知り得た個人情報をみだりに他人に知らせてはならない。\n２　前項の規定は、この契約が終了した後においても、同様とする。\n第３　収集の制限\n　受託者は、次の各号に掲げる事項を守らなければならない。\n(1) 必要な範囲内で収集すること。\n(2) 適法かつ公正な手段により収集すること。\n第４　再委託の禁止\n　受託者は、発注者の承諾があるときを除き、業務を第三者に委託してはならない。\n２　受託者は、前項の承諾を得たときは、契約書第５条の定めによる。\n";
+
+#[test]
+fn articles_numbered_without_jo_are_articles_with_their_own_labels() {
+    let report = check(TOKKI, CONTRACT);
+    let s = &report.document.structure;
+    let labels: Vec<&str> = s.articles().map(|(_, u)| u.label.as_str()).collect();
+    assert_eq!(labels, ["第1", "第2", "第3", "第4"]);
+    assert!(s.articles().all(|(_, u)| u.without_jo));
+    let captions: Vec<Option<&str>> = s.articles().map(|(_, u)| u.caption.as_deref()).collect();
+    assert_eq!(captions[1], Some("秘密の保持"));
+    // 前項 in 第２'s second paragraph, 次の各号 with its items: nothing broken; 契約書第５条 is
+    // the contract's, never this document's 第５ (there is none)
+    assert_eq!(
+        lines_of(&report, Code::BrokenReference),
+        Vec::<usize>::new()
+    );
+    assert_eq!(lines_of(&report, Code::Numbering), Vec::<usize>::new());
+    // a reference to 第N条 never resolves to 第N written without 条
+    assert_eq!(s.article(2, None, false), None);
+
+    let gap = TOKKI.replace("第４　再委託の禁止", "第５　再委託の禁止");
+    let report = check(&gap, CONTRACT);
+    let numbering = codes(&report, Code::Numbering);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![12]);
+    assert!(numbering[0].message.ja.contains("第5の前に4番がありません"));
+    // one line 第1 is not a numbering style: 第1 and 第2 must both head a line
+    let single = "覚書\n第１　本覚書は、甲乙間の契約に適用する。\n以上\n";
+    assert_eq!(
+        check(single, CONTRACT)
+            .document
+            .structure
+            .articles()
+            .count(),
+        0
+    );
+    // 第三者 and 第1回 are words, not labels
+    let words = "覚書\n第三者への提供は行わない。\n第1回 打合せ\n第2回 打合せ\n";
+    assert_eq!(
+        check(words, CONTRACT).document.structure.articles().count(),
+        0
+    );
+}
+
+/// A contract with an annex numbered on its own, and sentences that cite annexes.
+const WITH_ANNEX: &str = "業務委託契約書\n第1条（目的）\n甲は乙に業務を委託する。業務の内容は別紙1のとおりとする。\n第2条（再委託）\n乙は、第1条の業務を第三者に委託してはならない。\n第3条（協議）\n本契約に定めのない事項は協議する。\n\n別紙1　業務仕様書\n第1条（対象）\n対象は甲の顧客情報とする。\n第2条（期間）\n前条の対象を、第1条に定める期間処理する。\n第4条（報告）\n乙は第9条により報告する。\n\n別表第2（第2条関係）\n1. 氏名\n2. 住所\n";
+
+#[test]
+fn annexes_are_parts_of_their_own() {
+    let report = check(WITH_ANNEX, CONTRACT);
+    let s = &report.document.structure;
+    let annexes: Vec<(&str, Option<&str>)> = s
+        .units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Annex)
+        .map(|u| (u.label.as_str(), u.caption.as_deref()))
+        .collect();
+    assert_eq!(
+        annexes,
+        [
+            ("別紙1", Some("業務仕様書")),
+            ("別表2", Some("(第2条関係)"))
+        ]
+    );
+    let main: Vec<u32> = s
+        .articles()
+        .filter(|(_, u)| u.annex == 0)
+        .map(|(_, u)| u.number)
+        .collect();
+    assert_eq!(main, [1, 2, 3]);
+    // 第1条 of the main provisions, not the annex's
+    let first = s.article(1, None, false).unwrap();
+    assert_eq!(s.units[first].annex, 0);
+    // the annex's 第1条 is not a duplicate; its own gap (第4条 after 第2条) is reported;
+    // references inside the annex are not checked against the main provisions
+    assert_eq!(lines_of(&report, Code::Numbering), vec![14]);
+    assert_eq!(
+        lines_of(&report, Code::BrokenReference),
+        Vec::<usize>::new()
+    );
+    // a sentence that cites an annex is not one
+    assert!(
+        !s.units
+            .iter()
+            .any(|u| u.kind == UnitKind::Annex && u.label == "別紙1" && u.caption.is_none())
+    );
 }
