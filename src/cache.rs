@@ -22,7 +22,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use siphasher::sip128::{Hasher128, SipHasher13};
 
-use crate::checks::values::StatedValue;
+use crate::checks::value_mismatch::StatedValue;
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::engine::{Engine, FileReport, ItemResult};

@@ -142,7 +142,7 @@ pub struct FileReport {
     pub items: Vec<ItemResult>,
     pub diagnostics: Vec<Diagnostic>,
     /// Amounts and periods the document states, compared across documents.
-    pub values: Vec<checks::values::StatedValue>,
+    pub values: Vec<checks::value_mismatch::StatedValue>,
     pub document: Document,
     /// For a document extracted from a .docx: the 1-based paragraph of each line.
     pub paragraphs: Option<Vec<u32>>,
@@ -333,7 +333,7 @@ impl Engine {
             kind_source,
             items,
             diagnostics,
-            values: checks::values::extract(&document),
+            values: checks::value_mismatch::extract(&document),
             document,
             paragraphs: None,
             pages: None,
@@ -478,17 +478,17 @@ pub fn cross_check(reports: &mut [FileReport]) {
                 as Box<dyn Fn(usize) -> usize>
         })
         .collect();
-    let inputs: Vec<checks::values::DocumentValues<'_>> = reports
+    let inputs: Vec<checks::value_mismatch::DocumentValues<'_>> = reports
         .iter()
         .zip(&line_fns)
-        .map(|(r, f)| checks::values::DocumentValues {
+        .map(|(r, f)| checks::value_mismatch::DocumentValues {
             path: &r.path,
             kind: r.kind,
             values: &r.values,
             line_of: f.as_ref(),
         })
         .collect();
-    let added = checks::values::cross_check(&inputs);
+    let added = checks::value_mismatch::cross_check(&inputs);
     drop(inputs);
     drop(line_fns);
     for (report, mut diagnostics) in reports.iter_mut().zip(added) {

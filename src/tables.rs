@@ -39,9 +39,13 @@ mod tests {
         /// A table's file name, and what loads it and counts its entries.
         type Table = (&'static str, fn() -> usize);
         let tables: [Table; 4] = [
-            ("outdated.toml", || crate::checks::outdated::table().len()),
-            ("phrases.toml", || crate::checks::phrases::table().len()),
-            ("values.toml", || crate::checks::values::specs().len()),
+            ("outdated.toml", || {
+                crate::checks::outdated_reference::table().len()
+            }),
+            ("phrases.toml", || crate::checks::phrase_typo::table().len()),
+            ("values.toml", || {
+                crate::checks::value_mismatch::specs().len()
+            }),
             ("variants.toml", crate::normalize::variant_count),
         ];
         let mut failures = Vec::new();

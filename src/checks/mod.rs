@@ -1,15 +1,17 @@
-//! Consistency checks that need no catalog: references, numbering, defined
-//! terms, outdated references, phrase typos, template placeholders and brackets. Each takes a prepared document
-//! and returns diagnostics with original byte ranges.
+//! Consistency checks that need no catalog, one module a diagnostic code, named after it
+//! (`broken_reference` finds `broken-reference`): references, numbering, defined terms,
+//! outdated references, phrase typos, template placeholders and brackets, and the values
+//! that `value_mismatch` compares across documents. Each takes a prepared document and
+//! returns diagnostics with original byte ranges.
 
-pub mod brackets;
-pub mod defined_terms;
+pub mod bracket;
+pub mod broken_reference;
+pub mod defined_term;
 pub mod numbering;
-pub mod outdated;
-pub mod phrases;
-pub mod placeholders;
-pub mod references;
-pub mod values;
+pub mod outdated_reference;
+pub mod phrase_typo;
+pub mod placeholder;
+pub mod value_mismatch;
 
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
@@ -19,12 +21,16 @@ use crate::document::Document;
 pub fn run_parallel(doc: &Document) -> Vec<Diagnostic> {
     type Check = fn(&Document) -> Vec<Diagnostic>;
     // two halves of about the same cost, each in `run`'s order
-    let first: [Check; 3] = [references::check, numbering::check, defined_terms::check];
+    let first: [Check; 3] = [
+        broken_reference::check,
+        numbering::check,
+        defined_term::check,
+    ];
     let second: [Check; 4] = [
-        outdated::check,
-        phrases::check,
-        placeholders::check,
-        brackets::check,
+        outdated_reference::check,
+        phrase_typo::check,
+        placeholder::check,
+        bracket::check,
     ];
     let (a, b) = rayon::join(
         || first.map(|check| check(doc)),
@@ -36,12 +42,12 @@ pub fn run_parallel(doc: &Document) -> Vec<Diagnostic> {
 /// Runs every consistency check on a document.
 pub fn run(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    out.extend(references::check(doc));
+    out.extend(broken_reference::check(doc));
     out.extend(numbering::check(doc));
-    out.extend(defined_terms::check(doc));
-    out.extend(outdated::check(doc));
-    out.extend(phrases::check(doc));
-    out.extend(placeholders::check(doc));
-    out.extend(brackets::check(doc));
+    out.extend(defined_term::check(doc));
+    out.extend(outdated_reference::check(doc));
+    out.extend(phrase_typo::check(doc));
+    out.extend(placeholder::check(doc));
+    out.extend(bracket::check(doc));
     out
 }

@@ -1,7 +1,7 @@
 //! What stands under the cursor: a reference to a provision of the same document, or a
 //! defined term. Shared by hover, definition and references.
 
-use crate::checks::defined_terms;
+use crate::checks::defined_term;
 use crate::document::Document;
 use crate::structure::Reference;
 
@@ -29,7 +29,7 @@ pub(super) fn reference_target(doc: &Document, at: usize) -> Option<usize> {
 /// The defined term under the cursor and the original offset of its definition.
 pub(super) fn term_at(doc: &Document, at: usize) -> Option<(String, usize)> {
     let text = doc.source.as_str();
-    defined_terms::definitions(doc).into_iter().find_map(|d| {
+    defined_term::definitions(doc).into_iter().find_map(|d| {
         let original = doc.original(d.at.clone());
         let term = &text[original.clone()];
         text.match_indices(term)

@@ -41,18 +41,20 @@ pub(super) fn workspace_mismatches(
         })
         .collect();
     let paths: Vec<String> = reports.iter().map(|(u, _)| u.path().to_string()).collect();
-    let inputs: Vec<crate::checks::values::DocumentValues<'_>> = reports
+    let inputs: Vec<crate::checks::value_mismatch::DocumentValues<'_>> = reports
         .iter()
         .zip(&line_fns)
         .zip(&paths)
-        .map(|(((_, r), f), p)| crate::checks::values::DocumentValues {
-            path: p,
-            kind: r.kind,
-            values: &r.values,
-            line_of: f.as_ref(),
-        })
+        .map(
+            |(((_, r), f), p)| crate::checks::value_mismatch::DocumentValues {
+                path: p,
+                kind: r.kind,
+                values: &r.values,
+                line_of: f.as_ref(),
+            },
+        )
         .collect();
-    let mut added = crate::checks::values::cross_check(&inputs);
+    let mut added = crate::checks::value_mismatch::cross_check(&inputs);
     let mut mine = std::mem::take(&mut added[me]);
     codes.apply(&mut mine);
     let report = reports[me].1;

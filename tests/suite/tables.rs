@@ -3,7 +3,7 @@
 //! and must give the finding of its entry (with the entry's quick fix); every near miss
 //! (`not`) must give no finding of the check at all. Every entry comes with both.
 
-use kiyaku::checks::{outdated, phrases};
+use kiyaku::checks::{outdated_reference, phrase_typo};
 use kiyaku::diagnostic::Diagnostic;
 use kiyaku::document::Document;
 
@@ -85,10 +85,10 @@ fn fix_text(d: &Diagnostic) -> Option<&str> {
 #[test]
 fn every_outdated_reference_example_is_found_and_no_near_miss_is() {
     let mut outcome = Outcome::default();
-    for c in outdated::table() {
+    for c in outdated_reference::table() {
         let entry = &c.entry;
         for text in &entry.examples {
-            let found = outdated::check_by_entry(&Document::new(text.clone()));
+            let found = outdated_reference::check_by_entry(&Document::new(text.clone()));
             let mine: Vec<&Diagnostic> = found
                 .iter()
                 .filter(|(id, _)| *id == entry.id)
@@ -119,7 +119,7 @@ fn every_outdated_reference_example_is_found_and_no_near_miss_is() {
             outcome.record(&entry.id, text, problem);
         }
         for text in &entry.not {
-            let found = outdated::check_by_entry(&Document::new(text.clone()));
+            let found = outdated_reference::check_by_entry(&Document::new(text.clone()));
             let problem =
                 (!found.is_empty()).then(|| format!("a near miss gives {:?}", ids(&found)));
             outcome.record(&entry.id, text, problem);
@@ -131,8 +131,8 @@ fn every_outdated_reference_example_is_found_and_no_near_miss_is() {
 #[test]
 fn every_phrase_typo_example_is_found_and_no_near_miss_is() {
     let mut outcome = Outcome::default();
-    for phrase in phrases::phrases() {
-        let run = |text: &str| phrases::check_by_phrase(&Document::new(text.to_string()));
+    for phrase in phrase_typo::phrases() {
+        let run = |text: &str| phrase_typo::check_by_phrase(&Document::new(text.to_string()));
         let near_miss = |text: &str| {
             let found = run(text);
             (!found.is_empty()).then(|| format!("a near miss gives {:?}", ids(&found)))
@@ -187,12 +187,12 @@ fn every_phrase_typo_example_is_found_and_no_near_miss_is() {
 #[test]
 fn every_entry_has_examples_and_near_misses() {
     let mut bare = Vec::new();
-    for c in outdated::table() {
+    for c in outdated_reference::table() {
         if c.entry.examples.is_empty() || c.entry.not.is_empty() {
             bare.push(format!("outdated.toml {}", c.entry.id));
         }
     }
-    for phrase in phrases::phrases() {
+    for phrase in phrase_typo::phrases() {
         if phrase.examples.is_empty() || phrase.not.is_empty() {
             bare.push(format!("phrases.toml {}", phrase.id));
         }
