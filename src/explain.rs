@@ -1,5 +1,6 @@
 //! `kiyaku explain` and `kiyaku catalogs`: what each code and item checks, why,
-//! on what legal basis, and how to fix it.
+//! on what legal basis, and how to fix it (a code's text from `codes`, an item's from
+//! `catalog`).
 
 use std::fmt::Write;
 
@@ -9,7 +10,7 @@ use crate::diagnostic::{Code, Language};
 /// Explanation of a code or of a catalog item (`catalog/item`), or None if unknown.
 pub fn explain(what: &str, catalogs: &Catalogs, language: Language) -> Option<String> {
     match Code::parse(what) {
-        Some(code) => Some(code.explain(language)),
+        Some(code) => Some(crate::codes::explain(code, language)),
         None => catalogs.explain(what, language),
     }
 }

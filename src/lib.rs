@@ -6,6 +6,7 @@ pub mod cache;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod decode;
 pub mod derive;

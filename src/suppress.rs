@@ -18,8 +18,38 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Text, did_you_mean};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text, did_you_mean};
 use crate::text::SourceText;
+
+/// What `invalid-directive` finds and how to fix it. Its home is here, beside the reading of
+/// kiyaku comments, though the engine also reports an unknown `kind=` with it.
+pub const INVALID_DIRECTIVE: CodeDoc = CodeDoc {
+    code: Code::InvalidDirective,
+    title: Bilingual {
+        ja: "kiyaku 指示の誤り",
+        en: "Invalid directive",
+    },
+    what: Bilingual {
+        ja: "文書内の kiyaku 指示が読めず、何もしていません: 不明な文書の種類（kind=…）、綴りの誤った指示（kiyaku-disabel）、不明な診断コードや項目 ID（code=defined-terms）、item= か code= 一つ以外の書き方、閉じていないコメント。",
+        en: "An in-document kiyaku directive cannot be read and does nothing: an unknown kind (kind=…), a misspelt directive (kiyaku-disabel), an unknown code or item id (code=defined-terms), anything but one item= or code=, a comment never closed.",
+    },
+    details: Bilingual {
+        ja: "誤りの箇所に「警告」として、意図したと思われる名前を添えて報告します。",
+        en: "Reported as a warning at the mistake, with the name it probably meant.",
+    },
+    why: Bilingual {
+        ja: "読めない指示は黙って無視されるため、抑止したつもりの指摘が残ったり、指定したつもりの種類で検査されなかったりします。",
+        en: "A directive that cannot be read would be ignored silently: a finding meant to be suppressed stays, or the document is not checked as the kind it was meant to be.",
+    },
+    example: Bilingual {
+        ja: "修正: 種類は privacy-notice / regulation / consignment-contract のいずれか。抑止は <!-- kiyaku-disable code=defined-term --> … <!-- kiyaku-enable --> のように書く。",
+        en: "Fix: a kind is privacy-notice, regulation or consignment-contract; a suppression reads <!-- kiyaku-disable code=defined-term --> … <!-- kiyaku-enable -->.",
+    },
+    fix: Bilingual {
+        ja: "指摘に示された名前に従って、綴りや書き方を直してください。",
+        en: "Correct the spelling or the form as the finding suggests.",
+    },
+};
 
 /// What a suppression applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]

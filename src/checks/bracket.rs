@@ -8,8 +8,37 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
+
+/// What `bracket` finds and how to fix it (`kiyaku explain bracket`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::Bracket,
+    title: Bilingual {
+        ja: "括弧の対応の誤り",
+        en: "Unbalanced bracket",
+    },
+    what: Bilingual {
+        ja: "「」や（）が文の中で対応していません: 閉じられていない開き括弧、開かれていない閉じ括弧、全角の「（」を半角の「)」で閉じているもの。引用や括弧書きが後ろの文まで続いてしまい、条項の範囲が読み違えられます。",
+        en: "Brackets 「」 or （） do not pair up: an opening never closed, a closing never opened, or a full-width （ closed by a half-width ).",
+    },
+    details: Bilingual {
+        ja: "文の中で対応しない「」と（）、全角の「（」を半角の「)」で閉じたもの。重大度は「情報」です。",
+        en: "「」 and （） that do not pair up within a sentence, or a full-width （ closed by a half-width ). Reported as information.",
+    },
+    why: Bilingual {
+        ja: "括弧が閉じていないと、引用や括弧書きがどこで終わるのかが分からず、条項の範囲が読み違えられます。",
+        en: "An unclosed bracket leaves open where a quotation or a parenthetical ends, so the scope of the clause can be misread.",
+    },
+    example: Bilingual {
+        ja: "例: 「業務委託先（再委託先を含みます。)」→「業務委託先（再委託先を含みます。）」",
+        en: "Example: （再委託先を含みます。) → （再委託先を含みます。）",
+    },
+    fix: Bilingual {
+        ja: "対応する括弧を補うか余分な括弧を削除し、全角・半角をそろえてください。",
+        en: "Add the missing bracket or remove the stray one, in the same width as its pair.",
+    },
+};
 
 /// Lines an open bracket may stay open before it is reported (a quotation over lines).
 const CARRY_LINES: usize = 3;

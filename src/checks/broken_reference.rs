@@ -8,9 +8,38 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
 use crate::structure::{LabelStyle, Reference, Structure, UnitKind, Unresolved};
+
+/// What `broken-reference` finds and how to fix it (`kiyaku explain broken-reference`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::BrokenReference,
+    title: Bilingual {
+        ja: "参照先の誤り",
+        en: "Broken reference",
+    },
+    what: Bilingual {
+        ja: "「第N条第M項」「前条」「同項」「イ」などの参照先が文書内に存在しないか、種類が違います。",
+        en: "An internal reference (第N条第M項, 前条, 同項, a list label) points to nothing or to the wrong kind of unit.",
+    },
+    details: Bilingual {
+        ja: "対象: 第N条第M項第K号、前条、前項、前号、次の各号、「イ」、前述1.1 a. などの参照。他の文書を引用した部分にある参照や、他の法令への参照（「個人情報保護法第27条」など）は、この文書の参照ではないため対象外です。",
+        en: "The references read: 第N条第M項第K号, 前条, 前項, 前号, 次の各号, 「イ」, 前述1.1 a. A reference inside a quotation of another text, or into another law (個人情報保護法第27条), is not this document's and is left alone.",
+    },
+    why: Bilingual {
+        ja: "参照先を誤った条項は、どの義務や例外を指しているのかが読み取れず、解釈の争いの種になります。条の追加・削除で番号がずれたあとに残りやすい誤りです。",
+        en: "A clause that points at the wrong provision leaves open which duty or exception it means, which invites disputes over its reading; the mistake is typically left behind when articles are added or removed and the numbers shift.",
+    },
+    example: Bilingual {
+        ja: "例: 第34条第1項第1号の細目が①②③なのに「イ」「ウ」を参照している → 「①」「②」に直す。",
+        en: "Example: a reference to イ where the sub-items are ①②③.",
+    },
+    fix: Bilingual {
+        ja: "参照している条・項・号を確かめ、正しい番号か記号に直してください。条を追加・削除した場合は、その後ろの条を参照している箇所もすべて見直してください。",
+        en: "Find the provision meant and correct the number or label; after adding or removing an article, review every reference to the articles after it as well.",
+    },
+};
 
 struct Patterns {
     relative: Regex,

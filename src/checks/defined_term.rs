@@ -8,9 +8,38 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Text};
 use crate::document::Document;
 use crate::structure::UnitKind;
+
+/// What `defined-term` finds and how to fix it (`kiyaku explain defined-term`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::DefinedTerm,
+    title: Bilingual {
+        ja: "定義語の不統一",
+        en: "Defined term",
+    },
+    what: Bilingual {
+        ja: "定義した用語（以下「当社」という）が別の語（弊社、当事務所）に置き換わっている、定義前に使われている、二重に定義されている、定義が使われていない、のいずれかです。",
+        en: "A defined term is replaced by a variant, used before its definition, defined twice, or never used.",
+    },
+    details: Bilingual {
+        ja: "「当社」と定義した文書での「弊社」、定義より前での使用、異なる内容での二重の定義、使われない定義。条の見出し、「第5条に定める」のような指示、法令上の用語、別紙ごとの定義は対象外です。",
+        en: "弊社 where 当社 is defined, a term used before its definition, defined twice to different effect, or never used. An article's own heading, a pointer such as 第5条に定める, statutory terms and each annex's own definitions are not findings.",
+    },
+    why: Bilingual {
+        ja: "定義した用語と別の語が混在すると、別の主体や対象を指しているとも読めてしまい、義務の及ぶ範囲があいまいになります。",
+        en: "A variant beside the defined term can be read as naming another party or thing, which blurs whom or what an obligation covers.",
+    },
+    example: Bilingual {
+        ja: "例: 「当社」と定義した文書で「弊社」→「当社」に統一。",
+        en: "Example: 弊社 where 当社 is defined → 当社.",
+    },
+    fix: Bilingual {
+        ja: "定義した用語に統一してください（クイックフィックスで置き換えられます）。定義は最初の使用より前に置き、二重の定義は一つにまとめ、使われない定義は削除してください。",
+        en: "Use the defined term throughout (the quick fix replaces the variant); define a term before its first use, merge a double definition into one, and remove a definition never used.",
+    },
+};
 
 /// Ways a document names its own author; one defined, the others are drift.
 const SELF_NAMES: &[&str] = &[

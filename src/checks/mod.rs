@@ -6,6 +6,7 @@
 
 pub mod bracket;
 pub mod broken_reference;
+pub mod catalog_codes;
 pub mod defined_term;
 pub mod numbering;
 pub mod outdated_reference;

@@ -6,9 +6,38 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
 use crate::structure::{LabelStyle, Structure, Unit, UnitKind};
+
+/// What `numbering` finds and how to fix it (`kiyaku explain numbering`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::Numbering,
+    title: Bilingual {
+        ja: "番号の誤り",
+        en: "Numbering",
+    },
+    what: Bilingual {
+        ja: "条・項・号・章の番号に欠番・重複・順序の誤りがあります。",
+        en: "Articles, paragraphs, items or chapters have gaps, duplicates or are out of order.",
+    },
+    details: Bilingual {
+        ja: "条・項・号・章の欠番・重複・順序。「1.」「2.」と書いた項や、番号付きの見出しの下で入れ子になったリスト（字下げの有無を問わず）もそのように読みます。",
+        en: "Gaps, duplicates and the order of 条, 項, 号 and 章. Paragraphs written 1. 2. and lists nested under numbered headings, indented or flat, are read as such.",
+    },
+    why: Bilingual {
+        ja: "番号に欠けや重複があると、番号で引用したときに指す条項が一つに定まりません。欠番は、条項を誤って削除したり差し替えたりした跡であることもあります。",
+        en: "With a gap or a duplicate, a citation by number no longer names one provision; a gap may also be the trace of a clause deleted or replaced by mistake.",
+    },
+    example: Bilingual {
+        ja: "例: (5) の次に (6) が二つある → 後の方を (7) に直す。",
+        en: "Example: two items numbered (6).",
+    },
+    fix: Bilingual {
+        ja: "番号を振り直し、振り直した条項を参照している箇所（第N条、前条など）も合わせて直してください。",
+        en: "Renumber, and correct the references to the renumbered provisions (第N条, 前条, …) with it.",
+    },
+};
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let s = &doc.structure;

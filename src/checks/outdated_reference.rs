@@ -9,8 +9,37 @@ use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Related, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Related, Text};
 use crate::document::Document;
+
+/// What `outdated-reference` finds and how to fix it (`kiyaku explain outdated-reference`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::OutdatedReference,
+    title: Bilingual {
+        ja: "改正前・廃止済みの参照",
+        en: "Outdated reference",
+    },
+    what: Bilingual {
+        ja: "改正・廃止前の条番号、規格名、書類を参照しています（2022年4月改正前の個人情報保護法の条番号、日本工業規格、旧版のJIS Q 15001、通知カードなど）。",
+        en: "A reference is outdated: pre-2022 APPI article numbers, 日本工業規格, superseded JIS Q 15001 editions, 通知カード, ….",
+    },
+    details: Bilingual {
+        ja: "2022年改正前の個人情報保護法の条番号（内容ごと）、日本工業規格、JIS Q 15001:2006/2017、通知カード、健康保険証、瑕疵担保責任など、`dictionaries/outdated.toml` の各項目。",
+        en: "Pre-2022 APPI article numbers (by topic), 日本工業規格, JIS Q 15001:2006/2017, 通知カード, 健康保険証, 瑕疵担保責任 and the other entries of `dictionaries/outdated.toml`.",
+    },
+    why: Bilingual {
+        ja: "改正で条番号や名称が変わった規定を引用していると、根拠として存在しない規定や別の規定を指すことになります。文書が現行法に合わせて見直されていないことの表れでもあります。",
+        en: "A citation of a renumbered or abolished provision points at nothing or at another rule, and shows that the document was not reviewed against the law in force.",
+    },
+    example: Bilingual {
+        ja: "例: 「個人情報保護法23条」（第三者提供）→「個人情報保護法第27条」",
+        en: "Example: 個人情報保護法23条 (third-party provision) → 第27条.",
+    },
+    fix: Bilingual {
+        ja: "現行の条番号・名称に置き換えてください（クイックフィックスで置き換えられます）。",
+        en: "Replace it with the current article number or name (the quick fix makes the replacement).",
+    },
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,9 +11,38 @@ use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Edit, Fix, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Text};
 use crate::document::Document;
 use crate::morphology::{self, Token};
+
+/// What `phrase-typo` finds and how to fix it (`kiyaku explain phrase-typo`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::PhraseTypo,
+    title: Bilingual {
+        ja: "定型句の誤記",
+        en: "Phrase typo",
+    },
+    what: Bilingual {
+        ja: "法令の定型句に、同じ読みの別の語や紛れ込んだ文字があります（形態素解析の読みで検出）。",
+        en: "A fixed legal phrase contains a same-reading wrong word or a stray character (found through readings).",
+    },
+    details: Bilingual {
+        ja: "「滅失又は既存」（毀損と同じ読み）、減失、尊守、順ずる、費用を有する、法の規程、必要かつ適正な監督、紛れ込んだ数字など、`dictionaries/phrases.toml` の定型句。",
+        en: "滅失又は既存 (same reading as 毀損), 減失, 尊守, 順ずる, 費用を有する, 法の規程, 必要かつ適正な監督, stray digits, and the other phrases of `dictionaries/phrases.toml`.",
+    },
+    why: Bilingual {
+        ja: "同じ読みの別の語は変換の誤りで生じやすく、スペルチェックでは見つかりませんが、法令の定型句の意味を変えてしまいます（「既存」では「毀損」への安全管理措置になりません）。",
+        en: "A same-reading wrong word is an input-method slip that spell checkers miss, yet it changes the meaning of a statutory phrase (既存, existing, is not 毀損, damage).",
+    },
+    example: Bilingual {
+        ja: "例: 「漏えい、滅失及び既存」→「漏えい、滅失及び毀損」",
+        en: "Example: 既存 (existing) for 毀損 (damage), both read キソン.",
+    },
+    fix: Bilingual {
+        ja: "法令の定型句どおりに直してください（クイックフィックスで置き換えられます）。",
+        en: "Restore the statutory phrase (the quick fix makes the replacement).",
+    },
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

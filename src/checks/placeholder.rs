@@ -7,8 +7,37 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
+
+/// What `placeholder` finds and how to fix it (`kiyaku explain placeholder`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::Placeholder,
+    title: Bilingual {
+        ja: "テンプレートの記入漏れ",
+        en: "Placeholder",
+    },
+    what: Bilingual {
+        ja: "テンプレートの記入漏れが残っています: ○○・●●（○○株式会社、○○○○年○○月○○日、別添○）、【会社名】、XXXX、テンプレート変数（{data.clientName}）、作成時の注記（（必要に応じて記載））。公表する方針や署名に回す契約書には残さないでください。",
+        en: "A template placeholder is left unfilled: ○○/●● for names and dates, 【会社名】, XXXX, a template variable ({data.clientName}) or a drafting note (（必要に応じて記載）).",
+    },
+    details: Bilingual {
+        ja: "ひな形の残り: ○○株式会社、○○○○年○○月○○日、別添○、【会社名】、XXXX、{data.clientName}、（必要に応じて記載）。",
+        en: "Template leftovers: ○○株式会社, ○○○○年○○月○○日, 別添○, 【会社名】, XXXX, {data.clientName}, （必要に応じて記載）.",
+    },
+    why: Bilingual {
+        ja: "記入漏れのまま公表・締結すると、当事者・裁判所・日付などが定まらず、その条項は意味をなしません。",
+        en: "Published or signed with a blank, a clause names no party, court or date and means nothing.",
+    },
+    example: Bilingual {
+        ja: "例: 「○○地方裁判所を第一審の専属的合意管轄裁判所とする」→「東京地方裁判所を…」",
+        en: "Example: ○○地方裁判所 → the actual court, e.g. 東京地方裁判所.",
+    },
+    fix: Bilingual {
+        ja: "実際の名称・日付・内容を記入し、作成時の注記は削除してください。",
+        en: "Fill in the actual name, date or content, and delete the drafting notes.",
+    },
+};
 
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();

@@ -9,8 +9,37 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::catalog::Severity;
-use crate::diagnostic::{Code, Diagnostic, Related, Text};
+use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Related, Text};
 use crate::document::Document;
+
+/// What `value-mismatch` finds and how to fix it (`kiyaku explain value-mismatch`, docs/codes.md).
+pub const DOC: CodeDoc = CodeDoc {
+    code: Code::ValueMismatch,
+    title: Bilingual {
+        ja: "金額・期間の食い違い",
+        en: "Value mismatch",
+    },
+    what: Bilingual {
+        ja: "金額・期間・件数が、カタログの制約や同時に検査した他の文書と食い違っています（例: 方針では開示手数料無料、規程では500円）。",
+        en: "An amount, period or count contradicts the catalog or another document checked together.",
+    },
+    details: Bilingual {
+        ja: "同時に検査した方針と規程で、開示等の手数料や回答期間が食い違うもの（`dictionaries/values.toml` の値）。",
+        en: "A notice and a regulation checked together that disagree on the disclosure fee or the answer period (the values of `dictionaries/values.toml`).",
+    },
+    why: Bilingual {
+        ja: "公表した方針と社内規程で手数料や期限が違うと、本人への対応でどちらに従うべきか分からず、公表した内容と異なる運用は法令上の問題にもなります。",
+        en: "When the published notice and the internal regulation state different fees or deadlines, staff cannot tell which to follow, and a practice that differs from what was published is itself a compliance problem.",
+    },
+    example: Bilingual {
+        ja: "修正: どちらの文書が正しいかを確認し、もう一方を合わせてください。",
+        en: "Fix: decide which document is right and align the other.",
+    },
+    fix: Bilingual {
+        ja: "関連情報に示された相手の文書の値と比べ、誤っている方を直してください。",
+        en: "Compare with the value in the other document, named in the related information, and correct the wrong one.",
+    },
+};
 
 #[derive(Debug, Deserialize)]
 struct ValueFile {

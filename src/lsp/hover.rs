@@ -31,7 +31,7 @@ pub(super) fn hover(
             .clone()
             .unwrap_or_else(|| d.code.as_str().to_string());
         let explanation = match crate::diagnostic::Code::parse(&what) {
-            Some(code) => Some(code.explain(language)),
+            Some(code) => Some(crate::codes::explain(code, language)),
             None => catalogs.explain(&what, language),
         }
         .unwrap_or_default();

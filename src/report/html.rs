@@ -94,23 +94,9 @@ impl Labels {
         }
     }
 
-    /// A short heading for findings that are not about a catalog item.
+    /// A short heading for findings that are not about a catalog item (the code's title).
     fn code(&self, code: Code) -> &'static str {
-        let (ja, en) = match code {
-            Code::MissingClause => ("必須条項の欠落", "Missing clause"),
-            Code::ConflictingClause => ("必須事項に反する条項", "Conflicting clause"),
-            Code::ValueMismatch => ("金額・期間の食い違い", "Value mismatch"),
-            Code::BrokenReference => ("参照先の誤り", "Broken reference"),
-            Code::Numbering => ("番号の誤り", "Numbering"),
-            Code::DefinedTerm => ("定義語の不統一", "Defined term"),
-            Code::OutdatedReference => ("改正前・廃止済みの参照", "Outdated reference"),
-            Code::PhraseTypo => ("定型句の誤記", "Phrase typo"),
-            Code::Placeholder => ("テンプレートの記入漏れ", "Placeholder"),
-            Code::Bracket => ("括弧の対応の誤り", "Unbalanced bracket"),
-            Code::UnknownKind => ("文書の種類が不明", "Unknown document kind"),
-            Code::InvalidDirective => ("kiyaku 指示の誤り", "Invalid directive"),
-        };
-        self.t(ja, en)
+        crate::codes::doc(code).title.get(self.lang)
     }
 
     fn line(&self, n: usize) -> String {

@@ -79,7 +79,8 @@ fn first_sentence(text: &str) -> &str {
 }
 
 fn code_rule(code: Code, language: Language) -> Value {
-    let (what, example) = code.text(language);
+    let doc = crate::codes::doc(code);
+    let (what, example) = (doc.what.get(language), doc.example.get(language));
     json!({
         "id": code.as_str(),
         "name": code.as_str(),

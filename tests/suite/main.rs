@@ -5,6 +5,7 @@ mod cache;
 mod catalogs;
 mod checks;
 mod cli;
+mod codes;
 mod corpus;
 mod findings;
 mod fixtures;
