@@ -2,7 +2,8 @@
 //! (`broken_reference` finds `broken-reference`): references, numbering, defined terms,
 //! outdated references, phrase typos, template placeholders and brackets, and the values
 //! that `value_mismatch` compares across documents. Each takes a prepared document and
-//! returns diagnostics with original byte ranges.
+//! returns diagnostics with original byte ranges, and holds its code's documentation
+//! (`DOC`); `catalog_codes` holds that of the codes the engine's catalog judgement produces.
 
 pub mod bracket;
 pub mod broken_reference;
