@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::{
 use super::convert::{PositionEncoding, range_of};
 use super::state::State;
 use crate::catalog;
+use crate::checks::value_mismatch;
 use crate::diagnostic::{self as diag, Language};
 use crate::engine::FileReport;
 
@@ -41,20 +42,18 @@ pub(super) fn workspace_mismatches(
         })
         .collect();
     let paths: Vec<String> = reports.iter().map(|(u, _)| u.path().to_string()).collect();
-    let inputs: Vec<crate::checks::value_mismatch::DocumentValues<'_>> = reports
+    let inputs: Vec<value_mismatch::DocumentValues<'_>> = reports
         .iter()
         .zip(&line_fns)
         .zip(&paths)
-        .map(
-            |(((_, r), f), p)| crate::checks::value_mismatch::DocumentValues {
-                path: p,
-                kind: r.kind,
-                values: &r.values,
-                line_of: f.as_ref(),
-            },
-        )
+        .map(|(((_, r), f), p)| value_mismatch::DocumentValues {
+            path: p,
+            kind: r.kind,
+            values: &r.values,
+            line_of: f.as_ref(),
+        })
         .collect();
-    let mut added = crate::checks::value_mismatch::cross_check(&inputs);
+    let mut added = value_mismatch::cross_check(&inputs);
     let mut mine = std::mem::take(&mut added[me]);
     codes.apply(&mut mine);
     let report = reports[me].1;
