@@ -321,7 +321,24 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             | UnitKind::Subsection
             | UnitKind::Paragraph => {
                 let whole = doc.normalized_range(unit.span.clone());
-                if unit.kind != UnitKind::Paragraph {
+                // a notice's last numbered heading runs on over sections headed without a
+                // number (「著作権について」「SSLについて」): each is a division of its own
+                let blocks = if unit.kind == UnitKind::Heading && unit.children.is_empty() {
+                    let body = doc.normalized_range(unit.header.clone()).end..whole.end;
+                    caption_blocks(text, body)
+                } else {
+                    Vec::new()
+                };
+                if let Some(first) = blocks.first() {
+                    let own = whole.start..first.start;
+                    units.push(ClauseUnit {
+                        scope: Scope::Article,
+                        segments: vec![own.clone()],
+                        focus: unit.header.clone(),
+                        polarity: markers.polarity(&own),
+                    });
+                    units.extend(block_units(doc, &markers, &blocks));
+                } else if unit.kind != UnitKind::Paragraph {
                     units.push(ClauseUnit {
                         scope: Scope::Article,
                         segments: vec![whole.clone()],
@@ -399,6 +416,90 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             focus: 0..doc.source.line_range(0).end,
             polarity: polarity(text),
         });
+    }
+    units
+}
+
+/// Longest line read as an unnumbered section caption, in characters.
+const BLOCK_CAPTION_CHARS: usize = 30;
+
+/// The sections of `range` (normalised text) headed by caption lines without a number: a
+/// short line with no 「。」, not a list line, set off by a blank line before it and followed
+/// by a line that is a sentence (ends in 「。」). Each runs from its caption to the next;
+/// empty when there is none. Captions run together without blank lines are sub-headings of
+/// one section (an information-security policy's 「経営者の責任」「社内体制の整備」…) and stay
+/// in it.
+fn caption_blocks(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    const NOT_CAPTIONS: &[&str] = &[
+        "・", "-", "*", "●", "○", "■", "□", "◆", "◇", "•", "※", "(", "「", "[",
+    ];
+    // the non-empty lines, each with whether a blank line stands before it
+    let mut lines: Vec<(Range<usize>, bool)> = Vec::new();
+    let mut at = range.start;
+    let mut blank_before = false;
+    for line in text[range.clone()].split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            blank_before = true;
+        } else {
+            let start = at + (line.len() - line.trim_start().len());
+            lines.push((start..start + trimmed.len(), blank_before));
+            blank_before = false;
+        }
+        at += line.len();
+    }
+    let mut starts = Vec::new();
+    for pair in lines.windows(2) {
+        let ((caption, set_off), (next, _)) = (&pair[0], &pair[1]);
+        if !set_off {
+            continue;
+        }
+        let caption = text[caption.clone()].trim();
+        let next = text[next.clone()].trim();
+        let chars = caption.chars().count();
+        let is_caption = (2..=BLOCK_CAPTION_CHARS).contains(&chars)
+            && !caption.contains('。')
+            && !caption.ends_with(['、', ':', ','])
+            && !NOT_CAPTIONS.iter().any(|b| caption.starts_with(b))
+            && !caption.starts_with(|c: char| c.is_ascii_digit())
+            && next.ends_with('。');
+        if is_caption {
+            starts.push(pair[0].0.start);
+        }
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| start..starts.get(i + 1).copied().unwrap_or(range.end))
+        .collect()
+}
+
+/// Caption-headed sections as units: each section, and its caption with each sentence under
+/// it (as a numbered heading reads).
+fn block_units(doc: &Document, markers: &MarkerIndex, blocks: &[Range<usize>]) -> Vec<ClauseUnit> {
+    let text = &doc.normalized.text;
+    let mut units = Vec::new();
+    for block in blocks {
+        let caption_end = text[block.clone()]
+            .find('\n')
+            .map_or(block.end, |n| block.start + n);
+        let caption = block.start..caption_end;
+        units.push(ClauseUnit {
+            scope: Scope::Article,
+            segments: vec![block.clone()],
+            focus: doc.original(caption.clone()),
+            polarity: markers.polarity(block),
+        });
+        let first = doc.sentences.partition_point(|s| s.start < caption.end);
+        let upto = doc.sentences.partition_point(|s| s.start < block.end);
+        for sentence in &doc.sentences[first..upto.max(first)] {
+            units.push(ClauseUnit {
+                scope: Scope::Sentence,
+                segments: vec![caption.clone(), sentence.clone()],
+                focus: doc.original(sentence.clone()),
+                polarity: markers.polarity(sentence),
+            });
+        }
     }
     units
 }
@@ -748,5 +849,47 @@ mod tests {
             "{joined}"
         );
         assert_eq!(item.polarity, Polarity::Prohibition);
+    }
+
+    /// The article-sized units whose text holds `word`.
+    fn articles_with<'d>(doc: &'d Document, word: &str) -> Vec<&'d str> {
+        doc.units
+            .iter()
+            .filter(|u| u.scope == Scope::Article)
+            .map(|u| {
+                let r = u.segments[0].clone();
+                &doc.normalized.text[r]
+            })
+            .filter(|t| t.contains(word))
+            .collect()
+    }
+
+    /// Sections headed without a number after a notice's last numbered heading, each set off
+    /// by a blank line, are divisions of their own; captions run together without blank lines
+    /// stay in their section.
+    #[test]
+    fn unnumbered_sections_after_the_last_heading_are_units_of_their_own() {
+        let doc = Document::new(
+            "1. 利用目的\n商品の発送のために利用します。\n2. 苦情の申出先\n苦情はお問い合わせフォームからお願いします。\n\nSSLについて\n当社のサイトは、個人情報を暗号化して送受信します。\n\n安全管理措置\n当社は、必要な措置を講じます。\n"
+                .to_string(),
+        );
+        let with_ssl = articles_with(&doc, "暗号化");
+        assert!(
+            with_ssl.iter().all(|t| !t.contains("安全管理措置")),
+            "{with_ssl:?}"
+        );
+        assert!(
+            with_ssl.iter().any(|t| t.starts_with("SSLについて")),
+            "{with_ssl:?}"
+        );
+        let runs_together = Document::new(
+            "1. 利用目的\n商品の発送のために利用します。\n2. 情報セキュリティ基本方針\n当社は、次のとおり取り組みます。\n経営者の責任\n当社は、組織的に取り組みます。\n社内体制の整備\n当社は、情報セキュリティ対策を定めます。\n"
+                .to_string(),
+        );
+        let together = articles_with(&runs_together, "組織的");
+        assert!(
+            together.iter().any(|t| t.contains("情報セキュリティ対策")),
+            "{together:?}"
+        );
     }
 }
