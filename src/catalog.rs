@@ -51,6 +51,21 @@ pub struct MatchSpec {
     pub polarity: Polarity,
     #[serde(default)]
     pub none: Groups,
+    /// One group of `all` that another clause of the document may meet instead: a notice
+    /// says in one section that requests are accepted and gives the desk they go to in its
+    /// own section (「お問い合わせ窓口」 with the address), which is where the request is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// Where a group of `match.all` may be met outside the clause: in another clause unit of the
+/// same scope that holds every group of `all` together.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Elsewhere {
+    /// Index into `match.all` of the group this stands for.
+    pub group: usize,
+    pub all: Groups,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -533,6 +548,38 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
                 false,
             ),
         ];
+        if let Some(elsewhere) = &item.match_spec.elsewhere {
+            let path = at(&[
+                Step::Key("match"),
+                Step::Key("elsewhere"),
+                Step::Key("group"),
+            ]);
+            if elsewhere.group >= item.match_spec.all.len() {
+                return error(
+                    &path,
+                    item_problem(
+                        id,
+                        "match.elsewhere.group",
+                        Text::new(
+                            format!(
+                                "match.all にまとまり{}はありません（0から数えます）",
+                                elsewhere.group
+                            ),
+                            format!(
+                                "match.all has no group {} (groups count from 0)",
+                                elsewhere.group
+                            ),
+                        ),
+                    ),
+                );
+            }
+            groups.push((
+                at(&[Step::Key("match"), Step::Key("elsewhere"), Step::Key("all")]),
+                "match.elsewhere.all",
+                &elsewhere.all,
+                true,
+            ));
+        }
         for (c, conflict) in item.conflicts.iter().enumerate() {
             let steps = at(&[Step::Key("conflict"), Step::Index(c)]);
             let with = |field: &'static str| {
@@ -916,6 +963,25 @@ mod tests {
                 .contains("example")
         );
         assert!(parse_catalog("c.toml", &format!("{head}{}", item("a", ex))).is_ok());
+    }
+
+    /// `match.elsewhere` names a group of `match.all` and brings groups of its own; a group
+    /// that does not exist, or an empty `elsewhere.all`, is refused at its value.
+    #[test]
+    fn elsewhere_names_a_group_of_all() {
+        let catalog = |elsewhere: &str| {
+            format!(
+                "id = \"c\"\ntitle = \"t\"\nkinds = [\"privacy-notice\"]\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nscope = \"article\"\nall = [[\"開示\"], [\"窓口\"]]\n[item.match.elsewhere]\n{elsewhere}\n[[item.example]]\ntext = \"開示の窓口\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n"
+            )
+        };
+        assert!(parse_catalog("c.toml", &catalog("group = 1\nall = [[\"電話\"]]")).is_ok());
+        let text = catalog("group = 2\nall = [[\"電話\"]]");
+        let err = parse_catalog("c.toml", &text).unwrap_err();
+        assert_eq!((err.line, err.column), position(&text, "2\nall"), "{err}");
+        assert!(err.message.en.contains("no group 2"), "{err}");
+        let text = catalog("group = 1\nall = []");
+        let err = parse_catalog("c.toml", &text).unwrap_err();
+        assert!(err.message.en.contains("match.elsewhere.all"), "{err}");
     }
 
     /// A catalog of one item with conflict patterns, `extra` added to the item (before its

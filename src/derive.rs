@@ -271,6 +271,7 @@ fn from_words(
             all: words.into_iter().map(|w| vec![w]).collect(),
             polarity: Polarity::Any,
             none: Vec::new(),
+            elsewhere: None,
         },
         conflicts: Vec::new(),
         examples: vec![Example {

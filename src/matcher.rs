@@ -237,6 +237,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .all
             .iter()
             .chain(&item.match_spec.none)
+            .chain(item.match_spec.elsewhere.iter().flat_map(|e| &e.all))
             .chain(
                 item.conflicts
                     .iter()
@@ -372,6 +373,16 @@ impl<'d> TermIndex<'d> {
 
     fn all_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
         groups.iter().all(|g| self.group_in(g, segments))
+    }
+
+    /// `all_in`, with the group `met` (when there is one) already met by another clause.
+    fn all_in_but(
+        &mut self,
+        groups: &Groups,
+        segments: &[Range<usize>],
+        met: Option<usize>,
+    ) -> bool {
+        (0..groups.len()).all(|g| Some(g) == met || self.group_in(&groups[g], segments))
     }
 
     fn none_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
@@ -628,6 +639,22 @@ fn lifted_by_a_specific_clause(
     })
 }
 
+/// The group of `match.all` that another clause meets (`match.elsewhere`): a clause unit of
+/// the item's scope, inside the catalog's sections, that holds every group of
+/// `elsewhere.all` (the desk with its address that a request clause sends the reader to).
+fn met_elsewhere(
+    index: &mut TermIndex<'_>,
+    spec: &crate::catalog::MatchSpec,
+    inside: &dyn Fn(&ClauseUnit) -> bool,
+) -> Option<usize> {
+    let elsewhere = spec.elsewhere.as_ref()?;
+    let doc = index.doc;
+    units_of(doc, spec.scope)
+        .filter(|u| inside(u))
+        .any(|unit| index.all_in(&elsewhere.all, &unit.segments))
+        .then_some(elsewhere.group)
+}
+
 /// Judges one item on a document, within `sections` when the catalog has them.
 pub fn judge(
     index: &mut TermIndex<'_>,
@@ -675,9 +702,10 @@ pub fn judge(
     if spec.scope == Scope::Document {
         return document_verdict(index, &spec.all, &spec.none);
     }
+    let met = met_elsewhere(index, spec, &inside);
     for unit in units_of(doc, spec.scope).filter(|u| inside(u)) {
         if polarity_ok(spec.polarity, unit.polarity)
-            && index.all_in(&spec.all, &unit.segments)
+            && index.all_in_but(&spec.all, &unit.segments, met)
             && index.none_in(&spec.none, &unit.segments)
         {
             return ItemVerdict {
@@ -692,7 +720,7 @@ pub fn judge(
     if spec.scope == Scope::Article && spec.polarity == Polarity::Any {
         for section in sections.unwrap_or_default() {
             let segments = std::slice::from_ref(section);
-            if index.all_in(&spec.all, segments) && index.none_in(&spec.none, segments) {
+            if index.all_in_but(&spec.all, segments, met) && index.none_in(&spec.none, segments) {
                 return ItemVerdict {
                     status: Status::Present,
                     found: Some(doc.original(section.clone())),
@@ -702,7 +730,12 @@ pub fn judge(
             }
         }
     }
-    let nearest = nearest(index, spec, units_of(doc, spec.scope).filter(|u| inside(u)));
+    let nearest = nearest(
+        index,
+        spec,
+        met,
+        units_of(doc, spec.scope).filter(|u| inside(u)),
+    );
     ItemVerdict {
         status: Status::Missing,
         found: None,
@@ -720,12 +753,13 @@ const CAPTION_BYTES: usize = 32;
 fn nearest<'d>(
     index: &mut TermIndex<'d>,
     spec: &crate::catalog::MatchSpec,
+    met: Option<usize>,
     units: impl Iterator<Item = &'d ClauseUnit>,
 ) -> Option<Nearest> {
     let mut best: Option<(usize, Nearest)> = None;
     for unit in units {
         let lacking: Vec<usize> = (0..spec.all.len())
-            .filter(|&g| !index.group_in(&spec.all[g], &unit.segments))
+            .filter(|&g| Some(g) != met && !index.group_in(&spec.all[g], &unit.segments))
             .collect();
         let held = spec.all.len() - lacking.len();
         if held == 0 || lacking.first() == Some(&0) || best.as_ref().is_some_and(|(h, _)| *h > held)
