@@ -134,6 +134,11 @@ pub struct Item {
     /// 提供いたしません」), mean the sentence rules the condition out rather than raising it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trigger_denied_with: Vec<String>,
+    /// Terms that, in the sentence of a trigger, show the sentence speaks of something else:
+    /// 「外国にあるサーバに保管する場合、当該国の制度を把握した上で安全管理措置を実施」 is the
+    /// security measure of knowing the environment abroad (外的環境の把握), not a transfer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger_unless: Vec<String>,
     #[serde(rename = "match")]
     pub match_spec: MatchSpec,
     #[serde(default, rename = "conflict")]
@@ -629,6 +634,7 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
         for (field, terms) in [
             ("trigger", &item.trigger),
             ("trigger_denied_with", &item.trigger_denied_with),
+            ("trigger_unless", &item.trigger_unless),
         ] {
             if let Some((t, problem)) = terms_problem(terms) {
                 return error(

@@ -266,6 +266,7 @@ fn from_words(
         section_hint: Vec::new(),
         trigger: Vec::new(),
         trigger_denied_with: Vec::new(),
+        trigger_unless: Vec::new(),
         match_spec: MatchSpec {
             scope: Scope::Sentence,
             all: words.into_iter().map(|w| vec![w]).collect(),

@@ -245,7 +245,8 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             )
             .flatten()
             .chain(&item.trigger)
-            .chain(&item.trigger_denied_with);
+            .chain(&item.trigger_denied_with)
+            .chain(&item.trigger_unless);
         groups.cloned().collect::<Vec<_>>()
     }))
 }
@@ -389,9 +390,10 @@ impl<'d> TermIndex<'d> {
         !groups.iter().any(|g| self.group_in(g, segments))
     }
 
-    /// Whether the item's condition is raised: a trigger term occurs, and not in a sentence
-    /// that denies one of `trigger_denied_with` after it (「国外にある第三者に提供いたしません」
-    /// says there is no transfer abroad to describe).
+    /// Whether the item's condition is raised: a trigger term occurs, not in a sentence that
+    /// denies one of `trigger_denied_with` after it (「国外にある第三者に提供いたしません」
+    /// says there is no transfer abroad to describe), nor in one that holds a
+    /// `trigger_unless` term (the sentence speaks of something else).
     fn triggered(&mut self, item: &Item) -> bool {
         let doc = self.doc;
         let mut occurrences: Vec<Range<usize>> = item
@@ -399,6 +401,20 @@ impl<'d> TermIndex<'d> {
             .iter()
             .flat_map(|t| self.occurrences(t).to_vec())
             .collect();
+        if !item.trigger_unless.is_empty() {
+            let unless: Vec<Range<usize>> = item
+                .trigger_unless
+                .iter()
+                .flat_map(|t| self.occurrences(t).to_vec())
+                .collect();
+            occurrences.retain(|r| {
+                let i = doc.sentences.partition_point(|s| s.end <= r.start);
+                doc.sentences
+                    .get(i)
+                    .filter(|s| s.start <= r.start)
+                    .is_none_or(|s| !unless.iter().any(|u| s.start <= u.start && u.end <= s.end))
+            });
+        }
         if only_hypothetical(&doc.normalized.text, &occurrences) {
             return false;
         }
