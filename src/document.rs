@@ -273,6 +273,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
         }
     }
     units.extend(captioned_sentences(doc, &markers));
+    units.extend(captioned_lists(doc, &markers));
     let s = &doc.structure;
     for unit in &s.units {
         let own_end = unit
@@ -416,6 +417,75 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             focus: 0..doc.source.line_range(0).end,
             polarity: polarity(text),
         });
+    }
+    units
+}
+
+/// Longest list entry read under a caption, in characters.
+const LIST_ENTRY_CHARS: usize = 60;
+
+/// Most entries read under one caption.
+const LIST_ENTRIES: usize = 20;
+
+/// Whether a line opens as a list entry: a bullet (・ ■ - …) or a number (1. (1) ① 一、).
+fn starts_as_list_entry(line: &str) -> bool {
+    static LABEL: OnceLock<regex::Regex> = OnceLock::new();
+    let label = LABEL.get_or_init(|| {
+        regex::Regex::new(
+            r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
+        )
+        .expect("static regex")
+    });
+    label.is_match(line.trim_start())
+}
+
+/// A caption line followed by a list of entries that are not sentences (「個人情報の利用目的」
+/// over 「・サービスの提供・運営」「・お問い合わせ対応」…, a web page's heading over its list):
+/// one unit, the caption and its entries as one piece, since the entries say nothing without
+/// the caption. Lists made of sentences are read sentence by sentence as before.
+fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
+    let text = &doc.normalized.text;
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            let start = at + (line.len() - line.trim_start().len());
+            lines.push(start..start + trimmed.len());
+        }
+        at += line.len();
+    }
+    let entry = |r: &Range<usize>| {
+        let t = &text[r.clone()];
+        !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS
+    };
+    let marked = |r: &Range<usize>| starts_as_list_entry(&text[r.clone()]);
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let caption = &text[lines[i].clone()];
+        let is_caption = caption.chars().count() <= BLOCK_CAPTION_CHARS
+            && !caption.contains(['。', '、'])
+            && !starts_as_list_entry(caption)
+            && !caption.starts_with('第');
+        let run = lines[i + 1..]
+            .iter()
+            .take(LIST_ENTRIES)
+            .take_while(|r| entry(r))
+            .count();
+        let entries = &lines[i + 1..i + 1 + run];
+        if is_caption && run >= 2 && entries.iter().filter(|r| marked(r)).count() >= 2 {
+            let whole = lines[i].start..lines[i + run].end;
+            units.push(ClauseUnit {
+                scope: Scope::Sentence,
+                segments: vec![whole.clone()],
+                focus: doc.original(lines[i].clone()),
+                polarity: markers.polarity(&whole),
+            });
+            i += run + 1;
+        } else {
+            i += 1;
+        }
     }
     units
 }
@@ -891,5 +961,29 @@ mod tests {
             together.iter().any(|t| t.contains("情報セキュリティ対策")),
             "{together:?}"
         );
+    }
+
+    /// A caption over a list of entries that are not sentences is one unit with its entries;
+    /// a line that is itself an entry, or a purpose phrase with 「、」, is no caption, and
+    /// entries without bullets or numbers (a table, a signature block) make no list.
+    #[test]
+    fn a_caption_reads_with_the_list_under_it() {
+        let pieces = |text: &str| -> Vec<String> {
+            let doc = Document::new(text.to_string());
+            doc.units
+                .iter()
+                .filter(|u| u.scope == Scope::Sentence && u.segments.len() == 1)
+                .map(|u| doc.normalized.text[u.segments[0].clone()].to_string())
+                .filter(|t| t.contains('\n'))
+                .collect()
+        };
+        let listed = pieces("個人情報の利用目的\n・サービスの提供\n・お問い合わせ対応\n");
+        assert_eq!(
+            listed,
+            vec!["個人情報の利用目的\n・サービスの提供\n・お問い合わせ対応"]
+        );
+        assert!(pieces("・無断欠勤\n・迷惑行為\n・個人情報漏洩\n").is_empty());
+        assert!(pieces("支払条件\n発注書により定める\n発注書に定めるとおり\n").is_empty());
+        assert!(pieces("お問い合わせ対応、その管理のため\n・一\n・二\n").is_empty());
     }
 }
