@@ -66,11 +66,12 @@ fn is_close(c: char) -> bool {
     matches!(c, '」' | '｣' | '』' | ')' | '）')
 }
 
-/// 1) a) イ) ①) at the start of a line: a list label, not a parenthesis.
+/// A list label at the start of a line, not a parenthesis: 1) a) イ) ①), also with a space
+/// before the parenthesis (d ）).
 fn label_prefix() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[)）]")
+        Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[ 　]?[)）]")
             .expect("static regex")
     })
 }
@@ -224,6 +225,8 @@ mod tests {
             "② 上記①の業務委託先（再委託先を含みます。)\n当社は「個人情報を適切に扱います。\n\n利用目的）を定めます。\n",
         );
         assert_eq!(f.len(), 3, "{f:?}");
+        // a closing bracket after a word with a space, not a label: still one
+        assert_eq!(found("利用目的 ）を定めます。\n").len(), 1);
         assert!(f[0].contains("半角"));
         assert!(f[1].contains("閉じられていません"));
         assert!(f[2].contains("開き括弧がありません"));
@@ -231,6 +234,6 @@ mod tests {
 
     #[test]
     fn balanced_text_labels_and_quotations_over_lines_are_not() {
-        assert!(found("1) 氏名（フリガナ）\na) 住所\n（１）電話番号\n情報公開条例中「実施機関\n（都が設立した法人を除く。）」とあるのは「都の機関」と読み替える。\n『個人情報の保護に関する法律についてのガイドライン（通則編）』\n").is_empty());
+        assert!(found("1) 氏名（フリガナ）\na) 住所\nd ）保有個人データの開示等の求めに応じる手続き\n2 ）利用目的\n（１）電話番号\n情報公開条例中「実施機関\n（都が設立した法人を除く。）」とあるのは「都の機関」と読み替える。\n『個人情報の保護に関する法律についてのガイドライン（通則編）』\n").is_empty());
     }
 }

@@ -60,6 +60,27 @@ fn pattern() -> &'static Regex {
     })
 }
 
+/// 「【団体名】 〔一般社団法人…〕」: a caption in 【】 with its value after it on the same line is
+/// the label of a filled-in field, not a blank (a blank after it, ＿＿ or ○○, is found by itself).
+fn is_field_caption(text: &str, start: usize, end: usize) -> bool {
+    if !text[start..].starts_with('【') {
+        return false;
+    }
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let value = text[end..line_end].trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '：' | '〔' | '〕' | '[' | ']' | '(' | ')' | '「' | '」'
+            )
+    });
+    value
+        .chars()
+        .filter(|c| !matches!(c, '_' | '＿' | '○' | '◯' | '●' | '-' | '－'))
+        .count()
+        >= 2
+}
+
 /// One finding per line: a template line often holds several blanks.
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
@@ -67,7 +88,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let mut last_line = None;
     for m in pattern().find_iter(text) {
         let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        if last_line == Some(line_start) {
+        if last_line == Some(line_start) || is_field_caption(text, m.start(), m.end()) {
             continue;
         }
         last_line = Some(line_start);
@@ -123,5 +144,17 @@ mod tests {
     #[test]
     fn marks_and_words_that_are_not_placeholders() {
         assert!(found("○ 個人情報の取扱いについて\n● お問い合わせ\n評価は◎○△で示す。\nXML と XBRL の書式。\n【お問い合わせ窓口】\n本人確認（必要に応じて）を行う。\n署名：＿＿＿＿＿＿\n").is_empty());
+    }
+
+    #[test]
+    fn a_field_caption_with_its_value_is_no_blank() {
+        assert!(
+            found("【団体名】 〔 一般社団法人 日本協会 〕\n【所在地】：東京都新宿区西新宿1-3-3\n【会社名】 株式会社サンプル\n").is_empty()
+        );
+        // the caption alone, or with a blank after it, is one
+        assert_eq!(
+            found("【会社名】\n【住所】：＿＿＿＿\n【氏名】 ○○○○\n"),
+            vec!["【会社名】", "【住所】", "【氏名】"]
+        );
     }
 }
