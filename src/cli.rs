@@ -78,13 +78,6 @@ pub enum OutputFormat {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FailOn {
-    Info,
-    Warning,
-    Error,
-}
-
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// Files or folders; '-' for standard input. Defaults to the current folder.
@@ -99,7 +92,7 @@ pub struct CheckArgs {
     pub catalogs: Vec<PathBuf>,
     /// Exit with status 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value = "warning")]
-    pub fail_on: FailOn,
+    pub fail_on: Severity,
     /// Message language (default: kiyaku.toml's, else the locale's, else ja).
     #[arg(long, value_enum)]
     pub lang: Option<Language>,
@@ -353,11 +346,7 @@ fn check(args: CheckArgs) -> ExitCode {
     if !errors.is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
-        FailOn::Info => Severity::Info,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Error => Severity::Error,
-    };
+    let threshold = args.fail_on;
     let failing = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
