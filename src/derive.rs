@@ -170,20 +170,14 @@ pub fn derive(
     })
 }
 
-/// Words too common in contracts to recognise an item by.
-const GENERIC: &[&str] = &[
-    "発生",
-    "場合",
-    "行う",
-    "する",
-    "こと",
-    "できる",
-    "会社",
-    "委託先",
-    "契約",
-    "規定",
-    "求める",
-];
+/// A word too common in contracts to recognise an item by (`dictionaries/vocabulary.toml`).
+fn is_generic(word: &str) -> bool {
+    crate::vocabulary::vocabulary()
+        .derive
+        .generic
+        .iter()
+        .any(|g| g == word)
+}
 
 /// The words an item is recognised by: every noun or verb of two characters or more, up to
 /// the three longest, which must occur in one clause (without any, the whole text). An item
@@ -222,7 +216,7 @@ fn words_of(text: &str) -> Result<Vec<String>, Text> {
         .filter(|t| {
             matches!(t.pos, "名詞" | "動詞" | "カスタム名詞") && t.base().chars().count() >= 2
         })
-        .filter(|t| !GENERIC.contains(&t.base()))
+        .filter(|t| !is_generic(t.base()))
         .map(|t| t.base().to_string())
         .collect();
     words.dedup();
@@ -232,8 +226,7 @@ fn words_of(text: &str) -> Result<Vec<String>, Text> {
         // short words (「持出日」): the whole text is the term; but a text of words every
         // contract has (「契約」「会社の規定」) would be met by any contract
         let specific = tokens.iter().any(|t| {
-            matches!(t.pos, "名詞" | "動詞" | "カスタム名詞" | "形容詞")
-                && !GENERIC.contains(&t.base())
+            matches!(t.pos, "名詞" | "動詞" | "カスタム名詞" | "形容詞") && !is_generic(t.base())
         });
         if !specific {
             return Err(Text::new(

@@ -31,3 +31,4 @@ pub mod suppress;
 pub mod tables;
 pub mod text;
 pub mod token_cache;
+pub mod vocabulary;

@@ -1,5 +1,5 @@
 //! The data tables compiled into the binary (`dictionaries/outdated.toml`, `phrases.toml`,
-//! `values.toml`, `variants.toml`), read by one loader. A table that does not parse is a
+//! `values.toml`, `variants.toml`, `vocabulary.toml`), read by one loader. A table that does not parse is a
 //! defect of the build, not of any input, so the loader panics — naming the file, the line
 //! and the column — and `every_table_loads` below turns such a defect into a failing test
 //! that names the table, instead of a panic in whichever check happens to run first.
@@ -38,7 +38,7 @@ mod tests {
     fn every_table_loads() {
         /// A table's file name, and what loads it and counts its entries.
         type Table = (&'static str, fn() -> usize);
-        let tables: [Table; 4] = [
+        let tables: [Table; 5] = [
             ("outdated.toml", || {
                 crate::checks::outdated_reference::table().len()
             }),
@@ -47,6 +47,13 @@ mod tests {
                 crate::checks::value_mismatch::specs().len()
             }),
             ("variants.toml", crate::normalize::variant_count),
+            ("vocabulary.toml", || {
+                crate::vocabulary::vocabulary()
+                    .lists()
+                    .iter()
+                    .map(|(_, words)| words.len())
+                    .sum()
+            }),
         ];
         let mut failures = Vec::new();
         for (name, load) in tables {

@@ -12,6 +12,11 @@ use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Text};
 use crate::document::Document;
 use crate::structure::UnitKind;
 
+/// The self-names, statutory terms and part headings of `dictionaries/vocabulary.toml`.
+fn words() -> &'static crate::vocabulary::DefinedTermWords {
+    &crate::vocabulary::vocabulary().defined_term
+}
+
 /// What `defined-term` finds and how to fix it (`kiyaku explain defined-term`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
     code: Code::DefinedTerm,
@@ -40,74 +45,6 @@ pub const DOC: CodeDoc = CodeDoc {
         en: "Use the defined term throughout (the quick fix replaces the variant); define a term before its first use, merge a double definition into one, and remove a definition never used.",
     },
 };
-
-/// Ways a document names its own author; one defined, the others are drift.
-const SELF_NAMES: &[&str] = &[
-    "当社",
-    "弊社",
-    "当事務所",
-    "当法人",
-    "本法人",
-    "当院",
-    "本学",
-    "当学",
-    "本会",
-    "当会",
-    "当団体",
-    "当組合",
-    "当店",
-    "当行",
-];
-
-/// Terms the law defines; a document that repeats their definition late still uses them rightly before.
-const STATUTORY: &[&str] = &[
-    "利用目的",
-    "個人情報",
-    "個人データ",
-    "保有個人データ",
-    "要配慮個人情報",
-    "個人関連情報",
-    "仮名加工情報",
-    "匿名加工情報",
-    "個人情報取扱事業者",
-    "特定個人情報",
-    "個人番号",
-    "本人",
-    "従業者",
-    "第三者",
-    "漏えい等",
-    "開示等",
-    "開示等の請求",
-    "訂正等",
-    "利用停止等",
-    // the Civil Code's (民法第415条, 第562条) and the subcontracting acts' terms, which a
-    // contract may use in their ordinary sense before defining them for itself
-    "契約不適合",
-    "債務不履行",
-    "下請事業者",
-    "親事業者",
-    "中小受託事業者",
-    "特定受託事業者",
-];
-
-/// Lines that start a separate part of a document (an annex, an appendix, a schedule):
-/// a term each part defines for itself is not defined twice.
-const PART_HEADINGS: &[&str] = &[
-    "別紙",
-    "別記",
-    "別表",
-    "別添",
-    "付録",
-    "附録",
-    "付属書",
-    "附属書",
-    "添付",
-    "補遺",
-    "Annex",
-    "Appendix",
-    "Exhibit",
-    "Schedule",
-];
 
 #[derive(Debug, Clone)]
 pub struct Definition {
@@ -271,7 +208,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         // Use before definition: only for terms that are not plain words of the text
         // (a term that also occurs as part of longer words before is not reported).
         let statutory = crate::morphology::user_terms().any(|t| t == d.term)
-            || STATUTORY.contains(&d.term.as_str());
+            || words().statutory.contains(&d.term);
         let standalone = |p: usize| {
             // not inside a longer word (基本規程 is not a use of 本規程) nor in a caption line
             let before = text[..p].chars().next_back();
@@ -380,17 +317,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         }
     }
     // Self-name drift: 当社 defined, 弊社 / 当事務所 used.
-    if let Some(defined) = defs.iter().find(|d| SELF_NAMES.contains(&d.term.as_str())) {
+    if let Some(defined) = defs.iter().find(|d| words().self_names.contains(&d.term)) {
         let line = doc
             .source
             .position(doc.original(defined.at.clone()).start)
             .line;
         let inside_definitions = |p: usize| defs.iter().any(|d| d.at.contains(&p));
-        for variant in SELF_NAMES
+        for variant in words()
+            .self_names
             .iter()
             .filter(|v| **v != defined.term && !defs.iter().any(|d| d.term == **v))
         {
-            for (p, _) in text.match_indices(variant) {
+            for (p, _) in text.match_indices(variant.as_str()) {
                 let inside_word = text[..p]
                     .chars()
                     .next_back()
@@ -431,7 +369,8 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 }
 
 /// Where the parts after the main text start: lines that head an annex (別紙1, 付録 2 –
-/// 標準契約条項, Annex I), short and starting with one of `PART_HEADINGS`.
+/// 標準契約条項, Annex I), short and starting with one of the part headings of
+/// `dictionaries/vocabulary.toml`.
 fn part_starts(text: &str) -> Vec<usize> {
     const MAX_HEADING_CHARS: usize = 40;
     let mut starts = Vec::new();
@@ -439,7 +378,7 @@ fn part_starts(text: &str) -> Vec<usize> {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
         if trimmed.chars().count() <= MAX_HEADING_CHARS
-            && PART_HEADINGS.iter().any(|h| {
+            && words().part_headings.iter().any(|h| {
                 trimmed.strip_prefix(h).is_some_and(|rest| {
                     rest.is_empty()
                         || rest.starts_with(|c: char| {

@@ -1,0 +1,78 @@
+//! The word lists the checks read (`dictionaries/vocabulary.toml`): self-names, statutory
+//! terms, annex headings, words too common to recognise an item by. Data, not code, so that
+//! they can be read and extended without reading the checks.
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Vocabulary {
+    pub defined_term: DefinedTermWords,
+    pub derive: DeriveWords,
+}
+
+/// What `defined-term` reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DefinedTermWords {
+    /// Ways a document names its own author (当社, 当院 …).
+    pub self_names: Vec<String>,
+    /// Terms the law (and the Civil Code, the subcontracting acts) defines.
+    pub statutory: Vec<String>,
+    /// Words that head an annex, an appendix, a schedule.
+    pub part_headings: Vec<String>,
+}
+
+/// What `[derive]` reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DeriveWords {
+    /// Words too common in contracts to recognise an item by.
+    pub generic: Vec<String>,
+}
+
+static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
+    crate::tables::load(
+        "vocabulary.toml",
+        include_str!("../dictionaries/vocabulary.toml"),
+    )
+});
+
+/// The word lists, loaded once.
+pub fn vocabulary() -> &'static Vocabulary {
+    &VOCABULARY
+}
+
+impl Vocabulary {
+    /// Every list with its name, for the test that no list is empty or repeats a word.
+    pub fn lists(&self) -> [(&'static str, &[String]); 4] {
+        [
+            ("defined-term.self-names", &self.defined_term.self_names),
+            ("defined-term.statutory", &self.defined_term.statutory),
+            (
+                "defined-term.part-headings",
+                &self.defined_term.part_headings,
+            ),
+            ("derive.generic", &self.derive.generic),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_list_is_empty_or_repeats_a_word() {
+        for (name, words) in vocabulary().lists() {
+            assert!(!words.is_empty(), "{name} is empty");
+            let mut seen = std::collections::HashSet::new();
+            for w in words {
+                assert!(seen.insert(w), "{name} repeats {w}");
+                assert_eq!(w.trim(), w, "{name}: {w:?} has spaces around it");
+            }
+        }
+    }
+}
