@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -333,11 +333,11 @@ pub fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> CatalogError {
 /// toml's (and serde's) message, in Japanese too: a misspelt key or value is named, with the
 /// names that would do and the nearest of them; anything else is given as toml gives it.
 fn toml_message(message: &str) -> Text {
-    static UNKNOWN: OnceLock<Regex> = OnceLock::new();
-    let unknown = UNKNOWN.get_or_init(|| {
+    static UNKNOWN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^unknown (field|variant) `([^`]*)`, (?:expected (?:one of )?(.*)|there are no fields)$")
             .expect("static regex")
     });
+    let unknown = &*UNKNOWN;
     let Some(c) = unknown.captures(message) else {
         return Text::new(format!("TOML の内容に誤りがあります: {message}"), message);
     };

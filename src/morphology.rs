@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use lindera::dictionary::{DictionaryBuilder, DictionaryKind, Lattice, load_embedded_dictionary};
 use lindera::mode::Mode;
@@ -38,15 +38,15 @@ impl Token {
 const USER_DICTIONARY: &str = include_str!("../dictionaries/user-dictionary.csv");
 
 fn segmenter() -> &'static Segmenter {
-    static SEGMENTER: OnceLock<Segmenter> = OnceLock::new();
-    SEGMENTER.get_or_init(|| {
+    static SEGMENTER: LazyLock<Segmenter> = LazyLock::new(|| {
         let dictionary = load_embedded_dictionary(DictionaryKind::IPADIC)
             .expect("the IPADIC dictionary is embedded at build time");
         let user = DictionaryBuilder::new((*dictionary.metadata).clone())
             .build_user_dict_from_reader(USER_DICTIONARY.as_bytes())
             .expect("dictionaries/user-dictionary.csv is checked by the test suite");
         Segmenter::new(Mode::Normal, dictionary, Some(user))
-    })
+    });
+    &SEGMENTER
 }
 
 /// Surfaces of the user dictionary: the defined terms of the APPI and its guidelines.

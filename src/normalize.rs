@@ -3,7 +3,7 @@
 //! every normalised byte back to the original text, so that whatever is found
 //! on the normalised text is reported at its real place.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -87,8 +87,7 @@ pub(crate) fn variant_count() -> usize {
 }
 
 fn variant_table() -> &'static Option<VariantTable> {
-    static TABLE: OnceLock<Option<VariantTable>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+    static TABLE: LazyLock<Option<VariantTable>> = LazyLock::new(|| {
         let file = variant_file();
         let mut forms: Vec<(String, String)> = file
             .variant
@@ -114,7 +113,8 @@ fn variant_table() -> &'static Option<VariantTable> {
             pattern: Regex::new(&alternation).expect("escaped alternation"),
             canonical_of: forms.into_iter().collect(),
         })
-    })
+    });
+    &TABLE
 }
 
 /// A character that continues a Japanese or Latin word (kanji, katakana, letters, digits).
@@ -194,11 +194,11 @@ fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> 
 /// 「第 25 条」「第 36 条第 1 項」: a provision's number written with spaces (as word
 /// processors' justified text and some templates have it) reads as 第25条.
 fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"第( *)([0-9]+|[〇一二三四五六七八九十百千]+)( *)(条|項|号|章|節|款)")
             .expect("static regex")
     });
+    let re = &*RE;
     replace_matches(
         prev,
         re.captures_iter(&prev.text).filter_map(|c| {
@@ -210,14 +210,14 @@ fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
 }
 
 fn kanji_numeral_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         // Only numerals that number provisions or count quantities: 第二十三条, 三十日, 五百円.
         Regex::new(
             r"(第)?([〇一二三四五六七八九十百千]+)(条|項|号|章|節|款|日|年|月|週間|か月|ヶ月|箇月|円|人|回|時間|営業日)?",
         )
         .expect("static regex")
-    })
+    });
+    &RE
 }
 
 fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {

@@ -13,7 +13,7 @@
 //! finding on its line.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -78,19 +78,23 @@ const DIRECTIVES: [&str; 3] = [
 /// Every HTML comment whose text starts with `kiyaku`, to its first `-->` (or to the end of
 /// the text, when it is never closed).
 fn comment_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?s)<!--\s*(kiyaku.*?)\s*(-->|\z)").expect("static regex"))
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)<!--\s*(kiyaku.*?)\s*(-->|\z)").expect("static regex"));
+    &RE
 }
 
 fn argument_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(item|code)\s*=\s*([A-Za-z0-9/_-]+)$").expect("static regex"))
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(item|code)\s*=\s*([A-Za-z0-9/_-]+)$").expect("static regex")
+    });
+    &RE
 }
 
 /// The kind directive as `kind::directive` reads it.
 fn kind_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^kind\s*=\s*[a-z-]+$").expect("static regex"))
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^kind\s*=\s*[a-z-]+$").expect("static regex"));
+    &RE
 }
 
 /// The kiyaku comments of a document: the suppressions they make, and a finding for each

@@ -3,7 +3,7 @@
 //! kind of slip that makes a quoted term or a parenthetical swallow the rest of a clause.
 //! A quotation may run over a few lines; list labels such as 1) or a) are not brackets.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -69,11 +69,11 @@ fn is_close(c: char) -> bool {
 /// A list label at the start of a line, not a parenthesis: 1) a) イ) ①), also with a space
 /// before the parenthesis (d ）).
 fn label_prefix() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[ 　]?[)）]")
             .expect("static regex")
-    })
+    });
+    &RE
 }
 
 /// Whether an unmatched closing bracket ends a label: a short word at the start of the line

@@ -3,7 +3,7 @@
 //! structure. References into other laws are not internal references.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -48,12 +48,14 @@ struct Patterns {
 }
 
 fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| Patterns {
+    static P: LazyLock<Patterns> = LazyLock::new(|| {
+        Patterns {
         relative: Regex::new(r"前条|次条|前項|前号|次の各号|前各号").expect("static"),
         quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
         notice_ref: Regex::new(r"前述\s*([0-9]+(?:\.[0-9]+)?)\s*(?:の)?\s*((?:[a-z]\.?\s*(?:から|~|〜|-|及び|、|,)?\s*)*)").expect("static"),
-    })
+    }
+    });
+    &P
 }
 
 /// How far (bytes) a reference's sentence or parenthetical is looked into.
@@ -102,11 +104,11 @@ fn is_external(before: &str) -> bool {
 
 fn is_external_name(before: &str) -> bool {
     // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it
-    static CITED: OnceLock<Regex> = OnceLock::new();
-    let cited = CITED.get_or_init(|| {
+    static CITED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|並びに|、|から|まで|\s)+$")
             .expect("static")
     });
+    let cited = &*CITED;
     let before = match cited.find(before) {
         Some(m) if m.start() < before.len() && before[m.range()].contains('第') => {
             &before[..m.start()]
@@ -337,13 +339,13 @@ fn cited_caption(after: &str) -> Option<&str> {
 
 /// 「共同利用については第7条」: the topic a reference is cited for, written just before it.
 fn cited_topic(before: &str) -> Option<&str> {
-    static TOPIC: OnceLock<Regex> = OnceLock::new();
-    let topic = TOPIC.get_or_init(|| {
+    static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"([^\s、。,.「」()]{2,12})(?:については|に関しては|に関する事項は|の詳細は|の手続は)$",
         )
         .expect("static")
     });
+    let topic = &*TOPIC;
     let from = floor_boundary(before, before.len().saturating_sub(64));
     topic
         .captures(&before[from..])

@@ -3,7 +3,7 @@
 //! before its definition, defined twice, or never used.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -86,10 +86,10 @@ impl Definition {
 }
 
 fn definition_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"以下(?:、|,)?(?:単に)?「([^」「]{1,24})」(?:と|って)?(?:いう|いい|いいます|称する|総称する|略称する)|「([^」「]{1,24})」とは、").expect("static")
-    })
+    });
+    &RE
 }
 
 /// Every definition in the document, in order.
@@ -398,11 +398,11 @@ fn part_starts(text: &str) -> Vec<usize> {
 
 /// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it.
 fn article_pointer() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"第[0-9一二三四五六七八九十百]+条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
             .expect("static")
-    })
+    });
+    &RE
 }
 
 fn is_kanji(c: char) -> bool {

@@ -1,7 +1,7 @@
 //! `numbering`: gaps, duplicates and order of chapters, articles, paragraphs,
 //! items and numbered headings.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -79,10 +79,10 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// 「12.2 管轄は…とする。 12.3 本合意書に…」: the next number written inside the line of a
 /// decimal heading, where a line break went missing.
 fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
-    static NEXT: OnceLock<Regex> = OnceLock::new();
+    static NEXT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static"));
     // over the normalised text, where full-width digits and brackets are ASCII
-    let next =
-        NEXT.get_or_init(|| Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static"));
+    let next = &*NEXT;
     let (major, minor) = u.label.split_once('.')?;
     let expected = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()? + 1);
     let line = doc.normalized_range(u.body_start.max(u.header.start)..u.header.end);

@@ -3,7 +3,7 @@
 //! 日本工業規格, superseded JIS Q 15001 editions, 通知カード, …). The table is
 //! `dictionaries/outdated.toml`; each entry cites its source.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -85,18 +85,16 @@ const APPI_NAME: &str = "(?:個人情報(?:の)?保護(?:に関する)?法(?:律
 
 /// A document that abbreviates the APPI as 「法」.
 fn abbreviates_appi(text: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"個人情報(?:の)?保護(?:に関する)?法(?:律)?\s*(?:\([^()]{0,30}\))?\s*\([^()]{0,20}以下[、,]?\s*「法」")
             .expect("static regex")
-    })
-    .is_match(text)
+    });
+    RE.is_match(text)
 }
 
 /// The table, compiled once. Invalid entries are a build defect caught by the tests.
 pub fn table() -> &'static [Compiled] {
-    static TABLE: OnceLock<Vec<Compiled>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+    static TABLE: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
         let file: OutdatedFile = crate::tables::load(
             "outdated.toml",
             include_str!("../../dictionaries/outdated.toml"),
@@ -121,16 +119,16 @@ pub fn table() -> &'static [Compiled] {
                 entry,
             })
             .collect()
-    })
+    });
+    &TABLE
 }
 
 /// Every pattern of the table in one automaton: one pass over a document tells which
 /// entries occur at all (most occur in no document), so only those are searched.
 fn occurring(text: &str) -> Option<regex::SetMatches> {
-    static SET: OnceLock<Option<RegexSet>> = OnceLock::new();
-    SET.get_or_init(|| RegexSet::new(table().iter().map(|c| &c.entry.pattern)).ok())
-        .as_ref()
-        .map(|set| set.matches(text))
+    static SET: LazyLock<Option<RegexSet>> =
+        LazyLock::new(|| RegexSet::new(table().iter().map(|c| &c.entry.pattern)).ok());
+    SET.as_ref().map(|set| set.matches(text))
 }
 
 /// Characters of context looked at after the match's sentence when the sentence does not settle it.

@@ -5,7 +5,7 @@
 //! another word of the phrase but is written differently (through lindera's
 //! readings).
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -95,8 +95,7 @@ pub(crate) struct CompiledPhrase {
 
 /// The table, compiled once (a defect in it is a build defect: `tables` tests it).
 pub(crate) fn table() -> &'static [CompiledPhrase] {
-    static TABLE: OnceLock<Vec<CompiledPhrase>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+    static TABLE: LazyLock<Vec<CompiledPhrase>> = LazyLock::new(|| {
         let file: PhraseFile = crate::tables::load(
             "phrases.toml",
             include_str!("../../dictionaries/phrases.toml"),
@@ -120,7 +119,8 @@ pub(crate) fn table() -> &'static [CompiledPhrase] {
                 phrase,
             })
             .collect()
-    })
+    });
+    &TABLE
 }
 
 /// The phrases of the table, as written in `dictionaries/phrases.toml`.
@@ -138,8 +138,7 @@ struct Prefilter {
 }
 
 fn prefilter() -> &'static Prefilter {
-    static P: OnceLock<Prefilter> = OnceLock::new();
-    P.get_or_init(|| Prefilter {
+    static P: LazyLock<Prefilter> = LazyLock::new(|| Prefilter {
         typos: RegexSet::new(
             table()
                 .iter()
@@ -159,7 +158,8 @@ fn prefilter() -> &'static Prefilter {
             }
             words
         },
-    })
+    });
+    &P
 }
 
 /// How many tokens either side of an anchor word are searched.

@@ -2,7 +2,7 @@
 //! and dates (○○株式会社, ○○○○年○○月○○日, 別添○), 【会社名】, XXXX, template variables ({data.clientName}) and drafting notes (（必要に応じて記載）). A
 //! published notice or a contract sent for signature should hold none.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -40,8 +40,7 @@ pub const DOC: CodeDoc = CodeDoc {
 };
 
 fn pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
             // ○○ ●● △△ (two or more), or one beside what it stands for: ○年間, 別添○, ○○銀行
             r"[○◯●]{2,}",
@@ -57,7 +56,8 @@ fn pattern() -> &'static Regex {
             r"|\((?:ほか、?)?必要に応じて[^()\n]{0,10}(?:記載|記入|追記|追加|修正|変更)[^()\n]{0,6}\)",
         ))
         .expect("static regex")
-    })
+    });
+    &RE
 }
 
 /// 「【団体名】 〔一般社団法人…〕」: a caption in 【】 with its value after it on the same line is

@@ -3,7 +3,7 @@
 //! 2週間以内 against 30日以内). Values are read per `dictionaries/values.toml`.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -65,14 +65,14 @@ enum ValueKind {
 }
 
 pub(crate) fn specs() -> &'static [ValueSpec] {
-    static SPECS: OnceLock<Vec<ValueSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
+    static SPECS: LazyLock<Vec<ValueSpec>> = LazyLock::new(|| {
         crate::tables::load::<ValueFile>(
             "values.toml",
             include_str!("../../dictionaries/values.toml"),
         )
         .value
-    })
+    });
+    &SPECS
 }
 
 struct Patterns {
@@ -82,15 +82,15 @@ struct Patterns {
 }
 
 fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| Patterns {
+    static P: LazyLock<Patterns> = LazyLock::new(|| Patterns {
         amount: Regex::new(r"([0-9][0-9,]*)\s*円").expect("static"),
         free: Regex::new(
             r"無料|無償|いただきません|いただいておりません|徴収しません|徴収しない|不要です",
         )
         .expect("static"),
         period: Regex::new(r"([0-9]+)\s*(日|週間|か月|ヶ月|箇月|カ月)以内").expect("static"),
-    })
+    });
+    &P
 }
 
 /// A value stated in a document: which one, its normalised quantity (円 or days), where.

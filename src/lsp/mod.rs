@@ -386,7 +386,7 @@ pub fn run() -> std::process::ExitCode {
 /// What the feature modules' tests check against: a regulation analysed in process.
 #[cfg(test)]
 mod testing {
-    use std::sync::OnceLock;
+    use std::sync::LazyLock;
 
     use tower_lsp_server::ls_types::Position;
 
@@ -400,8 +400,9 @@ mod testing {
 
     /// `text` checked as a regulation with the built-in catalogs.
     pub fn report(text: &str) -> FileReport {
-        static ENGINE: OnceLock<Engine> = OnceLock::new();
-        let engine = ENGINE.get_or_init(|| Engine::new(crate::catalog::Catalogs::builtin()));
+        static ENGINE: LazyLock<Engine> =
+            LazyLock::new(|| Engine::new(crate::catalog::Catalogs::builtin()));
+        let engine = &*ENGINE;
         let kind = (text.contains("規程")).then_some(DocumentKind::Regulation);
         engine.check("kitei.txt", text.to_string(), kind)
     }
