@@ -85,8 +85,9 @@ pub struct ConflictSpec {
 
 /// The verdict on one item of a catalog for one document; also what a catalog example
 /// expects of its text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Status {
     Present,
     Missing,
@@ -96,12 +97,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Present => "present",
-            Status::Missing => "missing",
-            Status::Conflict => "conflict",
-            Status::NotApplicable => "not-applicable",
-        }
+        self.into()
     }
 }
 

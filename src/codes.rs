@@ -60,7 +60,7 @@ pub fn markdown() -> String {
          `KIYAKU_UPDATE_DOCS=1` to write it again.\n\n\
          | コード / code | 日本語 | English |\n|---|---|---|\n",
     );
-    for code in Code::ALL {
+    for &code in Code::ALL {
         let doc = doc(code);
         let name = code.as_str();
         let _ = writeln!(
@@ -69,7 +69,7 @@ pub fn markdown() -> String {
             doc.title.ja, doc.title.en
         );
     }
-    for code in Code::ALL {
+    for &code in Code::ALL {
         let doc = doc(code);
         let _ = write!(out, "\n### {}\n", code.as_str());
         for (language, why, fix) in [
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn each_code_has_its_own_doc_in_both_languages() {
-        for code in Code::ALL {
+        for &code in Code::ALL {
             let doc = doc(code);
             assert_eq!(
                 doc.code,

@@ -220,7 +220,7 @@ impl Config {
             let candidates = items
                 .iter()
                 .map(String::as_str)
-                .chain(Code::ALL.map(Code::as_str));
+                .chain(Code::ALL.iter().map(|c| c.as_str()));
             // a misspelling, or the same item in another catalog (consignment/… once
             // [derive] has replaced the consignment catalog with company/…)
             let hint = did_you_mean(id, candidates).or_else(|| {

@@ -7,9 +7,20 @@ use serde::{Deserialize, Serialize};
 
 /// How much a finding matters (a catalog item's, or a code's by default).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Severity {
     Info,
     Warning,
@@ -18,11 +29,7 @@ pub enum Severity {
 
 impl Severity {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
+        self.into()
     }
 
     /// The severity's name for people: 「警告」, or `warning` in English.
@@ -40,8 +47,23 @@ impl Severity {
 
 /// Stable diagnostic codes, each documented beside what produces it (`codes::doc`;
 /// `kiyaku explain <code>`, docs/codes.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Code {
     MissingClause,
     ConflictingClause,
@@ -58,40 +80,16 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 12] = [
-        Code::MissingClause,
-        Code::ConflictingClause,
-        Code::ValueMismatch,
-        Code::BrokenReference,
-        Code::Numbering,
-        Code::DefinedTerm,
-        Code::OutdatedReference,
-        Code::PhraseTypo,
-        Code::Placeholder,
-        Code::Bracket,
-        Code::UnknownKind,
-        Code::InvalidDirective,
-    ];
+    /// Every code, in the order of the documentation.
+    pub const ALL: &'static [Code] = <Code as strum::VariantArray>::VARIANTS;
 
+    /// The code's stable name (`missing-clause`), as in every output.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::MissingClause => "missing-clause",
-            Code::ConflictingClause => "conflicting-clause",
-            Code::ValueMismatch => "value-mismatch",
-            Code::BrokenReference => "broken-reference",
-            Code::Numbering => "numbering",
-            Code::DefinedTerm => "defined-term",
-            Code::OutdatedReference => "outdated-reference",
-            Code::PhraseTypo => "phrase-typo",
-            Code::Placeholder => "placeholder",
-            Code::Bracket => "bracket",
-            Code::UnknownKind => "unknown-kind",
-            Code::InvalidDirective => "invalid-directive",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Code> {
-        Code::ALL.into_iter().find(|c| c.as_str() == s)
+        s.parse().ok()
     }
 
     /// Where the code is documented: its section of `docs/codes.md` as the crate's
@@ -280,7 +278,7 @@ mod tests {
 
     #[test]
     fn misspellings_are_matched_and_strangers_are_not() {
-        let codes = Code::ALL.map(Code::as_str);
+        let codes: [&str; 12] = std::array::from_fn(|i| Code::ALL[i].as_str());
         assert_eq!(did_you_mean("defined-terms", codes), Some("defined-term"));
         assert_eq!(did_you_mean("numberng", codes), Some("numbering"));
         assert_eq!(

@@ -195,8 +195,8 @@ impl Comments {
                 let value = value.as_str();
                 if &a[1] == "code" {
                     if Code::parse(value).is_none() {
-                        let codes = Code::ALL.map(Code::as_str);
-                        let hint = did_you_mean(value, codes);
+                        let codes = Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>();
+                        let hint = did_you_mean(value, codes.iter().copied());
                         problem(
                             value_range,
                             format!(

@@ -22,7 +22,7 @@ pub const INFORMATION_URI: &str = "https://docs.rs/kiyaku";
 pub fn render(reports: &[FileReport], catalogs: &Catalogs, language: Language) -> String {
     let mut rules = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for code in Code::ALL {
+    for &code in Code::ALL {
         index.insert(code.as_str().to_string(), rules.len());
         rules.push(code_rule(code, language));
     }

@@ -36,7 +36,7 @@ fn docs_codes_md_is_generated_from_the_codes() {
 #[test]
 fn every_code_has_its_heading_and_its_url_names_it() {
     let (_, text) = committed();
-    for code in Code::ALL {
+    for &code in Code::ALL {
         let heading = format!("### {}", code.as_str());
         assert_eq!(
             text.lines().filter(|l| *l == heading).count(),
@@ -137,7 +137,7 @@ fn each_codes_fixtures() {
 #[test]
 fn every_code_has_fixtures_that_trigger_it_and_that_do_not() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/checks");
-    for code in Code::ALL {
+    for &code in Code::ALL {
         let names: Vec<String> = std::fs::read_dir(root.join(code.as_str()))
             .unwrap_or_else(|e| panic!("tests/fixtures/checks/{}: {e}", code.as_str()))
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
