@@ -562,9 +562,18 @@ fn anchor(document: &Document, item: &Item, kind: DocumentKind) -> (Range<usize>
 /// model clause goes before it, at the end of the body.
 fn closing_start(text: &str, range: Range<usize>) -> Option<usize> {
     static CLOSING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?m)^[ \t　]*(?:[^\n。]{0,24}(?:を証するため|の証として)|以上[ \t　]*$|[（(]?以下余白|(?:令和|平成|昭和)[ 　\t]*(?:[0-9０-９元]+|[○〇　 ]+)[ 　]*年|20[0-9]{2}[ 　]*年[ 　]*[0-9０-９○〇 ]*月|(?:甲|乙|委託者|受託者|委託元|委託先|発注者|受注者)[ 　\t]*[：:（(]|別紙|別表|別記)",
-        )
+        let words = &crate::vocabulary::vocabulary().contract;
+        let parties: Vec<String> = ["甲", "乙"]
+            .into_iter()
+            .map(String::from)
+            .chain(words.consignor_names.iter().cloned())
+            .chain(words.contractor_names.iter().cloned())
+            .map(|n| regex::escape(&n))
+            .collect();
+        regex::Regex::new(&format!(
+            r"(?m)^[ \t　]*(?:[^\n。]{{0,24}}(?:を証するため|の証として)|以上[ \t　]*$|[（(]?以下余白|(?:令和|平成|昭和)[ 　\t]*(?:[0-9０-９元]+|[○〇　 ]+)[ 　]*年|20[0-9]{{2}}[ 　]*年[ 　]*[0-9０-９○〇 ]*月|(?:{})[ 　\t]*[：:（(]|別紙|別表|別記)",
+            parties.join("|")
+        ))
         .expect("closing pattern")
     });
     let body = text.get(range.clone())?;
@@ -583,11 +592,16 @@ fn party_names(text: &str) -> Option<(&'static str, &'static str)> {
     }
     // 再委託先 is a word of its own
     let uses = |name: &str| text.matches(name).count() - text.matches(&format!("再{name}")).count();
-    let consignor = ["委託者", "委託元", "発注者"]
-        .into_iter()
+    let words = &crate::vocabulary::vocabulary().contract;
+    let consignor = words
+        .consignor_names
+        .iter()
+        .map(String::as_str)
         .max_by_key(|n| uses(n))?;
-    let contractor = ["受託者", "委託先", "受注者"]
-        .into_iter()
+    let contractor = words
+        .contractor_names
+        .iter()
+        .map(String::as_str)
         .max_by_key(|n| uses(n))?;
     (uses(consignor) >= 2 && uses(contractor) >= 2).then_some((consignor, contractor))
 }

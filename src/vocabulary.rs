@@ -1,5 +1,6 @@
 //! The word lists the checks read (`dictionaries/vocabulary.toml`): self-names, statutory
-//! terms, annex headings, words too common to recognise an item by. Data, not code, so that
+//! terms, annex headings, the parties' names of contracts, words too common to recognise an
+//! item by. Data, not code, so that
 //! they can be read and extended without reading the checks.
 
 use std::sync::LazyLock;
@@ -10,7 +11,18 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Vocabulary {
     pub defined_term: DefinedTermWords,
+    pub contract: ContractWords,
     pub derive: DeriveWords,
+}
+
+/// What the model clauses of a contract read (`engine`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContractWords {
+    /// The consignor's names instead of 甲 (委託者, 委託元, 発注者).
+    pub consignor_names: Vec<String>,
+    /// The contractor's names instead of 乙 (受託者, 委託先, 受注者).
+    pub contractor_names: Vec<String>,
 }
 
 /// What `defined-term` reads.
@@ -47,8 +59,10 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 4] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 6] {
         [
+            ("contract.consignor-names", &self.contract.consignor_names),
+            ("contract.contractor-names", &self.contract.contractor_names),
             ("defined-term.self-names", &self.defined_term.self_names),
             ("defined-term.statutory", &self.defined_term.statutory),
             (
