@@ -326,7 +326,7 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
                 // number (「著作権について」「SSLについて」): each is a division of its own
                 let blocks = if unit.kind == UnitKind::Heading && unit.children.is_empty() {
                     let body = doc.normalized_range(unit.header.clone()).end..whole.end;
-                    caption_blocks(text, body)
+                    caption_blocks(text, body, true)
                 } else {
                     Vec::new()
                 };
@@ -369,11 +369,9 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
     // The preamble (title, parties, the company's name) before the first unit is a unit of its
     // own; a long text before the first recognised unit is an outline kiyaku could not read,
     // not one clause.
-    if let Some(first) = s
-        .roots
-        .first()
-        .map(|&i| s.units[i].span.start)
-        .filter(|&start| start > 0 && doc.source.line_of(start) <= PREAMBLE_LINES)
+    let first_root = s.roots.first().map(|&i| s.units[i].span.start);
+    if let Some(first) =
+        first_root.filter(|&start| start > 0 && doc.source.line_of(start) <= PREAMBLE_LINES)
     {
         let preamble = doc.normalized_range(0..first);
         units.push(ClauseUnit {
@@ -382,6 +380,21 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             focus: 0..doc.source.line_range(0).end,
             polarity: markers.polarity(&preamble),
         });
+    } else if let Some(first) = first_root.filter(|&start| start > 0) {
+        // a long text before the first recognised unit, when it is a page of sections headed
+        // by caption lines without numbers (「個人情報の取得」「個人情報に対する安全対策の
+        // 実施」…, then a lettered list) saved one line a paragraph, is read section by section;
+        // with blank lines in it, it stays an outline kiyaku could not read
+        let before = doc.normalized_range(0..first);
+        let blank_line = text[before.clone()].lines().any(|l| l.trim().is_empty());
+        let blocks = if blank_line {
+            Vec::new()
+        } else {
+            caption_blocks(text, before, false)
+        };
+        if blocks.len() >= 2 {
+            units.extend(block_units(doc, &markers, &blocks));
+        }
     }
     if let Some(closing) = &s.closing {
         let whole = doc.normalized_range(closing.clone());
@@ -498,8 +511,9 @@ const BLOCK_CAPTION_CHARS: usize = 30;
 /// by a line that is a sentence (ends in 「。」). Each runs from its caption to the next;
 /// empty when there is none. Captions run together without blank lines are sub-headings of
 /// one section (an information-security policy's 「経営者の責任」「社内体制の整備」…) and stay
-/// in it.
-fn caption_blocks(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+/// in it. Without `set_off` (a text saved one line a paragraph, with no blank line to set
+/// anything off), every such caption line starts a section.
+fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<usize>> {
     const NOT_CAPTIONS: &[&str] = &[
         "・", "-", "*", "●", "○", "■", "□", "◆", "◇", "•", "※", "(", "「", "[",
     ];
@@ -520,8 +534,8 @@ fn caption_blocks(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     }
     let mut starts = Vec::new();
     for pair in lines.windows(2) {
-        let ((caption, set_off), (next, _)) = (&pair[0], &pair[1]);
-        if !set_off {
+        let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
+        if set_off && !blank_before {
             continue;
         }
         let caption = text[caption.clone()].trim();
@@ -961,6 +975,30 @@ mod tests {
             together.iter().any(|t| t.contains("情報セキュリティ対策")),
             "{together:?}"
         );
+    }
+
+    /// A long page before its first numbered unit, saved one line a paragraph with captions
+    /// without numbers, is read section by section; with blank lines in it, it is an outline
+    /// kiyaku does not divide.
+    #[test]
+    fn a_long_page_of_captioned_sections_before_the_first_unit_is_divided() {
+        let filler = "当院は、個人情報を適切に取り扱います。\n".repeat(20);
+        let page = format!(
+            "プライバシーポリシー\n個人情報の取得\n当院は、適正に取得します。\n安全対策の実施\n当院は、職員に教育を行い、安全対策を講じます。\n免責事項\n{filler}a) 事業者の名称\nサンプル医院\n"
+        );
+        let doc = Document::new(page);
+        let with_education = articles_with(&doc, "教育");
+        assert!(
+            with_education
+                .iter()
+                .any(|t| t.starts_with("安全対策の実施") && !t.contains("免責事項")),
+            "{with_education:?}"
+        );
+        let outline = format!(
+            "プライバシーポリシー\n\n個人情報の取得\n当院は、適正に取得します。\n安全対策の実施\n当院は、職員に教育を行い、安全対策を講じます。\n免責事項\n{filler}a) 事業者の名称\nサンプル医院\n"
+        );
+        let doc = Document::new(outline);
+        assert!(articles_with(&doc, "教育").is_empty());
     }
 
     /// A caption over a list of entries that are not sentences is one unit with its entries;
