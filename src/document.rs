@@ -452,6 +452,12 @@ fn starts_as_list_entry(line: &str) -> bool {
     label.is_match(line.trim_start())
 }
 
+/// Whether a line opens with a bullet (・ ■ - …), not a number.
+fn starts_with_bullet(line: &str) -> bool {
+    line.trim_start()
+        .starts_with(['・', '-', '*', '●', '○', '■', '□', '◆', '◇', '•', '※'])
+}
+
 /// A caption line followed by a list of entries that are not sentences (「個人情報の利用目的」
 /// over 「・サービスの提供・運営」「・お問い合わせ対応」…, a web page's heading over its list):
 /// one unit, the caption and its entries as one piece, since the entries say nothing without
@@ -473,21 +479,29 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS
     };
     let marked = |r: &Range<usize>| starts_as_list_entry(&text[r.clone()]);
+    let bulleted = |r: &Range<usize>| starts_with_bullet(&text[r.clone()]);
     let mut units = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let caption = &text[lines[i].clone()];
+        // a numbered heading (「3. 個人情報の利用目的」) is a caption over bulleted entries
+        let numbered = starts_as_list_entry(caption) && !starts_with_bullet(caption);
         let is_caption = caption.chars().count() <= BLOCK_CAPTION_CHARS
             && !caption.contains(['。', '、'])
-            && !starts_as_list_entry(caption)
             && !caption.starts_with('第');
+        // under a numbered heading, the next numbered line is the next heading
         let run = lines[i + 1..]
             .iter()
             .take(LIST_ENTRIES)
-            .take_while(|r| entry(r))
+            .take_while(|r| entry(r) && !(numbered && marked(r) && !bulleted(r)))
             .count();
         let entries = &lines[i + 1..i + 1 + run];
-        if is_caption && run >= 2 && entries.iter().filter(|r| marked(r)).count() >= 2 {
+        let listed = if numbered {
+            entries.iter().filter(|r| bulleted(r)).count() >= 2
+        } else {
+            !starts_as_list_entry(caption) && entries.iter().filter(|r| marked(r)).count() >= 2
+        };
+        if is_caption && run >= 2 && listed {
             let whole = lines[i].start..lines[i + run].end;
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
@@ -1023,5 +1037,14 @@ mod tests {
         assert!(pieces("・無断欠勤\n・迷惑行為\n・個人情報漏洩\n").is_empty());
         assert!(pieces("支払条件\n発注書により定める\n発注書に定めるとおり\n").is_empty());
         assert!(pieces("お問い合わせ対応、その管理のため\n・一\n・二\n").is_empty());
+        // a numbered heading over bullets, up to the next numbered heading
+        let numbered =
+            pieces("3. 個人情報の利用目的\n・イベントの運営\n・お問い合わせ対応\n4. 第三者提供\n");
+        assert_eq!(
+            numbered,
+            vec!["3. 個人情報の利用目的\n・イベントの運営\n・お問い合わせ対応"]
+        );
+        // numbered headings over numbered headings are no list
+        assert!(pieces("3. 利用目的\n4. 第三者提供\n5. 安全管理\n").is_empty());
     }
 }
