@@ -845,6 +845,9 @@ pub fn parse(source: &SourceText) -> Structure {
     // next article of this document's own numbering.
     let mut amendment_follows: Option<Option<u32>> = None;
     let mut amending: Option<Amending> = None;
+    // A notice's list numbered 1. 2. … inside a numbered heading (a web page's nested lists
+    // both drawn 「1.」): the heading number that comes next, and the list's next number.
+    let mut nested_list: Option<(u32, u32)> = None;
 
     for (line, folded_line) in folded.iter().enumerate() {
         let range = source.line_range(line);
@@ -1005,6 +1008,45 @@ pub fn parse(source: &SourceText) -> Structure {
                 && c.rank >= rank::NOTICE_ITEM
             {
                 c.rank = rank::NOTICE_ITEM + depth as u8;
+            }
+            c
+        });
+        // 「1. 個人情報の取得、及び、利用目的」 then 「1. 当園では、…。」: a numbering that starts
+        // again at 1 with a sentence right under a numbered caption is a list inside it, and
+        // runs on while its numbers follow and its lines are sentences (the heading's next
+        // number written as a caption ends it)
+        let classified = classified.map(|mut c| {
+            if ctx.has_articles || c.kind != UnitKind::Heading || c.style != LabelStyle::Arabic {
+                if c.kind == UnitKind::Heading {
+                    nested_list = None;
+                }
+                return c;
+            }
+            let sentence = folded_line.contains('。');
+            let under_caption = || {
+                stack.last().map(|&top| &s.units[top]).filter(|u| {
+                    u.kind == UnitKind::Heading
+                        && u.style == LabelStyle::Arabic
+                        && !source
+                            .line_text(source.line_of(u.header.start))
+                            .contains('。')
+                })
+            };
+            let outer_next = match nested_list {
+                Some((outer_next, inner_next))
+                    if c.number == inner_next && (sentence || c.number != outer_next) =>
+                {
+                    Some(outer_next)
+                }
+                None if c.number == 1 && sentence && text_lines_since_unit == 0 => {
+                    under_caption().map(|u| u.number + 1)
+                }
+                _ => None,
+            };
+            nested_list = outer_next.map(|o| (o, c.number + 1));
+            if nested_list.is_some() {
+                c.kind = UnitKind::Item;
+                c.rank = rank::NOTICE_ITEM;
             }
             c
         });
@@ -1600,6 +1642,33 @@ mod tests {
         assert_eq!(top, vec!["1.", "2."]);
         assert_eq!(s.units[s.roots[0]].children.len(), 1);
         assert!(s.articles().next().is_none());
+    }
+
+    /// Nested lists both numbered 「1.」: sentences numbered again from 1 right under a
+    /// numbered caption are its items, until the caption's next number comes as a caption;
+    /// numbered headings that follow one another stay headings.
+    #[test]
+    fn a_list_numbered_again_under_a_numbered_caption_is_its_items() {
+        let (_, s) = parse_str(
+            "プライバシーポリシー\n1. 個人情報の取得、及び、利用目的\n1. 当園では、回答のために取得します。\n2. 当園では、写真を使用します。\n2. 個人情報の管理\n1. 当園は、厳重に管理します。\n3. お問い合わせ\n1. ご質問はアプリ経由でご連絡ください。\n",
+        );
+        let top: Vec<_> = s.roots.iter().map(|&i| s.units[i].label.clone()).collect();
+        assert_eq!(top, vec!["1.", "2.", "3."]);
+        let children: Vec<_> = s.roots.iter().map(|&i| s.units[i].children.len()).collect();
+        assert_eq!(children, vec![2, 1, 1]);
+        let (_, flat) = parse_str(
+            "プライバシーポリシー\n1. 基本方針\n当社は、個人情報を守ります。\n2. 利用目的\n当社は、発送のために利用します。\n",
+        );
+        let top: Vec<_> = flat
+            .roots
+            .iter()
+            .map(|&i| flat.units[i].label.clone())
+            .collect();
+        assert_eq!(top, vec!["1.", "2."]);
+        let (_, numbered_sentences) = parse_str(
+            "プライバシーポリシー\n1. 当社は、個人情報を守ります。\n2. 当社は、発送のために利用します。\n",
+        );
+        assert_eq!(numbered_sentences.roots.len(), 2);
     }
 
     #[test]
