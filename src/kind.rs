@@ -202,6 +202,8 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     ]) {
         return if entrusts_personal_data(source.as_str()) {
             DocumentKind::ConsignmentContract
+        } else if publishes_notice_items(source.as_str()) {
+            DocumentKind::PrivacyNotice
         } else {
             DocumentKind::Unknown
         };
@@ -251,6 +253,23 @@ fn entrusts_personal_data(text: &str) -> bool {
         "顧客データを処理",
     ];
     ENTRUSTING.iter().any(|w| text.contains(w))
+}
+
+/// Whether terms of service hold the privacy notice of the data they collect: the purposes of
+/// use and where requests for disclosure go (a job site's application terms with an article
+/// 「個人情報の利用目的」 and 「開示等の申出先」), not a passing mention of personal data.
+fn publishes_notice_items(text: &str) -> bool {
+    const PURPOSES: &[&str] = &["個人情報の利用目的", "利用目的は以下", "利用目的は次"];
+    const REQUESTS: &[&str] = &[
+        "開示等の申出先",
+        "開示等の請求",
+        "開示等のご請求",
+        "開示等の求め",
+        "開示請求のお手続",
+        "開示、訂正",
+        "開示・訂正",
+    ];
+    PURPOSES.iter().any(|w| text.contains(w)) && REQUESTS.iter().any(|w| text.contains(w))
 }
 
 /// Fallback: count telling words of each kind in the body.
@@ -431,6 +450,16 @@ mod tests {
             ),
             (
                 "当社は、お客様データのバックアップ機能を提供します。",
+                DocumentKind::Unknown,
+            ),
+            // terms that publish the notice of the data they collect
+            (
+                "本サービスにおける個人情報の利用目的は以下のとおりです。\n開示等の申出先\n株式会社サンプル 電話番号：03-0000-0000",
+                DocumentKind::PrivacyNotice,
+            ),
+            // a passing mention of personal data in terms
+            (
+                "当社は、個人情報を別途定めるプライバシーポリシーに従い取り扱います。",
                 DocumentKind::Unknown,
             ),
         ] {
