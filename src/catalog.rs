@@ -132,7 +132,8 @@ pub struct Item {
     pub trigger_denied_with: Vec<String>,
     /// Terms that, in the sentence of a trigger, show the sentence speaks of something else:
     /// 「外国にあるサーバに保管する場合、当該国の制度を把握した上で安全管理措置を実施」 is the
-    /// security measure of knowing the environment abroad (外的環境の把握), not a transfer.
+    /// security measure of knowing the environment abroad (外的環境の把握), not a transfer. A
+    /// caption line over such a sentence raises nothing either.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trigger_unless: Vec<String>,
     #[serde(rename = "match")]

@@ -393,7 +393,9 @@ impl<'d> TermIndex<'d> {
     /// Whether the item's condition is raised: a trigger term occurs, not in a sentence that
     /// denies one of `trigger_denied_with` after it (「国外にある第三者に提供いたしません」
     /// says there is no transfer abroad to describe), nor in one that holds a
-    /// `trigger_unless` term (the sentence speaks of something else).
+    /// `trigger_unless` term (the sentence speaks of something else), nor in a caption line
+    /// over such a sentence (「c）認定個人情報保護団体」 over 「…加盟する認定個人情報保護団体は
+    /// ありません。」).
     fn triggered(&mut self, item: &Item) -> bool {
         let doc = self.doc;
         let mut occurrences: Vec<Range<usize>> = item
@@ -407,12 +409,28 @@ impl<'d> TermIndex<'d> {
                 .iter()
                 .flat_map(|t| self.occurrences(t).to_vec())
                 .collect();
+            let text = &doc.normalized.text;
+            let holds_unless = |span: Range<usize>| {
+                unless
+                    .iter()
+                    .any(|u| span.start <= u.start && u.end <= span.end)
+            };
             occurrences.retain(|r| {
                 let i = doc.sentences.partition_point(|s| s.end <= r.start);
-                doc.sentences
+                let in_sentence = doc
+                    .sentences
                     .get(i)
                     .filter(|s| s.start <= r.start)
-                    .is_none_or(|s| !unless.iter().any(|u| s.start <= u.start && u.end <= s.end))
+                    .is_some_and(|s| holds_unless(s.clone()));
+                let line_start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
+                let line_end = text[r.end..].find('\n').map_or(text.len(), |n| r.end + n);
+                let caption = !text[line_start..line_end].contains('。');
+                let next_line = (line_end + 1).min(text.len());
+                let next_end = text[next_line..]
+                    .find('\n')
+                    .map_or(text.len(), |n| next_line + n);
+                let over_unless = caption && holds_unless(next_line..next_end);
+                !in_sentence && !over_unless
             });
         }
         if only_hypothetical(&doc.normalized.text, &occurrences) {
