@@ -45,9 +45,16 @@ fn counts(s: &str) -> (usize, usize) {
 }
 
 impl SourceText {
+    /// Lines end at \n, \r\n and a lone \r, as the language server protocol counts them (an
+    /// editor shows a file saved with old Mac line ends as lines, and so does every output).
     pub fn new(text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = text.as_bytes();
+        line_starts.extend(
+            text.match_indices(['\n', '\r'])
+                .filter(|&(i, end)| end == "\n" || bytes.get(i + 1) != Some(&b'\n'))
+                .map(|(i, _)| i + 1),
+        );
         Self {
             text,
             line_starts,
@@ -345,6 +352,21 @@ mod tests {
         // a column past the end of a line is the end of that line, before its line break
         assert_eq!(src.offset_of_utf16(0, 99), src.as_str().find('\r').unwrap());
         assert_eq!(src.offset_of_utf16(1, 99), src.as_str().len() - 1);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_as_the_protocol_says() {
+        let src = SourceText::new("一行目\r二行目\r\n三行目\n四行目\r".to_string());
+        assert_eq!(src.line_count(), 5);
+        let lines: Vec<&str> = (0..4).map(|l| src.line_text(l)).collect();
+        assert_eq!(lines, ["一行目", "二行目", "三行目", "四行目"]);
+        let off = src.as_str().find('三').unwrap();
+        assert_eq!(src.position(off), Position { line: 3, column: 1 });
+        assert_eq!(src.utf16_position(off), (2, 0));
+        assert_eq!(
+            src.offset_of_utf16(1, 99),
+            src.as_str().find("\r\n").unwrap()
+        );
     }
 
     #[test]

@@ -781,3 +781,16 @@ fn annexes_are_parts_of_their_own() {
             .any(|u| u.kind == UnitKind::Annex && u.label == "別紙1" && u.caption.is_none())
     );
 }
+
+#[test]
+fn a_document_with_old_mac_line_ends_is_read_line_by_line() {
+    // lines ended by a lone \r (classic Mac, some exports): its articles, and the gap
+    let text = "業務委託契約書\r第1条（目的）\r甲は乙に業務を委託する。\r第3条（協議）\r前条の規定による。\r";
+    let report = check(text, CONTRACT);
+    assert_eq!(report.document.structure.articles().count(), 2);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![4]);
+    assert_eq!(
+        lines_of(&report, Code::BrokenReference),
+        Vec::<usize>::new()
+    );
+}

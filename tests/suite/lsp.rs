@@ -1150,3 +1150,19 @@ fn bare_contract(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     let uri = format!("file://{}", contract.display());
     (contract, uri)
 }
+
+#[test]
+fn lines_ended_by_a_lone_carriage_return_are_the_clients_lines() {
+    let mut c = Client::start();
+    c.initialize(&["utf-16"]);
+    let uri = "file:///tmp/kiyaku-cr/contract.txt";
+    let text = "<!-- kiyaku: kind=consignment-contract -->\r業務委託契約書\r第1条（目的）\r甲は乙に業務を委託する。\r第3条（協議）\r前条の規定による。\r";
+    let diagnostics = c.open(uri, text);
+    let gap = diagnostics
+        .iter()
+        .find(|d| d["code"] == "numbering")
+        .expect("the gap before 第3条");
+    // the protocol's lines: \r ends one, so 第3条 is on line 4 (0-based) at column 0
+    assert_eq!(gap["range"]["start"]["line"], 4);
+    assert_eq!(gap["range"]["start"]["character"], 0);
+}
