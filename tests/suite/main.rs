@@ -48,16 +48,22 @@ pub fn json_of(out: &std::process::Output) -> serde_json::Value {
 }
 
 /// The first Chromium on PATH, for the tests that print or render a page (skipped, with
-/// the reason, without one).
+/// the reason, without one — except where `KIYAKU_REQUIRE_TOOLS` is set, as CI sets it once
+/// it has installed Chromium: there a missing browser fails the test instead of skipping it).
 pub fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        })
+        });
+    assert!(
+        found.is_some() || std::env::var_os("KIYAKU_REQUIRE_TOOLS").is_none(),
+        "no chromium on PATH, and KIYAKU_REQUIRE_TOOLS says the tests that need it must run"
+    );
+    found
 }
 
 /// Headless Chromium (`browser`) opening `page`, with the flags that keep it quiet and
