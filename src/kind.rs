@@ -166,6 +166,12 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .filter(|l| l.chars().count() <= 60)
         .collect();
     let any = |words: &[&str]| titles.iter().any(|t| words.iter().any(|w| t.contains(w)));
+    // contracts and terms are named by a title, not by a preamble sentence that cites them
+    let any_title = |words: &[&str]| {
+        titles
+            .iter()
+            .any(|t| !is_sentence(t) && words.iter().any(|w| t.contains(w)))
+    };
     // an ordinance is named by its title (「…施行条例」), not by a sentence that cites one
     // (「…「青森県個人情報保護条例」に基づき、…」)
     let ordinance = titles.iter().any(|t| t.ends_with("条例"));
@@ -173,7 +179,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     {
         return DocumentKind::Regulation;
     }
-    if any(&[
+    if any_title(&[
         "契約書",
         "覚書",
         "特記事項",
@@ -191,7 +197,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     // Terms of service, general conditions and purchase orders are consignment terms when
     // they make the vendor handle the customer's personal data on its behalf, and none of
     // the three kinds otherwise (they are not privacy notices, however often they say 当社).
-    if any(&[
+    if any_title(&[
         "利用規約",
         "約款",
         "サービス規約",
@@ -233,8 +239,21 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     vocabulary(source.as_str())
 }
 
+/// Whether a line before the first unit is a sentence of the preamble, not a title: a
+/// notice's 「（なお、本ポリシーにおける用語の定義は、本サービスに係る利用規約等に準じる
+/// ものとします。）」 names the terms it defers to, and does not make the notice a set of terms
+/// (while a preamble's 「以下の方針に基づき」 is the notice speaking of itself).
+fn is_sentence(line: &str) -> bool {
+    line.contains('。')
+}
+
 /// Whether a text makes one party handle personal data on another's behalf.
 fn entrusts_personal_data(text: &str) -> bool {
+    // the law's exception for a public body 「又はその委託を受けた者が法令の定める事務を遂行
+    // する」 (APPI Art. 27(1)(iv)), quoted by every notice's third-party clause, entrusts nothing
+    let text = text
+        .replace("その委託を受けた者", "")
+        .replace("その委託を受けたもの", "");
     const ENTRUSTING: &[&str] = &[
         "委託を受け",
         "取扱いを委託",
@@ -471,6 +490,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A privacy notice stays a notice when its preamble defers to the service's terms and
+    /// its third-party clause quotes the law's 「その委託を受けた者」; a title that is the terms
+    /// themselves still makes terms, and a sentence is never a title.
+    #[test]
+    fn a_notice_that_cites_its_terms_and_the_law_is_a_notice() {
+        let third_party = "第三者への提供について\n当社は、お客様の同意なく個人情報等を第三者に提供いたしません。\n・国の機関、地方公共団体、またはその委託を受けた者が法令に基づき事務を遂行する場合\n";
+        for title in [
+            "プライバシーポリシー",
+            "個人情報保護方針",
+            "個人情報の取扱いについて",
+        ] {
+            let notice = format!(
+                "{title}\n株式会社サンプルは、以下のとおり本ポリシーを定めます。\n（なお、本ポリシーにおける用語の定義は、本サービスに係る利用規約等に準じるものとします。）\n1. 利用目的\n当社は、お客様の個人情報をお問い合わせへの回答のために利用します。\n2. 第三者提供\n{third_party}"
+            );
+            assert_eq!(kind_of(&notice), DocumentKind::PrivacyNotice, "{title}");
+        }
+        // terms whose title is the terms, and which entrust the data, are consignment terms
+        let terms = format!(
+            "クラウドサービス利用規約\n第1条（適用）\n当社は、お客様から委託を受けて個人データを取り扱います。\n{third_party}"
+        );
+        assert_eq!(kind_of(&terms), DocumentKind::ConsignmentContract);
+        // the law's exception alone entrusts nothing: terms that only quote it are not
+        // consignment terms
+        let plain_terms = format!(
+            "利用規約\n第1条（適用）\n当社は、お客様に本サービスを提供します。\n{third_party}"
+        );
+        assert_eq!(kind_of(&plain_terms), DocumentKind::Unknown);
+        // a sentence naming a contract is not a contract's title
+        let notice = "個人情報保護方針\n当社は、業務委託契約書に基づく業務においても個人情報を適切に取り扱います。\n1. 利用目的\n当社は、お客様の個人情報をお問い合わせへの回答のために利用します。\n";
+        assert_eq!(kind_of(notice), DocumentKind::PrivacyNotice);
     }
 
     /// A data-processing agreement without a title line names itself and the processor in
