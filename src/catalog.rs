@@ -78,6 +78,11 @@ pub struct ConflictSpec {
     pub polarity: Polarity,
     #[serde(default)]
     pub lacking: Groups,
+    /// Judged only when no clause of the document meets the item: re-consignment described
+    /// as a practice (「…に再委託します」) is a conflict where the contract asks no consent
+    /// anywhere, and says nothing against a consent required in another clause.
+    #[serde(default)]
+    pub when_missing: bool,
     pub message: String,
     #[serde(default)]
     pub message_en: Option<String>,

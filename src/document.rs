@@ -272,6 +272,20 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             });
         }
     }
+    // An objection with no object of its own answers the sentence before it on the same line
+    // (「サブプロセッサの追加・変更時は委託元に通知する。委託元は、合理的な理由がある場合、
+    // 書面で異議を申し立てることができる。」): read together, the objection is to that change.
+    for pair in doc.sentences.windows(2) {
+        let between = &text[pair[0].end..pair[1].start];
+        if !between.contains('\n') && objects_to_what_came_before(&text[pair[1].clone()]) {
+            units.push(ClauseUnit {
+                scope: Scope::Sentence,
+                segments: std::iter::once(pair[0].start..pair[1].end).collect(),
+                focus: doc.original(pair[0].start..pair[1].end),
+                polarity: markers.polarity(&pair[0]),
+            });
+        }
+    }
     units.extend(captioned_sentences(doc, &markers));
     units.extend(captioned_lists(doc, &markers));
     let s = &doc.structure;
@@ -643,6 +657,17 @@ fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit>
     units
 }
 
+/// Whether a sentence raises an objection without naming what it objects to (「異議を申し
+/// 立てることができる」, not 「本契約の解除に異議を申し立てる」).
+fn objects_to_what_came_before(sentence: &str) -> bool {
+    static OBJECT_NAMED: OnceLock<regex::Regex> = OnceLock::new();
+    let named = OBJECT_NAMED.get_or_init(|| {
+        regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
+            .expect("a valid pattern")
+    });
+    sentence.contains("異議") && !named.is_match(sentence)
+}
+
 /// The lines of `start..end` when there are at least two and every one is a bullet
 /// (「- 」「・」「●」…): an unnumbered list whose lines are not to be read as one clause.
 fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
@@ -908,6 +933,29 @@ mod tests {
                 .iter()
                 .any(|j| j.contains("異議") || j.contains("同意")),
             "{joined:?}"
+        );
+    }
+
+    /// An objection that names nothing reads with the sentence before it on its line; one
+    /// that names its object, or stands on a line of its own, reads alone.
+    #[test]
+    fn an_objection_without_its_object_reads_with_the_sentence_before() {
+        let doc = Document::new(
+            "受託者は再処理者の変更を通知する。委託者は書面で異議を申し立てることができる。\n受託者は再処理者を関与させる。委託者は本契約の解除に異議を述べることができる。\n受託者は変更を通知する。\n委託者は異議を述べることができる。\n"
+                .to_string(),
+        );
+        let text = &doc.normalized.text;
+        let joined: Vec<&str> = doc
+            .units
+            .iter()
+            .filter(|u| {
+                u.segments.len() == 1 && text[u.segments[0].clone()].matches('。').count() == 2
+            })
+            .map(|u| &text[u.segments[0].clone()])
+            .collect();
+        assert_eq!(
+            joined,
+            ["受託者は再処理者の変更を通知する。委託者は書面で異議を申し立てることができる。"]
         );
     }
 

@@ -689,6 +689,47 @@ fn met_elsewhere(
         .then_some(elsewhere.group)
 }
 
+/// The first clause that meets one of the item's conflict patterns: those judged before the
+/// item's match, or (`when_missing`) those judged only once no clause meets the item.
+fn conflicting(
+    index: &mut TermIndex<'_>,
+    item: &Item,
+    when_missing: bool,
+    inside: &dyn Fn(&ClauseUnit) -> bool,
+) -> Option<ItemVerdict> {
+    let doc = index.doc;
+    for (c, conflict) in item.conflicts.iter().enumerate() {
+        if conflict.when_missing != when_missing {
+            continue;
+        }
+        for unit in units_of(doc, conflict.scope).filter(|u| inside(u)) {
+            // a caption (「（再委託）」「5.3 再委託先と目的」) says what its article is about,
+            // not what it allows: only a sentence describes the practice
+            if when_missing
+                && !unit
+                    .segments
+                    .iter()
+                    .any(|s| doc.normalized.text[s.clone()].contains('。'))
+            {
+                continue;
+            }
+            if polarity_ok(conflict.polarity, unit.polarity)
+                && index.all_in(&conflict.all, &unit.segments)
+                && index.none_in(&conflict.lacking, &unit.segments)
+                && !lifted_by_a_specific_clause(index, item, unit, inside)
+            {
+                return Some(ItemVerdict {
+                    status: Status::Conflict,
+                    found: Some(unit.focus.clone()),
+                    conflict: Some(c),
+                    nearest: None,
+                });
+            }
+        }
+    }
+    None
+}
+
 /// Judges one item on a document, within `sections` when the catalog has them.
 pub fn judge(
     index: &mut TermIndex<'_>,
@@ -716,21 +757,8 @@ pub fn judge(
             })
         })
     };
-    for (c, conflict) in item.conflicts.iter().enumerate() {
-        for unit in units_of(doc, conflict.scope).filter(|u| inside(u)) {
-            if polarity_ok(conflict.polarity, unit.polarity)
-                && index.all_in(&conflict.all, &unit.segments)
-                && index.none_in(&conflict.lacking, &unit.segments)
-                && !lifted_by_a_specific_clause(index, item, unit, &inside)
-            {
-                return ItemVerdict {
-                    status: Status::Conflict,
-                    found: Some(unit.focus.clone()),
-                    conflict: Some(c),
-                    nearest: None,
-                };
-            }
-        }
+    if let Some(verdict) = conflicting(index, item, false, &inside) {
+        return verdict;
     }
     let spec = &item.match_spec;
     if spec.scope == Scope::Document {
@@ -763,6 +791,9 @@ pub fn judge(
                 };
             }
         }
+    }
+    if let Some(verdict) = conflicting(index, item, true, &inside) {
+        return verdict;
     }
     let nearest = nearest(
         index,

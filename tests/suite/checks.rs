@@ -454,7 +454,7 @@ fn reviewed_corpus_diagnostics_snapshot() {
 #[test]
 fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
     let report = check(
-        "個人情報の取扱いに関する覚書\n第1条 乙は、本業務の一部を第三者に再委託する場合、再委託先に本覚書と同等の義務を課す。\n第2条 乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n",
+        "個人情報の取扱いに関する覚書\n第1条 乙は、本業務の一部を第三者に再委託する場合は、甲と協議の上、再委託先に本覚書と同等の義務を課す。\n第2条 乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n",
         DocumentKind::ConsignmentContract,
     );
     let consent = report
@@ -557,7 +557,7 @@ fn model_clauses_land_at_the_end_of_the_body_in_the_contracts_words() {
         edit.text
     );
     // a hinted article among the others: the later ones are named for renumbering
-    let kou_otsu = "業務委託契約書\n（秘密保持）\n第1条　乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n（再委託）\n第2条　乙は、本業務を第三者に再委託する場合、再委託先に本契約と同等の義務を課す。\n（協議）\n第3条　本契約に定めのない事項は、甲乙協議の上定める。\n";
+    let kou_otsu = "業務委託契約書\n（秘密保持）\n第1条　乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n（再委託）\n第2条　乙は、本業務を第三者に再委託する場合は、甲と協議の上、再委託先に本契約と同等の義務を課す。\n（協議）\n第3条　本契約に定めのない事項は、甲乙協議の上定める。\n";
     let report = check(kou_otsu, DocumentKind::ConsignmentContract);
     let consent = codes(&report, Code::MissingClause)
         .into_iter()
