@@ -3,7 +3,7 @@
 //! check and by both the command line and the language server.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
@@ -456,13 +456,13 @@ const LIST_ENTRIES: usize = 20;
 
 /// Whether a line opens as a list entry: a bullet (・ ■ - …) or a number (1. (1) ① 一、).
 fn starts_as_list_entry(line: &str) -> bool {
-    static LABEL: OnceLock<regex::Regex> = OnceLock::new();
-    let label = LABEL.get_or_init(|| {
+    static LABEL: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
         )
         .expect("static regex")
     });
+    let label = &*LABEL;
     label.is_match(line.trim_start())
 }
 
@@ -660,11 +660,11 @@ fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit>
 /// Whether a sentence raises an objection without naming what it objects to (「異議を申し
 /// 立てることができる」, not 「本契約の解除に異議を申し立てる」).
 fn objects_to_what_came_before(sentence: &str) -> bool {
-    static OBJECT_NAMED: OnceLock<regex::Regex> = OnceLock::new();
-    let named = OBJECT_NAMED.get_or_init(|| {
+    static OBJECT_NAMED: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
             .expect("a valid pattern")
     });
+    let named = &*OBJECT_NAMED;
     sentence.contains("異議") && !named.is_match(sentence)
 }
 
@@ -749,14 +749,14 @@ const PERMISSION: &[&str] = &[
 ];
 
 fn markers() -> &'static AhoCorasick {
-    static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
-    MARKERS.get_or_init(|| {
+    static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         // a DFA: every document is scanned, and the markers are few
         AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(EXEMPTION.iter().chain(PROHIBITION).chain(PERMISSION))
             .expect("static markers")
-    })
+    });
+    &MARKERS
 }
 
 /// Which list a marker (a pattern of `markers()`) belongs to.

@@ -1,7 +1,7 @@
 //! Document kinds and how a document's kind is decided: an in-document
 //! directive, the configuration's globs, then the title and vocabulary.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -82,11 +82,11 @@ pub enum KindSource {
 }
 
 fn directive_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*kind\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*kind:\s*([a-z-]+)\s*\})")
             .expect("static regex")
-    })
+    });
+    &RE
 }
 
 /// The kind named by an in-document directive, with the directive's byte range.

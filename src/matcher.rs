@@ -3,6 +3,7 @@
 //! conflict patterns and triggers.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -276,10 +277,10 @@ const REFERRAL_MARKERS: &[&str] = &[
 
 /// The sentences of `doc` that hold a referral marker, found in one scan of its text.
 fn referral_sentences(doc: &Document) -> Vec<Range<usize>> {
-    static MARKERS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let markers = MARKERS.get_or_init(|| {
+    static MARKERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
         aho_corasick::AhoCorasick::new(REFERRAL_MARKERS).expect("static referral markers")
     });
+    let markers = &*MARKERS;
     let mut out: Vec<Range<usize>> = Vec::new();
     for m in markers.find_overlapping_iter(&doc.normalized.text) {
         let i = doc.sentences.partition_point(|s| s.end < m.end());
@@ -465,11 +466,11 @@ impl<'d> TermIndex<'d> {
 /// 「共同利用する場合があります」 and 「共同利用する場合の項目」 are not conditions, nor is a place
 /// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
-    static CONDITION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let condition = CONDITION.get_or_init(|| {
+    static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|、|,|\s*$)")
             .expect("static regex")
     });
+    let condition = &*CONDITION;
     let line_of = |r: &Range<usize>| {
         let start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
         let end = text[r.end..].find('\n').map_or(text.len(), |n| r.end + n);
@@ -499,9 +500,10 @@ const CAPTION_CHARS: usize = 30;
 
 /// Terms are compiled once per process: catalogs repeat across documents.
 fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<CompiledTerm>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    use std::sync::{Arc, LazyLock, Mutex};
+    static CACHE: LazyLock<Mutex<HashMap<String, Arc<CompiledTerm>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let cache = &*CACHE;
     if let Some(c) = cache.lock().ok().and_then(|m| m.get(term).cloned()) {
         return c;
     }

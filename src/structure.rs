@@ -3,7 +3,7 @@
 //! tree (possibly flat), and whatever looks wrong is left to the checks.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -118,11 +118,11 @@ impl Reference {
     /// 第N条(のB)(第M項)(第K号) in normalised text (ASCII digits): groups 1 to 4 are the
     /// article, branch, paragraph and item numbers.
     pub fn pattern() -> &'static Regex {
-        static RE: OnceLock<Regex> = OnceLock::new();
-        RE.get_or_init(|| {
+        static RE: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
                 .expect("static")
-        })
+        });
+        &RE
     }
 }
 
@@ -374,8 +374,7 @@ enum Label {
 }
 
 fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    P.get_or_init(|| {
+    static P: LazyLock<Patterns> = LazyLock::new(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
         let labels = [
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
@@ -423,10 +422,15 @@ fn patterns() -> &'static Patterns {
                 r"^(別紙|別記|別表|別添|付録|付属書)(?:\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,4}|[Ⅰ-Ⅻ])号?)?(?:\s*$|(\s.{0,40}|[\-–—:].{0,40}|\(.{0,40})$)",
             ),
             article_without_jo: re(r"^第([0-9]{1,3}|[一二三四五六七八九十]{1,4})(?: +(.*))?$"),
-            article_start: re(r"^(?:#+\s*)?第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:[^の0-9]|$)"),
-            replaced_article: re(r"第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:\s*の\s*[0-9]+)?\s*を\s*次の"),
+            article_start: re(
+                r"^(?:#+\s*)?第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:[^の0-9]|$)",
+            ),
+            replaced_article: re(
+                r"第\s*([0-9〇一二三四五六七八九十百千]+)\s*条(?:\s*の\s*[0-9]+)?\s*を\s*次の",
+            ),
         }
-    })
+    });
+    &P
 }
 
 /// Folds full-width digits, letters, parentheses, periods and spaces so that the
@@ -463,10 +467,10 @@ fn fold_line(line: &str) -> String {
 /// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
 /// items' own labels.
 fn decimal_item_prefix(line: &str) -> Option<usize> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:[0-9]{1,2}\.){2,3}\s*\([0-9]{1,2}\)").expect("static regex")
     });
+    let re = &*RE;
     re.find(line)
         .map(|m| line[..m.end()].rfind('(').unwrap_or(0))
 }
