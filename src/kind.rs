@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::structure::Structure;
 use crate::text::SourceText;
+use crate::vocabulary::KindWords;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -135,21 +136,26 @@ fn code_fences(text: &str) -> Vec<std::ops::Range<usize>> {
 
 /// A title in English: 「Data Processing Agreement (DPA) — テンプレート」.
 fn english_processing_agreement(titles: &[&str]) -> bool {
+    let words = &words().contract_titles_en;
     titles.iter().any(|t| {
         let lower = t.to_ascii_lowercase();
-        [
-            "data processing agreement",
-            "data processing addendum",
-            "data protection agreement",
-            "(dpa)",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
+        words.iter().any(|w| lower.contains(w.as_str()))
     })
+}
+
+/// The word lists of `dictionaries/vocabulary.toml` that tell a kind.
+fn words() -> &'static KindWords {
+    &crate::vocabulary::vocabulary().kind
+}
+
+/// Whether `text` contains any of `words`.
+fn contains_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| text.contains(w.as_str()))
 }
 
 /// Detects the kind from the title lines, then from the vocabulary of the body.
 pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
+    let words = words();
     // Title lines before the first unit, and a Markdown document's first heading.
     let first_heading = structure
         .roots
@@ -165,47 +171,26 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .chain(first_heading)
         .filter(|l| l.chars().count() <= 60)
         .collect();
-    let any = |words: &[&str]| titles.iter().any(|t| words.iter().any(|w| t.contains(w)));
+    let any = |list: &[String]| titles.iter().any(|t| contains_any(t, list));
     // contracts and terms are named by a title, not by a preamble sentence that cites them
-    let any_title = |words: &[&str]| {
+    let any_title = |list: &[String]| {
         titles
             .iter()
-            .any(|t| !is_sentence(t) && words.iter().any(|w| t.contains(w)))
+            .any(|t| !is_sentence(t) && contains_any(t, list))
     };
     // an ordinance is named by its title (「…施行条例」), not by a sentence that cites one
     // (「…「青森県個人情報保護条例」に基づき、…」)
     let ordinance = titles.iter().any(|t| t.ends_with("条例"));
-    if (ordinance || any(&["規程", "規則", "要綱", "規定"])) && !any(&["契約書", "覚書"])
-    {
+    if (ordinance || any(&words.regulation_titles)) && !any(&words.regulation_title_unless) {
         return DocumentKind::Regulation;
     }
-    if any_title(&[
-        "契約書",
-        "覚書",
-        "特記事項",
-        "契約条項",
-        "データ処理",
-        "取扱条項",
-        "データ保護契約",
-        "委託契約",
-        "処理契約",
-        "特約",
-    ]) || english_processing_agreement(&titles)
-    {
+    if any_title(&words.contract_titles) || english_processing_agreement(&titles) {
         return DocumentKind::ConsignmentContract;
     }
     // Terms of service, general conditions and purchase orders are consignment terms when
     // they make the vendor handle the customer's personal data on its behalf, and none of
     // the three kinds otherwise (they are not privacy notices, however often they say 当社).
-    if any_title(&[
-        "利用規約",
-        "約款",
-        "サービス規約",
-        "利用条件",
-        "注文請書",
-        "発注書",
-        "注文書",
-    ]) {
+    if any_title(&words.terms_titles) {
         return if entrusts_personal_data(source.as_str()) {
             DocumentKind::ConsignmentContract
         } else if publishes_notice_items(source.as_str()) {
@@ -220,23 +205,13 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .articles()
         .next()
         .map(|(_, u)| &source.as_str()[u.span.clone()]);
-    if first_article.is_some_and(|a| ["この規程", "本規程"].iter().any(|w| a.contains(w))) {
+    if first_article.is_some_and(|a| contains_any(a, &words.regulation_self_names)) {
         return DocumentKind::Regulation;
     }
-    if any(&[
-        "方針",
-        "ポリシー",
-        "Privacy",
-        "privacy",
-        "取扱いについて",
-        "取り扱いについて",
-        "取扱について",
-        "公表事項",
-        "保護宣言",
-    ]) {
+    if any(&words.notice_titles) {
         return DocumentKind::PrivacyNotice;
     }
-    vocabulary(source.as_str())
+    by_body_words(source.as_str())
 }
 
 /// Whether a line before the first unit is a sentence of the preamble, not a title: a
@@ -254,78 +229,32 @@ fn entrusts_personal_data(text: &str) -> bool {
     let text = text
         .replace("その委託を受けた者", "")
         .replace("その委託を受けたもの", "");
-    const ENTRUSTING: &[&str] = &[
-        "委託を受け",
-        "取扱いを委託",
-        "取扱いの委託",
-        "取り扱いを委託",
-        "処理を委託",
-        "預託",
-        "委託された個人",
-        "処理者",
-        "委託先として",
-        "受託者として",
-        // a service's terms that handle the data its customers put in (「お客様データを取り扱います」)
-        "お客様データを取り扱",
-        "顧客データを取り扱",
-        "お客様データを処理",
-        "顧客データを処理",
-    ];
-    ENTRUSTING.iter().any(|w| text.contains(w))
+    contains_any(&text, &words().entrusting)
 }
 
 /// Whether terms of service hold the privacy notice of the data they collect: the purposes of
 /// use and where requests for disclosure go (a job site's application terms with an article
 /// 「個人情報の利用目的」 and 「開示等の申出先」), not a passing mention of personal data.
 fn publishes_notice_items(text: &str) -> bool {
-    const PURPOSES: &[&str] = &["個人情報の利用目的", "利用目的は以下", "利用目的は次"];
-    const REQUESTS: &[&str] = &[
-        "開示等の申出先",
-        "開示等の請求",
-        "開示等のご請求",
-        "開示等の求め",
-        "開示請求のお手続",
-        "開示、訂正",
-        "開示・訂正",
-    ];
-    PURPOSES.iter().any(|w| text.contains(w)) && REQUESTS.iter().any(|w| text.contains(w))
+    let words = words();
+    contains_any(text, &words.notice_purposes) && contains_any(text, &words.notice_requests)
 }
 
 /// Fallback: count telling words of each kind in the body.
-fn vocabulary(text: &str) -> DocumentKind {
-    let count = |words: &[&str]| words.iter().map(|w| text.matches(w).count()).sum::<usize>();
-    let contract = count(&[
-        "甲は",
-        "乙は",
-        "委託者は",
-        "受託者は",
-        "本契約",
-        "発注者",
-        "受注者",
-        // a data-processing agreement names itself and the processor
-        "本DPA",
-        "本 DPA",
-        "データ処理契約",
-        "処理者は",
-    ]);
-    let regulation = count(&["本規程", "この規程", "従業者は", "職員は", "責任者は"]);
-    let notice = count(&[
-        "当社は",
-        "弊社は",
-        "お客様",
-        "お客さま",
-        "利用目的",
-        "お問い合わせ",
-        "お問合せ",
-        "お問合わせ",
-        "お問い合せ",
-        "本学は",
-        "ご本人",
-    ]);
+fn by_body_words(text: &str) -> DocumentKind {
+    let words = words();
+    let count = |list: &[String]| {
+        list.iter()
+            .map(|w| text.matches(w.as_str()).count())
+            .sum::<usize>()
+    };
+    let contract = count(&words.body_contract);
+    let regulation = count(&words.body_regulation);
+    let notice = count(&words.body_notice);
     let best = contract.max(regulation).max(notice);
     // a memo, a README or a general contract that only mentions 当社 or お客様 is none of the
     // three: each kind is about personal information, and says so more than in passing
-    let personal = count(&["個人情報", "個人データ", "特定個人情報", "個人番号"]);
+    let personal = count(&words.body_personal);
     if best < 3 || personal < 2 {
         DocumentKind::Unknown
     } else if best == contract {

@@ -1,6 +1,6 @@
-//! The word lists the checks read (`dictionaries/vocabulary.toml`): self-names, statutory
-//! terms, annex headings, the parties' names of contracts, words too common to recognise an
-//! item by. Data, not code, so that
+//! The word lists the checks read (`dictionaries/vocabulary.toml`): the words that tell a
+//! document's kind, self-names, statutory terms, annex headings, the parties' names of
+//! contracts, words too common to recognise an item by. Data, not code, so that
 //! they can be read and extended without reading the checks.
 
 use std::sync::LazyLock;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Vocabulary {
+    pub kind: KindWords,
     pub defined_term: DefinedTermWords,
     pub contract: ContractWords,
     pub derive: DeriveWords,
@@ -23,6 +24,26 @@ pub struct ContractWords {
     pub consignor_names: Vec<String>,
     /// The contractor's names instead of 乙 (受託者, 委託先, 受注者).
     pub contractor_names: Vec<String>,
+}
+
+/// What kind detection reads (`kind::detect`): title words, then the body's words.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KindWords {
+    pub regulation_titles: Vec<String>,
+    pub regulation_title_unless: Vec<String>,
+    pub contract_titles: Vec<String>,
+    pub contract_titles_en: Vec<String>,
+    pub terms_titles: Vec<String>,
+    pub regulation_self_names: Vec<String>,
+    pub notice_titles: Vec<String>,
+    pub entrusting: Vec<String>,
+    pub notice_purposes: Vec<String>,
+    pub notice_requests: Vec<String>,
+    pub body_contract: Vec<String>,
+    pub body_regulation: Vec<String>,
+    pub body_notice: Vec<String>,
+    pub body_personal: Vec<String>,
 }
 
 /// What `defined-term` reads.
@@ -59,8 +80,23 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 6] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 20] {
+        let k = &self.kind;
         [
+            ("kind.regulation-titles", &k.regulation_titles),
+            ("kind.regulation-title-unless", &k.regulation_title_unless),
+            ("kind.contract-titles", &k.contract_titles),
+            ("kind.contract-titles-en", &k.contract_titles_en),
+            ("kind.terms-titles", &k.terms_titles),
+            ("kind.regulation-self-names", &k.regulation_self_names),
+            ("kind.notice-titles", &k.notice_titles),
+            ("kind.entrusting", &k.entrusting),
+            ("kind.notice-purposes", &k.notice_purposes),
+            ("kind.notice-requests", &k.notice_requests),
+            ("kind.body-contract", &k.body_contract),
+            ("kind.body-regulation", &k.body_regulation),
+            ("kind.body-notice", &k.body_notice),
+            ("kind.body-personal", &k.body_personal),
             ("contract.consignor-names", &self.contract.consignor_names),
             ("contract.contractor-names", &self.contract.contractor_names),
             ("defined-term.self-names", &self.defined_term.self_names),
