@@ -467,7 +467,7 @@ impl<'d> TermIndex<'d> {
 /// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|、|,|\s*$)")
+        regex::Regex::new(r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|であって|、|,|\s*$)")
             .expect("static regex")
     });
     let condition = &*CONDITION;
@@ -477,12 +477,22 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         (start, end)
     };
     let mut hypothetical = false;
-    for r in occurrences {
+    // where the sentence of the last condition ends: the law's exception quoted whole
+    // (「個人情報を特定の者との間で共同して利用する場合であって、その旨並びに共同して利用される
+    // 個人情報の項目…を…置いた場合」) names the trigger again inside the same condition
+    let mut condition_until = 0;
+    let mut in_order = occurrences.to_vec();
+    in_order.sort_by_key(|r| (r.start, r.end));
+    for r in &in_order {
         let (_, end) = line_of(r);
         let after = &text[r.end..end];
         let after = after.split('。').next().unwrap_or(after);
         if condition.is_match(after) {
             hypothetical = true;
+            condition_until = r.end + after.len();
+            continue;
+        }
+        if r.start < condition_until {
             continue;
         }
         let (start, end) = line_of(r);
