@@ -467,8 +467,10 @@ impl<'d> TermIndex<'d> {
 /// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|であって|、|,|\s*$)")
-            .expect("static regex")
+        regex::Regex::new(
+            r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|であって|、|,|\s*$)",
+        )
+        .expect("static regex")
     });
     let condition = &*CONDITION;
     let line_of = |r: &Range<usize>| {
