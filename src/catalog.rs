@@ -177,6 +177,14 @@ pub struct SectionSpec {
     pub outline: Groups,
     #[serde(default)]
     pub outline_min: usize,
+    /// Concept groups that, found in the last lines of a document, make it a consent form
+    /// (「上記内容に同意する」): then `consent_outline_min` of the `outline` groups, each in a
+    /// heading or at the opening of a numbered item (「１．個人情報は、採用目的のためです。」),
+    /// make the whole document the part.
+    #[serde(default)]
+    pub consent: Groups,
+    #[serde(default)]
+    pub consent_outline_min: usize,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.
@@ -746,6 +754,25 @@ fn validate_section(
                 format!(
                     "[section] outline_min ({}) must be between 1 and the number of outline groups ({}), and absent without an outline",
                     section.outline_min,
+                    section.outline.len()
+                ),
+            ),
+        );
+    }
+    if section.consent_outline_min > section.outline.len()
+        || (section.consent_outline_min == 0) != section.consent.is_empty()
+    {
+        return error(
+            &[Step::Key("section"), Step::Key("consent_outline_min")],
+            Text::new(
+                format!(
+                    "[section] の consent_outline_min ({}) は 1 以上 outline のまとまりの数 ({}) 以下にします（consent がなければ書きません）",
+                    section.consent_outline_min,
+                    section.outline.len()
+                ),
+                format!(
+                    "[section] consent_outline_min ({}) must be between 1 and the number of outline groups ({}), and absent without consent",
+                    section.consent_outline_min,
                     section.outline.len()
                 ),
             ),

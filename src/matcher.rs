@@ -230,6 +230,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(&s.unless)
             .chain(s.statement.iter().flatten())
             .chain(s.outline.iter().flatten())
+            .chain(s.consent.iter().flatten())
             .cloned()
     });
     section.chain(catalog.items.iter().flat_map(|item| {
@@ -637,6 +638,21 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             return std::iter::once(0..text.len()).collect();
         }
     }
+    if found.is_empty() && spec.consent_outline_min > 0 && consent_form(index, spec) {
+        let headers: Vec<Range<usize>> = s
+            .units
+            .iter()
+            .map(|u| doc.normalized_range(u.header.clone()))
+            .collect();
+        let named = spec
+            .outline
+            .iter()
+            .filter(|g| index.group_in(g, &headers))
+            .count();
+        if named >= spec.consent_outline_min {
+            return std::iter::once(0..text.len()).collect();
+        }
+    }
     if !spec.statement.is_empty() {
         for sentence in &doc.sentences {
             if index.all_in(&spec.statement, std::slice::from_ref(sentence)) {
@@ -646,6 +662,27 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
     }
     found
+}
+
+/// Lines at the end of a document read for a request of consent: the consent line, then
+/// the business's name and contact under it.
+const CONSENT_TAIL_LINES: usize = 5;
+
+/// Whether a document ends by asking the person to agree to it (a form's 「上記内容に同意する」).
+fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    let text = &index.doc.normalized.text;
+    let mut start = text.trim_end().len();
+    for _ in 0..CONSENT_TAIL_LINES {
+        match text[..start].trim_end().rfind('\n') {
+            Some(n) => start = n,
+            None => {
+                start = 0;
+                break;
+            }
+        }
+    }
+    let tail = start..text.len();
+    index.all_in(&spec.consent, std::slice::from_ref(&tail))
 }
 
 /// Words that make a clause one about personal data.
