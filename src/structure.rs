@@ -387,7 +387,8 @@ fn patterns() -> &'static Patterns {
             r"^([①-⑳])\s*(.*)$",
             r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S.*)$",
             r"^([a-z])[.)]\s*(.*)$",
-            r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(.*)$",
+            // 5.2 and 5-2. (the hyphen with its full stop, unlike a phone number 03-1234-5678)
+            r"^([0-9]{1,2})(?:\.([0-9]{1,2})\.?|-([0-9]{1,2})\.)\s*(.*)$",
             r"^([0-9]{1,2})\.\s*([^0-9\s].*)$",
             // Ⅴ 匿名加工情報, V. 匿名加工情報: the caption starts with a non-ASCII character,
             // so that English text at the start of a line is not taken for a numeral
@@ -777,15 +778,16 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         return Some(u);
     }
     if let Some(c) = captures(Label::Decimal, &p.decimal) {
-        let label = format!("{}.{}", &c[1], &c[2]);
+        let minor = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+        let label = format!("{}.{minor}", &c[1]);
         let mut u = simple(
             UnitKind::Heading,
             LabelStyle::Decimal,
             &label,
-            ordinal(&c[2]),
+            ordinal(minor),
             rank::DECIMAL,
         );
-        u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
+        u.caption = Some(c[4].trim().to_string()).filter(|s| !s.is_empty());
         return Some(u);
     }
     if let Some(c) = captures(Label::NumberedHeading, &p.numbered_heading) {
@@ -1520,6 +1522,24 @@ mod tests {
         assert_eq!(
             resolved(PROVISIONS, supplementary),
             Err(Unresolved::Article)
+        );
+    }
+
+    #[test]
+    fn hyphenated_decimal_headings_are_headings_and_phone_numbers_are_not() {
+        let text = "5. 個人情報の委託\n委託します。\n5-2. 外国にある第三者への提供\n米国の事業者に委託します。\n03-1234-5678\n";
+        let (_, s) = parse_str(text);
+        let labels: Vec<(&str, Option<&str>)> = s
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), u.caption.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("5.", Some("個人情報の委託")),
+                ("5.2", Some("外国にある第三者への提供"))
+            ]
         );
     }
 
