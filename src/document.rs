@@ -260,9 +260,11 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
     // the main sentence decides the polarity.
     for pair in doc.sentences.windows(2) {
         let next = &text[pair[1].clone()];
-        if ["ただし", "但し", "この場合", "なお"]
+        if crate::vocabulary::vocabulary()
+            .polarity
+            .proviso_openers
             .iter()
-            .any(|p| next.starts_with(p))
+            .any(|p| next.starts_with(p.as_str()))
         {
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
@@ -708,62 +710,30 @@ fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     }
 }
 
-const EXEMPTION: &[&str] = &[
-    "義務を負わない",
-    "責任を負わない",
-    "一切負わない",
-    "負わないものとする",
-    "負うものではない",
-    "を要しない",
-    "義務を免除",
-    "免除する",
-];
-const PROHIBITION: &[&str] = &[
-    "てはならない",
-    "ではならない",
-    "てはならず",
-    "禁止",
-    "禁ずる",
-    "禁じる",
-    "しないものとする",
-    "しません",
-    "行いません",
-    "いたしません",
-    "致しません",
-    "しない。",
-    "しないこと",
-    "させない",
-    "できない",
-    "行わない",
-    "ないものとします",
-    "厳禁",
-];
-const PERMISSION: &[&str] = &[
-    "ことができる",
-    "ことができます",
-    "できるものとする",
-    "できるものとします",
-    "差し支えない",
-    "妨げない",
-    "自由に",
-];
-
 fn markers() -> &'static AhoCorasick {
     static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let words = &crate::vocabulary::vocabulary().polarity;
         // a DFA: every document is scanned, and the markers are few
         AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(EXEMPTION.iter().chain(PROHIBITION).chain(PERMISSION))
-            .expect("static markers")
+            .build(
+                words
+                    .exemption
+                    .iter()
+                    .chain(&words.prohibition)
+                    .chain(&words.permission),
+            )
+            .expect("polarity markers")
     });
     &MARKERS
 }
 
 /// Which list a marker (a pattern of `markers()`) belongs to.
 fn marker_class(pattern: usize) -> Polarity {
-    if pattern < EXEMPTION.len() {
+    let words = &crate::vocabulary::vocabulary().polarity;
+    if pattern < words.exemption.len() {
         Polarity::Exemption
-    } else if pattern < EXEMPTION.len() + PROHIBITION.len() {
+    } else if pattern < words.exemption.len() + words.prohibition.len() {
         Polarity::Prohibition
     } else {
         Polarity::Permission
@@ -866,13 +836,14 @@ mod tests {
 
     #[test]
     fn polarity_is_decided_as_by_substring_search() {
+        let words = &crate::vocabulary::vocabulary().polarity;
         let naive = |text: &str| {
-            let any = |list: &[&str]| list.iter().any(|m| text.contains(m));
-            if any(EXEMPTION) {
+            let any = |list: &[String]| list.iter().any(|m| text.contains(m.as_str()));
+            if any(&words.exemption) {
                 Polarity::Exemption
-            } else if any(PROHIBITION) {
+            } else if any(&words.prohibition) {
                 Polarity::Prohibition
-            } else if any(PERMISSION) {
+            } else if any(&words.permission) {
                 Polarity::Permission
             } else {
                 Polarity::Obligation

@@ -265,21 +265,13 @@ pub struct TermIndex<'d> {
     referrals: Vec<Range<usize>>,
 }
 
-/// A sentence that says where something is written, not what it is: its words say nothing
-/// of the clause it names.
-const REFERRAL_MARKERS: &[&str] = &[
-    "参照ください",
-    "参照下さい",
-    "ご覧ください",
-    "ご覧下さい",
-    "ご確認ください",
-    "ご確認下さい",
-];
-
 /// The sentences of `doc` that hold a referral marker, found in one scan of its text.
 fn referral_sentences(doc: &Document) -> Vec<Range<usize>> {
     static MARKERS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::new(REFERRAL_MARKERS).expect("static referral markers")
+        // a sentence that says where something is written, not what it is: its words say
+        // nothing of the clause it names
+        let words = &crate::vocabulary::vocabulary().matcher.referral_markers;
+        aho_corasick::AhoCorasick::new(words).expect("referral markers")
     });
     let markers = &*MARKERS;
     let mut out: Vec<Range<usize>> = Vec::new();
@@ -685,20 +677,11 @@ fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
 }
 
-/// Words that make a clause one about personal data.
-const PERSONAL_DATA: &[&str] = &[
-    "個人情報",
-    "個人データ",
-    "顧客情報",
-    "会員情報",
-    "個人番号",
-    "保有個人",
-];
-
 fn mentions_personal_data(doc: &Document, unit: &ClauseUnit) -> bool {
     unit.segments.iter().any(|s| {
         let text = &doc.normalized.text[s.clone()];
-        PERSONAL_DATA.iter().any(|w| text.contains(w))
+        let words = &crate::vocabulary::vocabulary().matcher.personal_data;
+        words.iter().any(|w| text.contains(w.as_str()))
     })
 }
 

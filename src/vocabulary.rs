@@ -10,6 +10,9 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Vocabulary {
+    pub polarity: PolarityWords,
+    pub matcher: MatcherWords,
+    pub broken_reference: BrokenReferenceWords,
     pub kind: KindWords,
     pub defined_term: DefinedTermWords,
     pub contract: ContractWords,
@@ -24,6 +27,31 @@ pub struct ContractWords {
     pub consignor_names: Vec<String>,
     /// The contractor's names instead of 乙 (受託者, 委託先, 受注者).
     pub contractor_names: Vec<String>,
+}
+
+/// The markers of a clause's polarity (`document::polarity`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PolarityWords {
+    pub exemption: Vec<String>,
+    pub prohibition: Vec<String>,
+    pub proviso_openers: Vec<String>,
+    pub permission: Vec<String>,
+}
+
+/// What `broken-reference` reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BrokenReferenceWords {
+    pub other_instruments: Vec<String>,
+}
+
+/// What the matcher reads besides the catalogs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MatcherWords {
+    pub referral_markers: Vec<String>,
+    pub personal_data: Vec<String>,
 }
 
 /// What kind detection reads (`kind::detect`): title words, then the body's words.
@@ -80,9 +108,19 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 20] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 27] {
         let k = &self.kind;
         [
+            ("polarity.exemption", &self.polarity.exemption),
+            ("polarity.prohibition", &self.polarity.prohibition),
+            ("polarity.permission", &self.polarity.permission),
+            ("polarity.proviso-openers", &self.polarity.proviso_openers),
+            (
+                "broken-reference.other-instruments",
+                &self.broken_reference.other_instruments,
+            ),
+            ("matcher.referral-markers", &self.matcher.referral_markers),
+            ("matcher.personal-data", &self.matcher.personal_data),
             ("kind.regulation-titles", &k.regulation_titles),
             ("kind.regulation-title-unless", &k.regulation_title_unless),
             ("kind.contract-titles", &k.contract_titles),

@@ -136,24 +136,11 @@ fn is_external_name(before: &str) -> bool {
     if own("本規程") || tail.ends_with("この規程") || own("本契約") || own("本覚書") {
         return false;
     }
-    [
-        "法",
-        "法律",
-        "令",
-        "規則",
-        "条例",
-        "ガイドライン",
-        "指針",
-        "規程",
-        "規約",
-        "契約",
-        "約款",
-        "通則編",
-        "憲法",
-        "基準",
-    ]
-    .iter()
-    .any(|w| tail.ends_with(w))
+    crate::vocabulary::vocabulary()
+        .broken_reference
+        .other_instruments
+        .iter()
+        .any(|w| tail.ends_with(w.as_str()))
 }
 
 /// Whether a normalised offset lies in text written into another contract (「原契約第9条を
