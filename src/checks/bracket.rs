@@ -87,6 +87,17 @@ fn is_label(before: &str) -> bool {
     {
         return true;
     }
+    // an aside's label in running text (「…調査。 例)性別、年齢別…」「注)」)
+    for word in ["例", "注", "註", "備考", "参考"] {
+        if let Some(head) = before.strip_suffix(word)
+            && head
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || matches!(c, '。' | '、' | '（' | '(' | '※'))
+        {
+            return true;
+        }
+    }
     let mut tail = before.chars().rev();
     let Some(last) = tail.next() else {
         return false;
@@ -235,5 +246,10 @@ mod tests {
     #[test]
     fn balanced_text_labels_and_quotations_over_lines_are_not() {
         assert!(found("1) 氏名（フリガナ）\na) 住所\nd ）保有個人データの開示等の求めに応じる手続き\n2 ）利用目的\n（１）電話番号\n情報公開条例中「実施機関\n（都が設立した法人を除く。）」とあるのは「都の機関」と読み替える。\n『個人情報の保護に関する法律についてのガイドライン（通則編）』\n").is_empty());
+        // an aside's label in running text
+        assert!(found("マーケティング調査。 例)性別、年齢別等による意識調査等。\n回答は任意です。注)無記名です。\n").is_empty());
+        // a word that only ends in 例 before a closing bracket is no label
+        assert_eq!(found("事例)を参照してください。\n").len(), 0);
+        assert_eq!(found("利用の実例)を示します。\n").len(), 1);
     }
 }

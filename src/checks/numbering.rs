@@ -181,7 +181,7 @@ fn sequence(units: &[&Unit], first: u32, out: &mut Vec<Diagnostic>) {
         expected: first,
         seen: Vec::new(),
     }];
-    for u in units {
+    for (i, u) in units.iter().enumerate() {
         let n = u.number;
         if restartable(u) {
             let current = levels.last().expect("a level");
@@ -201,10 +201,39 @@ fn sequence(units: &[&Unit], first: u32, out: &mut Vec<Diagnostic>) {
             }
         }
         let level = levels.last_mut().expect("a level");
+        // one number mistyped in a run (1. 2. 3. 8. 5. 6.): the next number goes on from the
+        // one expected here, so this one is the slip, and the run goes on as if it were right
+        let next = units.get(i + 1).map(|v| v.number);
+        if n != level.expected
+            && next == Some(level.expected.saturating_add(1))
+            && !level.seen.contains(&level.expected)
+        {
+            out.push(misnumbered(u, level.expected));
+            level.seen.push(level.expected);
+            level.expected = level.expected.saturating_add(1);
+            continue;
+        }
         report(u, level.expected, &level.seen, out);
         level.seen.push(n);
         level.expected = level.expected.max(n.saturating_add(1));
     }
+}
+
+/// A number that breaks a run the numbers around it keep.
+fn misnumbered(u: &Unit, expected: u32) -> Diagnostic {
+    diag(
+        u,
+        Text::new(
+            format!(
+                "「{}」は番号の誤りと思われます（前後の番号からは{expected}番です）。",
+                u.label
+            ),
+            format!(
+                "{} looks misnumbered: the numbers around it make it number {expected}.",
+                u.label
+            ),
+        ),
+    )
 }
 
 /// The level whose expected number is the closest below `n`.

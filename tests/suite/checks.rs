@@ -176,8 +176,26 @@ fn paragraphs_without_numbers_one_per_line_are_not_broken_references() {
 fn lists_under_numbered_headings_are_not_the_outline() {
     let good = "個人情報保護方針\n1.個人情報の収集について\n収集します。\n2.個人情報の利用について\n以下の場合を除き利用しません。\n　1. ご本人の了解を得た場合\n　2. 法令に基づく場合\n3. 適正管理\n管理します。\n利用の範囲\n1. 院内での利用\n1. 医療サービス\n2. 医療保険事務\n3. 会計\n2. 院外への提供\n1. 他の医療機関との連携\n2. 審査支払機関への提供\n3. その他の利用\n";
     assert!(lines_of(&check(good, NOTICE), Code::Numbering).is_empty());
+    // 1. 2. 2. 4.: the second 2. is the slip (4. goes on from 3.), one finding, not a
+    // duplicate and then a gap
     let bad = "個人情報保護方針\n1. 収集\n収集します。\n2. 利用\n利用します。\n2. 管理\n管理します。\n4. 窓口\n窓口です。\n";
-    assert_eq!(lines_of(&check(bad, NOTICE), Code::Numbering), vec![6, 8]);
+    let report = check(bad, NOTICE);
+    assert_eq!(lines_of(&report, Code::Numbering), vec![6]);
+    assert!(
+        codes(&report, Code::Numbering)[0]
+            .message
+            .ja
+            .contains("番号の誤り"),
+        "{:?}",
+        codes(&report, Code::Numbering)
+    );
+    let gap = "個人情報保護方針\n1. 収集\n収集します。\n2. 利用\n利用します。\n4. 窓口\n窓口です。\n5. 改定\n改定します。\n";
+    assert_eq!(lines_of(&check(gap, NOTICE), Code::Numbering), vec![6]);
+    let duplicate = "個人情報保護方針\n1. 収集\n収集します。\n2. 利用\n利用します。\n2. 管理\n管理します。\n3. 窓口\n窓口です。\n";
+    assert_eq!(
+        lines_of(&check(duplicate, NOTICE), Code::Numbering),
+        vec![6]
+    );
 }
 
 /// A caption cited with an article number must be that article's.
