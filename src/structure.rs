@@ -389,7 +389,8 @@ fn patterns() -> &'static Patterns {
             r"^([a-z])[.)]\s*(.*)$",
             // 5.2 and 5-2. (the hyphen with its full stop, unlike a phone number 03-1234-5678)
             r"^([0-9]{1,2})(?:\.([0-9]{1,2})\.?|-([0-9]{1,2})\.)\s*(.*)$",
-            r"^([0-9]{1,2})\.\s*([^0-9\s].*)$",
+            // the caption may open with a number that is not a decimal (「16. 18歳未満の取扱」)
+            r"^([0-9]{1,2})\.\s*([^0-9\s].*|[0-9]+[^0-9.\s].*)$",
             // Ⅴ 匿名加工情報, V. 匿名加工情報: the caption starts with a non-ASCII character,
             // so that English text at the start of a line is not taken for a numeral
             r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F].*)$",
@@ -1541,6 +1542,15 @@ mod tests {
                 ("5.2", Some("外国にある第三者への提供"))
             ]
         );
+    }
+
+    #[test]
+    fn a_numbered_heading_may_open_its_caption_with_a_number() {
+        let (_, s) = parse_str(
+            "15. 苦情\n窓口です。\n16. 18歳未満の取扱\n取得しません。\n17. 変更\n変更します。\n",
+        );
+        let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, ["15.", "16.", "17."]);
     }
 
     #[test]
