@@ -722,6 +722,7 @@ fn validate_section(
     for (field, groups) in [
         ("statement", &section.statement),
         ("outline", &section.outline),
+        ("consent", &section.consent),
     ] {
         if let Some((indices, p)) = groups_problem(groups) {
             let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]
@@ -1116,6 +1117,20 @@ mod tests {
                 fine,
                 "2",
                 "outline_min",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"]]\noutline_min = 1\nconsent = [[\"同意する\"]]\nconsent_outline_min = 3",
+                "",
+                fine,
+                "3",
+                "consent_outline_min",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"]]\noutline_min = 1\nconsent = [[\"re:(\"]]\nconsent_outline_min = 1",
+                "",
+                fine,
+                "\"re:(\"]]\nconsent_outline_min",
+                "consent",
             ),
         ];
         for (section, extra, conflict, at, says) in cases {
