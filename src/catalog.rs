@@ -741,43 +741,36 @@ fn validate_section(
             ),
         );
     }
-    if section.outline_min > section.outline.len()
-        || (section.outline_min == 0) != section.outline.is_empty()
-    {
-        return error(
-            &[Step::Key("section"), Step::Key("outline_min")],
-            Text::new(
-                format!(
-                    "[section] の outline_min ({}) は 1 以上 outline のまとまりの数 ({}) 以下にします（outline がなければ書きません）",
-                    section.outline_min,
-                    section.outline.len()
+    // a count of outline groups, with the list that asks for it (no count without the list)
+    for (field, min, asked_by, without) in [
+        (
+            "outline_min",
+            section.outline_min,
+            &section.outline,
+            "outline",
+        ),
+        (
+            "consent_outline_min",
+            section.consent_outline_min,
+            &section.consent,
+            "consent",
+        ),
+    ] {
+        if min > section.outline.len() || (min == 0) != asked_by.is_empty() {
+            return error(
+                &[Step::Key("section"), Step::Key(field)],
+                Text::new(
+                    format!(
+                        "[section] の {field} ({min}) は 1 以上 outline のまとまりの数 ({}) 以下にします（{without} がなければ書きません）",
+                        section.outline.len()
+                    ),
+                    format!(
+                        "[section] {field} ({min}) must be between 1 and the number of outline groups ({}), and absent without {without}",
+                        section.outline.len()
+                    ),
                 ),
-                format!(
-                    "[section] outline_min ({}) must be between 1 and the number of outline groups ({}), and absent without an outline",
-                    section.outline_min,
-                    section.outline.len()
-                ),
-            ),
-        );
-    }
-    if section.consent_outline_min > section.outline.len()
-        || (section.consent_outline_min == 0) != section.consent.is_empty()
-    {
-        return error(
-            &[Step::Key("section"), Step::Key("consent_outline_min")],
-            Text::new(
-                format!(
-                    "[section] の consent_outline_min ({}) は 1 以上 outline のまとまりの数 ({}) 以下にします（consent がなければ書きません）",
-                    section.consent_outline_min,
-                    section.outline.len()
-                ),
-                format!(
-                    "[section] consent_outline_min ({}) must be between 1 and the number of outline groups ({}), and absent without consent",
-                    section.consent_outline_min,
-                    section.outline.len()
-                ),
-            ),
-        );
+            );
+        }
     }
     Ok(())
 }

@@ -620,15 +620,15 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
         captions.extend(lines);
     }
-    if found.is_empty() && spec.outline_min > 0 {
-        let named = spec
-            .outline
+    // how many of the outline's groups stand in `lines`
+    let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
+        spec.outline
             .iter()
-            .filter(|g| index.group_in(g, &captions))
-            .count();
-        if named >= spec.outline_min {
-            return std::iter::once(0..text.len()).collect();
-        }
+            .filter(|g| index.group_in(g, lines))
+            .count()
+    };
+    if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
+        return std::iter::once(0..text.len()).collect();
     }
     if found.is_empty() && spec.consent_outline_min > 0 && consent_form(index, spec) {
         let headers: Vec<Range<usize>> = s
@@ -636,12 +636,7 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
             .collect();
-        let named = spec
-            .outline
-            .iter()
-            .filter(|g| index.group_in(g, &headers))
-            .count();
-        if named >= spec.consent_outline_min {
+        if named(index, &headers) >= spec.consent_outline_min {
             return std::iter::once(0..text.len()).collect();
         }
     }
