@@ -35,6 +35,11 @@ pub struct Document {
     /// Sentences as normalised byte ranges.
     pub sentences: Vec<Range<usize>>,
     pub units: Vec<ClauseUnit>,
+    /// In a page without numbered units, each caption line read with a sentence under it
+    /// (「個人情報の利用目的」 over 「…ご送付に利用いたします。」), as a heading reads: units
+    /// that may meet an item, but not a conflict (a caption names a section's topics, not
+    /// what each sentence under it says of them).
+    pub caption_units: Vec<ClauseUnit>,
 }
 
 impl Document {
@@ -52,6 +57,7 @@ impl Document {
             tokens: Vec::new(),
             sentences: Vec::new(),
             units: Vec::new(),
+            caption_units: Vec::new(),
         }
     }
 
@@ -93,8 +99,10 @@ impl Document {
             tokens,
             sentences,
             units: Vec::new(),
+            caption_units: Vec::new(),
         };
         doc.units = build_units(&doc);
+        doc.caption_units = caption_units(&doc);
         doc
     }
 
@@ -585,6 +593,24 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         .iter()
         .enumerate()
         .map(|(i, &start)| start..starts.get(i + 1).copied().unwrap_or(range.end))
+        .collect()
+}
+
+/// The caption units of a page without numbered units (`Document::caption_units`): its
+/// lines saved one a paragraph, with at least two caption-headed sections.
+fn caption_units(doc: &Document) -> Vec<ClauseUnit> {
+    let text = &doc.normalized.text;
+    if !doc.structure.units.is_empty() || text.lines().any(|l| l.trim().is_empty()) {
+        return Vec::new();
+    }
+    let blocks = caption_blocks(text, 0..text.len(), false);
+    if blocks.len() < 2 {
+        return Vec::new();
+    }
+    let markers = MarkerIndex::new(text);
+    block_units(doc, &markers, &blocks)
+        .into_iter()
+        .filter(|u| u.scope == Scope::Sentence)
         .collect()
 }
 

@@ -794,7 +794,13 @@ pub fn judge(
         return document_verdict(index, &spec.all, &spec.none);
     }
     let met = met_elsewhere(index, spec, &inside);
-    for unit in units_of(doc, spec.scope).filter(|u| inside(u)) {
+    // a page's captions with the sentences under them may meet the item (not a conflict,
+    // judged above on the units alone)
+    let captioned = doc.caption_units.iter().filter(|u| u.scope == spec.scope);
+    for unit in units_of(doc, spec.scope)
+        .chain(captioned)
+        .filter(|u| inside(u))
+    {
         if polarity_ok(spec.polarity, unit.polarity)
             && index.all_in_but(&spec.all, &unit.segments, met)
             && index.none_in(&spec.none, &unit.segments)
