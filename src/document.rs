@@ -101,8 +101,7 @@ impl Document {
             units: Vec::new(),
             caption_units: Vec::new(),
         };
-        doc.units = build_units(&doc);
-        doc.caption_units = caption_units(&doc);
+        (doc.units, doc.caption_units) = build_units(&doc);
         doc
     }
 
@@ -251,9 +250,12 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
 /// Lines before the first unit that still make one preamble.
 const PREAMBLE_LINES: usize = 20;
 
-fn build_units(doc: &Document) -> Vec<ClauseUnit> {
+/// The clause units and the caption units (`Document::caption_units`) of a document, its
+/// polarity markers found in one scan for both.
+fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
     let text = &doc.normalized.text;
     let markers = MarkerIndex::new(text);
+    let captioned = caption_units(doc, &markers);
     let mut units: Vec<ClauseUnit> = doc
         .sentences
         .iter()
@@ -452,10 +454,10 @@ fn build_units(doc: &Document) -> Vec<ClauseUnit> {
             scope: Scope::Article,
             segments: vec![whole.clone()],
             focus: 0..doc.source.line_range(0).end,
-            polarity: polarity(text),
+            polarity: markers.polarity(&whole),
         });
     }
-    units
+    (units, captioned)
 }
 
 /// Longest list entry read under a caption, in characters.
@@ -598,7 +600,7 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
 
 /// The caption units of a page without numbered units (`Document::caption_units`): its
 /// lines saved one a paragraph, with at least two caption-headed sections.
-fn caption_units(doc: &Document) -> Vec<ClauseUnit> {
+fn caption_units(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
     let text = &doc.normalized.text;
     if !doc.structure.units.is_empty() || text.lines().any(|l| l.trim().is_empty()) {
         return Vec::new();
@@ -607,8 +609,7 @@ fn caption_units(doc: &Document) -> Vec<ClauseUnit> {
     if blocks.len() < 2 {
         return Vec::new();
     }
-    let markers = MarkerIndex::new(text);
-    block_units(doc, &markers, &blocks)
+    block_units(doc, markers, &blocks)
         .into_iter()
         .filter(|u| u.scope == Scope::Sentence)
         .collect()

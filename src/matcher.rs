@@ -416,9 +416,9 @@ impl<'d> TermIndex<'d> {
                     .get(i)
                     .filter(|s| s.start <= r.start)
                     .is_some_and(|s| holds_unless(s.clone()));
-                let line_start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
-                let line_end = text[r.end..].find('\n').map_or(text.len(), |n| r.end + n);
-                let caption = !text[line_start..line_end].contains('。');
+                let line = line_around(text, r);
+                let line_end = line.end;
+                let caption = !text[line].contains('。');
                 let next_line = (line_end + 1).min(text.len());
                 let next_end = text[next_line..]
                     .find('\n')
@@ -466,11 +466,6 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         .expect("static regex")
     });
     let condition = &*CONDITION;
-    let line_of = |r: &Range<usize>| {
-        let start = text[..r.start].rfind('\n').map_or(0, |n| n + 1);
-        let end = text[r.end..].find('\n').map_or(text.len(), |n| r.end + n);
-        (start, end)
-    };
     let mut hypothetical = false;
     // where the sentence of the last condition ends: the law's exception quoted whole
     // (「個人情報を特定の者との間で共同して利用する場合であって、その旨並びに共同して利用される
@@ -479,8 +474,8 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     let mut in_order = occurrences.to_vec();
     in_order.sort_by_key(|r| (r.start, r.end));
     for r in &in_order {
-        let (_, end) = line_of(r);
-        let after = &text[r.end..end];
+        let line = line_around(text, r);
+        let after = &text[r.end..line.end];
         let after = after.split('。').next().unwrap_or(after);
         if condition.is_match(after) {
             hypothetical = true;
@@ -490,14 +485,22 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         if r.start < condition_until {
             continue;
         }
-        let (start, end) = line_of(r);
-        let line = &text[start..end];
+        let line = &text[line];
         let caption = !line.contains('。') && line.chars().count() <= CAPTION_CHARS;
         if !caption {
             return false;
         }
     }
     hypothetical
+}
+
+/// The line of `text` that holds `range` (without its line break).
+fn line_around(text: &str, range: &Range<usize>) -> Range<usize> {
+    let start = text[..range.start].rfind('\n').map_or(0, |n| n + 1);
+    let end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |n| range.end + n);
+    start..end
 }
 
 /// Longest line read as a caption over the statements of a trigger, in characters.

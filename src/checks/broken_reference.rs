@@ -534,6 +534,15 @@ fn check_quoted_labels(doc: &Document, item: usize, from: usize, out: &mut Vec<D
     }
 }
 
+/// The articles of the part that holds article `a` (the main provisions, or 附則), in order:
+/// 前条 and 次条 do not reach from one part into the other.
+fn articles_of_part(s: &Structure, a: usize) -> impl Iterator<Item = usize> + '_ {
+    let supplementary = s.units[a].supplementary;
+    s.articles()
+        .filter(move |(_, u)| u.supplementary == supplementary)
+        .map(|(i, _)| i)
+}
+
 /// 前条 / 前項 / 前号 / 次の各号 / 前各号 checked from where they stand.
 fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
     let s = &doc.structure;
@@ -542,12 +551,7 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
     match word {
         "次条" => {
             let a = find(UnitKind::Article)?;
-            let last = s
-                .articles()
-                .filter(|(_, u)| u.supplementary == s.units[a].supplementary)
-                .last()
-                .map(|(i, _)| i);
-            (last == Some(a)).then(|| {
+            (articles_of_part(s, a).last() == Some(a)).then(|| {
                 Text::new(
                     "最後の条で「次条」を参照しています。",
                     "次条 (the next article) in the last article.",
@@ -572,11 +576,7 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
         }
         "前条" => {
             let a = find(UnitKind::Article)?;
-            let first = s
-                .articles()
-                .find(|(_, u)| u.supplementary == s.units[a].supplementary)
-                .map(|(i, _)| i);
-            (first == Some(a)).then(|| {
+            (articles_of_part(s, a).next() == Some(a)).then(|| {
                 Text::new(
                     "最初の条で「前条」を参照しています。",
                     "前条 (the preceding article) in the first article.",
