@@ -478,10 +478,13 @@ fn starts_as_list_entry(line: &str) -> bool {
     label.is_match(line.trim_start())
 }
 
-/// Whether a line opens with a bullet (・ ■ - …), not a number.
+/// The marks that open the lines of an unnumbered list.
+const LIST_BULLETS: [char; 10] = ['・', '-', '*', '●', '○', '■', '□', '◆', '◇', '•'];
+
+/// Whether a line opens with a bullet (・ ■ - …) or a note mark (※), not a number.
 fn starts_with_bullet(line: &str) -> bool {
-    line.trim_start()
-        .starts_with(['・', '-', '*', '●', '○', '■', '□', '◆', '◇', '•', '※'])
+    let line = line.trim_start();
+    line.starts_with(LIST_BULLETS) || line.starts_with('※')
 }
 
 /// A caption line followed by a list of entries that are not sentences (「個人情報の利用目的」
@@ -490,16 +493,10 @@ fn starts_with_bullet(line: &str) -> bool {
 /// the caption. Lists made of sentences are read sentence by sentence as before.
 fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
     let text = &doc.normalized.text;
-    let mut lines: Vec<Range<usize>> = Vec::new();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if !trimmed.is_empty() {
-            let start = at + (line.len() - line.trim_start().len());
-            lines.push(start..start + trimmed.len());
-        }
-        at += line.len();
-    }
+    let lines: Vec<Range<usize>> = non_empty_lines(text, 0..text.len())
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
     let entry = |r: &Range<usize>| {
         let t = &text[r.clone()];
         !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS
@@ -543,6 +540,25 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
     units
 }
 
+/// The non-empty lines of `range` (trimmed), each with whether a blank line stands before it.
+fn non_empty_lines(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)> {
+    let mut lines = Vec::new();
+    let mut at = range.start;
+    let mut blank_before = false;
+    for line in text[range].split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            blank_before = true;
+        } else {
+            let start = at + (line.len() - line.trim_start().len());
+            lines.push((start..start + trimmed.len(), blank_before));
+            blank_before = false;
+        }
+        at += line.len();
+    }
+    lines
+}
+
 /// Longest line read as an unnumbered section caption, in characters.
 const BLOCK_CAPTION_CHARS: usize = 30;
 
@@ -554,24 +570,7 @@ const BLOCK_CAPTION_CHARS: usize = 30;
 /// in it. Without `set_off` (a text saved one line a paragraph, with no blank line to set
 /// anything off), every such caption line starts a section.
 fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<usize>> {
-    const NOT_CAPTIONS: &[&str] = &[
-        "・", "-", "*", "●", "○", "■", "□", "◆", "◇", "•", "※", "(", "「", "[",
-    ];
-    // the non-empty lines, each with whether a blank line stands before it
-    let mut lines: Vec<(Range<usize>, bool)> = Vec::new();
-    let mut at = range.start;
-    let mut blank_before = false;
-    for line in text[range.clone()].split_inclusive('\n') {
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            blank_before = true;
-        } else {
-            let start = at + (line.len() - line.trim_start().len());
-            lines.push((start..start + trimmed.len(), blank_before));
-            blank_before = false;
-        }
-        at += line.len();
-    }
+    let lines = non_empty_lines(text, range.clone());
     let mut starts = Vec::new();
     for pair in lines.windows(2) {
         let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
@@ -584,7 +583,8 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         let is_caption = (2..=BLOCK_CAPTION_CHARS).contains(&chars)
             && !caption.contains('。')
             && !caption.ends_with(['、', ':', ','])
-            && !NOT_CAPTIONS.iter().any(|b| caption.starts_with(b))
+            && !starts_with_bullet(caption)
+            && !caption.starts_with(['(', '「', '['])
             && !caption.starts_with(|c: char| c.is_ascii_digit())
             && next.ends_with('。');
         if is_caption {
@@ -700,7 +700,6 @@ fn objects_to_what_came_before(sentence: &str) -> bool {
 /// The lines of `start..end` when there are at least two and every one is a bullet
 /// (「- 」「・」「●」…): an unnumbered list whose lines are not to be read as one clause.
 fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
-    const BULLETS: &[&str] = &["- ", "-", "・", "●", "○", "■", "□", "◆", "◇", "*", "•"];
     let mut lines = Vec::new();
     let mut at = start;
     for line in text[start..end].split_inclusive('\n') {
@@ -710,7 +709,7 @@ fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
         if trimmed.is_empty() {
             continue;
         }
-        if !BULLETS.iter().any(|b| trimmed.starts_with(b)) {
+        if !trimmed.starts_with(LIST_BULLETS) {
             return Vec::new();
         }
         lines.push(range);
