@@ -27,6 +27,22 @@ pub enum Scope {
 /// (an address, a representative's title followed by a name), not lemmas.
 pub const PATTERN_PREFIX: &str = "re:";
 
+/// A `re:` term's expression, compiled once per process: a catalog is validated when it is
+/// loaded and matched afterwards, and both need the compiled expression (compiling the
+/// built-in catalogs' patterns is most of kiyaku's start-up).
+pub fn compiled_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    type Compiled = rustc_hash::FxHashMap<String, Result<Regex, regex::Error>>;
+    static CACHE: LazyLock<std::sync::Mutex<Compiled>> = LazyLock::new(Default::default);
+    if let Some(found) = CACHE.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return found;
+    }
+    let compiled = Regex::new(pattern);
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.insert(pattern.to_string(), compiled.clone());
+    }
+    compiled
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Polarity {
@@ -441,7 +457,7 @@ fn term_problem(term: &str) -> Option<Text> {
         return Some(Text::new("空の語 \"\" があります", "an empty term \"\""));
     }
     let pattern = term.strip_prefix(PATTERN_PREFIX)?;
-    let e = regex::Regex::new(pattern).err()?;
+    let e = compiled_pattern(pattern).err()?;
     // the regex crate's message draws the pattern with a caret; its last line says what is wrong
     let shown = e.to_string();
     let reason = shown

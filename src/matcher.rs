@@ -530,7 +530,7 @@ fn compile(term: &str) -> CompiledTerm {
             nouns_only: false,
             // catalogs are validated on load; an invalid pattern matches nothing
             pattern: Some(
-                regex::Regex::new(pattern)
+                crate::catalog::compiled_pattern(pattern)
                     .unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex")),
             ),
         };
