@@ -574,6 +574,12 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
     let mut starts = Vec::new();
     for pair in lines.windows(2) {
         let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
+        // 「以上」 or the date of adoption (「最終改定日：2025年3月10日」) closes the last heading:
+        // what follows (the company's rows, another text) is none of its own
+        if set_off && is_closing_line(text[caption.clone()].trim()) {
+            starts.push(caption.start);
+            continue;
+        }
         if set_off && !blank_before {
             continue;
         }
@@ -596,6 +602,20 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         .enumerate()
         .map(|(i, &start)| start..starts.get(i + 1).copied().unwrap_or(range.end))
         .collect()
+}
+
+/// 「以上」 alone, or a short line that only dates the text's adoption or revision
+/// (「制定日：2020年4月1日」, 「2023年5月1日 改定」, 「最終更新日 令和5年4月1日」).
+fn is_closing_line(line: &str) -> bool {
+    static DATED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"^(?:(?:最終)?(?:制定|改定|改訂|改正|施行|更新|作成)(?:日|年月日)?\s*[:：]?\s*",
+            r"(?:[0-9]{4}|令和|平成|昭和|R[0-9])[^\n。]{0,16}$",
+            r"|(?:[0-9]{4}|令和|平成|昭和)[^\n。、]{1,14}日\s*(?:最終)?(?:制定|改定|改訂|改正|施行|更新|作成)\s*$)",
+        ))
+        .expect("static regex")
+    });
+    line == "以上" || (line.chars().count() <= 32 && DATED.is_match(line))
 }
 
 /// The caption units of a page without numbered units (`Document::caption_units`): its
@@ -1034,6 +1054,40 @@ mod tests {
             together.iter().any(|t| t.contains("情報セキュリティ対策")),
             "{together:?}"
         );
+    }
+
+    /// 「以上」 or a date of adoption closes a notice's last numbered heading: the company's rows
+    /// after it are no part of that heading's article (a desk set up, with the footer's 所在地,
+    /// is still a desk without a contact).
+    #[test]
+    fn the_last_heading_ends_at_a_closing_line() {
+        let doc = Document::new(
+            "1. 利用目的\n商品の発送のために利用します。\n2. お問い合わせ対応\n当社は、苦情・相談を受け付ける窓口を設置し、適切に対応いたします。\n最終改定日：2025年3月10日\n所在地：東京都北区中里1-15-2\n会社名：サンプル\n"
+                .to_string(),
+        );
+        let desk = articles_with(&doc, "窓口を設置");
+        assert!(desk.iter().all(|t| !t.contains("所在地")), "{desk:?}");
+        assert!(
+            articles_with(&doc, "所在地")
+                .iter()
+                .any(|t| t.starts_with("最終改定日"))
+        );
+        for closing in [
+            "以上",
+            "制定日：2020年4月1日",
+            "2023年5月1日 改定",
+            "最終更新日 令和5年4月1日",
+            "施行 2012年9月24日",
+        ] {
+            assert!(is_closing_line(closing), "{closing}");
+        }
+        for not in [
+            "以上の目的で利用します。",
+            "2023年5月1日に改定した本方針は、次のとおりです。",
+            "制定の目的",
+        ] {
+            assert!(!is_closing_line(not), "{not}");
+        }
     }
 
     /// A long page before its first numbered unit, saved one line a paragraph with captions
