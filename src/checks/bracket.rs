@@ -77,7 +77,7 @@ fn label_prefix() -> &'static Regex {
 }
 
 /// Whether an unmatched closing bracket ends a label: a short word at the start of the line
-/// (事例）, ｱ）, 注）) or a list number cited in running text (上記1．3）～6）).
+/// (事例）, ｱ）, 注）) or a list number cited in running text (上記1．3）～6）, 以下a)～d)).
 fn is_label(before: &str) -> bool {
     const MAX_LABEL_CHARS: usize = 3;
     let trimmed = before.trim_start();
@@ -120,7 +120,8 @@ fn is_label(before: &str) -> bool {
         .count()
         .min(1);
     rest.get(label_len - 1).is_none_or(|c| {
-        !c.is_alphanumeric() || matches!(c, '上' | '記' | '、' | '．' | '.' | '～' | '〜')
+        // 「上記1．3）」「下記a)」「以下a)～d)」: labels of a list cited in running text
+        !c.is_alphanumeric() || matches!(c, '上' | '記' | '下' | '、' | '．' | '.' | '～' | '〜')
     })
 }
 
@@ -251,5 +252,9 @@ mod tests {
         // a word that only ends in 例 before a closing bracket is no label
         assert_eq!(found("事例)を参照してください。\n").len(), 0);
         assert_eq!(found("利用の実例)を示します。\n").len(), 1);
+        // labels of the list below cited as a range
+        assert!(found("ただし、以下a)～d)のいずれかに該当する場合は該当しません。\n下記1)～3)を除きます。\n").is_empty());
+        // a word before a closing bracket stays one
+        assert_eq!(found("以下の場合)を除きます。\n").len(), 1);
     }
 }
