@@ -605,17 +605,32 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
 }
 
 /// 「以上」 alone, or a short line that only dates the text's adoption or revision
-/// (「制定日：2020年4月1日」, 「2023年5月1日 改定」, 「最終更新日 令和5年4月1日」).
+/// (「制定日：2020年4月1日」, 「2023年5月1日 改定」, 「最終更新日 令和5年4月1日」); the words are
+/// `[document]` of `dictionaries/vocabulary.toml`.
 fn is_closing_line(line: &str) -> bool {
     static DATED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(concat!(
-            r"^(?:(?:最終)?(?:制定|改定|改訂|改正|施行|更新|作成)(?:日|年月日)?\s*[:：]?\s*",
-            r"(?:[0-9]{4}|令和|平成|昭和|R[0-9])[^\n。]{0,16}$",
-            r"|(?:[0-9]{4}|令和|平成|昭和)[^\n。、]{1,14}日\s*(?:最終)?(?:制定|改定|改訂|改正|施行|更新|作成)\s*$)",
+        let words = &crate::vocabulary::vocabulary().document.adoption_words;
+        let adoption = words
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|");
+        regex::Regex::new(&format!(
+            concat!(
+                r"^(?:(?:最終)?(?:{a})(?:日|年月日)?\s*[:：]?\s*(?:[0-9]{{4}}|令和|平成|昭和|R[0-9])[^\n。]{{0,16}}$",
+                r"|(?:[0-9]{{4}}|令和|平成|昭和)[^\n。、]{{1,14}}日\s*(?:最終)?(?:{a})\s*$)",
+            ),
+            a = adoption
         ))
-        .expect("static regex")
+        .expect("adoption words make a valid pattern")
     });
-    line == "以上" || (line.chars().count() <= 32 && DATED.is_match(line))
+    const MAX_DATED_LINE_CHARS: usize = 32;
+    crate::vocabulary::vocabulary()
+        .document
+        .closing_lines
+        .iter()
+        .any(|c| c == line)
+        || (line.chars().count() <= MAX_DATED_LINE_CHARS && DATED.is_match(line))
 }
 
 /// The caption units of a page without numbered units (`Document::caption_units`): its

@@ -17,6 +17,18 @@ pub struct Vocabulary {
     pub defined_term: DefinedTermWords,
     pub contract: ContractWords,
     pub derive: DeriveWords,
+    pub document: DocumentWords,
+}
+
+/// What the division of a document into clause units reads (`document`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DocumentWords {
+    /// Lines that close a notice's last numbered heading by themselves (「以上」).
+    pub closing_lines: Vec<String>,
+    /// Words that, with a date on a short line of their own, record the text's adoption or
+    /// revision (制定, 改定, 施行).
+    pub adoption_words: Vec<String>,
 }
 
 /// What the model clauses of a contract read (`engine`).
@@ -108,7 +120,7 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 27] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 29] {
         let k = &self.kind;
         [
             ("polarity.exemption", &self.polarity.exemption),
@@ -144,6 +156,8 @@ impl Vocabulary {
                 &self.defined_term.part_headings,
             ),
             ("derive.generic", &self.derive.generic),
+            ("document.closing-lines", &self.document.closing_lines),
+            ("document.adoption-words", &self.document.adoption_words),
         ]
     }
 }
