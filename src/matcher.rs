@@ -438,17 +438,31 @@ impl<'d> TermIndex<'d> {
             .iter()
             .flat_map(|t| self.occurrences(t).to_vec())
             .collect();
-        occurrences.retain(|r| {
+        let text = &doc.normalized.text;
+        let denied = |r: &Range<usize>| {
             let i = doc.sentences.partition_point(|s| s.end <= r.start);
             let Some(sentence) = doc.sentences.get(i).filter(|s| s.start <= r.start) else {
-                return true;
+                return false;
             };
-            let denied = polarity(&doc.normalized.text[sentence.clone()]) == Polarity::Prohibition
+            polarity(&text[sentence.clone()]) == Polarity::Prohibition
                 && verbs
                     .iter()
-                    .any(|v| v.start >= r.end && v.end <= sentence.end);
-            !denied
-        });
+                    .any(|v| v.start >= r.end && v.end <= sentence.end)
+        };
+        let denials: Vec<Range<usize>> =
+            occurrences.iter().filter(|r| denied(r)).cloned().collect();
+        // a caption (「5. 第三者への提供・共同利用について」) over a sentence that denies the
+        // trigger (「…第三者に提供または共同利用することはありません。」) announces nothing either
+        let over_a_denial = |r: &Range<usize>| {
+            let line = line_around(text, r);
+            if text[line.clone()].contains('。') {
+                return false;
+            }
+            let next = (line.end + 1).min(text.len());
+            let next_end = text[next..].find('\n').map_or(text.len(), |n| next + n);
+            denials.iter().any(|d| next <= d.start && d.end <= next_end)
+        };
+        occurrences.retain(|r| !denied(r) && !over_a_denial(r));
         !occurrences.is_empty()
     }
 }
