@@ -417,13 +417,8 @@ impl<'d> TermIndex<'d> {
                     .filter(|s| s.start <= r.start)
                     .is_some_and(|s| holds_unless(s.clone()));
                 let line = line_around(text, r);
-                let line_end = line.end;
-                let caption = !text[line].contains('。');
-                let next_line = (line_end + 1).min(text.len());
-                let next_end = text[next_line..]
-                    .find('\n')
-                    .map_or(text.len(), |n| next_line + n);
-                let over_unless = caption && holds_unless(next_line..next_end);
+                let caption = !text[line.clone()].contains('。');
+                let over_unless = caption && holds_unless(line_after(text, &line));
                 !in_sentence && !over_unless
             });
         }
@@ -458,9 +453,10 @@ impl<'d> TermIndex<'d> {
             if text[line.clone()].contains('。') {
                 return false;
             }
-            let next = (line.end + 1).min(text.len());
-            let next_end = text[next..].find('\n').map_or(text.len(), |n| next + n);
-            denials.iter().any(|d| next <= d.start && d.end <= next_end)
+            let next = line_after(text, &line);
+            denials
+                .iter()
+                .any(|d| next.start <= d.start && d.end <= next.end)
         };
         occurrences.retain(|r| !denied(r) && !over_a_denial(r));
         !occurrences.is_empty()
@@ -515,6 +511,12 @@ fn line_around(text: &str, range: &Range<usize>) -> Range<usize> {
         .find('\n')
         .map_or(text.len(), |n| range.end + n);
     start..end
+}
+
+/// The line after `line` (empty at the end of the text).
+fn line_after(text: &str, line: &Range<usize>) -> Range<usize> {
+    let start = (line.end + 1).min(text.len());
+    start..line_around(text, &(start..start)).end
 }
 
 /// Longest line read as a caption over the statements of a trigger, in characters.
