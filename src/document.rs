@@ -576,7 +576,7 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
         // 「以上」 or the date of adoption (「最終改定日：2025年3月10日」) closes the last heading:
         // what follows (the company's rows, another text) is none of its own
-        if set_off && is_closing_line(text[caption.clone()].trim()) {
+        if set_off && structure::is_closing_line(text[caption.clone()].trim()) {
             starts.push(caption.start);
             continue;
         }
@@ -602,35 +602,6 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         .enumerate()
         .map(|(i, &start)| start..starts.get(i + 1).copied().unwrap_or(range.end))
         .collect()
-}
-
-/// 「以上」 alone, or a short line that only dates the text's adoption or revision
-/// (「制定日：2020年4月1日」, 「2023年5月1日 改定」, 「最終更新日 令和5年4月1日」); the words are
-/// `[document]` of `dictionaries/vocabulary.toml`.
-fn is_closing_line(line: &str) -> bool {
-    static DATED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        let words = &crate::vocabulary::vocabulary().document.adoption_words;
-        let adoption = words
-            .iter()
-            .map(|w| regex::escape(w))
-            .collect::<Vec<_>>()
-            .join("|");
-        regex::Regex::new(&format!(
-            concat!(
-                r"^(?:(?:最終)?(?:{a})(?:日|年月日)?\s*[:：]?\s*(?:[0-9]{{4}}|令和|平成|昭和|R[0-9])[^\n。]{{0,16}}$",
-                r"|(?:[0-9]{{4}}|令和|平成|昭和)[^\n。、]{{1,14}}日\s*(?:最終)?(?:{a})\s*$)",
-            ),
-            a = adoption
-        ))
-        .expect("adoption words make a valid pattern")
-    });
-    const MAX_DATED_LINE_CHARS: usize = 32;
-    crate::vocabulary::vocabulary()
-        .document
-        .closing_lines
-        .iter()
-        .any(|c| c == line)
-        || (line.chars().count() <= MAX_DATED_LINE_CHARS && DATED.is_match(line))
 }
 
 /// The caption units of a page without numbered units (`Document::caption_units`): its
@@ -1094,14 +1065,14 @@ mod tests {
             "最終更新日 令和5年4月1日",
             "施行 2012年9月24日",
         ] {
-            assert!(is_closing_line(closing), "{closing}");
+            assert!(structure::is_closing_line(closing), "{closing}");
         }
         for not in [
             "以上の目的で利用します。",
             "2023年5月1日に改定した本方針は、次のとおりです。",
             "制定の目的",
         ] {
-            assert!(!is_closing_line(not), "{not}");
+            assert!(!structure::is_closing_line(not), "{not}");
         }
     }
 

@@ -413,9 +413,18 @@ fn patterns() -> &'static Patterns {
             roman_heading: re(labels[12]),
             markdown: re(labels[13]),
             any_label: regex::RegexSet::new(labels).expect("static regex set"),
-            dated: re(
-                r"^(?:(?:制定|改定|改訂|施行|最終改定|最終改訂|最終更新|更新|作成)日?\s*:?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?\s*(?:制定|改定|改訂|施行|更新|作成|以上)?\s*$",
-            ),
+            dated: {
+                // the adoption words are `[document]` of dictionaries/vocabulary.toml
+                let words = &crate::vocabulary::vocabulary().document.adoption_words;
+                let adoption = words
+                    .iter()
+                    .map(|w| regex::escape(w))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                re(&format!(
+                    r"^(?:(?:最終)?(?:{adoption})(?:日|年月日)?\s*[:：]?\s*)?(?:(?:令和|平成|昭和)\s*(?:元|[0-9]{{1,2}})|[0-9]{{4}})\s*年\s*[0-9]{{1,2}}\s*月(?:\s*[0-9]{{1,2}}\s*日)?\s*(?:最終)?(?:{adoption}|以上)?\s*$"
+                ))
+            },
             bullet: re(r"^(?:[-*・]\s*)"),
             amendment: re(
                 r"第\s*[0-9〇一二三四五六七八九十百千]+\s*条[^。]*?次の(?:とおり|ように|[0-9〇一二三四五六七八九十]+(?:条|項|号)を|条項?を|項を|号を)\s*(?:改める|改正する|変更する|加える|追加する|新設する)|(?:契約|規程|規則|約款)書?に次の(?:条項?|[0-9〇一二三四五六七八九十]+条)を(?:加える|追加する|新設する)",
@@ -1319,6 +1328,19 @@ fn closing_block(source: &SourceText, folded: &[String], after: usize) -> Option
         }
     }
     start
+}
+
+/// 「以上」 alone, or a line that only dates the text's adoption or revision (「制定日：2020年4月1日」,
+/// 「2023年5月1日 改定」, 「最終更新日 令和5年4月1日」): what a notice's closing block starts with,
+/// and what ends a notice's last heading (`document`). The words are `[document]` of
+/// `dictionaries/vocabulary.toml`.
+pub(crate) fn is_closing_line(line: &str) -> bool {
+    crate::vocabulary::vocabulary()
+        .document
+        .closing_lines
+        .iter()
+        .any(|c| c == line)
+        || patterns().dated.is_match(&fold_line(line))
 }
 
 fn is_supplementary(line: &str) -> bool {
