@@ -248,3 +248,34 @@ fn fuzz_seeds_are_refused_with_their_reason() {
         }
     }
 }
+
+/// The seeds of the `pdf` fuzz target (tests/fuzz/pdf/): a file the PDF parser panics on is
+/// refused as damaged (the panic caught, not a crash of kiyaku); the others are read.
+#[test]
+fn pdf_fuzz_seeds_are_read_or_refused_as_damaged() {
+    let expected: &[(&str, Option<&str>)] = &[
+        (
+            "parser-panics-on-a-broken-object-header.pdf",
+            Some("the PDF parser failed on its structure"),
+        ),
+        ("span-text-with-line-breaks.pdf", None),
+    ];
+    let dir = root().join("tests/fuzz/pdf");
+    let mut seeds: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    seeds.sort();
+    let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
+    assert_eq!(seeds, names, "a seed without expectations, or one missing");
+    for (name, refusal) in expected {
+        let path = dir.join(name);
+        let result = extract::extract(Format::of(&path), &std::fs::read(&path).unwrap());
+        match (result, refusal) {
+            (Err(e), Some(reason)) => assert!(e.to_string().contains(reason), "{name}: {e}"),
+            (Err(e), None) => panic!("{name}: refused: {e}"),
+            (Ok(_), Some(reason)) => panic!("{name}: read, though it should be refused: {reason}"),
+            (Ok(_), None) => {}
+        }
+    }
+}
