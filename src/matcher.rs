@@ -444,8 +444,9 @@ impl<'d> TermIndex<'d> {
                     .iter()
                     .any(|v| v.start >= r.end && v.end <= sentence.end)
         };
-        let denials: Vec<Range<usize>> =
-            occurrences.iter().filter(|r| denied(r)).cloned().collect();
+        // each occurrence judged once, then split into the denied and the rest
+        let (denials, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
+            occurrences.into_iter().partition(|r| denied(r));
         // a caption (「5. 第三者への提供・共同利用について」) over a sentence that denies the
         // trigger (「…第三者に提供または共同利用することはありません。」) announces nothing either
         let over_a_denial = |r: &Range<usize>| {
@@ -458,8 +459,7 @@ impl<'d> TermIndex<'d> {
                 .iter()
                 .any(|d| next.start <= d.start && d.end <= next.end)
         };
-        occurrences.retain(|r| !denied(r) && !over_a_denial(r));
-        !occurrences.is_empty()
+        kept.iter().any(|r| !over_a_denial(r))
     }
 }
 

@@ -197,6 +197,25 @@ fn cut_short(docx: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
+/// The fuzz seeds in `subfolders` of `dir`, as paths relative to `dir` ("html/x.html"; a
+/// subfolder "." gives bare file names), sorted.
+fn seed_names(dir: &std::path::Path, subfolders: &[&str]) -> Vec<String> {
+    let mut seeds: Vec<String> = subfolders
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).into_iter().flatten())
+        .map(|e| {
+            let path = e.unwrap().path();
+            path.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .trim_start_matches("./")
+                .to_owned()
+        })
+        .collect();
+    seeds.sort();
+    seeds
+}
+
 /// The seeds `.ci/fuzz` gives the `html` and `docx` targets (tests/fuzz/): each is refused
 /// with its reason, or read.
 #[test]
@@ -225,20 +244,12 @@ fn fuzz_seeds_are_refused_with_their_reason() {
         ),
     ];
     let dir = root().join("tests/fuzz");
-    let mut seeds: Vec<String> = ["html", "docx"]
-        .iter()
-        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).into_iter().flatten())
-        .map(|e| {
-            let path = e.unwrap().path();
-            path.strip_prefix(&dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    seeds.sort();
     let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
-    assert_eq!(seeds, names, "a seed without expectations, or one missing");
+    assert_eq!(
+        seed_names(&dir, &["html", "docx"]),
+        names,
+        "a seed without expectations, or one missing"
+    );
     for (name, reason) in expected {
         let path = dir.join(name);
         let result = extract::extract(Format::of(&path), &std::fs::read(&path).unwrap());
@@ -261,13 +272,12 @@ fn pdf_fuzz_seeds_are_read_or_refused_as_damaged() {
         ("span-text-with-line-breaks.pdf", None),
     ];
     let dir = root().join("tests/fuzz/pdf");
-    let mut seeds: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    seeds.sort();
     let names: Vec<&str> = expected.iter().map(|(n, _)| *n).collect();
-    assert_eq!(seeds, names, "a seed without expectations, or one missing");
+    assert_eq!(
+        seed_names(&dir, &["."]),
+        names,
+        "a seed without expectations, or one missing"
+    );
     for (name, refusal) in expected {
         let path = dir.join(name);
         let result = extract::extract(Format::of(&path), &std::fs::read(&path).unwrap());
