@@ -373,6 +373,45 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                         polarity: markers.polarity(&whole),
                     });
                 }
+                if unit.kind == UnitKind::Article
+                    && unit.caption_range.is_none()
+                    && unit.caption.as_deref().is_some_and(|caption| {
+                        // the header is the label and the caption alone (「第2条（…）」)
+                        let header = doc.source.as_str()[unit.header.clone()].trim();
+                        header.contains(caption)
+                            && header.chars().count()
+                                <= unit.label.chars().count() + caption.chars().count() + 3
+                    })
+                    && unit.children.first().is_some_and(|&c| {
+                        s.units[c].kind == UnitKind::Paragraph
+                            && text[doc.normalized_range(unit.header.end..s.units[c].span.start)]
+                                .trim()
+                                .is_empty()
+                    })
+                {
+                    // an article that is its caption over numbered paragraphs and nothing else
+                    // (「第2条（個人情報の利用目的）」 over 「1. ご本人確認のため」 …, 「第4条（第三者
+                    // 提供）」 over the exceptions): each paragraph reads with the caption, which is
+                    // its only lead-in
+                    let header = doc.normalized_range(unit.header.clone());
+                    for &c in &unit.children {
+                        let child = &s.units[c];
+                        if child.kind != UnitKind::Paragraph {
+                            continue;
+                        }
+                        let child_end = child
+                            .children
+                            .first()
+                            .map_or(child.span.end, |&g| s.units[g].span.start);
+                        let own = doc.normalized_range(child.header.start..child_end);
+                        units.push(ClauseUnit {
+                            scope: Scope::Sentence,
+                            focus: doc.original(own.clone()),
+                            polarity: markers.polarity(&own),
+                            segments: vec![header.clone(), own],
+                        });
+                    }
+                }
                 if unit.kind == UnitKind::Heading {
                     // a notice's heading 「2. 利用目的」 reads with each sentence under it
                     let header = doc.normalized_range(unit.header.clone());
@@ -467,7 +506,7 @@ const LIST_ENTRY_CHARS: usize = 60;
 const LIST_ENTRIES: usize = 20;
 
 /// Whether a line opens as a list entry: a bullet (・ ■ - …) or a number (1. (1) ① 一、).
-fn starts_as_list_entry(line: &str) -> bool {
+pub(crate) fn starts_as_list_entry(line: &str) -> bool {
     static LABEL: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",

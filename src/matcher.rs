@@ -469,9 +469,11 @@ impl<'d> TermIndex<'d> {
 /// 「共同利用する場合があります」 and 「共同利用する場合の項目」 are not conditions, nor is a place
 /// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
+    // the act on the trigger (「共同利用する場合」), or on a trigger named as a noun
+    // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets
     static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"^(?:を行う|を行なう|する|をする|される)場合(?:は|には|であって|、|,|\s*$)",
+            r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う)場合(?:は|には|であって|、|,|\s*$)",
         )
         .expect("static regex")
     });
@@ -490,6 +492,11 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         if condition.is_match(after) {
             hypothetical = true;
             condition_until = r.end + after.len();
+            // what would then be done, listed under the condition (「…を作成する場合、以下の
+            // 対応を行います。」 over 「1. …を公表する」): the list is part of the condition
+            if ["以下", "次", "下記"].iter().any(|w| after.contains(w)) {
+                condition_until = list_after(text, condition_until);
+            }
             continue;
         }
         if r.start < condition_until {
@@ -502,6 +509,20 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         }
     }
     hypothetical
+}
+
+/// The end of the list entries (「1. …」「・…」) on the lines that follow `offset`'s line, or
+/// `offset` when none follows.
+fn list_after(text: &str, offset: usize) -> usize {
+    let mut end = offset;
+    let mut line = line_around(text, &(offset..offset));
+    loop {
+        line = line_after(text, &line);
+        if line.is_empty() || !crate::document::starts_as_list_entry(&text[line.clone()]) {
+            return end;
+        }
+        end = line.end;
+    }
 }
 
 /// The line of `text` that holds `range` (without its line break).
@@ -1016,6 +1037,12 @@ mod tests {
         }
         let text = "カード発行会社が外国にある場合、情報は移転されます。";
         assert!(!only_hypothetical(text, &at(text, "外国にある")));
+        // a noun trigger, defined in brackets, acted on in the condition; what would then be
+        // done listed under it
+        let text = "当社は、匿名加工情報(復元できないよう加工したもの)を作成する場合、以下の対応を行います。\n1. 匿名加工情報に含まれる情報の項目を公表する\n2. 匿名加工情報を安全に管理する\n";
+        assert!(only_hypothetical(text, &at(text, "匿名加工情報")));
+        let text = "当社は、匿名加工情報を作成する場合、以下の対応を行います。\n1. 項目を公表する\n当社は匿名加工情報を第三者に提供しています。\n";
+        assert!(!only_hypothetical(text, &at(text, "匿名加工情報")));
     }
 
     /// The one-pass search by anchor token finds what checking every token position finds.
