@@ -601,6 +601,9 @@ fn non_empty_lines(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)>
 /// Longest line read as an unnumbered section caption, in characters.
 const BLOCK_CAPTION_CHARS: usize = 30;
 
+/// Longest bulleted line read as a section caption, in characters.
+const BULLETED_CAPTION_CHARS: usize = 45;
+
 /// The sections of `range` (normalised text) headed by caption lines without a number: a
 /// short line with no 「。」, not a list line, set off by a blank line before it and followed
 /// by a line that is a sentence (ends in 「。」). Each runs from its caption to the next;
@@ -611,8 +614,13 @@ const BLOCK_CAPTION_CHARS: usize = 30;
 fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<usize>> {
     let lines = non_empty_lines(text, range.clone());
     let mut starts = Vec::new();
-    for pair in lines.windows(2) {
+    for (i, pair) in lines.windows(2).enumerate() {
         let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
+        // a bulleted caption between sentences (a form's 「・個人情報の委託について」 over its
+        // text) heads a section; a bullet after a bullet is a list's entry
+        let after_a_list_entry = i
+            .checked_sub(1)
+            .is_none_or(|p| starts_as_list_entry(text[lines[p].0.clone()].trim()));
         // 「以上」 or the date of adoption (「最終改定日：2025年3月10日」) closes the last heading:
         // what follows (the company's rows, another text) is none of its own
         if set_off && structure::is_closing_line(text[caption.clone()].trim()) {
@@ -625,10 +633,18 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         let caption = text[caption.clone()].trim();
         let next = text[next.clone()].trim();
         let chars = caption.chars().count();
-        let is_caption = (2..=BLOCK_CAPTION_CHARS).contains(&chars)
+        let bulleted = starts_with_bullet(caption);
+        // a form's bulleted captions name the JIS items at length (「・個人情報を与えることの
+        // 任意性及び当該情報を与えなかった場合に生じる結果」)
+        let longest = if bulleted {
+            BULLETED_CAPTION_CHARS
+        } else {
+            BLOCK_CAPTION_CHARS
+        };
+        let is_caption = (2..=longest).contains(&chars)
             && !caption.contains('。')
             && !caption.ends_with(['、', ':', ','])
-            && !starts_with_bullet(caption)
+            && (!bulleted || (!set_off && !after_a_list_entry))
             && !caption.starts_with(['(', '「', '['])
             && !caption.starts_with(|c: char| c.is_ascii_digit())
             && next.ends_with('。');

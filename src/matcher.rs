@@ -660,6 +660,10 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
         captions.extend(lines);
     }
+    // a form's captions that the structure does not read as headings: 【事業者の名称】,
+    // 「・個人情報保護管理者」, 「1（事業者名）」
+    let caption_lines = caption_lines(text);
+    captions.extend(caption_lines.iter().cloned());
     // how many of the outline's groups stand in `lines`
     let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
         spec.outline
@@ -670,11 +674,15 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
         return std::iter::once(0..text.len()).collect();
     }
-    if found.is_empty() && spec.consent_outline_min > 0 && consent_form(index, spec) {
+    if found.is_empty()
+        && spec.consent_outline_min > 0
+        && (consent_form(index, spec) || form_title(index, spec))
+    {
         let headers: Vec<Range<usize>> = s
             .units
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
+            .chain(caption_lines)
             .collect();
         if named(index, &headers) >= spec.consent_outline_min {
             return std::iter::once(0..text.len()).collect();
@@ -694,6 +702,53 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
 /// Lines at the end of a document read for a request of consent: the consent line, then
 /// the business's name and contact under it.
 const CONSENT_TAIL_LINES: usize = 5;
+
+/// Whether the document's first line names a form (「お問い合わせフォームにおける個人情報の
+/// 取扱いについて」): a notice given where the data are entered.
+fn form_title(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    let text = &index.doc.normalized.text;
+    let first = line_around(text, &(0..0));
+    !spec.form.is_empty() && index.all_in(&spec.form, std::slice::from_ref(&first))
+}
+
+/// Lines that are captions by their shape alone, each as the range of its caption's words:
+/// 【…】 opening a line, a number with the caption in brackets (「1（事業者名）」, normalised to
+/// 「1(事業者名)」), a bulleted line that is no sentence and heads text, not another entry
+/// (「・個人情報保護管理者」 over its name; not 「・会社名・部署名（任意）」 in a list of fields).
+fn caption_lines(text: &str) -> Vec<Range<usize>> {
+    static CAPTION: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
+        )
+        .expect("static regex")
+    });
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() {
+            lines.push(start..start + content.len());
+        }
+        start += line.len();
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(c) = CAPTION.captures(&text[line.clone()]) else {
+            continue;
+        };
+        let heads_text = || {
+            lines
+                .get(i + 1)
+                .is_some_and(|next| !crate::document::starts_as_list_entry(&text[next.clone()]))
+        };
+        let caption = c
+            .name("bracketed")
+            .or_else(|| c.name("numbered"))
+            .or_else(|| c.name("bulleted").filter(|_| heads_text()));
+        out.extend(caption.map(|m| line.start + m.start()..line.start + m.end()));
+    }
+    out
+}
 
 /// Whether a document ends by asking the person to agree to it (a form's 「上記内容に同意する」).
 fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {

@@ -79,7 +79,23 @@ fn is_field_caption(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let value = text[end..line_end].trim_matches(|c: char| {
+    // a caption alone on its line, its value on the next (「【事業者の名称】」 over the name):
+    // a line that is neither another caption nor a blank of its own
+    if text[end..line_end].trim().is_empty() {
+        let next_start = (line_end + 1).min(text.len());
+        let next_end = text[next_start..]
+            .find('\n')
+            .map_or(text.len(), |i| next_start + i);
+        let next = text[next_start..next_end].trim();
+        return !next.starts_with('【') && !pattern().is_match(next) && filled(next);
+    }
+    filled(&text[end..line_end])
+}
+
+/// Whether a field's value is written: two characters or more besides punctuation, brackets
+/// and the marks of a blank (＿, ○, -).
+fn filled(value: &str) -> bool {
+    let value = value.trim_matches(|c: char| {
         c.is_whitespace()
             || matches!(
                 c,
@@ -93,7 +109,6 @@ fn is_field_caption(text: &str, start: usize, end: usize) -> bool {
         >= 2
 }
 
-/// One finding per line: a template line often holds several blanks.
 /// Whether a match of `X{3,}` is a word of its own (what `\bX{3,}\b` would match): no word
 /// character, in Unicode's sense, just before or after it. Other matches always stand.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
@@ -103,6 +118,7 @@ fn stands_alone(text: &str, start: usize, end: usize) -> bool {
         || !(is_word(text[..start].chars().next_back()) || is_word(text[end..].chars().next()))
 }
 
+/// One finding per line: a template line often holds several blanks.
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
@@ -211,10 +227,23 @@ mod tests {
         assert!(
             found("【団体名】 〔 一般社団法人 日本協会 〕\n【所在地】：東京都新宿区西新宿1-3-3\n【会社名】 株式会社サンプル\n").is_empty()
         );
+        // the value on the next line
+        assert!(
+            found("【事業者の名称】\n一般社団法人サンプル協会\n【利用目的】\n受験票の作成のため\n")
+                .is_empty()
+        );
         // the caption alone, or with a blank after it, is one
         assert_eq!(
-            found("【会社名】\n【住所】：＿＿＿＿\n【氏名】 ○○○○\n"),
-            vec!["【会社名】", "【住所】", "【氏名】"]
+            found(
+                "【会社名】\n【住所】：＿＿＿＿\n【氏名】 ○○○○\n【所在地】\n\n【代表者名】\n＿＿＿＿\n"
+            ),
+            vec![
+                "【会社名】",
+                "【住所】",
+                "【氏名】",
+                "【所在地】",
+                "【代表者名】"
+            ]
         );
     }
 }
