@@ -201,8 +201,8 @@ pub struct SectionSpec {
     pub consent: Groups,
     #[serde(default)]
     pub consent_outline_min: usize,
-    /// Concept groups that, found in the document's first line, make it the notice of a form
-    /// (「お問い合わせフォームにおける個人情報の取扱いについて」): read as a consent form is.
+    /// Concept groups that, found in the document's first two lines, make it the notice of a
+    /// form (「お問い合わせフォームにおける個人情報の取扱いについて」): read as a consent form is.
     #[serde(default)]
     pub form: Groups,
 }

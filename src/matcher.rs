@@ -703,12 +703,16 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
 /// the business's name and contact under it.
 const CONSENT_TAIL_LINES: usize = 5;
 
-/// Whether the document's first line names a form (「お問い合わせフォームにおける個人情報の
-/// 取扱いについて」): a notice given where the data are entered.
+/// Whether the document's opening (its first two lines: the title and the sentence under it)
+/// names a form or the data a form takes (「お問い合わせフォームにおける個人情報の取扱いに
+/// ついて」, 「お問い合わせに際して取得する個人情報を以下の通り取り扱います」): a notice given
+/// where the data are entered.
 fn form_title(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let text = &index.doc.normalized.text;
     let first = line_around(text, &(0..0));
-    !spec.form.is_empty() && index.all_in(&spec.form, std::slice::from_ref(&first))
+    let second = line_after(text, &first);
+    let opening = first.start..second.end.max(first.end);
+    !spec.form.is_empty() && index.all_in(&spec.form, std::slice::from_ref(&opening))
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:
