@@ -113,11 +113,11 @@ fn extract_limited(bytes: &[u8], limits: Limits) -> Result<Docx, ExtractError> {
         .map_err(|e| ExtractError::Corrupt(e.to_string()))?;
     // the definitions first, then the document streamed through them
     let styles = with_part(&mut archive, STYLES, limits.definitions, |reader| {
-        Ok(parse_styles(reader).unwrap_or_default())
+        Ok(parse_styles(reader.get_mut()).unwrap_or_default())
     })?
     .unwrap_or_default();
     let numbering = with_part(&mut archive, NUMBERING, limits.definitions, |reader| {
-        Ok(parse_numbering(reader).unwrap_or_default())
+        Ok(parse_numbering(reader.get_mut()).unwrap_or_default())
     })?
     .unwrap_or_default();
     with_part(&mut archive, DOCUMENT, limits.document, |reader| {
@@ -257,131 +257,177 @@ impl Numbering {
     }
 }
 
-fn parse_numbering(reader: &mut Reader<impl BufRead>) -> Result<Numbering, String> {
+/// `word/numbering.xml` as written: the list definitions (`w:abstractNum`, each level a
+/// `w:lvl`) and the lists that use them (`w:num`, with per-level overrides). quick-xml's serde
+/// matches local names, so any namespace prefix reads; unknown elements are skipped.
+mod numbering_xml {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    pub struct Numbering {
+        #[serde(rename = "abstractNum", default)]
+        pub abstracts: Vec<AbstractNum>,
+        #[serde(rename = "num", default)]
+        pub nums: Vec<Num>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct AbstractNum {
+        #[serde(rename = "@abstractNumId")]
+        pub id: Option<String>,
+        #[serde(rename = "lvl", default)]
+        pub levels: Vec<Lvl>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Num {
+        #[serde(rename = "@numId")]
+        pub id: Option<String>,
+        #[serde(rename = "abstractNumId")]
+        pub abstract_id: Option<Val>,
+        #[serde(rename = "lvlOverride", default)]
+        pub overrides: Vec<LvlOverride>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct LvlOverride {
+        #[serde(rename = "@ilvl")]
+        pub ilvl: Option<String>,
+        #[serde(rename = "startOverride")]
+        pub start: Option<Val>,
+        pub lvl: Option<Lvl>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Lvl {
+        #[serde(rename = "@ilvl")]
+        pub ilvl: Option<String>,
+        pub start: Option<Val>,
+        #[serde(rename = "numFmt")]
+        pub format: Option<Val>,
+        #[serde(rename = "lvlText")]
+        pub text: Option<Val>,
+        pub suff: Option<Val>,
+        #[serde(rename = "lvlRestart")]
+        pub restart: Option<Val>,
+        #[serde(rename = "isLgl")]
+        pub legal: Option<Val>,
+    }
+
+    /// An element whose meaning is its `w:val` attribute.
+    #[derive(Deserialize)]
+    pub struct Val {
+        #[serde(rename = "@val")]
+        pub val: Option<String>,
+    }
+}
+
+/// `word/styles.xml` as written: of each paragraph style, the numbering it gives and the style
+/// it is based on.
+mod styles_xml {
+    use super::numbering_xml::Val;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    pub struct Styles {
+        #[serde(rename = "style", default)]
+        pub styles: Vec<Style>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Style {
+        #[serde(rename = "@styleId")]
+        pub id: Option<String>,
+        #[serde(rename = "basedOn")]
+        pub based_on: Option<Val>,
+        #[serde(rename = "pPr")]
+        pub paragraph: Option<ParagraphProperties>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct ParagraphProperties {
+        #[serde(rename = "numPr")]
+        pub numbering: Option<NumberingProperties>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct NumberingProperties {
+        #[serde(rename = "numId")]
+        pub num: Option<Val>,
+        pub ilvl: Option<Val>,
+    }
+}
+
+/// The `w:val` of an optional element.
+fn value(v: &Option<numbering_xml::Val>) -> Option<String> {
+    v.as_ref().and_then(|v| v.val.clone())
+}
+
+fn parse_numbering(reader: impl BufRead) -> Result<Numbering, String> {
+    let xml: numbering_xml::Numbering =
+        quick_xml::de::from_reader(reader).map_err(|e| e.to_string())?;
     let mut numbering = Numbering::default();
-    let mut abstract_id: Option<String> = None;
-    let mut num: Option<(String, Num)> = None;
-    let mut override_level: Option<u8> = None;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?;
-        let (e, empty) = match event {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) => {
-                match e.local_name().into_inner() {
-                    "abstractNum" => abstract_id = None,
-                    "num" => {
-                        if let Some((id, n)) = num.take() {
-                            numbering.nums.insert(id, n);
-                        }
-                    }
-                    "lvlOverride" => override_level = None,
-                    _ => {}
-                }
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
-        match e.local_name().into_inner() {
-            "abstractNum" if !empty => {
-                let id = attr(&e, "abstractNumId").unwrap_or_default();
-                numbering.abstracts.entry(id.clone()).or_default();
-                abstract_id = Some(id);
-            }
-            "num" if !empty => {
-                num = Some((attr(&e, "numId").unwrap_or_default(), Num::default()));
-            }
-            "abstractNumId" => {
-                if let Some((_, n)) = num.as_mut() {
-                    n.abstract_id = val(&e).unwrap_or_default();
-                }
-            }
-            "lvlOverride" if !empty => {
-                override_level = attr(&e, "ilvl").and_then(|v| v.parse::<u8>().ok());
-            }
-            "startOverride" => {
-                if let (Some((_, n)), Some(l)) = (num.as_mut(), override_level) {
-                    n.start_overrides
-                        .insert(l, val(&e).and_then(|v| v.parse().ok()).unwrap_or(1));
-                }
-            }
-            "lvl" if !empty => {
-                let (ilvl, level) = parse_level_body(reader, &e)?;
-                if let Some((_, n)) = num.as_mut().filter(|_| override_level.is_some()) {
-                    n.level_overrides
-                        .insert(override_level.unwrap_or(ilvl), level);
-                } else if let Some(a) = &abstract_id {
-                    numbering
-                        .abstracts
-                        .entry(a.clone())
-                        .or_default()
-                        .insert(ilvl, level);
-                }
-            }
-            _ => {}
+    for a in xml.abstracts {
+        let levels = numbering
+            .abstracts
+            .entry(a.id.unwrap_or_default())
+            .or_default();
+        for l in &a.levels {
+            let (ilvl, level) = level_of(l);
+            levels.insert(ilvl, level);
         }
+    }
+    for n in xml.nums {
+        let mut num = Num {
+            abstract_id: value(&n.abstract_id).unwrap_or_default(),
+            ..Num::default()
+        };
+        for o in &n.overrides {
+            let Some(ilvl) = o.ilvl.as_deref().and_then(|v| v.parse::<u8>().ok()) else {
+                continue;
+            };
+            if o.start.is_some() {
+                let start = value(&o.start).and_then(|v| v.parse().ok()).unwrap_or(1);
+                num.start_overrides.insert(ilvl, start);
+            }
+            if let Some(l) = &o.lvl {
+                num.level_overrides.insert(ilvl, level_of(l).1);
+            }
+        }
+        numbering.nums.insert(n.id.unwrap_or_default(), num);
     }
     Ok(numbering)
 }
 
-/// Reads a `w:lvl` element's children up to its end tag.
-fn parse_level_body(
-    reader: &mut Reader<impl BufRead>,
-    start: &BytesStart,
-) -> Result<(u8, Level), String> {
-    let ilvl = attr(start, "ilvl")
+/// A `w:lvl` element's level number (0–8) and what it says.
+fn level_of(l: &numbering_xml::Lvl) -> (u8, Level) {
+    let ilvl = l
+        .ilvl
+        .as_deref()
         .and_then(|v| v.parse::<u8>().ok())
         .unwrap_or(0)
         .min(8);
-    let mut level = Level {
-        start: 1,
-        format: "decimal".into(),
-        ..Level::default()
+    let level = Level {
+        start: l.start.as_ref().map_or(1, |v| {
+            v.val.as_deref().and_then(|v| v.parse().ok()).unwrap_or(1)
+        }),
+        format: l.format.as_ref().map_or_else(
+            || "decimal".into(),
+            |v| v.val.clone().unwrap_or_else(|| "decimal".into()),
+        ),
+        text: value(&l.text).unwrap_or_default(),
+        suffix: match value(&l.suff).as_deref() {
+            Some("space") => Suffix::Space,
+            Some("nothing") => Suffix::Nothing,
+            _ => Suffix::Tab,
+        },
+        restart: value(&l.restart).and_then(|v| v.parse().ok()),
+        legal: l
+            .legal
+            .as_ref()
+            .is_some_and(|v| !matches!(v.val.as_deref(), Some("0" | "false" | "off"))),
     };
-    let mut depth = 0usize;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let (e, empty) = match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(_) => {
-                if depth == 0 {
-                    return Ok((ilvl, level));
-                }
-                depth -= 1;
-                continue;
-            }
-            Event::Eof => return Ok((ilvl, level)),
-            _ => continue,
-        };
-        if !empty {
-            depth += 1;
-        }
-        match e.local_name().into_inner() {
-            "start" => level.start = val(&e).and_then(|v| v.parse().ok()).unwrap_or(1),
-            "numFmt" => level.format = val(&e).unwrap_or_else(|| "decimal".into()),
-            "lvlText" => level.text = val(&e).unwrap_or_default(),
-            "suff" => {
-                level.suffix = match val(&e).as_deref() {
-                    Some("space") => Suffix::Space,
-                    Some("nothing") => Suffix::Nothing,
-                    _ => Suffix::Tab,
-                }
-            }
-            "lvlRestart" => level.restart = val(&e).and_then(|v| v.parse().ok()),
-            "isLgl" => level.legal = is_on(&e),
-            _ => {}
-        }
-    }
+    (ilvl, level)
 }
 
 /// Paragraph styles that carry numbering: style id → (numId, ilvl, basedOn).
@@ -394,55 +440,24 @@ struct StyleNumbering {
     based_on: Option<String>,
 }
 
-fn parse_styles(reader: &mut Reader<impl BufRead>) -> Result<Styles, String> {
-    let mut styles = Styles::new();
-    let mut current: Option<(String, StyleNumbering)> = None;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let (e, empty) = match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) => {
-                if e.local_name().into_inner() == "style"
-                    && let Some((id, s)) = current.take()
-                {
-                    styles.insert(id, s);
-                }
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
-        match e.local_name().into_inner() {
-            "style" if !empty => {
-                current = Some((
-                    attr(&e, "styleId").unwrap_or_default(),
-                    StyleNumbering::default(),
-                ));
-            }
-            "basedOn" => {
-                if let Some((_, s)) = current.as_mut() {
-                    s.based_on = val(&e);
-                }
-            }
-            "numId" => {
-                if let Some((_, s)) = current.as_mut() {
-                    s.num = val(&e);
-                }
-            }
-            "ilvl" => {
-                if let Some((_, s)) = current.as_mut() {
-                    s.ilvl = val(&e).and_then(|v| v.parse().ok());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(styles)
+fn parse_styles(reader: impl BufRead) -> Result<Styles, String> {
+    let xml: styles_xml::Styles = quick_xml::de::from_reader(reader).map_err(|e| e.to_string())?;
+    Ok(xml
+        .styles
+        .into_iter()
+        .map(|s| {
+            let numbering = s.paragraph.and_then(|p| p.numbering);
+            let style = StyleNumbering {
+                num: numbering.as_ref().and_then(|n| value(&n.num)),
+                ilvl: numbering
+                    .as_ref()
+                    .and_then(|n| value(&n.ilvl))
+                    .and_then(|v| v.parse().ok()),
+                based_on: value(&s.based_on),
+            };
+            (s.id.unwrap_or_default(), style)
+        })
+        .collect())
 }
 
 /// The numbering a paragraph style gives, following `basedOn` a few steps.
