@@ -905,6 +905,26 @@ mod tests {
         );
     }
 
+    /// The definitions are read by local name, whatever the prefix (some generators write
+    /// `ns0:` for Word's namespace), and an abstract list defined in two pieces, with lists
+    /// and overrides between them, reads whole.
+    #[test]
+    fn definitions_read_by_local_name_and_in_pieces() {
+        let document = format!(
+            "<w:document {W}><w:body>{}{}{}</w:body></w:document>",
+            numbered(0, 1, "一"),
+            numbered(1, 1, "二"),
+            numbered(0, 2, "三")
+        );
+        let numbering = r#"<ns0:numbering xmlns:ns0="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><ns0:abstractNum ns0:abstractNumId="1"><ns0:lvl ns0:ilvl="0"><ns0:numFmt ns0:val="decimal"/><ns0:lvlText ns0:val="第%1条"/><ns0:suff ns0:val="nothing"/></ns0:lvl></ns0:abstractNum><ns0:num ns0:numId="1"><ns0:abstractNumId ns0:val="1"/></ns0:num><ns0:num ns0:numId="2"><ns0:abstractNumId ns0:val="1"/><ns0:lvlOverride ns0:ilvl="0"><ns0:startOverride ns0:val="5"/></ns0:lvlOverride></ns0:num><ns0:abstractNum ns0:abstractNumId="1"><ns0:lvl ns0:ilvl="1"><ns0:numFmt ns0:val="decimal"/><ns0:lvlText ns0:val="(%2)"/><ns0:suff ns0:val="nothing"/></ns0:lvl></ns0:abstractNum></ns0:numbering>"#;
+        let bytes = docx(&[
+            ("word/document.xml", &document),
+            ("word/numbering.xml", numbering),
+        ]);
+        let (text, _, _) = extract(&bytes).unwrap();
+        assert_eq!(text, "第1条一\n(1)二\n第5条三\n");
+    }
+
     #[test]
     fn a_label_never_adds_a_line() {
         let document = format!(
