@@ -181,7 +181,9 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     // an ordinance is named by its title (「…施行条例」), not by a sentence that cites one
     // (「…「青森県個人情報保護条例」に基づき、…」)
     let ordinance = titles.iter().any(|t| t.ends_with("条例"));
-    if (ordinance || any(&words.regulation_titles)) && !any(&words.regulation_title_unless) {
+    // nor by a sentence among the first lines that uses the word as a verb (「…法律に規定される
+    // 個人情報を指します。」)
+    if (ordinance || any_title(&words.regulation_titles)) && !any(&words.regulation_title_unless) {
         return DocumentKind::Regulation;
     }
     if any_title(&words.contract_titles) || english_processing_agreement(&titles) {
@@ -315,6 +317,19 @@ mod tests {
             DocumentKind::PrivacyNotice
         );
         assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
+        // a sentence among the first lines that says 規定 is no regulation's title
+        assert_eq!(
+            kind_of(
+                "プライバシーポリシー\n個人情報の定義\n本ポリシーにおける個人情報とは、法律に規定される個人情報を指します。\n利用目的\n当事務所は取得した個人情報を以下の目的で利用します。\n"
+            ),
+            DocumentKind::PrivacyNotice
+        );
+        assert_eq!(
+            kind_of(
+                "個人情報取扱規程\n（目的）\n第1条 この規程は、当社における個人情報の取扱いを定める。\n"
+            ),
+            DocumentKind::Regulation
+        );
     }
 
     #[test]
