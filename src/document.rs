@@ -580,7 +580,7 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
 }
 
 /// The non-empty lines of `range` (trimmed), each with whether a blank line stands before it.
-fn non_empty_lines(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)> {
+pub(crate) fn non_empty_lines(text: &str, range: Range<usize>) -> Vec<(Range<usize>, bool)> {
     let mut lines = Vec::new();
     let mut at = range.start;
     let mut blank_before = false;

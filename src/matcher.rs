@@ -661,8 +661,12 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         captions.extend(lines);
     }
     // a form's captions that the structure does not read as headings: 【事業者の名称】,
-    // 「・個人情報保護管理者」, 「1（事業者名）」
-    let caption_lines = caption_lines(text);
+    // 「・個人情報保護管理者」, 「1（事業者名）」 (looked for only when no heading opened the part)
+    let caption_lines = if found.is_empty() {
+        caption_lines(text)
+    } else {
+        Vec::new()
+    };
     captions.extend(caption_lines.iter().cloned());
     // how many of the outline's groups stand in `lines`
     let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
@@ -726,15 +730,10 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
         )
         .expect("static regex")
     });
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        if !content.trim().is_empty() {
-            lines.push(start..start + content.len());
-        }
-        start += line.len();
-    }
+    let lines: Vec<Range<usize>> = crate::document::non_empty_lines(text, 0..text.len())
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let Some(c) = CAPTION.captures(&text[line.clone()]) else {
