@@ -302,10 +302,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
     units.extend(captioned_lists(doc, &markers));
     let s = &doc.structure;
     for unit in &s.units {
-        let own_end = unit
-            .children
-            .first()
-            .map_or(unit.span.end, |&c| s.units[c].span.start);
+        let own_end = s.own_end(unit);
         match unit.kind {
             UnitKind::Item | UnitKind::SubItem => {
                 // the item (with its caption text) and the sentence that introduces its list
@@ -399,11 +396,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                         if child.kind != UnitKind::Paragraph {
                             continue;
                         }
-                        let child_end = child
-                            .children
-                            .first()
-                            .map_or(child.span.end, |&g| s.units[g].span.start);
-                        let own = doc.normalized_range(child.header.start..child_end);
+                        let own = doc.normalized_range(child.header.start..s.own_end(child));
                         units.push(ClauseUnit {
                             scope: Scope::Sentence,
                             focus: doc.original(own.clone()),
@@ -616,11 +609,6 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
     let mut starts = Vec::new();
     for (i, pair) in lines.windows(2).enumerate() {
         let ((caption, blank_before), (next, _)) = (&pair[0], &pair[1]);
-        // a bulleted caption between sentences (a form's 「・個人情報の委託について」 over its
-        // text) heads a section; a bullet after a bullet is a list's entry
-        let after_a_list_entry = i
-            .checked_sub(1)
-            .is_none_or(|p| starts_as_list_entry(text[lines[p].0.clone()].trim()));
         // 「以上」 or the date of adoption (「最終改定日：2025年3月10日」) closes the last heading:
         // what follows (the company's rows, another text) is none of its own
         if set_off && structure::is_closing_line(text[caption.clone()].trim()) {
@@ -634,8 +622,14 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         let next = text[next.clone()].trim();
         let chars = caption.chars().count();
         let bulleted = starts_with_bullet(caption);
-        // a form's bulleted captions name the JIS items at length (「・個人情報を与えることの
-        // 任意性及び当該情報を与えなかった場合に生じる結果」)
+        // a bulleted caption between sentences (a form's 「・個人情報の委託について」 over its
+        // text) heads a section, naming a JIS item at length (「・個人情報を与えることの任意性
+        // 及び当該情報を与えなかった場合に生じる結果」); a bullet after a list entry is an entry
+        let bulleted_heading = || {
+            !set_off
+                && i.checked_sub(1)
+                    .is_some_and(|p| !starts_as_list_entry(text[lines[p].0.clone()].trim()))
+        };
         let longest = if bulleted {
             BULLETED_CAPTION_CHARS
         } else {
@@ -644,7 +638,7 @@ fn caption_blocks(text: &str, range: Range<usize>, set_off: bool) -> Vec<Range<u
         let is_caption = (2..=longest).contains(&chars)
             && !caption.contains('。')
             && !caption.ends_with(['、', ':', ','])
-            && (!bulleted || (!set_off && !after_a_list_entry))
+            && (!bulleted || bulleted_heading())
             && !caption.starts_with(['(', '「', '['])
             && !caption.starts_with(|c: char| c.is_ascii_digit())
             && next.ends_with('。');
@@ -781,11 +775,7 @@ fn bullet_lines(text: &str, start: usize, end: usize) -> Vec<Range<usize>> {
 /// The last sentence of a unit's own text (before its first child): the lead-in of its list.
 fn lead_in(doc: &Document, parent: usize) -> Option<Range<usize>> {
     let unit = &doc.structure.units[parent];
-    let own_end = unit
-        .children
-        .first()
-        .map_or(unit.span.end, |&c| doc.structure.units[c].span.start);
-    let own = doc.normalized_range(unit.header.start..own_end);
+    let own = doc.normalized_range(unit.header.start..doc.structure.own_end(unit));
     let first = doc.sentences.partition_point(|s| s.start < own.start);
     let upto = doc.sentences.partition_point(|s| s.start < own.end);
     if upto > first {

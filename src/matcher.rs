@@ -680,7 +680,7 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     }
     if found.is_empty()
         && spec.consent_outline_min > 0
-        && (consent_form(index, spec) || form_title(index, spec))
+        && (consent_form(index, spec) || opens_as_form_notice(index, spec))
     {
         let headers: Vec<Range<usize>> = s
             .units
@@ -711,12 +711,15 @@ const CONSENT_TAIL_LINES: usize = 5;
 /// names a form or the data a form takes (「お問い合わせフォームにおける個人情報の取扱いに
 /// ついて」, 「お問い合わせに際して取得する個人情報を以下の通り取り扱います」): a notice given
 /// where the data are entered.
-fn form_title(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    if spec.form.is_empty() {
+        return false;
+    }
     let text = &index.doc.normalized.text;
     let first = line_around(text, &(0..0));
     let second = line_after(text, &first);
     let opening = first.start..second.end.max(first.end);
-    !spec.form.is_empty() && index.all_in(&spec.form, std::slice::from_ref(&opening))
+    index.all_in(&spec.form, std::slice::from_ref(&opening))
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:

@@ -162,6 +162,13 @@ impl Unit {
 }
 
 impl Structure {
+    /// Where a unit's own text ends: at its first child (a paragraph, an item), or with its span.
+    pub fn own_end(&self, unit: &Unit) -> usize {
+        unit.children
+            .first()
+            .map_or(unit.span.end, |&c| self.units[c].span.start)
+    }
+
     pub fn children_of(&self, parent: Option<usize>) -> &[usize] {
         match parent {
             Some(i) => &self.units[i].children,

@@ -637,12 +637,7 @@ fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u3
         return 0;
     }
     let text = doc.source.as_str();
-    let end = unit
-        .children
-        .first()
-        .map_or(unit.span.end, |&c| s.units[c].span.start)
-        .min(until)
-        .min(text.len());
+    let end = s.own_end(unit).min(until).min(text.len());
     let start = floor_boundary(text, unit.span.start.min(end));
     let end = floor_boundary(text, end);
     let body = text[start..end]

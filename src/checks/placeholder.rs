@@ -112,8 +112,7 @@ fn filled(value: &str) -> bool {
 /// Whether a match of `X{3,}` is a word of its own (what `\bX{3,}\b` would match): no word
 /// character, in Unicode's sense, just before or after it. Other matches always stand.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
-    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\w$").expect("static regex"));
-    let is_word = |c: Option<char>| c.is_some_and(|c| WORD.is_match(c.encode_utf8(&mut [0; 4])));
+    let is_word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
     !text[start..].starts_with('X')
         || !(is_word(text[..start].chars().next_back()) || is_word(text[end..].chars().next()))
 }
