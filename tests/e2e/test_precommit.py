@@ -7,9 +7,10 @@ the `kiyaku` hook (editors/pre-commit/kiyaku-from-source) builds kiyaku there wi
 builds — offline, so that cargo resolves to the locked versions — and only the kiyaku crate
 itself is compiled again per install) and the
 dictionary that .ci/prepare-dictionary left in target/lindera-dictionary-cache, so nothing but
-crates is downloaded. `try-repo` installs into a throw-away store every time, so it runs once;
-the other tests name the repository in a .pre-commit-config.yaml, as a policy repository does,
-and share the store target/pre-commit-home, where a commit is installed once.
+crates is downloaded. The tests of the `kiyaku` hook name the repository in a
+.pre-commit-config.yaml, as a policy repository does, and share the store
+target/pre-commit-home, where a commit is installed once; `try-repo`, which clones into a
+throw-away store every time, runs the `kiyaku-system` hook with the kiyaku under test.
 
 Run from the repository root: python3 -m pytest tests/e2e/test_precommit.py
 """
@@ -97,10 +98,16 @@ def use_hook_by_url(repo: pathlib.Path, head: str, hook: str = "kiyaku") -> None
     assert done.returncode == 0, output(done)
 
 
-def test_try_repo_fails_on_an_incomplete_contract_with_its_diagnostics(head, policy_repo):
-    done = pre_commit(
-        policy_repo, "try-repo", str(ROOT), "kiyaku", "--ref", head, "--color", "never",
-        "--files", "contracts/incomplete.txt",
+def test_try_repo_fails_on_an_incomplete_contract_with_its_diagnostics(head, policy_repo, tmp_path):
+    # the installed kiyaku (kiyaku-system): try-repo clones into a throw-away store each time,
+    # where the source hook would build kiyaku once more; the build from source is tested
+    # by the tests below, which share one store
+    env = environment()
+    env["PATH"] = kiyaku_on_path(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "kiyaku-system",
+         "--ref", head, "--color", "never", "--files", "contracts/incomplete.txt"],
+        cwd=policy_repo, env=env, capture_output=True, text=True, timeout=300,
     )
     text = output(done)
     assert done.returncode == 1, text

@@ -1,5 +1,5 @@
-//! The report formats of `kiyaku check --format`: SARIF validated against the official
-//! schema, GitHub workflow commands, the CSV matrix, the HTML page (rendered in headless
+//! The report formats of `kiyaku check --format`: what SARIF says (its validity against
+//! the official schema is checked in tests/e2e/test_output_schemas.py), GitHub workflow commands, the CSV matrix, the HTML page (rendered in headless
 //! Chromium when it is installed), snapshots of each on a small fixture, and the progress
 //! bar's silence off a terminal.
 
@@ -16,36 +16,17 @@ fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-fn sarif_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-fn assert_valid_sarif(validator: &jsonschema::Validator, text: &str) -> serde_json::Value {
-    let v: serde_json::Value = serde_json::from_str(text).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&v)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
-    v
+/// The SARIF log as JSON. Its validity against the official schema is checked by
+/// tests/e2e/test_output_schemas.py, with python-jsonschema.
+fn sarif_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
 }
 
 #[test]
-fn sarif_of_the_corpus_is_valid_against_the_official_schema() {
-    let validator = sarif_validator();
+fn sarif_of_the_corpus_names_rules_locations_and_fixes() {
     let out = kiyaku(&["check", "--format", "sarif", "tests/corpus"], None);
     assert_eq!(out.status.code(), Some(1));
-    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let v = sarif_of(&stdout(&out));
     let run = &v["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "kiyaku");
@@ -74,10 +55,6 @@ fn sarif_of_the_corpus_is_valid_against_the_official_schema() {
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
     }
     assert!(results.iter().any(|r| r["fixes"].is_array()));
-    // the schema does reject what SARIF does not allow
-    let mut broken = v.clone();
-    broken["runs"][0]["results"][0]["level"] = "fatal".into();
-    assert!(!validator.is_valid(&broken));
     assert!(results.iter().any(|r| r["level"] == "error"));
     // the same in English
     let out = kiyaku(
@@ -91,16 +68,15 @@ fn sarif_of_the_corpus_is_valid_against_the_official_schema() {
         ],
         None,
     );
-    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let v = sarif_of(&stdout(&out));
     assert_eq!(v["runs"][0]["tool"]["driver"]["language"], "en-US");
 }
 
 #[test]
 fn sarif_marks_suppressions_and_relates_the_regulation() {
-    let validator = sarif_validator();
     let text = "<!-- kiyaku: kind=consignment-contract -->\n<!-- kiyaku-disable -->\n# 覚書\n第1条 乙は、業務を行う。\n";
     let out = kiyaku(&["check", "--format", "sarif", "-"], Some(text.as_bytes()));
-    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let v = sarif_of(&stdout(&out));
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
     for r in results {
@@ -125,7 +101,7 @@ fn sarif_marks_suppressions_and_relates_the_regulation() {
         ],
         None,
     );
-    let v = assert_valid_sarif(&validator, &stdout(&out));
+    let v = sarif_of(&stdout(&out));
     let results = v["runs"][0]["results"].as_array().unwrap();
     let audit = results
         .iter()
@@ -599,18 +575,17 @@ fn json_fields(
     }
 }
 
-/// The JSON contract is written down (`src/report/json.schema.json`): every output of the
-/// corpus, the input formats and a suppressed finding conforms to it, in both languages,
-/// and every field the schema describes is seen in those outputs, so it describes no field
-/// kiyaku does not write.
+/// The JSON contract is written down (`src/report/json.schema.json`; every output of the
+/// corpus, the input formats and a suppressed finding conforms to it, in both languages:
+/// tests/e2e/test_output_schemas.py), and every field the schema describes is seen in
+/// those outputs, so it describes no field kiyaku does not write.
 #[test]
-fn json_output_follows_its_written_contract() {
+fn json_output_writes_every_field_its_contract_describes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("src/report/json.schema.json")).unwrap(),
     )
     .unwrap();
-    let validator = jsonschema::draft7::new(&schema).unwrap();
     let dir = crate::temp_dir("json-contract");
     std::fs::write(
         dir.join("suppressed.md"),
@@ -623,12 +598,6 @@ fn json_output_follows_its_written_contract() {
         for target in ["tests/corpus", "tests/fixtures/inputs", &dir_arg] {
             let out = kiyaku(&["check", "--format", "json", "--lang", lang, target], None);
             let v = crate::json_of(&out);
-            let errors: Vec<String> = validator
-                .iter_errors(&v)
-                .take(20)
-                .map(|e| format!("{e} at {}", e.instance_path()))
-                .collect();
-            assert!(errors.is_empty(), "{target}: {}", errors.join("\n"));
             json_fields(&v, "", &mut seen);
         }
     }
