@@ -255,7 +255,7 @@ const PREAMBLE_LINES: usize = 20;
 fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
     let text = &doc.normalized.text;
     let markers = MarkerIndex::new(text);
-    let captioned = caption_units(doc, &markers);
+    let mut captioned = caption_units(doc, &markers);
     let mut units: Vec<ClauseUnit> = doc
         .sentences
         .iter()
@@ -370,7 +370,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                         polarity: markers.polarity(&whole),
                     });
                 }
-                if unit.kind == UnitKind::Article
+                let caption_only = unit.kind == UnitKind::Article
                     && unit.caption_range.is_none()
                     && unit.caption.as_deref().is_some_and(|caption| {
                         // the header is the label and the caption alone (「第2条（…）」)
@@ -378,7 +378,17 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                         header.contains(caption)
                             && header.chars().count()
                                 <= unit.label.chars().count() + caption.chars().count() + 3
-                    })
+                    });
+                if caption_only {
+                    // its own sentences, before any paragraph, read with the caption as a
+                    // page's caption reads (「第2条（利用目的）」 over 「本サービスの提供・運用、
+                    // 料金請求、…」): they may meet an item, and are no conflict (a caption
+                    // names the article's topic, not what each sentence says of it)
+                    let header = doc.normalized_range(unit.header.clone());
+                    let own_end = doc.normalized_range(unit.header.start..own_end).end;
+                    captioned.extend(caption_with_sentences(doc, &markers, header, own_end));
+                }
+                if caption_only
                     && unit.children.first().is_some_and(|&c| {
                         s.units[c].kind == UnitKind::Paragraph
                             && text[doc.normalized_range(unit.header.end..s.units[c].span.start)]
@@ -409,16 +419,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                     // a notice's heading 「2. 利用目的」 reads with each sentence under it
                     let header = doc.normalized_range(unit.header.clone());
                     let own_end = doc.normalized_range(unit.header.start..own_end).end;
-                    let first = doc.sentences.partition_point(|s| s.start < header.end);
-                    let upto = doc.sentences.partition_point(|s| s.start < own_end);
-                    for sentence in &doc.sentences[first..upto.max(first)] {
-                        units.push(ClauseUnit {
-                            scope: Scope::Sentence,
-                            segments: vec![header.clone(), sentence.clone()],
-                            focus: doc.original(sentence.clone()),
-                            polarity: markers.polarity(sentence),
-                        });
-                    }
+                    units.extend(caption_with_sentences(doc, &markers, header, own_end));
                 }
             }
             _ => {}
@@ -670,6 +671,28 @@ fn caption_units(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         .collect()
 }
 
+/// A caption (a heading, an article's caption, a page's caption line) read with each
+/// sentence that starts after it and before `end` (normalised bytes): one unit a sentence,
+/// the caption its lead-in.
+fn caption_with_sentences(
+    doc: &Document,
+    markers: &MarkerIndex,
+    caption: Range<usize>,
+    end: usize,
+) -> Vec<ClauseUnit> {
+    let first = doc.sentences.partition_point(|s| s.start < caption.end);
+    let upto = doc.sentences.partition_point(|s| s.start < end);
+    doc.sentences[first..upto.max(first)]
+        .iter()
+        .map(|sentence| ClauseUnit {
+            scope: Scope::Sentence,
+            segments: vec![caption.clone(), sentence.clone()],
+            focus: doc.original(sentence.clone()),
+            polarity: markers.polarity(sentence),
+        })
+        .collect()
+}
+
 /// Caption-headed sections as units: each section, and its caption with each sentence under
 /// it (as a numbered heading reads).
 fn block_units(doc: &Document, markers: &MarkerIndex, blocks: &[Range<usize>]) -> Vec<ClauseUnit> {
@@ -686,16 +709,7 @@ fn block_units(doc: &Document, markers: &MarkerIndex, blocks: &[Range<usize>]) -
             focus: doc.original(caption.clone()),
             polarity: markers.polarity(block),
         });
-        let first = doc.sentences.partition_point(|s| s.start < caption.end);
-        let upto = doc.sentences.partition_point(|s| s.start < block.end);
-        for sentence in &doc.sentences[first..upto.max(first)] {
-            units.push(ClauseUnit {
-                scope: Scope::Sentence,
-                segments: vec![caption.clone(), sentence.clone()],
-                focus: doc.original(sentence.clone()),
-                polarity: markers.polarity(sentence),
-            });
-        }
+        units.extend(caption_with_sentences(doc, markers, caption, block.end));
     }
     units
 }

@@ -470,10 +470,11 @@ impl<'d> TermIndex<'d> {
 /// (「カード発行会社が外国にある場合」 says where data may go): the condition is an act.
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     // the act on the trigger (「共同利用する場合」), or on a trigger named as a noun
-    // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets
+    // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets;
+    // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」)
     static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う)場合(?:は|には|であって|、|,|\s*$)",
+            r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)",
         )
         .expect("static regex")
     });
@@ -1089,6 +1090,15 @@ mod tests {
                 false,
             ),
             ("共同利用について\n", false),
+            // the first of two acts in one condition, the trigger named again inside it
+            (
+                "個人情報を第三者との間で共同利用し、または、個人情報の取扱いを第三者に委託する場合には、共同利用の相手方について監督を行います。",
+                true,
+            ),
+            (
+                "当社は共同利用し、または委託する場合があります。当社はグループ会社と共同利用しています。",
+                false,
+            ),
         ] {
             assert_eq!(
                 only_hypothetical(text, &at(text, "共同利用")),
