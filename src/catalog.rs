@@ -27,17 +27,27 @@ pub enum Scope {
 /// (an address, a representative's title followed by a name), not lemmas.
 pub const PATTERN_PREFIX: &str = "re:";
 
+/// The `re:` terms' compiled expressions, by expression.
+static PATTERNS: LazyLock<
+    std::sync::Mutex<rustc_hash::FxHashMap<String, Result<Regex, regex::Error>>>,
+> = LazyLock::new(Default::default);
+
+/// Forgets the compiled expressions (see `matcher::forget_compiled_terms`).
+pub fn forget_compiled_patterns() {
+    if let Ok(mut patterns) = PATTERNS.lock() {
+        patterns.clear();
+    }
+}
+
 /// A `re:` term's expression, compiled once per process: a catalog is validated when it is
 /// loaded and matched afterwards, and both need the compiled expression (compiling the
 /// built-in catalogs' patterns is most of kiyaku's start-up).
 pub fn compiled_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    type Compiled = rustc_hash::FxHashMap<String, Result<Regex, regex::Error>>;
-    static CACHE: LazyLock<std::sync::Mutex<Compiled>> = LazyLock::new(Default::default);
-    if let Some(found) = CACHE.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+    if let Some(found) = PATTERNS.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return found;
     }
     let compiled = Regex::new(pattern);
-    if let Ok(mut cache) = CACHE.lock() {
+    if let Ok(mut cache) = PATTERNS.lock() {
         cache.insert(pattern.to_string(), compiled.clone());
     }
     compiled

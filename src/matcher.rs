@@ -544,12 +544,15 @@ fn line_after(text: &str, line: &Range<usize>) -> Range<usize> {
 /// Longest line read as a caption over the statements of a trigger, in characters.
 const CAPTION_CHARS: usize = 30;
 
+/// The compiled terms, shared by every document that uses a catalog.
+static COMPILED: std::sync::LazyLock<
+    std::sync::Mutex<HashMap<String, std::sync::Arc<CompiledTerm>>>,
+> = std::sync::LazyLock::new(Default::default);
+
 /// Terms are compiled once per process: catalogs repeat across documents.
 fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
-    use std::sync::{Arc, LazyLock, Mutex};
-    static CACHE: LazyLock<Mutex<HashMap<String, Arc<CompiledTerm>>>> =
-        LazyLock::new(|| Mutex::new(HashMap::new()));
-    let cache = &*CACHE;
+    use std::sync::Arc;
+    let cache = &*COMPILED;
     if let Some(c) = cache.lock().ok().and_then(|m| m.get(term).cloned()) {
         return c;
     }
@@ -558,6 +561,17 @@ fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
         m.insert(term.to_string(), c.clone());
     }
     c
+}
+
+/// Forgets the compiled terms and their patterns (`catalog::forget_compiled_patterns`), for a
+/// language server with no document open: a pattern's search caches (the regex crate's lazy
+/// DFA, one per thread that searched) grow with the documents searched and are freed only
+/// with the pattern. The next document compiles them again.
+pub fn forget_compiled_terms() {
+    if let Ok(mut terms) = COMPILED.lock() {
+        terms.clear();
+    }
+    crate::catalog::forget_compiled_patterns();
 }
 
 fn compile(term: &str) -> CompiledTerm {
@@ -1114,6 +1128,37 @@ mod tests {
         assert!(only_hypothetical(text, &at(text, "匿名加工情報")));
         let text = "当社は、匿名加工情報を作成する場合、以下の対応を行います。\n1. 項目を公表する\n当社は匿名加工情報を第三者に提供しています。\n";
         assert!(!only_hypothetical(text, &at(text, "匿名加工情報")));
+    }
+
+    /// Forgetting the compiled terms (the language server with nothing open) changes no
+    /// verdict: the next document compiles them again.
+    #[test]
+    fn verdicts_are_the_same_after_the_compiled_terms_are_forgotten() {
+        let catalogs = crate::catalog::builtin_catalogs();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let verdicts = |path: &str| {
+            let doc = Document::new(std::fs::read_to_string(root.join(path)).unwrap());
+            let terms = TermSet::new(&catalogs);
+            let mut index = TermIndex::new(&doc, &terms);
+            catalogs
+                .iter()
+                .flat_map(|catalog| {
+                    let sections = catalog_sections(&mut index, catalog);
+                    judge_catalog(&mut index, catalog, sections.as_deref())
+                })
+                .map(|v| format!("{:?} {:?}", v.status, v.found))
+                .collect::<Vec<_>>()
+        };
+        for path in [
+            "notices/01-kanamic-network.txt",
+            "contracts/02-oboegaki-itakusha-jutakusha.txt",
+        ] {
+            let before = verdicts(path);
+            // (other tests may compile terms again at the same time: only the verdicts are
+            // compared)
+            forget_compiled_terms();
+            assert_eq!(verdicts(path), before, "{path}");
+        }
     }
 
     /// The one-pass search by anchor token finds what checking every token position finds.

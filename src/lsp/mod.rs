@@ -226,6 +226,11 @@ impl LanguageServer for Backend {
         let (diagnostics, _) = {
             let mut state = lock(&self.state);
             state.documents.remove(&uri);
+            if state.documents.is_empty() {
+                // nothing open: the patterns' search caches, grown by every document
+                // searched, go with them (compiled again for the next document)
+                crate::matcher::forget_compiled_terms();
+            }
             published(&state, &uri)
         };
         release_freed_memory();
