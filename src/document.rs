@@ -36,9 +36,10 @@ pub struct Document {
     pub sentences: Vec<Range<usize>>,
     pub units: Vec<ClauseUnit>,
     /// In a page without numbered units, each caption line read with a sentence under it
-    /// (「個人情報の利用目的」 over 「…ご送付に利用いたします。」), as a heading reads: units
-    /// that may meet an item, but not a conflict (a caption names a section's topics, not
-    /// what each sentence under it says of them).
+    /// (「個人情報の利用目的」 over 「…ご送付に利用いたします。」), as a heading reads; and an
+    /// article that is only its label and caption (「第2条（利用目的）」) read with each of its
+    /// own sentences: units that may meet an item, but not a conflict (a caption names a
+    /// section's topics, not what each sentence under it says of them).
     pub caption_units: Vec<ClauseUnit>,
 }
 
