@@ -558,6 +558,13 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         } else {
             !starts_as_list_entry(caption) && entries.iter().filter(|r| marked(r)).count() >= 2
         };
+        // or a list written without marks: two or more noun phrases one a line (「入所待機
+        // 状況の管理」), not a contact block (numbers, addresses, mail, a colon's field)
+        let listed = listed
+            || (run >= 2
+                && entries
+                    .iter()
+                    .all(|r| !marked(r) && noun_phrase(&text[r.clone()])));
         if is_caption && run >= 2 && listed {
             let whole = lines[i].start..lines[i + run].end;
             units.push(ClauseUnit {
@@ -572,6 +579,17 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         }
     }
     units
+}
+
+/// Whether a line reads as a noun phrase standing alone, as an unmarked list's entry does
+/// (「面談・見学の日程調整など、お申し込みに関するご連絡」): it ends in a kanji or katakana word
+/// and holds no digit, colon or mail address (a contact block's lines).
+fn noun_phrase(line: &str) -> bool {
+    let line = line.trim_end();
+    line.chars()
+        .last()
+        .is_some_and(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{30A1}'..='\u{30FA}' | 'ー'))
+        && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
 }
 
 /// The non-empty lines of `range` (trimmed), each with whether a blank line stands before it.
