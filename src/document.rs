@@ -558,13 +558,12 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         } else {
             !starts_as_list_entry(caption) && entries.iter().filter(|r| marked(r)).count() >= 2
         };
-        // or a list written without marks: two or more noun phrases one a line (「入所待機
-        // 状況の管理」), not a contact block (numbers, addresses, mail, a colon's field)
+        // or a list written without marks: noun phrases one a line (「入所待機状況の管理」), two
+        // or more (`run` below), not a contact block (numbers, addresses, mail, a colon's field)
         let listed = listed
-            || (run >= 2
-                && entries
-                    .iter()
-                    .all(|r| !marked(r) && noun_phrase(&text[r.clone()])));
+            || entries
+                .iter()
+                .all(|r| !marked(r) && noun_phrase(&text[r.clone()]));
         if is_caption && run >= 2 && listed {
             let whole = lines[i].start..lines[i + run].end;
             units.push(ClauseUnit {
