@@ -21,9 +21,9 @@ import subprocess
 
 import pytest
 
-jsonschema = pytest.importorskip(
-    "jsonschema", reason="python-jsonschema is not installed (pip install 'jsonschema[format-nongpl]')"
-)
+from required import require_or_skip
+
+jsonschema = require_or_skip("jsonschema", "pip install 'jsonschema[format-nongpl]'")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("KIYAKU_BIN", str(ROOT / "target" / "debug" / "kiyaku"))

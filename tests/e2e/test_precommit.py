@@ -23,7 +23,9 @@ import sys
 
 import pytest
 
-pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
+from required import require_or_skip
+
+require_or_skip("pre_commit", "pip install pre-commit")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TARGET = ROOT / "target"
