@@ -346,6 +346,10 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
             | UnitKind::Subsection
             | UnitKind::Paragraph => {
                 let whole = doc.normalized_range(unit.span.clone());
+                // the header line and the end of the unit's own text, normalised: where a
+                // caption's units begin and end
+                let header = doc.normalized_range(unit.header.clone());
+                let own_end = doc.normalized_range(unit.header.start..own_end).end;
                 // a notice's last numbered heading runs on over sections headed without a
                 // number (「著作権について」「SSLについて」): each is a division of its own
                 let blocks = if unit.kind == UnitKind::Heading && unit.children.is_empty() {
@@ -385,9 +389,12 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                     // page's caption reads (「第2条（利用目的）」 over 「本サービスの提供・運用、
                     // 料金請求、…」): they may meet an item, and are no conflict (a caption
                     // names the article's topic, not what each sentence says of it)
-                    let header = doc.normalized_range(unit.header.clone());
-                    let own_end = doc.normalized_range(unit.header.start..own_end).end;
-                    captioned.extend(caption_with_sentences(doc, &markers, header, own_end));
+                    captioned.extend(caption_with_sentences(
+                        doc,
+                        &markers,
+                        header.clone(),
+                        own_end,
+                    ));
                 }
                 if caption_only
                     && unit.children.first().is_some_and(|&c| {
@@ -401,7 +408,6 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                     // (「第2条（個人情報の利用目的）」 over 「1. ご本人確認のため」 …, 「第4条（第三者
                     // 提供）」 over the exceptions): each paragraph reads with the caption, which is
                     // its only lead-in
-                    let header = doc.normalized_range(unit.header.clone());
                     for &c in &unit.children {
                         let child = &s.units[c];
                         if child.kind != UnitKind::Paragraph {
@@ -418,8 +424,6 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                 }
                 if unit.kind == UnitKind::Heading {
                     // a notice's heading 「2. 利用目的」 reads with each sentence under it
-                    let header = doc.normalized_range(unit.header.clone());
-                    let own_end = doc.normalized_range(unit.header.start..own_end).end;
                     units.extend(caption_with_sentences(doc, &markers, header, own_end));
                 }
             }
@@ -585,10 +589,9 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
 /// and holds no digit, colon or mail address (a contact block's lines).
 fn noun_phrase(line: &str) -> bool {
     let line = line.trim_end();
-    line.chars()
-        .last()
-        .is_some_and(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{30A1}'..='\u{30FA}' | 'ー'))
-        && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
+    line.chars().last().is_some_and(|c| {
+        crate::normalize::is_kanji(c) || matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー')
+    }) && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
 }
 
 /// The non-empty lines of `range` (trimmed), each with whether a blank line stands before it.

@@ -3,7 +3,7 @@
 //! conflict patterns and triggers.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -545,13 +545,11 @@ fn line_after(text: &str, line: &Range<usize>) -> Range<usize> {
 const CAPTION_CHARS: usize = 30;
 
 /// The compiled terms, shared by every document that uses a catalog.
-static COMPILED: std::sync::LazyLock<
-    std::sync::Mutex<HashMap<String, std::sync::Arc<CompiledTerm>>>,
-> = std::sync::LazyLock::new(Default::default);
+static COMPILED: LazyLock<Mutex<HashMap<String, Arc<CompiledTerm>>>> =
+    LazyLock::new(Default::default);
 
 /// Terms are compiled once per process: catalogs repeat across documents.
-fn compiled(term: &str) -> std::sync::Arc<CompiledTerm> {
-    use std::sync::Arc;
+fn compiled(term: &str) -> Arc<CompiledTerm> {
     let cache = &*COMPILED;
     if let Some(c) = cache.lock().ok().and_then(|m| m.get(term).cloned()) {
         return c;

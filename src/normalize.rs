@@ -137,6 +137,11 @@ pub fn normalize(original: &str) -> Normalized {
     }
 }
 
+/// Whether a character is a kanji (CJK Unified Ideographs and Extension A).
+pub fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
 fn nfkc_with_map(original: &str) -> Normalized {
     let mut text = String::with_capacity(original.len());
     let mut origin = Vec::with_capacity(original.len() + 1);

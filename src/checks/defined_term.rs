@@ -229,7 +229,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 .filter(|&i| !before_on_line[i..].contains(')'))
                 .is_some_and(|i| before_on_line[..i].trim_end().ends_with('条'));
             let other_part = part_of(p) != part_of(d.at.start);
-            let compound = after.chars().next().is_some_and(is_kanji);
+            let compound = after.chars().next().is_some_and(crate::normalize::is_kanji);
             // 第5項に定義する訂正等, 第14条（要件定義作成支援業務の実施）の要件定義作成支援業務:
             // a pointer to the definition
             let pointed = article_pointer().is_match(&text[line_start..p])
@@ -403,10 +403,6 @@ fn article_pointer() -> &'static Regex {
             .expect("static")
     });
     &RE
-}
-
-fn is_kanji(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
 fn diag(

@@ -223,16 +223,16 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         // what stays: the configuration and catalog errors found in the file
-        let (diagnostics, _) = {
+        let (diagnostics, nothing_open) = {
             let mut state = lock(&self.state);
             state.documents.remove(&uri);
-            if state.documents.is_empty() {
-                // nothing open: the patterns' search caches, grown by every document
-                // searched, go with them (compiled again for the next document)
-                crate::matcher::forget_compiled_terms();
-            }
-            published(&state, &uri)
+            (published(&state, &uri).0, state.documents.is_empty())
         };
+        if nothing_open {
+            // the patterns' search caches, grown by every document searched, go with them
+            // (compiled again for the next document); outside the state's lock
+            crate::matcher::forget_compiled_terms();
+        }
         release_freed_memory();
         self.client
             .publish_diagnostics(uri, diagnostics, None)
