@@ -420,6 +420,11 @@ mod tests {
                 "本サービスにおける個人情報の利用目的は以下のとおりです。\n開示等の申出先\n株式会社サンプル 電話番号：03-0000-0000",
                 DocumentKind::PrivacyNotice,
             ),
+            // the purposes of collection as a heading, with requests for disclosure
+            (
+                "【１】収集目的\n・予約受付\n・お申込み後のご連絡\n【２】開示、訂正、削除の要求\n個人情報の開示、訂正、削除要請には速やかに応じます。",
+                DocumentKind::PrivacyNotice,
+            ),
             // a passing mention of personal data in terms
             (
                 "当社は、個人情報を別途定めるプライバシーポリシーに従い取り扱います。",

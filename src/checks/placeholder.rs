@@ -48,11 +48,18 @@ fn pattern() -> &'static Regex {
             r"|(?:別添|別紙|別表|第)[○◯●]",
             // 【会社名】 【住所】 【日付】
             r"|【[^】\n]{0,12}(?:名|名称|住所|所在地|日付|年月日|氏名|会社|記載|入力|記入)[^】\n]{0,6}】",
-            // XXXX, ＸＸＸ (NFKC-folded)
+            // a date never filled in: xxxx年xx月xx日, XXXX年XX月 (before XXXX, which would
+            // take the year alone and fail as no word of its own)
+            r"|[xX]{2,4}年[xX]{1,2}月(?:[xX]{1,2}日)?",
+            // an address at the domains reserved for examples (RFC 2606; example.jp by JPRS):
+            // xxxxxxxx@example.com, https://example.jp/…
+            r"|[A-Za-z0-9._%+-]*@example\.(?:com|net|org|jp|co\.jp)\b",
+            r"|https?://(?:www\.)?example\.(?:com|net|org|jp|co\.jp)\b",
+            // XXXX, ＸＸＸ (NFKC-folded), xxxx
             // XXXX as a word of its own: the word boundaries are checked by `stands_alone`, as
             // a Unicode `\b` would make the regex crate give up its lazy DFA on Japanese text
             // (ten times slower on a large document)
-            r"|X{3,}",
+            r"|X{3,}|x{3,}",
             // template variables: {data.clientName}, {{company}}, ${name}, Smarty's
             // {$site.tel}, ERB's and EJS's <%= name %>
             r"|\$?\{\{?\s*\$?[A-Za-z_][A-Za-z0-9_.]*\s*\}\}?",
@@ -63,6 +70,8 @@ fn pattern() -> &'static Regex {
             // （住所を入力してください）
             r"|\((?:各社|貴社|御社|自社)[^()\n]{0,20}(?:を|に)(?:指定|記載|記入|入力|設定)[^()\n]{0,8}\)",
             r"|\([^()\n]{1,20}を(?:記載|記入|入力|指定)(?:してください|して下さい|すること|のこと)\)",
+            // a field's name with what to do with it: （姓名　入力）（会社名を記入）
+            r"|\((?:氏名|姓名|お名前|名前|会社名|法人名|団体名|住所|所在地|電話番号|日付|年月日|代表者名?|担当者名?|責任者名?|メールアドレス)\s*を?(?:入力|記入|記載)\)",
             // a value promised for later: （後日記載）（追って掲載）（※要記載）（記載予定）
             r"|\(※?(?:後日|追って|後ほど)(?:記載|掲載|記入|追記|公表)(?:予定|します)?\)",
             r"|\(※?要(?:記載|記入)\)|\(※?(?:記載|記入)予定\)",
@@ -109,11 +118,11 @@ fn filled(value: &str) -> bool {
         >= 2
 }
 
-/// Whether a match of `X{3,}` is a word of its own (what `\bX{3,}\b` would match): no word
+/// Whether a match of `X{3,}` (or `x{3,}`) is a word of its own (what `\bX{3,}\b` would match): no word
 /// character, in Unicode's sense, just before or after it. Other matches always stand.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
     let is_word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
-    !text[start..].starts_with('X')
+    !text[start..].starts_with(['X', 'x'])
         || !(is_word(text[..start].chars().next_back()) || is_word(text[end..].chars().next()))
 }
 
@@ -209,6 +218,27 @@ mod tests {
             vec!["XXXX", "ＸＸＸ", "XXXX"]
         );
         assert!(found("品番aXXXXや XXXXb、番号XXXX様、_XXX、XXX9\n").is_empty());
+    }
+
+    /// A template's contact block left as it came: an address at a domain reserved for
+    /// examples, a date of x's, a field's name with 入力.
+    #[test]
+    fn a_template_s_example_values_are_blanks() {
+        assert_eq!(
+            found(
+                "xxxxxxxx@example.com\n管理部：個人情報保護管理責任者（姓名　入力）\n制定：xxxx年xx月xx日\n改定：XXXX年XX月\nURL: https://www.example.jp/privacy\n連絡先 info@example.co.jp\n"
+            ),
+            vec![
+                "xxxxxxxx@example.com",
+                "（姓名　入力）",
+                "xxxx年xx月xx日",
+                "XXXX年XX月",
+                "https://www.example.jp",
+                "info@example.co.jp"
+            ]
+        );
+        // real addresses, words with x, a form's marks
+        assert!(found("info@example-shop.co.jp\nhttps://myexample.com/\nmax 100\nbox 3台\nメールアドレス（任意入力）\n電話番号（半角入力）\nexamples.com\n").is_empty());
     }
 
     #[test]
