@@ -22,8 +22,8 @@ pub const DOC: CodeDoc = CodeDoc {
         en: "A template placeholder is left unfilled: ○○/●● for names and dates, 【会社名】, XXXX, a template variable ({data.clientName}) or a drafting note (（必要に応じて記載）).",
     },
     details: Bilingual {
-        ja: "ひな形の残り: ○○株式会社、○○○○年○○月○○日、別添○、【会社名】、XXXX、{data.clientName}、（必要に応じて記載）。",
-        en: "Template leftovers: ○○株式会社, ○○○○年○○月○○日, 別添○, 【会社名】, XXXX, {data.clientName}, （必要に応じて記載）.",
+        ja: "ひな形の残り: ○○株式会社、○○○○年○○月○○日、別添○、【会社名】、XXXX、xxxx年xx月xx日、例示用のドメインのアドレス（xxxx@example.com）、（姓名　入力）、{data.clientName}、（必要に応じて記載）。",
+        en: "Template leftovers: ○○株式会社, ○○○○年○○月○○日, 別添○, 【会社名】, XXXX, xxxx年xx月xx日, an address at a domain reserved for examples (xxxx@example.com), （姓名　入力）, {data.clientName}, （必要に応じて記載）.",
     },
     why: Bilingual {
         ja: "記入漏れのまま公表・締結すると、当事者・裁判所・日付などが定まらず、その条項は意味をなしません。",
