@@ -50,7 +50,9 @@ fn pattern() -> &'static Regex {
             r"|【[^】\n]{0,12}(?:名|名称|住所|所在地|日付|年月日|氏名|会社|記載|入力|記入)[^】\n]{0,6}】",
             // a date never filled in: xxxx年xx月xx日, XXXX年XX月 (before XXXX, which would
             // take the year alone and fail as no word of its own)
-            r"|[xX]{2,4}年[xX]{1,2}月(?:[xX]{1,2}日)?",
+            // (also with the century written: 20XX年XX月XX日; an era's year: 令和X年X月X日)
+            r"|(?:\d{2})?[xX]{2,4}年[xX]{1,2}月(?:[xX]{1,2}日)?",
+            r"|(?:令和|平成)[xX]{1,2}年[xX]{1,2}月(?:[xX]{1,2}日)?",
             // an address at the domains reserved for examples (RFC 2606; example.jp by JPRS):
             // xxxxxxxx@example.com, https://example.jp/…
             r"|[A-Za-z0-9._%+-]*@example\.(?:com|net|org|jp|co\.jp)\b",
@@ -226,13 +228,15 @@ mod tests {
     fn a_template_s_example_values_are_blanks() {
         assert_eq!(
             found(
-                "xxxxxxxx@example.com\n管理部：個人情報保護管理責任者（姓名　入力）\n制定：xxxx年xx月xx日\n改定：XXXX年XX月\nURL: https://www.example.jp/privacy\n連絡先 info@example.co.jp\n"
+                "xxxxxxxx@example.com\n管理部：個人情報保護管理責任者（姓名　入力）\n制定：xxxx年xx月xx日\n改定：XXXX年XX月\n制定日：20XX年XX月XX日\n施行：令和X年X月X日\nURL: https://www.example.jp/privacy\n連絡先 info@example.co.jp\n"
             ),
             vec![
                 "xxxxxxxx@example.com",
                 "（姓名　入力）",
                 "xxxx年xx月xx日",
                 "XXXX年XX月",
+                "20XX年XX月XX日",
+                "令和X年X月X日",
                 "https://www.example.jp",
                 "info@example.co.jp"
             ]
