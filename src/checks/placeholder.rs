@@ -55,8 +55,10 @@ fn pattern() -> &'static Regex {
             r"|(?:令和|平成)[xX]{1,2}年[xX]{1,2}月(?:[xX]{1,2}日)?",
             // an address at the domains reserved for examples (RFC 2606; example.jp by JPRS):
             // xxxxxxxx@example.com, https://example.jp/…
-            r"|[A-Za-z0-9._%+-]*@example\.(?:com|net|org|jp|co\.jp)\b",
-            r"|https?://(?:www\.)?example\.(?:com|net|org|jp|co\.jp)\b",
+            // (an ASCII word boundary after the domain: a Unicode one would cost the lazy DFA,
+            // as below)
+            r"|[A-Za-z0-9._%+-]*@example\.(?:com|net|org|jp|co\.jp)(?-u:\b)",
+            r"|https?://(?:www\.)?example\.(?:com|net|org|jp|co\.jp)(?-u:\b)",
             // XXXX, ＸＸＸ (NFKC-folded), xxxx
             // XXXX as a word of its own: the word boundaries are checked by `stands_alone`, as
             // a Unicode `\b` would make the regex crate give up its lazy DFA on Japanese text
