@@ -153,6 +153,19 @@ fn contains_any(text: &str, words: &[String]) -> bool {
     words.iter().any(|w| text.contains(w.as_str()))
 }
 
+/// Whether `text` holds one of `words` as a word of its own, not as the end of a longer one
+/// (「弁護士職務基本規程を遵守し」 does not name the text 「本規程」).
+fn contains_any_word(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        text.match_indices(w.as_str()).any(|(at, _)| {
+            !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(crate::normalize::is_word_char)
+        })
+    })
+}
+
 /// Detects the kind from the title lines, then from the vocabulary of the body.
 pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     let words = words();
@@ -207,7 +220,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .articles()
         .next()
         .map(|(_, u)| &source.as_str()[u.span.clone()]);
-    if first_article.is_some_and(|a| contains_any(a, &words.regulation_self_names)) {
+    if first_article.is_some_and(|a| contains_any_word(a, &words.regulation_self_names)) {
         return DocumentKind::Regulation;
     }
     if any(&words.notice_titles) {
@@ -439,6 +452,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A notice in articles whose first article cites another body's 規程 (「弁護士職務基本規程を
+    /// 遵守し」) is a notice; a first article that calls the text 「本規程」 makes a regulation.
+    #[test]
+    fn a_regulation_names_itself_as_a_word_of_its_own() {
+        let notice = "プライバシーポリシー\n第1条（個人情報保護方針）\n弁護士法人例（以下「当事務所」といいます。）は、個人情報保護法、弁護士法及び弁護士職務基本規程を遵守します。\n第2条（利用目的）\n当事務所は、法律相談のために個人情報を利用します。\n";
+        assert_eq!(kind_of(notice), DocumentKind::PrivacyNotice);
+        let regulation = "個人情報保護方針\n第1条（目的）\n本規程は、当会の個人情報の取扱いを定める。\n第2条（定義）\nこの規程において個人情報とは、法に定める個人情報をいう。\n";
+        assert_eq!(kind_of(regulation), DocumentKind::Regulation);
     }
 
     /// A privacy notice stays a notice when its preamble defers to the service's terms and

@@ -385,7 +385,8 @@ fn patterns() -> &'static Patterns {
         let re = |s: &str| Regex::new(s).expect("static regex");
         let labels = [
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
-            r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(([^()]{1,40})\))?(?:\s+|$)(.*)$",
+            // a caption may hold one bracket of its own: 「第5条（生成AI（人工知能）の利用）」
+            r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(((?:[^()]|\([^()]{0,20}\)){1,40})\))?(?:\s+|$)(.*)$",
             r"^([0-9]{1,3})\s+(\S.*)$",
             r"^\(([0-9]{1,3})\)\s*(.*)$",
             r"^([0-9]{1,2})\)\s*(\S.*)$",
@@ -406,7 +407,7 @@ fn patterns() -> &'static Patterns {
         Patterns {
             chapter: re(labels[0]),
             article: re(labels[1]),
-            caption: re(r"^\(([^()]{1,40})\)$"),
+            caption: re(r"^\(((?:[^()]|\([^()]{0,20}\)){1,40})\)$"),
             paragraph: re(labels[2]),
             paren_item: re(labels[3]),
             half_paren_item: re(labels[4]),
@@ -1694,6 +1695,33 @@ mod tests {
         let sub = s.units[s.units[para].children[1]].children[0];
         assert_eq!(s.path_label(sub), "第1条第2項第2号①");
         assert_eq!(s.units[s.units[first].parent.unwrap()].label, "第1章");
+    }
+
+    /// A caption with a bracket of its own (「（生成AI（人工知能）の利用）」) still captions its
+    /// article, on the article's line or on the line above it.
+    #[test]
+    fn a_caption_may_hold_a_bracket() {
+        let (_, s) = parse_str(
+            "第4条（第三者提供）\n第5条に定める場合を除く。\n第5条（生成AI（人工知能）の利用）\n当事務所はAIを利用します。\n（クッキー（Cookie）の利用）\n第6条 当サイトはクッキーを使います。\n",
+        );
+        let articles: Vec<_> = s
+            .articles()
+            .map(|(_, u)| (u.label.clone(), u.caption.clone()))
+            .collect();
+        assert_eq!(
+            articles,
+            vec![
+                ("第4条".to_string(), Some("第三者提供".to_string())),
+                (
+                    "第5条".to_string(),
+                    Some("生成AI(人工知能)の利用".to_string())
+                ),
+                (
+                    "第6条".to_string(),
+                    Some("クッキー(Cookie)の利用".to_string())
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -289,7 +289,21 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                                 <= doc.source.line_of(doc.original(line_end..line_end).start) + 2
                     })
             };
-            !(in_heading() || heading_above_definition() || names_own_article())
+            // the heading line of the numbered section that defines it (a notice's 「（7）セン
+            // シティブ情報のお取扱い」 over 「…（以下、「センシティブ情報」といいます。）」): a unit of
+            // any kind that starts on the use's line and holds the definition
+            let heads_defining_unit = || {
+                !line.contains('。')
+                    && line.chars().count() <= 30
+                    && doc.structure.units.iter().any(|u| {
+                        u.span.contains(&doc.original(d.at.clone()).start)
+                            && doc.source.line_of(u.span.start) == doc.source.line_of(original)
+                    })
+            };
+            !(in_heading()
+                || heading_above_definition()
+                || names_own_article()
+                || heads_defining_unit())
         };
         if let Some(&early) = (!statutory)
             .then(|| uses.iter().find(|&&p| p < d.at.start && standalone(p)))
