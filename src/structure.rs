@@ -184,6 +184,14 @@ impl Structure {
             .filter(|(_, u)| u.kind == UnitKind::Article)
     }
 
+    /// Each article's label and caption, for the tests that read a document's articles.
+    #[cfg(test)]
+    pub(crate) fn article_captions(&self) -> Vec<(String, Option<String>)> {
+        self.articles()
+            .map(|(_, u)| (u.label.clone(), u.caption.clone()))
+            .collect()
+    }
+
     /// The innermost unit containing byte `offset`.
     pub fn innermost_at(&self, offset: usize) -> Option<usize> {
         let mut found = None;
@@ -1704,12 +1712,8 @@ mod tests {
         let (_, s) = parse_str(
             "第4条（第三者提供）\n第5条に定める場合を除く。\n第5条（生成AI（人工知能）の利用）\n当事務所はAIを利用します。\n（クッキー（Cookie）の利用）\n第6条 当サイトはクッキーを使います。\n",
         );
-        let articles: Vec<_> = s
-            .articles()
-            .map(|(_, u)| (u.label.clone(), u.caption.clone()))
-            .collect();
         assert_eq!(
-            articles,
+            s.article_captions(),
             vec![
                 ("第4条".to_string(), Some("第三者提供".to_string())),
                 (

@@ -892,12 +892,8 @@ mod tests {
         // the structure parser sees the articles Word numbered
         let source = crate::text::SourceText::new(text);
         let structure = crate::structure::parse(&source);
-        let articles: Vec<_> = structure
-            .articles()
-            .map(|(_, u)| (u.label.clone(), u.caption.clone()))
-            .collect();
         assert_eq!(
-            articles,
+            structure.article_captions(),
             vec![
                 ("第1条".to_string(), Some("目的".to_string())),
                 ("第2条".to_string(), Some("定義".to_string()))
