@@ -505,14 +505,15 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         }
         // a caption in 【】 that opens its line (「【共同利用】…と共同利用する場合は、…明示します。」)
         // names the topic of the sentence after it, as a caption line above it does
-        let opening_caption = text[line.clone()].starts_with('【')
-            && text[line.clone()]
+        let line_start = line.start;
+        let line = &text[line];
+        if line.starts_with('【')
+            && line
                 .find('】')
-                .is_some_and(|close| r.end <= line.start + close);
-        if opening_caption {
+                .is_some_and(|close| r.end <= line_start + close)
+        {
             continue;
         }
-        let line = &text[line];
         let caption = !line.contains('。') && line.chars().count() <= CAPTION_CHARS;
         if !caption {
             return false;

@@ -388,13 +388,24 @@ enum Label {
     Markdown,
 }
 
+/// An article's caption in brackets, as the article's line and a caption line above it write
+/// it; it may hold one bracket of its own (「（生成AI（人工知能）の利用）」).
+macro_rules! bracketed_caption {
+    () => {
+        r"\(((?:[^()]|\([^()]{0,20}\)){1,40})\)"
+    };
+}
+
 fn patterns() -> &'static Patterns {
     static P: LazyLock<Patterns> = LazyLock::new(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
         let labels = [
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
-            // a caption may hold one bracket of its own: 「第5条（生成AI（人工知能）の利用）」
-            r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*\(((?:[^()]|\([^()]{0,20}\)){1,40})\))?(?:\s+|$)(.*)$",
+            concat!(
+                r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*",
+                bracketed_caption!(),
+                r")?(?:\s+|$)(.*)$"
+            ),
             r"^([0-9]{1,3})\s+(\S.*)$",
             r"^\(([0-9]{1,3})\)\s*(.*)$",
             r"^([0-9]{1,2})\)\s*(\S.*)$",
@@ -415,7 +426,7 @@ fn patterns() -> &'static Patterns {
         Patterns {
             chapter: re(labels[0]),
             article: re(labels[1]),
-            caption: re(r"^\(((?:[^()]|\([^()]{0,20}\)){1,40})\)$"),
+            caption: re(concat!("^", bracketed_caption!(), "$")),
             paragraph: re(labels[2]),
             paren_item: re(labels[3]),
             half_paren_item: re(labels[4]),

@@ -277,33 +277,25 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                         && u.span.contains(&doc.original(d.at.clone()).start)
                 })
             };
-            // a short heading line just above the article that defines it
-            let heading_above_definition = || {
+            // a short heading line over the definition: the line that starts the unit holding
+            // it (a notice's 「（7）センシティブ情報のお取扱い」 over 「…（以下、「センシティブ情報」
+            // といいます。）」), or a line at most two lines above the article holding it
+            let heading_over_definition = || {
+                let defined_at = doc.original(d.at.clone()).start;
+                let use_line = doc.source.line_of(original);
+                let below = doc.original(line_end..line_end).start;
                 !line.contains('。')
                     && line.chars().count() <= 30
                     && doc.structure.units.iter().any(|u| {
-                        u.kind == UnitKind::Article
-                            && u.span.contains(&doc.original(d.at.clone()).start)
-                            && u.span.start >= doc.original(line_end..line_end).start
-                            && doc.source.line_of(u.span.start)
-                                <= doc.source.line_of(doc.original(line_end..line_end).start) + 2
+                        u.span.contains(&defined_at)
+                            && (doc.source.line_of(u.span.start) == use_line
+                                || u.kind == UnitKind::Article
+                                    && u.span.start >= below
+                                    && doc.source.line_of(u.span.start)
+                                        <= doc.source.line_of(below) + 2)
                     })
             };
-            // the heading line of the numbered section that defines it (a notice's 「（7）セン
-            // シティブ情報のお取扱い」 over 「…（以下、「センシティブ情報」といいます。）」): a unit of
-            // any kind that starts on the use's line and holds the definition
-            let heads_defining_unit = || {
-                !line.contains('。')
-                    && line.chars().count() <= 30
-                    && doc.structure.units.iter().any(|u| {
-                        u.span.contains(&doc.original(d.at.clone()).start)
-                            && doc.source.line_of(u.span.start) == doc.source.line_of(original)
-                    })
-            };
-            !(in_heading()
-                || heading_above_definition()
-                || names_own_article()
-                || heads_defining_unit())
+            !(in_heading() || heading_over_definition() || names_own_article())
         };
         if let Some(&early) = (!statutory)
             .then(|| uses.iter().find(|&&p| p < d.at.start && standalone(p)))

@@ -122,8 +122,9 @@ fn filled(value: &str) -> bool {
         >= 2
 }
 
-/// Whether a match of `X{3,}` (or `x{3,}`) is a word of its own (what `\bX{3,}\b` would match): no word
-/// character, in Unicode's sense, just before or after it. Other matches always stand.
+/// Whether a match of `X{3,}` (or `x{3,}`) is a word of its own (what `\bX{3,}\b` would
+/// match): no word character, in Unicode's sense, just before or after it. Other matches
+/// always stand.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
     let is_word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
     !text[start..].starts_with(['X', 'x'])
