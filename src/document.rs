@@ -547,8 +547,11 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         let caption = &text[lines[i].clone()];
         // a numbered heading (「3. 個人情報の利用目的」) is a caption over bulleted entries
         let numbered = starts_as_list_entry(caption) && !starts_with_bullet(caption);
+        // a comma is allowed in a caption that ends in a noun (「本アプリが収集、送信する情報の
+        // 利用目的」), not in one that reads as a clause
         let is_caption = caption.chars().count() <= BLOCK_CAPTION_CHARS
-            && !caption.contains(['。', '、'])
+            && !caption.contains('。')
+            && (!caption.contains('、') || ends_in_noun(caption))
             && !caption.starts_with('第');
         // under a numbered heading, the next numbered line is the next heading
         let run = lines[i + 1..]
@@ -585,13 +588,20 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
 }
 
 /// Whether a line reads as a noun phrase standing alone, as an unmarked list's entry does
-/// (「面談・見学の日程調整など、お申し込みに関するご連絡」): it ends in a kanji or katakana word
-/// and holds no digit, colon or mail address (a contact block's lines).
+/// (「面談・見学の日程調整など、お申し込みに関するご連絡」, or a purpose 「広告を表示するため」):
+/// it ends in a kanji or katakana word or in 「ため」, and holds no digit, colon or mail address
+/// (a contact block's lines).
 fn noun_phrase(line: &str) -> bool {
     let line = line.trim_end();
-    line.chars().last().is_some_and(|c| {
+    (ends_in_noun(line) || line.ends_with("ため"))
+        && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
+}
+
+/// Whether a line ends in a kanji or katakana word.
+fn ends_in_noun(line: &str) -> bool {
+    line.trim_end().chars().last().is_some_and(|c| {
         crate::normalize::is_kanji(c) || matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー')
-    }) && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
+    })
 }
 
 /// The non-empty lines of `range` (trimmed), each with whether a blank line stands before it.

@@ -366,6 +366,28 @@ impl<'d> TermIndex<'d> {
         })
     }
 
+    /// The first place inside `segments` where a term of `group` occurs, outside referrals.
+    fn first_in(&mut self, group: &[String], segments: &[Range<usize>]) -> Option<Range<usize>> {
+        let mut first: Option<Range<usize>> = None;
+        for term in group {
+            self.occurrences(term);
+            let occ = self.computed(term);
+            for seg in segments {
+                let i = occ.partition_point(|r| r.start < seg.start);
+                let hit = occ[i..]
+                    .iter()
+                    .take_while(|r| r.start < seg.end)
+                    .find(|r| r.end <= seg.end && !self.in_referral(r));
+                if let Some(hit) = hit
+                    && first.as_ref().is_none_or(|f| hit.start < f.start)
+                {
+                    first = Some(hit.clone());
+                }
+            }
+        }
+        first
+    }
+
     fn all_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
         groups.iter().all(|g| self.group_in(g, segments))
     }
@@ -871,9 +893,20 @@ fn conflicting(
                 && index.none_in(&conflict.lacking, &unit.segments)
                 && !lifted_by_a_specific_clause(index, item, unit, inside)
             {
+                // in a whole article, the line of the pattern's last group is the one to
+                // mend (the exception under the rule), not the article's caption
+                let focus = match conflict.scope {
+                    Scope::Article => conflict
+                        .all
+                        .last()
+                        .and_then(|g| index.first_in(g, &unit.segments))
+                        .map(|at| doc.original(line_around(&doc.normalized.text, &at)))
+                        .unwrap_or_else(|| unit.focus.clone()),
+                    _ => unit.focus.clone(),
+                };
                 return Some(ItemVerdict {
                     status: Status::Conflict,
-                    found: Some(unit.focus.clone()),
+                    found: Some(focus),
                     conflict: Some(c),
                     nearest: None,
                 });
