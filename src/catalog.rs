@@ -211,6 +211,13 @@ pub struct SectionSpec {
     pub consent: Groups,
     #[serde(default)]
     pub consent_outline_min: usize,
+    /// Terms that only the notice given at acquisition states (提供の任意性): a consent form
+    /// or a form's notice with one of them in a heading needs only `marked_outline_min` of the
+    /// `outline` groups there (a notice that lacks some of the matters is still the notice).
+    #[serde(default)]
+    pub marks: Vec<String>,
+    #[serde(default)]
+    pub marked_outline_min: usize,
     /// Concept groups that, found in the document's first two lines, make it the notice of a
     /// form (「お問い合わせフォームにおける個人情報の取扱いについて」): read as a consent form is.
     #[serde(default)]
@@ -802,6 +809,22 @@ fn validate_section(
             );
         }
     }
+    let marked = section.marked_outline_min;
+    if marked > section.outline.len() || (marked == 0) != section.marks.is_empty() {
+        return error(
+            &[Step::Key("section"), Step::Key("marked_outline_min")],
+            Text::new(
+                format!(
+                    "[section] の marked_outline_min ({marked}) は 1 以上 outline のまとまりの数 ({}) 以下にします（marks がなければ書きません）",
+                    section.outline.len()
+                ),
+                format!(
+                    "[section] marked_outline_min ({marked}) must be between 1 and the number of outline groups ({}), and absent without marks",
+                    section.outline.len()
+                ),
+            ),
+        );
+    }
     Ok(())
 }
 
@@ -1154,6 +1177,13 @@ mod tests {
                 fine,
                 "\"re:(\"]]\nconsent_outline_min",
                 "consent",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"]]\noutline_min = 1\nmarked_outline_min = 4",
+                "",
+                fine,
+                "4",
+                "marked_outline_min",
             ),
         ];
         for (section, extra, conflict, at, says) in cases {

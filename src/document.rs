@@ -535,9 +535,10 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         .into_iter()
         .map(|(line, _)| line)
         .collect();
+    // (a line that is a caption in brackets, 「（第三者への提供について）」, heads the next part)
     let entry = |r: &Range<usize>| {
         let t = &text[r.clone()];
-        !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS
+        !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS && !bracketed_caption(t)
     };
     let marked = |r: &Range<usize>| starts_as_list_entry(&text[r.clone()]);
     let bulleted = |r: &Range<usize>| starts_with_bullet(&text[r.clone()]);
@@ -595,6 +596,21 @@ fn noun_phrase(line: &str) -> bool {
     let line = line.trim_end();
     (ends_in_noun(line) || line.ends_with("ため"))
         && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
+}
+
+/// Whether a line is a caption wrapped in brackets and nothing else (「（利用目的について）」,
+/// 「【第三者提供】」; normalised text holds ASCII parentheses).
+fn bracketed_caption(line: &str) -> bool {
+    let line = line.trim();
+    [('(', ')'), ('【', '】'), ('〔', '〕')]
+        .iter()
+        .any(|&(open, close)| {
+            line.starts_with(open)
+                && line.ends_with(close)
+                && line[open.len_utf8()..line.len() - close.len_utf8()]
+                    .chars()
+                    .all(|c| c != open && c != close)
+        })
 }
 
 /// Whether a line ends in a kanji or katakana word.

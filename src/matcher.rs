@@ -733,7 +733,13 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             .map(|u| doc.normalized_range(u.header.clone()))
             .chain(caption_lines)
             .collect();
-        if named(index, &headers) >= spec.consent_outline_min {
+        let named_here = named(index, &headers);
+        // or fewer, when one heading states what only such a notice states (the voluntariness
+        // of providing the data): a form's notice that lacks some matters is still the notice
+        let marked = spec.marked_outline_min > 0
+            && named_here >= spec.marked_outline_min
+            && index.group_in(&spec.marks, &headers);
+        if named_here >= spec.consent_outline_min || marked {
             return std::iter::once(0..text.len()).collect();
         }
     }
@@ -769,12 +775,13 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:
 /// 【…】 opening a line, a number with the caption in brackets (「1（事業者名）」, normalised to
-/// 「1(事業者名)」), a bulleted line that is no sentence and heads text, not another entry
+/// 「1(事業者名)」), a line that is its caption in brackets over text (「（第三者への提供に
+/// ついて）」), a bulleted line that is no sentence and heads text, not another entry
 /// (「・個人情報保護管理者」 over its name; not 「・会社名・部署名（任意）」 in a list of fields).
 fn caption_lines(text: &str) -> Vec<Range<usize>> {
     static CAPTION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
+            r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|\((?P<parenthesised>[^()\n。]{2,40})\)[ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
         )
         .expect("static regex")
     });
@@ -795,6 +802,7 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
         let caption = c
             .name("bracketed")
             .or_else(|| c.name("numbered"))
+            .or_else(|| c.name("parenthesised").filter(|_| heads_text()))
             .or_else(|| c.name("bulleted").filter(|_| heads_text()));
         out.extend(caption.map(|m| line.start + m.start()..line.start + m.end()));
     }
