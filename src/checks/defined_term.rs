@@ -307,7 +307,15 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 .title_lines
                 .iter()
                 .any(|r| r.contains(&doc.original(early..early + 1).start));
-            if early < line_start && !in_title && d.term.chars().count() >= 3 {
+            // a note under the list that uses the term explains it there (「・…公的証明書の
+            // コピー」 … 「※「公的証明書」とは、運転免許証、…」): the note's place, not a slip
+            let note = text[line_start..].trim_start();
+            let in_a_note_below = (note.starts_with('※')
+                || note.starts_with("(注")
+                || note.starts_with("注)")
+                || note.starts_with("注:"))
+                && text[early..line_start].matches('\n').count() <= NOTE_REACH_LINES;
+            if early < line_start && !in_title && !in_a_note_below && d.term.chars().count() >= 3 {
                 let line = doc.source.position(doc.original(d.at.clone()).start).line;
                 out.push(diag(
                     doc,
@@ -377,6 +385,9 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// Where the parts after the main text start: lines that head an annex (別紙1, 付録 2 –
 /// 標準契約条項, Annex I), short and starting with one of the part headings of
 /// `dictionaries/vocabulary.toml`.
+/// Lines above a note (※) that its definition explains: a list and its entries.
+const NOTE_REACH_LINES: usize = 30;
+
 fn part_starts(text: &str) -> Vec<usize> {
     const MAX_HEADING_CHARS: usize = 40;
     let mut starts = Vec::new();

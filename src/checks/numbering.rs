@@ -68,7 +68,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         .collect();
     sequence(&chapters, 1, &mut out);
     for parent in std::iter::once(None).chain((0..s.units.len()).map(Some)) {
-        siblings(s, parent, &mut out);
+        siblings(s, doc.source.as_str(), parent, &mut out);
     }
     for u in s.units.iter().filter(|u| u.style == LabelStyle::Decimal) {
         out.extend(run_on(doc, u));
@@ -109,7 +109,7 @@ fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
 }
 
 /// Checks the children of one parent, grouped by kind and label style.
-fn siblings(s: &Structure, parent: Option<usize>, out: &mut Vec<Diagnostic>) {
+fn siblings(s: &Structure, text: &str, parent: Option<usize>, out: &mut Vec<Diagnostic>) {
     let children = s.children_of(parent);
     let mut groups: Vec<((UnitKind, crate::structure::LabelStyle), Vec<&Unit>)> = Vec::new();
     for &c in children {
@@ -138,9 +138,37 @@ fn siblings(s: &Structure, parent: Option<usize>, out: &mut Vec<Diagnostic>) {
         if kind == UnitKind::Paragraph {
             paragraphs(s, &units, out);
         } else {
-            sequence(&units, 1, out);
+            for run in table_cells(text, &units) {
+                sequence(run, 1, out);
+            }
         }
     }
+}
+
+/// A table's row whose cell opens a list with its first number (「共同利用の管理責任者 | ①基本
+/// 情報：…」): the entries after it number a list of their own, though the structure reads only
+/// the later lines (②, ③) as items, the ① standing inside the row.
+static CELL_OPENS_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\||｜|\t)[ \t\u{3000}]*(?:①|\(1\)|（１）|（1）|1[.)．]|１[.．)）])")
+        .expect("static regex")
+});
+
+/// The units split where a table row between two of them opens a list of its own.
+fn table_cells<'u>(text: &str, units: &'u [&'u Unit]) -> Vec<&'u [&'u Unit]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..units.len() {
+        let between = units[i - 1].header.end..units[i].header.start;
+        if text
+            .get(between)
+            .is_some_and(|t| t.lines().skip(1).any(|l| CELL_OPENS_A_LIST.is_match(l)))
+        {
+            runs.push(&units[start..i]);
+            start = i;
+        }
+    }
+    runs.push(&units[start..]);
+    runs
 }
 
 /// Paragraphs start at 2 (the article's own text is paragraph 1) unless the first is

@@ -55,6 +55,22 @@ fn numbering_triggers_and_does_not() {
     assert!(lines_of(&check(good, REG), Code::Numbering).is_empty());
 }
 
+/// The cells of a table each number a list of their own: the row that opens the second list
+/// holds its ① inside the row, so only ② and ③ come as lines; a number repeated inside one
+/// cell is still a duplicate.
+#[test]
+fn numbering_restarts_in_a_table_cell() {
+    let table = "共同利用\n共同利用する項目 | ①基本情報：氏名、住所\n②契約情報：契約番号\n③利用情報：使用量\n管理責任者 | ①基本情報：小売電気事業者\n②契約情報：一般送配電事業者\n③利用情報：需要抑制契約者\n";
+    let found = lines_of(&check(table, NOTICE), Code::Numbering);
+    assert!(found.is_empty(), "{found:?}");
+    let tabbed = table.replace(" | ", "\t");
+    let found = lines_of(&check(&tabbed, NOTICE), Code::Numbering);
+    assert!(found.is_empty(), "{found:?}");
+    let repeated = "共同利用\n共同利用する項目 | ①基本情報：氏名、住所\n②契約情報：契約番号\n②利用情報：使用量\n";
+    let found = lines_of(&check(repeated, NOTICE), Code::Numbering);
+    assert_eq!(found, vec![4], "{found:?}");
+}
+
 #[test]
 fn defined_term_triggers_and_does_not() {
     let bad = "プライバシーポリシー\n株式会社例（以下「当社」という。）は、個人情報を保護します。\n弊社は、利用目的を公表します。\n当社のアプリ（以下「本サービス」という。）\n当社のウェブサイト（以下「本サービス」という。）を提供します。\n";
@@ -85,6 +101,8 @@ fn defined_terms_respect_drafting_conventions() {
         // a pointer to the definition, and an article cited by its caption
         "業務委託契約書\n第1条 第3条（要件定義支援業務の実施）の要件定義支援業務及び第3条に定める成果物確認書による。\n第2条 乙は、報告書を提出する。\n第3条（要件定義支援業務の実施）\n乙は、要件の整理を支援する（以下「要件定義支援業務」という。）。乙は、確認書（以下「成果物確認書」という。）を作成する。要件定義支援業務は書面で行う。\n",
         // an annex that names the same contract, and a term quoted from another text
+        // a note under the list that uses the term explains it
+        "プライバシーポリシー\n1. 開示等の請求\n開示等の請求には、本人の住所を確認できる公的証明書のコピーをお送りください。\n代理人による請求には、代理人の公的証明書のコピーも必要です。\n※「公的証明書」とは、運転免許証、旅券等をいいます。\n2. 苦情\n窓口で受け付けます。\n",
         "業務委託契約書\n甲と乙は、業務委託契約（以下「本契約」という。）を締結する。\n第1条 情報公開条例中「実施機関」とあるのは「都の機関」と読み替える。\n第2条 都の機関（以下「実施機関」という。）は、本契約を守る。\n別紙1\n甲乙間の業務委託契約（以下「本契約」という。）の業務は次のとおり。\n別紙2\n本別紙において、個人データを処理する者（以下「処理者」という。）は本契約を守る。\n付録 1\n受託者の委託先（以下「処理者」という。）も同様とする。\n",
     ];
     for text in conventions {
@@ -98,7 +116,14 @@ fn defined_terms_respect_drafting_conventions() {
                 .collect::<Vec<_>>()
         );
     }
-    // what must still be found
+    // what must still be found: the same term defined in a sentence below its use, not in a note
+    let late = "プライバシーポリシー\n1. 開示等の請求\n開示等の請求には、本人の住所を確認できる公的証明書のコピーをお送りください。\n代理人による請求には、代理人の公的証明書のコピーも必要です。\n本人確認には、運転免許証、旅券等の書類（以下「公的証明書」といいます。）を用います。\n2. 苦情\n窓口で受け付けます。\n";
+    assert!(
+        codes(&check(late, NOTICE), Code::DefinedTerm)
+            .iter()
+            .any(|d| d.message.ja.contains("より前")),
+        "{late}"
+    );
     let bad = "業務委託契約書\n第1条 乙は、秘密情報を守る。\n第2条 甲が開示した技術情報（以下「秘密情報」という。）は秘密とする。\n第3条 甲の営業情報（以下「秘密情報」という。）も同様とする。\n";
     let messages: Vec<String> = codes(
         &check(bad, DocumentKind::ConsignmentContract),
