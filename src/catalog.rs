@@ -218,6 +218,13 @@ pub struct SectionSpec {
     pub marks: Vec<String>,
     #[serde(default)]
     pub marked_outline_min: usize,
+    /// A form's note of at most `note_lines` lines, whose opening names the form (`form`), is
+    /// the notice when `note_outline_min` of the `outline` groups stand anywhere in it: a note
+    /// of a few sentences beside a form has no headings to name them.
+    #[serde(default)]
+    pub note_lines: usize,
+    #[serde(default)]
+    pub note_outline_min: usize,
     /// Concept groups that, found in the document's first two lines, make it the notice of a
     /// form (「お問い合わせフォームにおける個人情報の取扱いについて」): read as a consent form is.
     #[serde(default)]
@@ -809,6 +816,22 @@ fn validate_section(
             );
         }
     }
+    let note = section.note_outline_min;
+    if note > section.outline.len() || (note == 0) != (section.note_lines == 0) {
+        return error(
+            &[Step::Key("section"), Step::Key("note_outline_min")],
+            Text::new(
+                format!(
+                    "[section] の note_outline_min ({note}) は 1 以上 outline のまとまりの数 ({}) 以下にし、note_lines と組にして書きます",
+                    section.outline.len()
+                ),
+                format!(
+                    "[section] note_outline_min ({note}) must be between 1 and the number of outline groups ({}), and written with note_lines",
+                    section.outline.len()
+                ),
+            ),
+        );
+    }
     let marked = section.marked_outline_min;
     if marked > section.outline.len() || (marked == 0) != section.marks.is_empty() {
         return error(
@@ -1184,6 +1207,13 @@ mod tests {
                 fine,
                 "4",
                 "marked_outline_min",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"]]\noutline_min = 1\nnote_outline_min = 5",
+                "",
+                fine,
+                "5",
+                "note_outline_min",
             ),
         ];
         for (section, extra, conflict, at, says) in cases {

@@ -723,6 +723,15 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
         return std::iter::once(0..text.len()).collect();
     }
+    if found.is_empty() && spec.note_lines > 0 && opens_as_form_notice(index, spec) {
+        let lines = crate::document::non_empty_lines(text, 0..text.len());
+        let whole = 0..text.len();
+        if lines.len() <= spec.note_lines
+            && named(index, std::slice::from_ref(&whole)) >= spec.note_outline_min
+        {
+            return std::iter::once(whole).collect();
+        }
+    }
     if found.is_empty()
         && spec.consent_outline_min > 0
         && (consent_form(index, spec) || opens_as_form_notice(index, spec))
@@ -809,7 +818,8 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether a document ends by asking the person to agree to it (a form's 「上記内容に同意する」).
+/// Whether a document ends, or opens, by asking the person to agree to it (a form's 「上記内容に
+/// 同意する」).
 fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let text = &index.doc.normalized.text;
     let mut start = text.trim_end().len();
@@ -823,7 +833,12 @@ fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
         }
     }
     let tail = start..text.len();
+    // or at its opening, as the instruction over the form (「当社の個人情報の取扱い及び利用目的に
+    // 同意の上、内容を送信してください。」)
+    let first = line_around(text, &(0..0));
+    let opening = first.start..line_after(text, &first).end.max(first.end);
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
+        || index.all_in(&spec.consent, std::slice::from_ref(&opening))
 }
 
 fn mentions_personal_data(doc: &Document, unit: &ClauseUnit) -> bool {

@@ -125,6 +125,34 @@ fn is_label(before: &str) -> bool {
     })
 }
 
+/// Whether an unmatched closing bracket ends the first label of a range of labels cited in
+/// running text, whatever stands before it (「以下のとおりa)～g)の事項」「次の1)～3)」): a
+/// label character, the bracket, a wave dash and another label with its bracket.
+fn opens_a_label_range(before: &str, from_bracket: &str) -> bool {
+    let label = |c: char| {
+        c.is_ascii_alphanumeric() || ('０'..='９').contains(&c) || ('ａ'..='ｚ').contains(&c)
+    };
+    let single = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(label) && chars.next().is_none()
+    };
+    let Some(last) = before.chars().next_back() else {
+        return false;
+    };
+    let mut after = from_bracket.chars().skip(1);
+    label(last)
+        && !before[..before.len() - last.len_utf8()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && after.next().is_some_and(|c| matches!(c, '～' | '〜' | '~'))
+        && {
+            let rest: String = after.take(3).collect();
+            let end = rest.find([')', '）']).unwrap_or(rest.len());
+            end > 0 && single(&rest[..end])
+        }
+}
+
 fn width_ja(c: char) -> &'static str {
     if c.is_ascii() { "半角" } else { "全角" }
 }
@@ -185,7 +213,9 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                             ));
                         }
                     }
-                    None if matches!(c, ')' | '）') && is_label(&line[skip..skip + i]) => {}
+                    None if matches!(c, ')' | '）')
+                        && (is_label(&line[skip..skip + i])
+                            || opens_a_label_range(&line[skip..skip + i], &line[skip + i..])) => {}
                     None => out.push(diag(
                         at..at + c.len_utf8(),
                         Text::new(
@@ -254,6 +284,13 @@ mod tests {
         assert_eq!(found("利用の実例)を示します。\n").len(), 1);
         // labels of the list below cited as a range
         assert!(found("ただし、以下a)～d)のいずれかに該当する場合は該当しません。\n下記1)～3)を除きます。\n").is_empty());
+        // a range of labels after any word
+        assert!(
+            found("当社は、以下のとおりa)～g)の事項を遵守します。\n次の1)〜3)に掲げる場合\n")
+                .is_empty()
+        );
+        // a bracket closing a word, not a label, is still unmatched
+        assert_eq!(found("当社の規程ab)～c)を参照。\n").len(), 1);
         // a word before a closing bracket stays one
         assert_eq!(found("以下の場合)を除きます。\n").len(), 1);
     }
