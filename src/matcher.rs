@@ -785,12 +785,12 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
 /// Lines that are captions by their shape alone, each as the range of its caption's words:
 /// 【…】 opening a line, a number with the caption in brackets (「1（事業者名）」, normalised to
 /// 「1(事業者名)」), a line that is its caption in brackets over text (「（第三者への提供に
-/// ついて）」), a bulleted line that is no sentence and heads text, not another entry
+/// ついて）」) or in angle brackets (「＜個人情報保護管理者＞」), a bulleted line that is no sentence and heads text, not another entry
 /// (「・個人情報保護管理者」 over its name; not 「・会社名・部署名（任意）」 in a list of fields).
 fn caption_lines(text: &str) -> Vec<Range<usize>> {
     static CAPTION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|\((?P<parenthesised>[^()\n。]{2,40})\)[ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
+            r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|\((?P<parenthesised>[^()\n。]{2,40})\)[ \t\r]*$|[<＜〈《](?P<angled>[^<>＜＞〈〉《》\n。]{2,40})[>＞〉》][ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
         )
         .expect("static regex")
     });
@@ -812,6 +812,7 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
             .name("bracketed")
             .or_else(|| c.name("numbered"))
             .or_else(|| c.name("parenthesised").filter(|_| heads_text()))
+            .or_else(|| c.name("angled"))
             .or_else(|| c.name("bulleted").filter(|_| heads_text()));
         out.extend(caption.map(|m| line.start + m.start()..line.start + m.end()));
     }
