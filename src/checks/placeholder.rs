@@ -131,6 +131,16 @@ fn stands_alone(text: &str, start: usize, end: usize) -> bool {
         || !(is_word(text[..start].chars().next_back()) || is_word(text[end..].chars().next()))
 }
 
+/// Whether a run of marks is a line's decoration, not a blank: a whole line of ● and ○ (or ◯)
+/// mixed (「●○●○●○…」 between a heading and a contact block). A blank repeats one mark
+/// (○○○○, ●●).
+fn is_decorative_rule(text: &str, line_start: usize, run: &str) -> bool {
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    run.contains('●') && run.contains(['○', '◯']) && text[line_start..line_end].trim() == run
+}
+
 /// One finding per line: a template line often holds several blanks.
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
@@ -141,6 +151,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         if !stands_alone(text, m.start(), m.end())
             || last_line == Some(line_start)
             || is_field_caption(text, m.start(), m.end())
+            || is_decorative_rule(text, line_start, m.as_str())
         {
             continue;
         }
@@ -251,6 +262,9 @@ mod tests {
     #[test]
     fn a_mark_beside_its_unit_is_a_blank() {
         assert_eq!(found("駐車場　○台\n定員○名\n"), vec!["○台", "○名"]);
+        // a line of ● and ○ mixed is a decoration; one mark repeated is a blank
+        assert!(found("お問い合わせ\n●○●○●○●○●○●○\n株式会社サンプル\n").is_empty());
+        assert_eq!(found("担当：●●●●\n").len(), 1);
     }
 
     #[test]
