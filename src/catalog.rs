@@ -785,22 +785,34 @@ fn validate_section(
             ),
         );
     }
-    // a count of outline groups, with the list that asks for it (no count without the list)
-    for (field, min, asked_by, without) in [
+    // a count of outline groups, with what asks for it (no count without it)
+    for (field, min, given, without) in [
         (
             "outline_min",
             section.outline_min,
-            &section.outline,
+            !section.outline.is_empty(),
             "outline",
         ),
         (
             "consent_outline_min",
             section.consent_outline_min,
-            &section.consent,
+            !section.consent.is_empty(),
             "consent",
         ),
+        (
+            "marked_outline_min",
+            section.marked_outline_min,
+            !section.marks.is_empty(),
+            "marks",
+        ),
+        (
+            "note_outline_min",
+            section.note_outline_min,
+            section.note_lines > 0,
+            "note_lines",
+        ),
     ] {
-        if min > section.outline.len() || (min == 0) != asked_by.is_empty() {
+        if min > section.outline.len() || (min == 0) == given {
             return error(
                 &[Step::Key("section"), Step::Key(field)],
                 Text::new(
@@ -815,38 +827,6 @@ fn validate_section(
                 ),
             );
         }
-    }
-    let note = section.note_outline_min;
-    if note > section.outline.len() || (note == 0) != (section.note_lines == 0) {
-        return error(
-            &[Step::Key("section"), Step::Key("note_outline_min")],
-            Text::new(
-                format!(
-                    "[section] の note_outline_min ({note}) は 1 以上 outline のまとまりの数 ({}) 以下にし、note_lines と組にして書きます",
-                    section.outline.len()
-                ),
-                format!(
-                    "[section] note_outline_min ({note}) must be between 1 and the number of outline groups ({}), and written with note_lines",
-                    section.outline.len()
-                ),
-            ),
-        );
-    }
-    let marked = section.marked_outline_min;
-    if marked > section.outline.len() || (marked == 0) != section.marks.is_empty() {
-        return error(
-            &[Step::Key("section"), Step::Key("marked_outline_min")],
-            Text::new(
-                format!(
-                    "[section] の marked_outline_min ({marked}) は 1 以上 outline のまとまりの数 ({}) 以下にします（marks がなければ書きません）",
-                    section.outline.len()
-                ),
-                format!(
-                    "[section] marked_outline_min ({marked}) must be between 1 and the number of outline groups ({}), and absent without marks",
-                    section.outline.len()
-                ),
-            ),
-        );
     }
     Ok(())
 }
