@@ -351,41 +351,33 @@ impl<'d> TermIndex<'d> {
         found.map_or(&[], Vec::as_slice)
     }
 
+    /// Where `term` first occurs inside `segments` (taken in order), outside referrals.
+    fn term_in(&mut self, term: &str, segments: &[Range<usize>]) -> Option<Range<usize>> {
+        self.occurrences(term);
+        let occ = self.computed(term);
+        segments.iter().find_map(|seg| {
+            let i = occ.partition_point(|r| r.start < seg.start);
+            occ[i..]
+                .iter()
+                .take_while(|r| r.start < seg.end)
+                .find(|r| r.end <= seg.end && !self.in_referral(r))
+                .cloned()
+        })
+    }
+
     /// Whether a term of `group` occurs inside one of `segments`, outside referrals.
     fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
-        group.iter().any(|term| {
-            self.occurrences(term);
-            let occ = self.computed(term);
-            segments.iter().any(|seg| {
-                let i = occ.partition_point(|r| r.start < seg.start);
-                occ[i..]
-                    .iter()
-                    .take_while(|r| r.start < seg.end)
-                    .any(|r| r.end <= seg.end && !self.in_referral(r))
-            })
-        })
+        group
+            .iter()
+            .any(|term| self.term_in(term, segments).is_some())
     }
 
     /// The first place inside `segments` where a term of `group` occurs, outside referrals.
     fn first_in(&mut self, group: &[String], segments: &[Range<usize>]) -> Option<Range<usize>> {
-        let mut first: Option<Range<usize>> = None;
-        for term in group {
-            self.occurrences(term);
-            let occ = self.computed(term);
-            for seg in segments {
-                let i = occ.partition_point(|r| r.start < seg.start);
-                let hit = occ[i..]
-                    .iter()
-                    .take_while(|r| r.start < seg.end)
-                    .find(|r| r.end <= seg.end && !self.in_referral(r));
-                if let Some(hit) = hit
-                    && first.as_ref().is_none_or(|f| hit.start < f.start)
-                {
-                    first = Some(hit.clone());
-                }
-            }
-        }
-        first
+        group
+            .iter()
+            .filter_map(|term| self.term_in(term, segments))
+            .min_by_key(|r| r.start)
     }
 
     fn all_in(&mut self, groups: &Groups, segments: &[Range<usize>]) -> bool {
@@ -775,18 +767,22 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     if spec.form.is_empty() {
         return false;
     }
-    let text = &index.doc.normalized.text;
-    let first = line_around(text, &(0..0));
-    let second = line_after(text, &first);
-    let opening = first.start..second.end.max(first.end);
+    let opening = opening_lines(&index.doc.normalized.text);
     index.all_in(&spec.form, std::slice::from_ref(&opening))
+}
+
+/// A document's first two lines: its title and the sentence under it.
+fn opening_lines(text: &str) -> Range<usize> {
+    let first = line_around(text, &(0..0));
+    first.start..line_after(text, &first).end.max(first.end)
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:
 /// 【…】 opening a line, a number with the caption in brackets (「1（事業者名）」, normalised to
 /// 「1(事業者名)」), a line that is its caption in brackets over text (「（第三者への提供に
-/// ついて）」) or in angle brackets (「＜個人情報保護管理者＞」), a bulleted line that is no sentence and heads text, not another entry
-/// (「・個人情報保護管理者」 over its name; not 「・会社名・部署名（任意）」 in a list of fields).
+/// ついて）」) or in angle brackets (「＜個人情報保護管理者＞」), a bulleted line that is no
+/// sentence and heads text, not another entry (「・個人情報保護管理者」 over its name; not
+/// 「・会社名・部署名（任意）」 in a list of fields).
 fn caption_lines(text: &str) -> Vec<Range<usize>> {
     static CAPTION: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
@@ -836,8 +832,7 @@ fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let tail = start..text.len();
     // or at its opening, as the instruction over the form (「当社の個人情報の取扱い及び利用目的に
     // 同意の上、内容を送信してください。」)
-    let first = line_around(text, &(0..0));
-    let opening = first.start..line_after(text, &first).end.max(first.end);
+    let opening = opening_lines(text);
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
         || index.all_in(&spec.consent, std::slice::from_ref(&opening))
 }

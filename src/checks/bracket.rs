@@ -102,13 +102,6 @@ fn is_label(before: &str) -> bool {
     let Some(last) = tail.next() else {
         return false;
     };
-    let label_char = |c: char| {
-        c.is_ascii_alphanumeric()
-            || ('０'..='９').contains(&c)
-            || ('ａ'..='ｚ').contains(&c)
-            || ('①'..='⑳').contains(&c)
-            || ('ｱ'..='ﾝ').contains(&c)
-    };
     if !label_char(last) {
         return false;
     }
@@ -129,18 +122,15 @@ fn is_label(before: &str) -> bool {
 /// running text, whatever stands before it (「以下のとおりa)～g)の事項」「次の1)～3)」): a
 /// label character, the bracket, a wave dash and another label with its bracket.
 fn opens_a_label_range(before: &str, from_bracket: &str) -> bool {
-    let label = |c: char| {
-        c.is_ascii_alphanumeric() || ('０'..='９').contains(&c) || ('ａ'..='ｚ').contains(&c)
-    };
     let single = |s: &str| {
         let mut chars = s.chars();
-        chars.next().is_some_and(label) && chars.next().is_none()
+        chars.next().is_some_and(label_char) && chars.next().is_none()
     };
     let Some(last) = before.chars().next_back() else {
         return false;
     };
     let mut after = from_bracket.chars().skip(1);
-    label(last)
+    label_char(last)
         && !before[..before.len() - last.len_utf8()]
             .chars()
             .next_back()
@@ -151,6 +141,16 @@ fn opens_a_label_range(before: &str, from_bracket: &str) -> bool {
             let end = rest.find([')', '）']).unwrap_or(rest.len());
             end > 0 && single(&rest[..end])
         }
+}
+
+/// A character a list label is written with: a letter or digit (full-width too), a circled
+/// number, a half-width katakana (ｱ）).
+fn label_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('０'..='９').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
+        || ('①'..='⑳').contains(&c)
+        || ('ｱ'..='ﾝ').contains(&c)
 }
 
 fn width_ja(c: char) -> &'static str {

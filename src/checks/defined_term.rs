@@ -382,12 +382,12 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     out
 }
 
-/// Where the parts after the main text start: lines that head an annex (別紙1, 付録 2 –
-/// 標準契約条項, Annex I), short and starting with one of the part headings of
-/// `dictionaries/vocabulary.toml`.
 /// Lines above a note (※) that its definition explains: a list and its entries.
 const NOTE_REACH_LINES: usize = 30;
 
+/// Where the parts after the main text start: lines that head an annex (別紙1, 付録 2 –
+/// 標準契約条項, Annex I), short and starting with one of the part headings of
+/// `dictionaries/vocabulary.toml`.
 fn part_starts(text: &str) -> Vec<usize> {
     const MAX_HEADING_CHARS: usize = 40;
     let mut starts = Vec::new();
