@@ -506,13 +506,14 @@ const LIST_ENTRIES: usize = 20;
 
 /// Whether a line opens as a list entry: a bullet (・ ■ - …) or a number (1. (1) ① 一、).
 pub(crate) fn starts_as_list_entry(line: &str) -> bool {
-    static LABEL: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
-            r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
-        )
-        .expect("static regex")
-    });
-    let label = &*LABEL;
+    static LABEL: crate::resettable::Resettable<regex::Regex> =
+        crate::resettable::Resettable::new(|| {
+            regex::Regex::new(
+                r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
+            )
+            .expect("static regex")
+        });
+    let label = LABEL.get();
     label.is_match(line.trim_start())
 }
 
@@ -805,11 +806,12 @@ fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit>
 /// Whether a sentence raises an objection without naming what it objects to (「異議を申し
 /// 立てることができる」, not 「本契約の解除に異議を申し立てる」).
 fn objects_to_what_came_before(sentence: &str) -> bool {
-    static OBJECT_NAMED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
-            .expect("a valid pattern")
-    });
-    let named = &*OBJECT_NAMED;
+    static OBJECT_NAMED: crate::resettable::Resettable<regex::Regex> =
+        crate::resettable::Resettable::new(|| {
+            regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
+                .expect("a valid pattern")
+        });
+    let named = OBJECT_NAMED.get();
     sentence.contains("異議") && !named.is_match(sentence)
 }
 

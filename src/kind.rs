@@ -1,8 +1,6 @@
 //! Document kinds and how a document's kind is decided: an in-document
 //! directive, the configuration's globs, then the title and vocabulary.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -82,12 +80,12 @@ pub enum KindSource {
     Detected,
 }
 
-fn directive_pattern() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn directive_pattern() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*kind\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*kind:\s*([a-z-]+)\s*\})")
             .expect("static regex")
     });
-    &RE
+    RE.get()
 }
 
 /// The kind named by an in-document directive, with the directive's byte range.

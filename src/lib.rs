@@ -26,6 +26,7 @@ pub mod morphology;
 pub mod normalize;
 pub mod numerals;
 pub mod report;
+pub mod resettable;
 pub mod structure;
 pub mod suppress;
 pub mod tables;

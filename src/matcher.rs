@@ -486,13 +486,14 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     // the act on the trigger (「共同利用する場合」), or on a trigger named as a noun
     // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets;
     // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」)
-    static CONDITION: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
+    static CONDITION: crate::resettable::Resettable<regex::Regex> =
+        crate::resettable::Resettable::new(|| {
+            regex::Regex::new(
             r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)",
         )
         .expect("static regex")
-    });
-    let condition = &*CONDITION;
+        });
+    let condition = CONDITION.get();
     let mut hypothetical = false;
     // where the sentence of the last condition ends: the law's exception quoted whole
     // (「個人情報を特定の者との間で共同して利用する場合であって、その旨並びに共同して利用される
@@ -585,15 +586,17 @@ fn compiled(term: &str) -> Arc<CompiledTerm> {
     c
 }
 
-/// Forgets the compiled terms and their patterns (`catalog::forget_compiled_patterns`), for a
-/// language server with no document open: a pattern's search caches (the regex crate's lazy
-/// DFA, one per thread that searched) grow with the documents searched and are freed only
-/// with the pattern. The next document compiles them again.
+/// Forgets the compiled terms and their patterns (`catalog::forget_compiled_patterns`), and the
+/// checks' and the parser's own expressions (`resettable`), for a language server with no
+/// document open: a pattern's search caches (the regex crate's lazy DFA, one per thread that
+/// searched) grow with the documents searched and are freed only with the pattern. The next
+/// document compiles them again.
 pub fn forget_compiled_terms() {
     if let Ok(mut terms) = COMPILED.lock() {
         terms.clear();
     }
     crate::catalog::forget_compiled_patterns();
+    crate::resettable::forget_all();
 }
 
 fn compile(term: &str) -> CompiledTerm {
@@ -784,19 +787,21 @@ fn opening_lines(text: &str) -> Range<usize> {
 /// sentence and heads text, not another entry (「・個人情報保護管理者」 over its name; not
 /// 「・会社名・部署名（任意）」 in a list of fields).
 fn caption_lines(text: &str) -> Vec<Range<usize>> {
-    static CAPTION: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
+    static CAPTION: crate::resettable::Resettable<regex::Regex> =
+        crate::resettable::Resettable::new(|| {
+            regex::Regex::new(
             r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|\((?P<parenthesised>[^()\n。]{2,40})\)[ \t\r]*$|[<＜〈《](?P<angled>[^<>＜＞〈〉《》\n。]{2,40})[>＞〉》][ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
         )
         .expect("static regex")
-    });
+        });
     let lines: Vec<Range<usize>> = crate::document::non_empty_lines(text, 0..text.len())
         .into_iter()
         .map(|(line, _)| line)
         .collect();
+    let caption = CAPTION.get();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(c) = CAPTION.captures(&text[line.clone()]) else {
+        let Some(c) = caption.captures(&text[line.clone()]) else {
             continue;
         };
         let heads_text = || {

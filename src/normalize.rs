@@ -199,11 +199,11 @@ fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> 
 /// 「第 25 条」「第 36 条第 1 項」: a provision's number written with spaces (as word
 /// processors' justified text and some templates have it) reads as 第25条.
 fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"第( *)([0-9]+|[〇一二三四五六七八九十百千]+)( *)(条|項|号|章|節|款)")
             .expect("static regex")
     });
-    let re = &*RE;
+    let re = RE.get();
     replace_matches(
         prev,
         re.captures_iter(&prev.text).filter_map(|c| {
@@ -214,15 +214,15 @@ fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
     )
 }
 
-fn kanji_numeral_pattern() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn kanji_numeral_pattern() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         // Only numerals that number provisions or count quantities: 第二十三条, 三十日, 五百円.
         Regex::new(
             r"(第)?([〇一二三四五六七八九十百千]+)(条|項|号|章|節|款|日|年|月|週間|か月|ヶ月|箇月|円|人|回|時間|営業日)?",
         )
         .expect("static regex")
     });
-    &RE
+    RE.get()
 }
 
 fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {

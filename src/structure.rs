@@ -3,7 +3,6 @@
 //! tree (possibly flat), and whatever looks wrong is left to the checks.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -117,12 +116,13 @@ pub struct Reference {
 impl Reference {
     /// 第N条(のB)(第M項)(第K号) in normalised text (ASCII digits): groups 1 to 4 are the
     /// article, branch, paragraph and item numbers.
-    pub fn pattern() -> &'static Regex {
-        static RE: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
-                .expect("static")
-        });
-        &RE
+    pub fn pattern() -> std::sync::Arc<Regex> {
+        static RE: crate::resettable::Resettable<Regex> =
+            crate::resettable::Resettable::new(|| {
+                Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
+                    .expect("static")
+            });
+        RE.get()
     }
 }
 
@@ -396,8 +396,8 @@ macro_rules! bracketed_caption {
     };
 }
 
-fn patterns() -> &'static Patterns {
-    static P: LazyLock<Patterns> = LazyLock::new(|| {
+fn patterns() -> std::sync::Arc<Patterns> {
+    static P: crate::resettable::Resettable<Patterns> = crate::resettable::Resettable::new(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
         let labels = [
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
@@ -468,7 +468,7 @@ fn patterns() -> &'static Patterns {
             ),
         }
     });
-    &P
+    P.get()
 }
 
 /// Folds full-width digits, letters, parentheses, periods and spaces so that the
@@ -505,10 +505,10 @@ fn fold_line(line: &str) -> String {
 /// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
 /// items' own labels.
 fn decimal_item_prefix(line: &str) -> Option<usize> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"^(?:[0-9]{1,2}\.){2,3}\s*\([0-9]{1,2}\)").expect("static regex")
     });
-    let re = &*RE;
+    let re = RE.get();
     re.find(line)
         .map(|m| line[..m.end()].rfind('(').unwrap_or(0))
 }
@@ -604,7 +604,7 @@ fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
         return None;
     }
     // a pattern's captures are read only when the set says it matches
-    let captures = |label: Label, re: &'static Regex| {
+    let captures = |label: Label, re: &Regex| {
         if matched.matched(label as usize) {
             re.captures(line)
         } else {

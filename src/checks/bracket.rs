@@ -3,8 +3,6 @@
 //! kind of slip that makes a quoted term or a parenthetical swallow the rest of a clause.
 //! A quotation may run over a few lines; list labels such as 1) or a) are not brackets.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::catalog::Severity;
@@ -68,12 +66,12 @@ fn is_close(c: char) -> bool {
 
 /// A list label at the start of a line, not a parenthesis: 1) a) イ) ①), also with a space
 /// before the parenthesis (d ）).
-fn label_prefix() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn label_prefix() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[ 　]?[)）]")
             .expect("static regex")
     });
-    &RE
+    RE.get()
 }
 
 /// Whether an unmatched closing bracket ends a label: a short word at the start of the line

@@ -3,7 +3,6 @@
 //! structure. References into other laws are not internal references.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -47,15 +46,15 @@ struct Patterns {
     notice_ref: Regex,
 }
 
-fn patterns() -> &'static Patterns {
-    static P: LazyLock<Patterns> = LazyLock::new(|| {
+fn patterns() -> std::sync::Arc<Patterns> {
+    static P: crate::resettable::Resettable<Patterns> = crate::resettable::Resettable::new(|| {
         Patterns {
         relative: Regex::new(r"前条|次条|前項|前号|次の各号|前各号").expect("static"),
         quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
         notice_ref: Regex::new(r"前述\s*([0-9]+(?:\.[0-9]+)?)\s*(?:の)?\s*((?:[a-z]\.?\s*(?:から|~|〜|-|及び|、|,)?\s*)*)").expect("static"),
     }
     });
-    &P
+    P.get()
 }
 
 /// How far (bytes) a reference's sentence or parenthetical is looked into.
@@ -104,11 +103,11 @@ fn is_external(before: &str) -> bool {
 
 fn is_external_name(before: &str) -> bool {
     // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it
-    static CITED: LazyLock<Regex> = LazyLock::new(|| {
+    static CITED: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|並びに|、|から|まで|\s)+$")
             .expect("static")
     });
-    let cited = &*CITED;
+    let cited = CITED.get();
     let before = match cited.find(before) {
         Some(m) if m.start() < before.len() && before[m.range()].contains('第') => {
             &before[..m.start()]
@@ -326,13 +325,13 @@ fn cited_caption(after: &str) -> Option<&str> {
 
 /// 「共同利用については第7条」: the topic a reference is cited for, written just before it.
 fn cited_topic(before: &str) -> Option<&str> {
-    static TOPIC: LazyLock<Regex> = LazyLock::new(|| {
+    static TOPIC: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(
             r"([^\s、。,.「」()]{2,12})(?:については|に関しては|に関する事項は|の詳細は|の手続は)$",
         )
         .expect("static")
     });
-    let topic = &*TOPIC;
+    let topic = TOPIC.get();
     let from = floor_boundary(before, before.len().saturating_sub(64));
     topic
         .captures(&before[from..])

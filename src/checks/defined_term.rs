@@ -3,7 +3,6 @@
 //! before its definition, defined twice, or never used.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -85,11 +84,11 @@ impl Definition {
     }
 }
 
-fn definition_pattern() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn definition_pattern() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"以下(?:、|,)?(?:単に)?「([^」「]{1,24})」(?:と|って)?(?:いう|いい|いいます|称する|総称する|略称する)|「([^」「]{1,24})」とは、").expect("static")
     });
-    &RE
+    RE.get()
 }
 
 /// Every definition in the document, in order.
@@ -414,12 +413,12 @@ fn part_starts(text: &str) -> Vec<usize> {
 }
 
 /// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it.
-fn article_pointer() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn article_pointer() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"第[0-9一二三四五六七八九十百]+条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
             .expect("static")
     });
-    &RE
+    RE.get()
 }
 
 fn diag(

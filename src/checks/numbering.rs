@@ -1,8 +1,6 @@
 //! `numbering`: gaps, duplicates and order of chapters, articles, paragraphs,
 //! items and numbered headings.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::catalog::Severity;
@@ -79,10 +77,11 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// 「12.2 管轄は…とする。 12.3 本合意書に…」: the next number written inside the line of a
 /// decimal heading, where a line break went missing.
 fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
-    static NEXT: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static"));
+    static NEXT: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+        Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static")
+    });
     // over the normalised text, where full-width digits and brackets are ASCII
-    let next = &*NEXT;
+    let next = NEXT.get();
     let (major, minor) = u.label.split_once('.')?;
     let expected = (major.parse::<u32>().ok()?, minor.parse::<u32>().ok()? + 1);
     let line = doc.normalized_range(u.body_start.max(u.header.start)..u.header.end);
@@ -148,20 +147,22 @@ fn siblings(s: &Structure, text: &str, parent: Option<usize>, out: &mut Vec<Diag
 /// A table's row whose cell opens a list with its first number (「共同利用の管理責任者 | ①基本
 /// 情報：…」): the entries after it number a list of their own, though the structure reads only
 /// the later lines (②, ③) as items, the ① standing inside the row.
-static CELL_OPENS_A_LIST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\||｜|\t)[ \t\u{3000}]*(?:①|\(1\)|（１）|（1）|1[.)．]|１[.．)）])")
-        .expect("static regex")
-});
+static CELL_OPENS_A_LIST: crate::resettable::Resettable<Regex> =
+    crate::resettable::Resettable::new(|| {
+        Regex::new(r"(?:\||｜|\t)[ \t\u{3000}]*(?:①|\(1\)|（１）|（1）|1[.)．]|１[.．)）])")
+            .expect("static regex")
+    });
 
 /// The units split where a table row between two of them opens a list of its own.
 fn table_cells<'u>(text: &str, units: &'u [&'u Unit]) -> Vec<&'u [&'u Unit]> {
+    let cell_opens_a_list = CELL_OPENS_A_LIST.get();
     let mut runs = Vec::new();
     let mut start = 0;
     for i in 1..units.len() {
         let between = units[i - 1].header.end..units[i].header.start;
         if text
             .get(between)
-            .is_some_and(|t| t.lines().skip(1).any(|l| CELL_OPENS_A_LIST.is_match(l)))
+            .is_some_and(|t| t.lines().skip(1).any(|l| cell_opens_a_list.is_match(l)))
         {
             runs.push(&units[start..i]);
             start = i;

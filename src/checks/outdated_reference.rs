@@ -85,11 +85,11 @@ const APPI_NAME: &str = "(?:個人情報(?:の)?保護(?:に関する)?法(?:律
 
 /// A document that abbreviates the APPI as 「法」.
 fn abbreviates_appi(text: &str) -> bool {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(r"個人情報(?:の)?保護(?:に関する)?法(?:律)?\s*(?:\([^()]{0,30}\))?\s*\([^()]{0,20}以下[、,]?\s*「法」")
             .expect("static regex")
     });
-    RE.is_match(text)
+    RE.get().is_match(text)
 }
 
 /// The table, compiled once. Invalid entries are a build defect caught by the tests.

@@ -2,8 +2,6 @@
 //! and dates (○○株式会社, ○○○○年○○月○○日, 別添○), 【会社名】, XXXX, template variables ({data.clientName}) and drafting notes (（必要に応じて記載）). A
 //! published notice or a contract sent for signature should hold none.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::catalog::Severity;
@@ -39,8 +37,8 @@ pub const DOC: CodeDoc = CodeDoc {
     },
 };
 
-fn pattern() -> &'static Regex {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
+fn pattern() -> std::sync::Arc<Regex> {
+    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
         Regex::new(concat!(
             // ○○ ●● △△ (two or more), or one beside what it stands for: ○年間, 別添○, ○○銀行
             r"[○◯●]{2,}",
@@ -82,7 +80,7 @@ fn pattern() -> &'static Regex {
         ))
         .expect("static regex")
     });
-    &RE
+    RE.get()
 }
 
 /// 「【団体名】 〔一般社団法人…〕」: a caption in 【】 with its value after it on the same line is
