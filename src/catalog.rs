@@ -211,6 +211,17 @@ pub struct SectionSpec {
     pub consent: Groups,
     #[serde(default)]
     pub consent_outline_min: usize,
+    /// A consent asked in the document's last lines (「上記に同意の上、送信してください」
+    /// 「個人情報の取扱いに同意する」), which only a text shown where the data are entered asks,
+    /// makes it the notice with `closing_consent_outline_min` of the `outline` groups anywhere
+    /// in it: a form's notice that names few of the matters still is the notice, and lacks the
+    /// others. Optional; needs `consent`.
+    #[serde(default)]
+    pub closing_consent_outline_min: usize,
+    /// Terms that make a consent at the document's opening a consent to use a service
+    /// (「本ポリシーにご同意のうえご利用ください」), not the request of a form.
+    #[serde(default)]
+    pub consent_to_use: Vec<String>,
     /// Terms that only the notice given at acquisition states (提供の任意性): a consent form
     /// or a form's notice with one of them in a heading needs only `marked_outline_min` of the
     /// `outline` groups there (a notice that lacks some of the matters is still the notice).
@@ -811,8 +822,16 @@ fn validate_section(
             section.note_lines > 0,
             "note_lines",
         ),
+        (
+            "closing_consent_outline_min",
+            section.closing_consent_outline_min,
+            !section.consent.is_empty(),
+            "consent",
+        ),
     ] {
-        if min > section.outline.len() || (min == 0) == given {
+        // the closing consent's count is optional; the others go with what asks for them
+        let optional = field == "closing_consent_outline_min" && min == 0;
+        if !optional && (min > section.outline.len() || (min == 0) == given) {
             return error(
                 &[Step::Key("section"), Step::Key(field)],
                 Text::new(

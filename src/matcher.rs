@@ -231,6 +231,9 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(s.statement.iter().flatten())
             .chain(s.outline.iter().flatten())
             .chain(s.consent.iter().flatten())
+            .chain(&s.consent_to_use)
+            .chain(&s.marks)
+            .chain(s.form.iter().flatten())
             .cloned()
     });
     section.chain(catalog.items.iter().flat_map(|item| {
@@ -718,6 +721,13 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
         return std::iter::once(0..text.len()).collect();
     }
+    let asks_consent_at_end = consent_at_end(index, spec);
+    if found.is_empty() && spec.closing_consent_outline_min > 0 && asks_consent_at_end {
+        let whole = 0..text.len();
+        if named(index, std::slice::from_ref(&whole)) >= spec.closing_consent_outline_min {
+            return std::iter::once(whole).collect();
+        }
+    }
     if found.is_empty() && spec.note_lines > 0 && opens_as_form_notice(index, spec) {
         let lines = crate::document::non_empty_lines(text, 0..text.len());
         let whole = 0..text.len();
@@ -729,13 +739,18 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     }
     if found.is_empty()
         && spec.consent_outline_min > 0
-        && (consent_form(index, spec) || opens_as_form_notice(index, spec))
+        && (asks_consent_at_end
+            || consent_at_opening(index, spec)
+            || opens_as_form_notice(index, spec))
     {
+        // a form's captions may be plain short lines over their text (「事業者の氏名または名称」
+        // over the name): read as such only where the text is a form's
         let headers: Vec<Range<usize>> = s
             .units
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
             .chain(caption_lines)
+            .chain(plain_caption_lines(text))
             .collect();
         let named_here = named(index, &headers);
         // or fewer, when one heading states what only such a notice states (the voluntariness
@@ -820,9 +835,24 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether a document ends, or opens, by asking the person to agree to it (a form's 「上記内容に
-/// 同意する」).
-fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+/// Short lines that are no sentence and stand over another line (「個人情報保護管理者」 over
+/// 「開発部部長」), as a form's captions in plain text are written.
+fn plain_caption_lines(text: &str) -> Vec<Range<usize>> {
+    let lines = crate::document::non_empty_lines(text, 0..text.len());
+    let count = lines.len();
+    lines
+        .into_iter()
+        .take(count.saturating_sub(1))
+        .map(|(line, _)| line)
+        .filter(|line| {
+            let words = text[line.clone()].trim();
+            !words.ends_with('。') && words.chars().count() <= CAPTION_CHARS
+        })
+        .collect()
+}
+
+/// Whether a document ends by asking the person to agree to it (a form's 「上記内容に同意する」).
+fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let text = &index.doc.normalized.text;
     let mut start = text.trim_end().len();
     for _ in 0..CONSENT_TAIL_LINES {
@@ -835,11 +865,16 @@ fn consent_form(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
         }
     }
     let tail = start..text.len();
-    // or at its opening, as the instruction over the form (「当社の個人情報の取扱い及び利用目的に
-    // 同意の上、内容を送信してください。」)
-    let opening = opening_lines(text);
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
-        || index.all_in(&spec.consent, std::slice::from_ref(&opening))
+}
+
+/// Whether a document opens by asking the person to agree to it, as the instruction over a
+/// form (「当社の個人情報の取扱い及び利用目的に同意の上、内容を送信してください。」), not to the
+/// use of a service (「本ポリシーにご同意のうえご利用ください」).
+fn consent_at_opening(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    let opening = opening_lines(&index.doc.normalized.text);
+    let opening = std::slice::from_ref(&opening);
+    index.all_in(&spec.consent, opening) && !index.group_in(&spec.consent_to_use, opening)
 }
 
 fn mentions_personal_data(doc: &Document, unit: &ClauseUnit) -> bool {
