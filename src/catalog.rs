@@ -796,42 +796,47 @@ fn validate_section(
             ),
         );
     }
-    // a count of outline groups, with what asks for it (no count without it)
-    for (field, min, given, without) in [
+    // a count of outline groups, with what asks for it (no count without it; a required
+    // count must be given with it)
+    for (field, min, given, without, required) in [
         (
             "outline_min",
             section.outline_min,
             !section.outline.is_empty(),
             "outline",
+            true,
         ),
         (
             "consent_outline_min",
             section.consent_outline_min,
             !section.consent.is_empty(),
             "consent",
+            true,
         ),
         (
             "marked_outline_min",
             section.marked_outline_min,
             !section.marks.is_empty(),
             "marks",
+            true,
         ),
         (
             "note_outline_min",
             section.note_outline_min,
             section.note_lines > 0,
             "note_lines",
+            true,
         ),
         (
             "closing_consent_outline_min",
             section.closing_consent_outline_min,
             !section.consent.is_empty(),
             "consent",
+            false,
         ),
     ] {
-        // the closing consent's count is optional; the others go with what asks for them
-        let optional = field == "closing_consent_outline_min" && min == 0;
-        if !optional && (min > section.outline.len() || (min == 0) == given) {
+        let absent_as_it_may_be = min == 0 && !required;
+        if !absent_as_it_may_be && (min > section.outline.len() || (min == 0) == given) {
             return error(
                 &[Step::Key("section"), Step::Key(field)],
                 Text::new(

@@ -2,6 +2,7 @@
 //! structure, sentences, tokens and clause units. Built once, shared by every
 //! check and by both the command line and the language server.
 
+use crate::resettable::Resettable;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -506,13 +507,12 @@ const LIST_ENTRIES: usize = 20;
 
 /// Whether a line opens as a list entry: a bullet (・ ■ - …) or a number (1. (1) ① 一、).
 pub(crate) fn starts_as_list_entry(line: &str) -> bool {
-    static LABEL: crate::resettable::Resettable<regex::Regex> =
-        crate::resettable::Resettable::new(|| {
-            regex::Regex::new(
-                r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
-            )
-            .expect("static regex")
-        });
+    static LABEL: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(
+            r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
+        )
+        .expect("static regex")
+    });
     let label = LABEL.get();
     label.is_match(line.trim_start())
 }
@@ -806,11 +806,10 @@ fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit>
 /// Whether a sentence raises an objection without naming what it objects to (「異議を申し
 /// 立てることができる」, not 「本契約の解除に異議を申し立てる」).
 fn objects_to_what_came_before(sentence: &str) -> bool {
-    static OBJECT_NAMED: crate::resettable::Resettable<regex::Regex> =
-        crate::resettable::Resettable::new(|| {
-            regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
-                .expect("a valid pattern")
-        });
+    static OBJECT_NAMED: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(r"(?:に|について|に対し(?:て)?|に関し(?:て)?)、?異議")
+            .expect("a valid pattern")
+    });
     let named = OBJECT_NAMED.get();
     sentence.contains("異議") && !named.is_match(sentence)
 }

@@ -2,6 +2,7 @@
 //! catalog item, runs the consistency checks, and produces one report per file.
 //! Shared by the command line and the language server.
 
+use crate::resettable::Resettable;
 use std::ops::Range;
 
 use crate::catalog::{Catalog, Catalogs, Item, Severity};
@@ -561,22 +562,21 @@ fn anchor(document: &Document, item: &Item, kind: DocumentKind) -> (Range<usize>
 /// ため」「以上の合意を証するため」), the signatures' date, the parties' names and seals, 別紙/別表, 以上/以下余白 — a
 /// model clause goes before it, at the end of the body.
 fn closing_start(text: &str, range: Range<usize>) -> Option<usize> {
-    static CLOSING: crate::resettable::Resettable<regex::Regex> =
-        crate::resettable::Resettable::new(|| {
-            let words = &crate::vocabulary::vocabulary().contract;
-            let parties: Vec<String> = ["甲", "乙"]
-                .into_iter()
-                .map(String::from)
-                .chain(words.consignor_names.iter().cloned())
-                .chain(words.contractor_names.iter().cloned())
-                .map(|n| regex::escape(&n))
-                .collect();
-            regex::Regex::new(&format!(
+    static CLOSING: Resettable<regex::Regex> = Resettable::new(|| {
+        let words = &crate::vocabulary::vocabulary().contract;
+        let parties: Vec<String> = ["甲", "乙"]
+            .into_iter()
+            .map(String::from)
+            .chain(words.consignor_names.iter().cloned())
+            .chain(words.contractor_names.iter().cloned())
+            .map(|n| regex::escape(&n))
+            .collect();
+        regex::Regex::new(&format!(
             r"(?m)^[ \t　]*(?:[^\n。]{{0,24}}(?:を証するため|の証として)|以上[ \t　]*$|[（(]?以下余白|(?:令和|平成|昭和)[ 　\t]*(?:[0-9０-９元]+|[○〇　 ]+)[ 　]*年|20[0-9]{{2}}[ 　]*年[ 　]*[0-9０-９○〇 ]*月|(?:{})[ 　\t]*[：:（(]|別紙|別表|別記)",
             parties.join("|")
         ))
         .expect("closing pattern")
-        });
+    });
     let body = text.get(range.clone())?;
     CLOSING.get().find(body).map(|m| range.start + m.start())
 }

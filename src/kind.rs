@@ -1,8 +1,10 @@
 //! Document kinds and how a document's kind is decided: an in-document
 //! directive, the configuration's globs, then the title and vocabulary.
 
+use crate::resettable::Resettable;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::structure::Structure;
 use crate::text::SourceText;
@@ -80,8 +82,8 @@ pub enum KindSource {
     Detected,
 }
 
-fn directive_pattern() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn directive_pattern() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*kind\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*kind:\s*([a-z-]+)\s*\})")
             .expect("static regex")
     });

@@ -2,6 +2,7 @@
 //! lemma terms that must co-occur in one clause unit, with polarity, exclusions,
 //! conflict patterns and triggers.
 
+use crate::resettable::Resettable;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -489,13 +490,12 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     // the act on the trigger (「共同利用する場合」), or on a trigger named as a noun
     // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets;
     // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」)
-    static CONDITION: crate::resettable::Resettable<regex::Regex> =
-        crate::resettable::Resettable::new(|| {
-            regex::Regex::new(
+    static CONDITION: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(
             r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)",
         )
         .expect("static regex")
-        });
+    });
     let condition = CONDITION.get();
     let mut hypothetical = false;
     // where the sentence of the last condition ends: the law's exception quoted whole
@@ -705,11 +705,17 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     }
     // a form's captions that the structure does not read as headings: 【事業者の名称】,
     // 「・個人情報保護管理者」, 「1（事業者名）」 (looked for only when no heading opened the part)
-    let caption_lines = if found.is_empty() {
-        caption_lines(text)
+    // the text's non-empty lines, read by the form rules below (which apply only when no
+    // heading opened the part)
+    let lines: Vec<Range<usize>> = if found.is_empty() {
+        crate::document::non_empty_lines(text, 0..text.len())
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect()
     } else {
         Vec::new()
     };
+    let caption_lines = caption_lines(text, &lines);
     captions.extend(caption_lines.iter().cloned());
     // how many of the outline's groups stand in `lines`
     let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
@@ -729,7 +735,6 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
     }
     if found.is_empty() && spec.note_lines > 0 && opens_as_form_notice(index, spec) {
-        let lines = crate::document::non_empty_lines(text, 0..text.len());
         let whole = 0..text.len();
         if lines.len() <= spec.note_lines
             && named(index, std::slice::from_ref(&whole)) >= spec.note_outline_min
@@ -750,7 +755,7 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
             .chain(caption_lines)
-            .chain(plain_caption_lines(text))
+            .chain(plain_caption_lines(text, &lines))
             .collect();
         let named_here = named(index, &headers);
         // or fewer, when one heading states what only such a notice states (the voluntariness
@@ -800,19 +805,14 @@ fn opening_lines(text: &str) -> Range<usize> {
 /// 「1(事業者名)」), a line that is its caption in brackets over text (「（第三者への提供に
 /// ついて）」) or in angle brackets (「＜個人情報保護管理者＞」), a bulleted line that is no
 /// sentence and heads text, not another entry (「・個人情報保護管理者」 over its name; not
-/// 「・会社名・部署名（任意）」 in a list of fields).
-fn caption_lines(text: &str) -> Vec<Range<usize>> {
-    static CAPTION: crate::resettable::Resettable<regex::Regex> =
-        crate::resettable::Resettable::new(|| {
-            regex::Regex::new(
+/// 「・会社名・部署名（任意）」 in a list of fields). `lines` are the text's non-empty lines.
+fn caption_lines(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> {
+    static CAPTION: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(
             r"^[ \t]*(?:【(?P<bracketed>[^】\n]{2,40})】|\d{1,2}[ \t]*\((?P<numbered>[^)\n]{2,40})\)[ \t\r]*$|\((?P<parenthesised>[^()\n。]{2,40})\)[ \t\r]*$|[<＜〈《](?P<angled>[^<>＜＞〈〉《》\n。]{2,40})[>＞〉》][ \t\r]*$|[・●■◆◇□▼▶][ \t]*(?P<bulleted>[^。\n]{2,40}?)[ \t\r]*$)",
         )
         .expect("static regex")
-        });
-    let lines: Vec<Range<usize>> = crate::document::non_empty_lines(text, 0..text.len())
-        .into_iter()
-        .map(|(line, _)| line)
-        .collect();
+    });
     let caption = CAPTION.get();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -836,18 +836,16 @@ fn caption_lines(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Short lines that are no sentence and stand over another line (「個人情報保護管理者」 over
-/// 「開発部部長」), as a form's captions in plain text are written.
-fn plain_caption_lines(text: &str) -> Vec<Range<usize>> {
-    let lines = crate::document::non_empty_lines(text, 0..text.len());
-    let count = lines.len();
-    lines
-        .into_iter()
-        .take(count.saturating_sub(1))
-        .map(|(line, _)| line)
+/// 「開発部部長」), as a form's captions in plain text are written; `lines` are the text's
+/// non-empty lines.
+fn plain_caption_lines(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> {
+    lines[..lines.len().saturating_sub(1)]
+        .iter()
         .filter(|line| {
-            let words = text[line.clone()].trim();
+            let words = text[(*line).clone()].trim();
             !words.ends_with('。') && words.chars().count() <= CAPTION_CHARS
         })
+        .cloned()
         .collect()
 }
 

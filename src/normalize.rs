@@ -3,6 +3,8 @@
 //! every normalised byte back to the original text, so that whatever is found
 //! on the normalised text is reported at its real place.
 
+use crate::resettable::Resettable;
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -199,7 +201,7 @@ fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> 
 /// 「第 25 条」「第 36 条第 1 項」: a provision's number written with spaces (as word
 /// processors' justified text and some templates have it) reads as 第25条.
 fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"第( *)([0-9]+|[〇一二三四五六七八九十百千]+)( *)(条|項|号|章|節|款)")
             .expect("static regex")
     });
@@ -214,8 +216,8 @@ fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
     )
 }
 
-fn kanji_numeral_pattern() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn kanji_numeral_pattern() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         // Only numerals that number provisions or count quantities: 第二十三条, 三十日, 五百円.
         Regex::new(
             r"(第)?([〇一二三四五六七八九十百千]+)(条|項|号|章|節|款|日|年|月|週間|か月|ヶ月|箇月|円|人|回|時間|営業日)?",

@@ -2,7 +2,9 @@
 //! the numbered headings of notices. The parser never fails: any text yields a
 //! tree (possibly flat), and whatever looks wrong is left to the checks.
 
+use crate::resettable::Resettable;
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -116,12 +118,11 @@ pub struct Reference {
 impl Reference {
     /// 第N条(のB)(第M項)(第K号) in normalised text (ASCII digits): groups 1 to 4 are the
     /// article, branch, paragraph and item numbers.
-    pub fn pattern() -> std::sync::Arc<Regex> {
-        static RE: crate::resettable::Resettable<Regex> =
-            crate::resettable::Resettable::new(|| {
-                Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
-                    .expect("static")
-            });
+    pub fn pattern() -> Arc<Regex> {
+        static RE: Resettable<Regex> = Resettable::new(|| {
+            Regex::new(r"第([0-9]+)条(?:の([0-9]+))?(?:第([0-9]+)項)?(?:第([0-9]+)号)?")
+                .expect("static")
+        });
         RE.get()
     }
 }
@@ -396,8 +397,8 @@ macro_rules! bracketed_caption {
     };
 }
 
-fn patterns() -> std::sync::Arc<Patterns> {
-    static P: crate::resettable::Resettable<Patterns> = crate::resettable::Resettable::new(|| {
+fn patterns() -> Arc<Patterns> {
+    static P: Resettable<Patterns> = Resettable::new(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
         let labels = [
             r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
@@ -505,7 +506,11 @@ fn fold_line(line: &str) -> String {
 /// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
 /// items' own labels.
 fn decimal_item_prefix(line: &str) -> Option<usize> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+    // most lines do not open with a digit: no need to fetch the pattern for them
+    if !line.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"^(?:[0-9]{1,2}\.){2,3}\s*\([0-9]{1,2}\)").expect("static regex")
     });
     let re = RE.get();
@@ -597,8 +602,7 @@ struct Context {
     has_markdown_headings: bool,
 }
 
-fn classify(line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
-    let p = patterns();
+fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     let matched = p.any_label.matches(line);
     if !matched.matched_any() {
         return None;
@@ -902,7 +906,7 @@ pub fn parse(source: &SourceText) -> Structure {
             });
         }
         if let Some(region) = amending.as_mut() {
-            if !region.ends_at(folded_line) {
+            if !region.ends_at(&p, folded_line) {
                 continue;
             }
             s.amended.push(region.start..range.start);
@@ -921,7 +925,7 @@ pub fn parse(source: &SourceText) -> Structure {
         }
         let after_blank = std::mem::take(&mut blank_before);
         if ctx.has_articles
-            && let Some(heading) = annex_heading(folded_line)
+            && let Some(heading) = annex_heading(&p, folded_line)
         {
             close(&mut s, &mut stack, 0, range.start);
             supplementary = false;
@@ -971,7 +975,7 @@ pub fn parse(source: &SourceText) -> Structure {
         } else {
             content
         };
-        let classified = classify(content, &ctx, in_article).filter(|c| {
+        let classified = classify(&p, content, &ctx, in_article).filter(|c| {
             // A bullet line can carry a list label, never a heading.
             bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
         });
@@ -1191,8 +1195,8 @@ fn is_zero(n: &u16) -> bool {
 /// A line that heads an annex: 「別紙」「別記」「別紙1　業務仕様書」「別紙 2 - 技術的および組織的対策」
 /// 「別表第1（第3条関係）」 — the word, an optional number, then a short caption or nothing
 /// (「別紙1のとおり…」 is a sentence that cites one, not a heading).
-fn annex_heading(line: &str) -> Option<Classified> {
-    let c = patterns().annex.captures(line)?;
+fn annex_heading(p: &Patterns, line: &str) -> Option<Classified> {
+    let c = p.annex.captures(line)?;
     let caption = c.get(3).map_or("", |m| m.as_str());
     let caption = caption.trim_matches(|ch: char| ch.is_whitespace() || "-–—:".contains(ch));
     if caption.contains('。') || caption.starts_with('の') {
@@ -1257,8 +1261,8 @@ struct Amending {
 impl Amending {
     /// Whether `folded_line` is this document's own next article, which ends the text.
     /// (An amended article's number is rarely that close to the document's own.)
-    fn ends_at(&mut self, folded_line: &str) -> bool {
-        let Some(c) = patterns().article_start.captures(folded_line) else {
+    fn ends_at(&mut self, p: &Patterns, folded_line: &str) -> bool {
+        let Some(c) = p.article_start.captures(folded_line) else {
             return false;
         };
         let number = ordinal(&c[1]);
@@ -1291,7 +1295,7 @@ fn list_styles_in_order(folded: &[String], ctx: &Context) -> Vec<LabelStyle> {
             .bullet
             .find(line)
             .map_or(line.as_str(), |m| &line[m.end()..]);
-        if let Some(c) = classify(content, ctx, false)
+        if let Some(c) = classify(&p, content, ctx, false)
             && matches!(
                 c.style,
                 LabelStyle::Parenthesized

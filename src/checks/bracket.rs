@@ -3,7 +3,9 @@
 //! kind of slip that makes a quoted term or a parenthetical swallow the rest of a clause.
 //! A quotation may run over a few lines; list labels such as 1) or a) are not brackets.
 
+use crate::resettable::Resettable;
 use regex::Regex;
+use std::sync::Arc;
 
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
@@ -66,8 +68,8 @@ fn is_close(c: char) -> bool {
 
 /// A list label at the start of a line, not a parenthesis: 1) a) イ) ①), also with a space
 /// before the parenthesis (d ）).
-fn label_prefix() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn label_prefix() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"^[\s　]*(?:[0-9０-９]{1,3}|[a-zａ-ｚA-ZＡ-Ｚ]|[ivxⅰ-ⅹ]{1,4}|[イロハニホヘトチリヌルヲアイウエオ]|[ｱ-ﾝ]|[①-⑳])[ 　]?[)）]")
             .expect("static regex")
     });

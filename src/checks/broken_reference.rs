@@ -2,7 +2,9 @@
 //! 次の各号, list labels such as イ or ①, 前述1.1 a.) resolved against the
 //! structure. References into other laws are not internal references.
 
+use crate::resettable::Resettable;
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -46,8 +48,8 @@ struct Patterns {
     notice_ref: Regex,
 }
 
-fn patterns() -> std::sync::Arc<Patterns> {
-    static P: crate::resettable::Resettable<Patterns> = crate::resettable::Resettable::new(|| {
+fn patterns() -> Arc<Patterns> {
+    static P: Resettable<Patterns> = Resettable::new(|| {
         Patterns {
         relative: Regex::new(r"前条|次条|前項|前号|次の各号|前各号").expect("static"),
         quoted_label: Regex::new(r"「([アイウエオカキクケコロハニホヘトチリヌ]|[①-⑳])[\s」]").expect("static"),
@@ -103,7 +105,7 @@ fn is_external(before: &str) -> bool {
 
 fn is_external_name(before: &str) -> bool {
     // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it
-    static CITED: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+    static CITED: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|並びに|、|から|まで|\s)+$")
             .expect("static")
     });
@@ -325,7 +327,7 @@ fn cited_caption(after: &str) -> Option<&str> {
 
 /// 「共同利用については第7条」: the topic a reference is cited for, written just before it.
 fn cited_topic(before: &str) -> Option<&str> {
-    static TOPIC: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+    static TOPIC: Resettable<Regex> = Resettable::new(|| {
         Regex::new(
             r"([^\s、。,.「」()]{2,12})(?:については|に関しては|に関する事項は|の詳細は|の手続は)$",
         )

@@ -2,7 +2,9 @@
 //! variant used for the same referent (当社 defined, 弊社 used), a term used
 //! before its definition, defined twice, or never used.
 
+use crate::resettable::Resettable;
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -84,8 +86,8 @@ impl Definition {
     }
 }
 
-fn definition_pattern() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn definition_pattern() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"以下(?:、|,)?(?:単に)?「([^」「]{1,24})」(?:と|って)?(?:いう|いい|いいます|称する|総称する|略称する)|「([^」「]{1,24})」とは、").expect("static")
     });
     RE.get()
@@ -413,8 +415,8 @@ fn part_starts(text: &str) -> Vec<usize> {
 }
 
 /// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it.
-fn article_pointer() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn article_pointer() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"第[0-9一二三四五六七八九十百]+条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
             .expect("static")
     });

@@ -1,6 +1,7 @@
 //! `numbering`: gaps, duplicates and order of chapters, articles, paragraphs,
 //! items and numbered headings.
 
+use crate::resettable::Resettable;
 use regex::Regex;
 
 use crate::catalog::Severity;
@@ -77,9 +78,8 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// 「12.2 管轄は…とする。 12.3 本合意書に…」: the next number written inside the line of a
 /// decimal heading, where a line break went missing.
 fn run_on(doc: &Document, u: &Unit) -> Option<Diagnostic> {
-    static NEXT: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
-        Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static")
-    });
+    static NEXT: Resettable<Regex> =
+        Resettable::new(|| Regex::new(r"[。.)]\s*([0-9]{1,2})\.([0-9]{1,2})\s").expect("static"));
     // over the normalised text, where full-width digits and brackets are ASCII
     let next = NEXT.get();
     let (major, minor) = u.label.split_once('.')?;
@@ -147,11 +147,10 @@ fn siblings(s: &Structure, text: &str, parent: Option<usize>, out: &mut Vec<Diag
 /// A table's row whose cell opens a list with its first number (「共同利用の管理責任者 | ①基本
 /// 情報：…」): the entries after it number a list of their own, though the structure reads only
 /// the later lines (②, ③) as items, the ① standing inside the row.
-static CELL_OPENS_A_LIST: crate::resettable::Resettable<Regex> =
-    crate::resettable::Resettable::new(|| {
-        Regex::new(r"(?:\||｜|\t)[ \t\u{3000}]*(?:①|\(1\)|（１）|（1）|1[.)．]|１[.．)）])")
-            .expect("static regex")
-    });
+static CELL_OPENS_A_LIST: Resettable<Regex> = Resettable::new(|| {
+    Regex::new(r"(?:\||｜|\t)[ \t\u{3000}]*(?:①|\(1\)|（１）|（1）|1[.)．]|１[.．)）])")
+        .expect("static regex")
+});
 
 /// The units split where a table row between two of them opens a list of its own.
 fn table_cells<'u>(text: &str, units: &'u [&'u Unit]) -> Vec<&'u [&'u Unit]> {

@@ -3,6 +3,7 @@
 //! 日本工業規格, superseded JIS Q 15001 editions, 通知カード, …). The table is
 //! `dictionaries/outdated.toml`; each entry cites its source.
 
+use crate::resettable::Resettable;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
@@ -85,7 +86,7 @@ const APPI_NAME: &str = "(?:個人情報(?:の)?保護(?:に関する)?法(?:律
 
 /// A document that abbreviates the APPI as 「法」.
 fn abbreviates_appi(text: &str) -> bool {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"個人情報(?:の)?保護(?:に関する)?法(?:律)?\s*(?:\([^()]{0,30}\))?\s*\([^()]{0,20}以下[、,]?\s*「法」")
             .expect("static regex")
     });

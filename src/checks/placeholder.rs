@@ -2,7 +2,9 @@
 //! and dates (○○株式会社, ○○○○年○○月○○日, 別添○), 【会社名】, XXXX, template variables ({data.clientName}) and drafting notes (（必要に応じて記載）). A
 //! published notice or a contract sent for signature should hold none.
 
+use crate::resettable::Resettable;
 use regex::Regex;
+use std::sync::Arc;
 
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
@@ -37,8 +39,8 @@ pub const DOC: CodeDoc = CodeDoc {
     },
 };
 
-fn pattern() -> std::sync::Arc<Regex> {
-    static RE: crate::resettable::Resettable<Regex> = crate::resettable::Resettable::new(|| {
+fn pattern() -> Arc<Regex> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(concat!(
             // ○○ ●● △△ (two or more), or one beside what it stands for: ○年間, 別添○, ○○銀行
             r"[○◯●]{2,}",
