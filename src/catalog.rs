@@ -211,24 +211,39 @@ pub struct SectionSpec {
     pub consent: Groups,
     #[serde(default)]
     pub consent_outline_min: usize,
-    /// A consent asked in the document's last lines (「上記に同意の上、送信してください」
-    /// 「個人情報の取扱いに同意する」), which only a text shown where the data are entered asks,
-    /// makes it the notice with `closing_consent_outline_min` of the `outline` groups anywhere
-    /// in it: a form's notice that names few of the matters still is the notice, and lacks the
-    /// others. Optional; needs `consent`.
+    /// A consent asked in the document's last lines or at its opening (「上記に同意の上、送信して
+    /// ください」「個人情報の取扱いに同意する」), or an opening naming the form (`form`), which only
+    /// a text shown where the data are entered has, makes it the notice with
+    /// `form_outline_min` of the `outline` groups anywhere in it: a form's notice that names
+    /// few of the matters still is the notice, and lacks the others. Optional; needs `consent`.
     #[serde(default)]
-    pub closing_consent_outline_min: usize,
+    pub form_outline_min: usize,
     /// Terms that make a consent at the document's opening a consent to use a service
     /// (「本ポリシーにご同意のうえご利用ください」), not the request of a form.
     #[serde(default)]
     pub consent_to_use: Vec<String>,
     /// Terms that only the notice given at acquisition states (提供の任意性): a consent form
     /// or a form's notice with one of them in a heading needs only `marked_outline_min` of the
-    /// `outline` groups there (a notice that lacks some of the matters is still the notice).
+    /// `outline` groups there (a notice that lacks some of the matters is still the notice),
+    /// and so does a page that states the `voluntariness`.
     #[serde(default)]
     pub marks: Vec<String>,
     #[serde(default)]
     pub marked_outline_min: usize,
+    /// Concept groups that, met together in one clause unit, state the voluntariness of
+    /// providing the data and its consequence (「ご提供は任意です。ただし…できません」): a text
+    /// shown at no form with a `marks` heading and `marked_outline_min` of the groups in its
+    /// headings is the notice when it states them (the stand-alone page a business's forms
+    /// point to). Without them only a form's text is read so.
+    #[serde(default)]
+    pub voluntariness: Groups,
+    /// Concept groups naming the people a business's general policy covers besides those
+    /// who fill in a form (採用応募者, 株主, 取引先): a page that names `general_min` of them
+    /// is that policy, and its voluntariness heading does not make it the notice.
+    #[serde(default)]
+    pub general: Groups,
+    #[serde(default)]
+    pub general_min: usize,
     /// A form's note of at most `note_lines` lines, whose opening names the form (`form`), is
     /// the notice when `note_outline_min` of the `outline` groups stand anywhere in it: a note
     /// of a few sentences beside a form has no headings to name them.
@@ -828,8 +843,8 @@ fn validate_section(
             true,
         ),
         (
-            "closing_consent_outline_min",
-            section.closing_consent_outline_min,
+            "form_outline_min",
+            section.form_outline_min,
             !section.consent.is_empty(),
             "consent",
             false,
@@ -851,6 +866,23 @@ fn validate_section(
                 ),
             );
         }
+    }
+    // general_min counts the general groups, not the outline's
+    let general = (section.general_min, section.general.len());
+    if general.0 > general.1 || (general.0 == 0) != (general.1 == 0) {
+        return error(
+            &[Step::Key("section"), Step::Key("general_min")],
+            Text::new(
+                format!(
+                    "[section] の general_min ({}) は 1 以上 general のまとまりの数 ({}) 以下にします（general がなければ書きません）",
+                    general.0, general.1
+                ),
+                format!(
+                    "[section] general_min ({}) must be between 1 and the number of general groups ({}), and absent without general",
+                    general.0, general.1
+                ),
+            ),
+        );
     }
     Ok(())
 }
@@ -1218,6 +1250,13 @@ mod tests {
                 fine,
                 "5",
                 "note_outline_min",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\noutline = [[\"b\"], [\"c\"], [\"d\"]]\noutline_min = 1\ngeneral = [[\"株主\"]]\ngeneral_min = 2",
+                "",
+                fine,
+                "2",
+                "general_min",
             ),
         ];
         for (section, extra, conflict, at, says) in cases {

@@ -728,9 +728,15 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         return std::iter::once(0..text.len()).collect();
     }
     let asks_consent_at_end = consent_at_end(index, spec);
-    if found.is_empty() && spec.closing_consent_outline_min > 0 && asks_consent_at_end {
+    // a text that shows itself as a form's (asking consent before sending, at its end or
+    // opening, or opening with the form it is about) is the notice however few matters it names
+    let shown_at_a_form = found.is_empty()
+        && (asks_consent_at_end
+            || consent_at_opening(index, spec)
+            || opens_as_form_notice(index, spec));
+    if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
-        if named(index, std::slice::from_ref(&whole)) >= spec.closing_consent_outline_min {
+        if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
             return std::iter::once(whole).collect();
         }
     }
@@ -742,28 +748,29 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             return std::iter::once(whole).collect();
         }
     }
-    if found.is_empty()
-        && spec.consent_outline_min > 0
-        && (asks_consent_at_end
-            || consent_at_opening(index, spec)
-            || opens_as_form_notice(index, spec))
-    {
+    let readable_as_form = found.is_empty() && (shown_at_a_form || spec.marked_outline_min > 0);
+    if readable_as_form {
         // a form's captions may be plain short lines over their text (「事業者の氏名または名称」
         // over the name): read as such only where the text is a form's
+        let plain = plain_caption_lines(text, &lines);
         let headers: Vec<Range<usize>> = s
             .units
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
             .chain(caption_lines)
-            .chain(plain_caption_lines(text, &lines))
+            .chain(plain)
             .collect();
         let named_here = named(index, &headers);
         // or fewer, when one heading states what only such a notice states (the voluntariness
-        // of providing the data): a form's notice that lacks some matters is still the notice
+        // of providing the data): a form's notice that lacks some matters is still the
+        // notice, and so is the page a business's forms point to, which sets the matters out
+        // as its outline with that heading among them
         let marked = spec.marked_outline_min > 0
             && named_here >= spec.marked_outline_min
-            && index.group_in(&spec.marks, &headers);
-        if named_here >= spec.consent_outline_min || marked {
+            && index.group_in(&spec.marks, &headers)
+            && (shown_at_a_form
+                || (states_the_voluntariness(index, spec) && !covers_every_person(index, spec)));
+        if marked || (shown_at_a_form && named_here >= spec.consent_outline_min) {
             return std::iter::once(0..text.len()).collect();
         }
     }
@@ -776,6 +783,33 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
     }
     found
+}
+
+/// Whether one clause unit states the voluntariness of providing the data and what follows
+/// when they are not given (「個人情報のご提供は任意です。ただし、ご提供いただけない場合は…
+/// できません」), which the page a business's forms point to states and a general policy does
+/// not.
+fn states_the_voluntariness(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    let doc = index.doc;
+    !spec.voluntariness.is_empty()
+        && doc
+            .units
+            .iter()
+            .any(|unit| index.all_in(&spec.voluntariness, &unit.segments))
+}
+
+/// Whether a text names `general_min` of the `general` groups (the business's applicants,
+/// shareholders, partners): the policy over all the personal information it handles, not the
+/// page its forms point to.
+fn covers_every_person(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    let whole = 0..index.doc.normalized.text.len();
+    spec.general_min > 0
+        && spec
+            .general
+            .iter()
+            .filter(|g| index.group_in(g, std::slice::from_ref(&whole)))
+            .count()
+            >= spec.general_min
 }
 
 /// Lines at the end of a document read for a request of consent: the consent line, then
