@@ -288,10 +288,14 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
     }
     // An objection with no object of its own answers the sentence before it on the same line
     // (「サブプロセッサの追加・変更時は委託元に通知する。委託元は、合理的な理由がある場合、
-    // 書面で異議を申し立てることができる。」): read together, the objection is to that change.
+    // 書面で異議を申し立てることができる。」): read together, the objection is to that change;
+    // so does a sentence on what follows when the reader does not give what was asked.
     for pair in doc.sentences.windows(2) {
         let between = &text[pair[0].end..pair[1].start];
-        if !between.contains('\n') && objects_to_what_came_before(&text[pair[1].clone()]) {
+        let next = &text[pair[1].clone()];
+        if !between.contains('\n')
+            && (objects_to_what_came_before(next) || opens_on_what_was_not_given(next))
+        {
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
                 segments: std::iter::once(pair[0].start..pair[1].end).collect(),
@@ -812,6 +816,18 @@ fn objects_to_what_came_before(sentence: &str) -> bool {
     });
     let named = OBJECT_NAMED.get();
     sentence.contains("異議") && !named.is_match(sentence)
+}
+
+/// Whether a sentence opens on the condition that what the sentence before asked of the
+/// reader is not given (「各項目の入力は任意となっております。正確な情報をご入力いただけない
+/// 場合には、…対応できないことがあります。」): read together, they state the choice and what
+/// follows from it.
+fn opens_on_what_was_not_given(sentence: &str) -> bool {
+    static NOT_GIVEN: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(r"^[^。、]{0,24}(?:いただけ|頂け|いただか|頂か|され)ない場合")
+            .expect("a valid pattern")
+    });
+    NOT_GIVEN.get().is_match(sentence)
 }
 
 /// The lines of `start..end` when there are at least two and every one is a bullet

@@ -767,10 +767,15 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         // as its outline with that heading among them
         let marked = spec.marked_outline_min > 0
             && named_here >= spec.marked_outline_min
-            && index.group_in(&spec.marks, &headers)
-            && (shown_at_a_form
-                || (states_the_voluntariness(index, spec) && !covers_every_person(index, spec)));
-        if marked || (shown_at_a_form && named_here >= spec.consent_outline_min) {
+            && index.group_in(&spec.marks, &headers);
+        // a page at no form is the notice its forms point to when it states the voluntariness
+        // with its consequence, the matters in its headings (fewer with a heading for the
+        // voluntariness), and it is not the policy over every person the business knows
+        let pointed_to = !shown_at_a_form
+            && (marked || named_here >= spec.consent_outline_min)
+            && states_the_voluntariness(index, spec)
+            && !covers_every_person(index, spec);
+        if pointed_to || (shown_at_a_form && (marked || named_here >= spec.consent_outline_min)) {
             return std::iter::once(0..text.len()).collect();
         }
     }
@@ -828,10 +833,18 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.form, std::slice::from_ref(&opening))
 }
 
-/// A document's first two lines: its title and the sentence under it.
+/// A document's first lines: its title, a subtitle in brackets under it (「（NOCSY塾 資料請求）」)
+/// and the sentence under them.
 fn opening_lines(text: &str) -> Range<usize> {
     let first = line_around(text, &(0..0));
-    first.start..line_after(text, &first).end.max(first.end)
+    let second = line_after(text, &first);
+    let words = text[second.clone()].trim();
+    let last = if words.starts_with('(') && words.ends_with(')') {
+        line_after(text, &second)
+    } else {
+        second
+    };
+    first.start..last.end.max(first.end)
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:

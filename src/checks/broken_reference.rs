@@ -612,7 +612,7 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
                 .children
                 .iter()
                 .any(|&c| s.units[c].kind == UnitKind::Item);
-            (!has_items && !bullets_follow(doc, at, s.units[unit].span.end)).then(|| {
+            (!has_items && !unnumbered_items_follow(doc, at, s.units[unit].span.end)).then(|| {
                 Text::new(
                     "「次の各号」とありますが、号が続いていません。",
                     "次の各号 (the following items) but no items follow.",
@@ -664,8 +664,10 @@ fn unnumbered_paragraphs_of(
         .map_or(0, |a| unnumbered_paragraph_ends(doc, a, usize::MAX))
 }
 
-/// 「次の各号…」 followed by a bulleted list (・ - *) instead of numbered items.
-fn bullets_follow(doc: &Document, at: usize, end: usize) -> bool {
+/// 「次の各号…」 followed by a bulleted list (・ - *) instead of numbered items, or by lines
+/// that are no sentence (「法令に違反する行為」「システム保守、障害対応」): list items whose
+/// markers a page's or a word processor's markup drew, lost when its text was copied.
+fn unnumbered_items_follow(doc: &Document, at: usize, end: usize) -> bool {
     let text = doc.source.as_str();
     let end = floor_boundary(text, end.min(text.len()));
     let Some(line_end) = text[at.min(end)..end].find('\n') else {
@@ -675,5 +677,7 @@ fn bullets_follow(doc: &Document, at: usize, end: usize) -> bool {
         .lines()
         .map(str::trim_start)
         .find(|l| !l.is_empty())
-        .is_some_and(|l| l.starts_with(['・', '-', '*', '•', '●', '○']))
+        .is_some_and(|l| {
+            l.starts_with(['・', '-', '*', '•', '●', '○']) || !l.trim_end().ends_with('。')
+        })
 }
