@@ -740,11 +740,16 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
             return std::iter::once(whole).collect();
         }
     }
-    if found.is_empty() && spec.note_lines > 0 && opens_as_form_notice(index, spec) {
+    // a note of a few sentences beside a form: it opens naming the form, or states the
+    // voluntariness of what the reader is about to give (「個人情報を当社に与えていただくことは
+    // 任意ですが、…」), which is said only where the data are entered
+    if found.is_empty()
+        && spec.note_lines > 0
+        && lines.len() <= spec.note_lines
+        && (opens_as_form_notice(index, spec) || states_the_voluntariness(index, spec))
+    {
         let whole = 0..text.len();
-        if lines.len() <= spec.note_lines
-            && named(index, std::slice::from_ref(&whole)) >= spec.note_outline_min
-        {
+        if named(index, std::slice::from_ref(&whole)) >= spec.note_outline_min {
             return std::iter::once(whole).collect();
         }
     }
