@@ -824,8 +824,10 @@ fn objects_to_what_came_before(sentence: &str) -> bool {
 /// follows from it.
 fn opens_on_what_was_not_given(sentence: &str) -> bool {
     static NOT_GIVEN: Resettable<regex::Regex> = Resettable::new(|| {
-        regex::Regex::new(r"^[^。、]{0,24}(?:いただけ|頂け|いただか|頂か|され)ない場合")
-            .expect("a valid pattern")
+        regex::Regex::new(
+            r"^[^。、]{0,24}(?:いただけ|頂け|いただか|頂か|され)(?:ない|なかった)場合",
+        )
+        .expect("a valid pattern")
     });
     NOT_GIVEN.get().is_match(sentence)
 }
