@@ -132,6 +132,7 @@ fn nfkc(s: &str) -> String {
 pub fn normalize(original: &str) -> Normalized {
     let stage1 = nfkc_with_map(original);
     let stage1 = spaced_provisions(&stage1).unwrap_or(stage1);
+    let stage1 = spaces_inside_words(&stage1).unwrap_or(stage1);
     let stage2 = kanji_numerals(&stage1).unwrap_or(stage1);
     match variant_table() {
         Some(table) => fold_variants(&stage2, table).unwrap_or(stage2),
@@ -216,6 +217,44 @@ fn spaced_provisions(prev: &Normalized) -> Option<Normalized> {
     )
 }
 
+/// 「必 要な範囲」「ありま せん」「削 除」: a space inside Japanese text where a line was
+/// wrapped or justified (a page's or a PDF's copied text) does not part its words, and is
+/// dropped for matching: inside a word of two characters or more on its left (not after a
+/// label such as 「イ 本人確認書類」), beside a hiragana, or between other Japanese characters
+/// inside a sentence (a line ending in 。) unless it follows a provision's label (「第23条
+/// 漏えい」).
+/// Tabs (table cells), line breaks, spaces beside any other character (「1. 利用目的」) and
+/// those between the fields of a line that is no sentence (「代表者名 平島 彰一」) stay.
+fn spaces_inside_words(prev: &Normalized) -> Option<Normalized> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
+        Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}ー]([\p{Han}\p{Hiragana}\p{Katakana}ー])( {1,2})([\p{Han}\p{Hiragana}\p{Katakana}ー])")
+            .expect("static regex")
+    });
+    let re = RE.get();
+    let text = prev.text.as_str();
+    let hiragana = |c: char| ('\u{3041}'..='\u{309F}').contains(&c);
+    let in_a_sentence = |at: usize| {
+        let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+        text[..end].trim_end().ends_with('。')
+    };
+    let mut spaces = Vec::new();
+    // (a match's characters overlap the next one's: 「あ い う」 is searched from each space)
+    let mut at = 0;
+    while let Some(c) = re.captures_at(text, at) {
+        let (left, space, right) = (c.get(1)?, c.get(2)?, c.get(3)?);
+        at = right.start();
+        let (l, r) = (
+            left.as_str().chars().next()?,
+            right.as_str().chars().next()?,
+        );
+        let label = matches!(l, '条' | '項' | '号' | '章' | '節' | '款');
+        if hiragana(l) || hiragana(r) || (!label && in_a_sentence(space.start())) {
+            spaces.push((space.range(), String::new()));
+        }
+    }
+    replace_matches(prev, spaces.into_iter())
+}
+
 fn kanji_numeral_pattern() -> Arc<Regex> {
     static RE: Resettable<Regex> = Resettable::new(|| {
         // Only numerals that number provisions or count quantities: 第二十三条, 三十日, 五百円.
@@ -261,6 +300,26 @@ mod tests {
         let at = n.text.find("第25条").unwrap();
         let range = n.origin_range(at..at + "第25条".len());
         assert_eq!(&original[range], "第 25 条");
+    }
+
+    /// A space where a copied line was wrapped does not part a word; the spaces between a
+    /// label and its text, or between the fields of a line that is no sentence, stay.
+    #[test]
+    fn spaces_inside_words_are_dropped_for_matching() {
+        let original = "ご案内に必 要な範囲で利用しま す。";
+        let n = normalize(original);
+        assert_eq!(n.text, "ご案内に必要な範囲で利用します。");
+        let at = n.text.find("必要").unwrap();
+        let range = n.origin_range(at..at + "必要".len());
+        assert_eq!(&original[range], "必 要");
+        for kept in [
+            "代表者名 平島 彰一",
+            "第34条第1号「イ 本人確認書類」による。",
+            "第23条 漏えいの1件。",
+            "1. 利用目的",
+        ] {
+            assert_eq!(normalize(kept).text, kept, "{kept}");
+        }
     }
 
     #[test]
