@@ -825,7 +825,7 @@ fn objects_to_what_came_before(sentence: &str) -> bool {
 fn opens_on_what_was_not_given(sentence: &str) -> bool {
     static NOT_GIVEN: Resettable<regex::Regex> = Resettable::new(|| {
         regex::Regex::new(
-            r"^[^。、]{0,24}(?:いただけ|頂け|いただか|頂か|され)(?:ない|なかった)場合",
+            r"^[^。、]{0,24}(?:いただけ|頂け|いただか|頂か|され|(?:記入|入力|提供|回答)が)(?:ない|なかった)場合",
         )
         .expect("a valid pattern")
     });

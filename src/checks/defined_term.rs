@@ -281,20 +281,23 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             // a short heading line over the definition: the line that starts the unit holding
             // it (a notice's 「（7）センシティブ情報のお取扱い」 over 「…（以下、「センシティブ情報」
             // といいます。）」), or a line at most two lines above the article holding it
+            // (or the line just above the definition's, on a page whose headings the structure
+            // does not read: 「開示対象個人情報の請求手続きについて」 over the sentence defining it)
             let heading_over_definition = || {
                 let defined_at = doc.original(d.at.clone()).start;
                 let use_line = doc.source.line_of(original);
                 let below = doc.original(line_end..line_end).start;
                 !line.contains('。')
                     && line.chars().count() <= 30
-                    && doc.structure.units.iter().any(|u| {
-                        u.span.contains(&defined_at)
-                            && (doc.source.line_of(u.span.start) == use_line
-                                || u.kind == UnitKind::Article
-                                    && u.span.start >= below
-                                    && doc.source.line_of(u.span.start)
-                                        <= doc.source.line_of(below) + 2)
-                    })
+                    && (doc.source.line_of(defined_at) == use_line + 1
+                        || doc.structure.units.iter().any(|u| {
+                            u.span.contains(&defined_at)
+                                && (doc.source.line_of(u.span.start) == use_line
+                                    || u.kind == UnitKind::Article
+                                        && u.span.start >= below
+                                        && doc.source.line_of(u.span.start)
+                                            <= doc.source.line_of(below) + 2)
+                        }))
             };
             !(in_heading() || heading_over_definition() || names_own_article())
         };
