@@ -641,12 +641,19 @@ fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u3
     let end = s.own_end(unit).min(until).min(text.len());
     let start = floor_boundary(text, unit.span.start.min(end));
     let end = floor_boundary(text, end);
-    let body = text[start..end]
+    let (heading_line, body) = text[start..end]
         .split_once('\n')
-        .map_or("", |(_, rest)| rest);
-    body.lines()
+        .unwrap_or((&text[start..end], ""));
+    // the first paragraph may stand on the heading line, after the caption (「第6条（個人情報の
+    // 開示） 当社は、…開示します。」)
+    let heading_end = start + heading_line.len();
+    let body_start = floor_boundary(text, unit.body_start.clamp(start, heading_end));
+    let on_heading_line = text[body_start..heading_end].trim_end().ends_with('。');
+    let below = body
+        .lines()
         .filter(|l| l.trim_end().ends_with('。'))
-        .count()
+        .count();
+    (below + usize::from(on_heading_line))
         .try_into()
         .unwrap_or(u32::MAX)
 }
