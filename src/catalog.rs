@@ -230,13 +230,13 @@ pub struct SectionSpec {
     pub marks: Vec<String>,
     #[serde(default)]
     pub marked_outline_min: usize,
-    /// Concept groups that, met together in one clause unit, state the voluntariness of
-    /// providing the data and its consequence (「ご提供は任意です。ただし…できません」): a text
-    /// shown at no form with a `marks` heading and `marked_outline_min` of the groups in its
-    /// headings is the notice when it states them (the stand-alone page a business's forms
-    /// point to). Without them only a form's text is read so.
+    /// The id of this catalog's item that states the voluntariness of providing the data and
+    /// its consequence (「ご提供は任意です。ただし…できません」): a text shown at no form whose
+    /// headings name the `outline` groups is the notice when one clause meets that item's
+    /// groups (the stand-alone page a business's forms point to). Without it only a form's
+    /// text is read so.
     #[serde(default)]
-    pub voluntariness: Groups,
+    pub voluntariness: Option<String>,
     /// Concept groups naming the people a business's general policy covers besides those
     /// who fill in a form (採用応募者, 株主, 取引先): a page that names `general_min` of them
     /// is that policy, and its voluntariness heading does not make it the notice.
@@ -588,6 +588,21 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
     }
     if let Some(section) = &catalog.section {
         validate_section(section, &error)?;
+        if let Some(id) = &section.voluntariness
+            && !catalog.items.iter().any(|item| &item.id == id)
+        {
+            return error(
+                &[Step::Key("section"), Step::Key("voluntariness")],
+                Text::new(
+                    format!(
+                        "[section] の voluntariness「{id}」はこのカタログの項目の id ではありません"
+                    ),
+                    format!(
+                        "[section] voluntariness `{id}` is not the id of an item of this catalog"
+                    ),
+                ),
+            );
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for (n, item) in catalog.items.iter().enumerate() {
@@ -811,15 +826,17 @@ fn validate_section(
             ),
         );
     }
-    // a count of outline groups, with what asks for it (no count without it; a required
-    // count must be given with it)
-    for (field, min, given, without, required) in [
+    // a count of groups (the outline's, or general's), with what asks for it (no count
+    // without it; a required count must be given with it)
+    let outline = ("outline", section.outline.len());
+    for (field, min, given, without, required, (counted, groups)) in [
         (
             "outline_min",
             section.outline_min,
             !section.outline.is_empty(),
             "outline",
             true,
+            outline,
         ),
         (
             "consent_outline_min",
@@ -827,6 +844,7 @@ fn validate_section(
             !section.consent.is_empty(),
             "consent",
             true,
+            outline,
         ),
         (
             "marked_outline_min",
@@ -834,6 +852,7 @@ fn validate_section(
             !section.marks.is_empty(),
             "marks",
             true,
+            outline,
         ),
         (
             "note_outline_min",
@@ -841,6 +860,7 @@ fn validate_section(
             section.note_lines > 0,
             "note_lines",
             true,
+            outline,
         ),
         (
             "form_outline_min",
@@ -848,41 +868,31 @@ fn validate_section(
             !section.consent.is_empty(),
             "consent",
             false,
+            outline,
+        ),
+        (
+            "general_min",
+            section.general_min,
+            !section.general.is_empty(),
+            "general",
+            true,
+            ("general", section.general.len()),
         ),
     ] {
         let absent_as_it_may_be = min == 0 && !required;
-        if !absent_as_it_may_be && (min > section.outline.len() || (min == 0) == given) {
+        if !absent_as_it_may_be && (min > groups || (min == 0) == given) {
             return error(
                 &[Step::Key("section"), Step::Key(field)],
                 Text::new(
                     format!(
-                        "[section] の {field} ({min}) は 1 以上 outline のまとまりの数 ({}) 以下にします（{without} がなければ書きません）",
-                        section.outline.len()
+                        "[section] の {field} ({min}) は 1 以上 {counted} のまとまりの数 ({groups}) 以下にします（{without} がなければ書きません）"
                     ),
                     format!(
-                        "[section] {field} ({min}) must be between 1 and the number of outline groups ({}), and absent without {without}",
-                        section.outline.len()
+                        "[section] {field} ({min}) must be between 1 and the number of {counted} groups ({groups}), and absent without {without}"
                     ),
                 ),
             );
         }
-    }
-    // general_min counts the general groups, not the outline's
-    let general = (section.general_min, section.general.len());
-    if general.0 > general.1 || (general.0 == 0) != (general.1 == 0) {
-        return error(
-            &[Step::Key("section"), Step::Key("general_min")],
-            Text::new(
-                format!(
-                    "[section] の general_min ({}) は 1 以上 general のまとまりの数 ({}) 以下にします（general がなければ書きません）",
-                    general.0, general.1
-                ),
-                format!(
-                    "[section] general_min ({}) must be between 1 and the number of general groups ({}), and absent without general",
-                    general.0, general.1
-                ),
-            ),
-        );
     }
     Ok(())
 }
@@ -1257,6 +1267,13 @@ mod tests {
                 fine,
                 "2",
                 "general_min",
+            ),
+            (
+                "[section]\nheading = [\"a\"]\nvoluntariness = \"nope\"",
+                "",
+                fine,
+                "\"nope\"",
+                "voluntariness",
             ),
         ];
         for (section, extra, conflict, at, says) in cases {

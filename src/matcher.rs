@@ -674,7 +674,11 @@ fn units_of(doc: &Document, scope: Scope) -> impl Iterator<Item = &ClauseUnit> {
 }
 
 /// The parts of a document a sectioned catalog applies to (normalised byte ranges).
-fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> {
+fn sections(
+    index: &mut TermIndex<'_>,
+    spec: &SectionSpec,
+    voluntariness: Option<&Groups>,
+) -> Vec<Range<usize>> {
     let doc = index.doc;
     let text = &doc.normalized.text;
     let s = &doc.structure;
@@ -703,10 +707,9 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         }
         captions.extend(lines);
     }
-    // a form's captions that the structure does not read as headings: 【事業者の名称】,
-    // 「・個人情報保護管理者」, 「1（事業者名）」 (looked for only when no heading opened the part)
     // the text's non-empty lines, read by the form rules below (which apply only when no
-    // heading opened the part)
+    // heading opened the part), and the form's captions that the structure does not read as
+    // headings among them: 【事業者の名称】, 「・個人情報保護管理者」, 「1（事業者名）」
     let lines: Vec<Range<usize>> = if found.is_empty() {
         crate::document::non_empty_lines(text, 0..text.len())
             .into_iter()
@@ -719,51 +722,50 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
     captions.extend(caption_lines.iter().cloned());
     // how many of the outline's groups stand in `lines`
     let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
-        spec.outline
-            .iter()
-            .filter(|g| index.group_in(g, lines))
-            .count()
+        groups_named(index, &spec.outline, lines)
     };
     if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
         return std::iter::once(0..text.len()).collect();
     }
-    let asks_consent_at_end = consent_at_end(index, spec);
+    let opens_as_form = found.is_empty() && opens_as_form_notice(index, spec);
     // a text that shows itself as a form's (asking consent before sending, at its end or
     // opening, or opening with the form it is about) is the notice however few matters it names
     let shown_at_a_form = found.is_empty()
-        && (asks_consent_at_end
-            || consent_at_opening(index, spec)
-            || opens_as_form_notice(index, spec));
+        && (opens_as_form || consent_at_end(index, spec) || consent_at_opening(index, spec));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
             return std::iter::once(whole).collect();
         }
     }
+    // whether the text states the voluntariness with its consequence, looked for once and
+    // only when a rule below asks
+    let mut voluntary = None;
+    let mut states_voluntariness = |index: &mut TermIndex<'_>| {
+        *voluntary.get_or_insert_with(|| states_the_voluntariness(index, voluntariness))
+    };
     // a note of a few sentences beside a form: it opens naming the form, or states the
     // voluntariness of what the reader is about to give (「個人情報を当社に与えていただくことは
     // 任意ですが、…」), which is said only where the data are entered
     if found.is_empty()
         && spec.note_lines > 0
         && lines.len() <= spec.note_lines
-        && (opens_as_form_notice(index, spec) || states_the_voluntariness(index, spec))
+        && (opens_as_form || states_voluntariness(index))
     {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.note_outline_min {
             return std::iter::once(whole).collect();
         }
     }
-    let readable_as_form = found.is_empty() && (shown_at_a_form || spec.marked_outline_min > 0);
-    if readable_as_form {
+    if found.is_empty() && (shown_at_a_form || spec.marked_outline_min > 0) {
         // a form's captions may be plain short lines over their text (「事業者の氏名または名称」
-        // over the name): read as such only where the text is a form's
-        let plain = plain_caption_lines(text, &lines);
+        // over the name)
         let headers: Vec<Range<usize>> = s
             .units
             .iter()
             .map(|u| doc.normalized_range(u.header.clone()))
             .chain(caption_lines)
-            .chain(plain)
+            .chain(plain_caption_lines(text, &lines))
             .collect();
         let named_here = named(index, &headers);
         // or fewer, when one heading states what only such a notice states (the voluntariness
@@ -773,14 +775,13 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
         let marked = spec.marked_outline_min > 0
             && named_here >= spec.marked_outline_min
             && index.group_in(&spec.marks, &headers);
+        let outlined = marked || named_here >= spec.consent_outline_min;
         // a page at no form is the notice its forms point to when it states the voluntariness
-        // with its consequence, the matters in its headings (fewer with a heading for the
-        // voluntariness), and it is not the policy over every person the business knows
-        let pointed_to = !shown_at_a_form
-            && (marked || named_here >= spec.consent_outline_min)
-            && states_the_voluntariness(index, spec)
-            && !covers_every_person(index, spec);
-        if pointed_to || (shown_at_a_form && (marked || named_here >= spec.consent_outline_min)) {
+        // with its consequence and is not the policy over every person the business knows
+        if outlined
+            && (shown_at_a_form
+                || (states_voluntariness(index) && !covers_every_person(index, spec)))
+        {
             return std::iter::once(0..text.len()).collect();
         }
     }
@@ -799,13 +800,13 @@ fn sections(index: &mut TermIndex<'_>, spec: &SectionSpec) -> Vec<Range<usize>> 
 /// when they are not given (「個人情報のご提供は任意です。ただし、ご提供いただけない場合は…
 /// できません」), which the page a business's forms point to states and a general policy does
 /// not.
-fn states_the_voluntariness(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+fn states_the_voluntariness(index: &mut TermIndex<'_>, voluntariness: Option<&Groups>) -> bool {
     let doc = index.doc;
-    !spec.voluntariness.is_empty()
-        && doc
-            .units
+    voluntariness.is_some_and(|groups| {
+        doc.units
             .iter()
-            .any(|unit| index.all_in(&spec.voluntariness, &unit.segments))
+            .any(|unit| index.all_in(groups, &unit.segments))
+    })
 }
 
 /// Whether a text names `general_min` of the `general` groups (the business's applicants,
@@ -814,12 +815,12 @@ fn states_the_voluntariness(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bo
 fn covers_every_person(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let whole = 0..index.doc.normalized.text.len();
     spec.general_min > 0
-        && spec
-            .general
-            .iter()
-            .filter(|g| index.group_in(g, std::slice::from_ref(&whole)))
-            .count()
-            >= spec.general_min
+        && groups_named(index, &spec.general, std::slice::from_ref(&whole)) >= spec.general_min
+}
+
+/// How many of `groups` stand in `lines` (each group met by one of its terms).
+fn groups_named(index: &mut TermIndex<'_>, groups: &Groups, lines: &[Range<usize>]) -> usize {
+    groups.iter().filter(|g| index.group_in(g, lines)).count()
 }
 
 /// Lines at the end of a document read for a request of consent: the consent line, then
@@ -1209,7 +1210,15 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
 /// The parts of the document a sectioned catalog applies to (normalised byte ranges);
 /// `None` for a catalog that applies to the whole document.
 pub fn catalog_sections(index: &mut TermIndex<'_>, catalog: &Catalog) -> Option<Vec<Range<usize>>> {
-    catalog.section.as_ref().map(|spec| sections(index, spec))
+    catalog.section.as_ref().map(|spec| {
+        // the groups of the item that states the voluntariness, read by the section's rules
+        let voluntariness = spec
+            .voluntariness
+            .as_ref()
+            .and_then(|id| catalog.items.iter().find(|item| &item.id == id))
+            .map(|item| &item.match_spec.all);
+        sections(index, spec, voluntariness)
+    })
 }
 
 /// Judges every item of a catalog, within `sections` (from `catalog_sections`).

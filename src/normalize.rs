@@ -233,9 +233,15 @@ fn spaces_inside_words(prev: &Normalized) -> Option<Normalized> {
     let re = RE.get();
     let text = prev.text.as_str();
     let hiragana = |c: char| ('\u{3041}'..='\u{309F}').contains(&c);
-    let in_a_sentence = |at: usize| {
-        let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-        text[..end].trim_end().ends_with('。')
+    // whether the line holding a space ends in 。, found once per line: a long line with many
+    // spaces is not scanned to its end for each of them
+    let mut line: (usize, bool) = (0, false);
+    let mut in_a_sentence = |at: usize| {
+        if at >= line.0 {
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            line = (end, text[..end].trim_end().ends_with('。'));
+        }
+        line.1
     };
     let mut spaces = Vec::new();
     // (a match's characters overlap the next one's: 「あ い う」 is searched from each space)
