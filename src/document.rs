@@ -11,9 +11,9 @@ use aho_corasick::AhoCorasick;
 use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
+use crate::piece_cache::{AnalysisCache, TokenCache};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
-use crate::token_cache::TokenCache;
 
 /// A place where a required clause may stand: one sentence, a list item with
 /// the sentence that introduces its list, or a whole article with its caption.
@@ -63,35 +63,40 @@ impl Document {
         }
     }
 
-    /// Like `new`, reusing the tokens of pieces seen before, and parsing the structure on
-    /// another thread meanwhile (the language server).
-    pub fn with_cache(text: String, cache: &TokenCache) -> Self {
+    /// Like `new`, reusing what was made of the pieces seen before (their tokens, their
+    /// lines normalised), and parsing the structure on another thread meanwhile (the
+    /// language server).
+    pub fn with_cache(text: String, cache: &AnalysisCache) -> Self {
         Self::build(text, Some(cache))
     }
 
-    fn build(text: String, cache: Option<&TokenCache>) -> Self {
+    fn build(text: String, cache: Option<&AnalysisCache>) -> Self {
         let source = SourceText::new(text);
-        let (normalized, structure, tokens, sentences) = match cache {
+        let (normalized, structure, tokens, sentences, markers) = match cache {
             // the language server: the structure is parsed beside the rest (on rayon's
             // threads), for the latency of one document
             Some(cache) => {
-                let ((normalized, tokens, sentences), structure) = rayon::join(
+                let ((normalized, tokens, sentences, markers), structure) = rayon::join(
                     || {
-                        let normalized = normalize::normalize(source.as_str());
-                        let tokens = tokenize_lines(&normalized.text, Some(cache));
+                        let normalized = normalize::normalize_by_line(source.as_str(), |line| {
+                            cache.normalized.get_or_compute(line, normalize::normalize)
+                        });
+                        let tokens = tokenize_lines(&normalized.text, Some(&cache.tokens));
                         let sentences = split_sentences(&normalized.text);
-                        (normalized, tokens, sentences)
+                        let markers = MarkerIndex::new(&normalized.text);
+                        (normalized, tokens, sentences, markers)
                     },
-                    || structure::parse(&source),
+                    || structure::parse_with(&source, Some(&cache.classified)),
                 );
-                (normalized, structure, tokens, sentences)
+                (normalized, structure, tokens, sentences, markers)
             }
             None => {
                 let normalized = normalize::normalize(source.as_str());
                 let structure = structure::parse(&source);
                 let tokens = tokenize_lines(&normalized.text, None);
                 let sentences = split_sentences(&normalized.text);
-                (normalized, structure, tokens, sentences)
+                let markers = MarkerIndex::new(&normalized.text);
+                (normalized, structure, tokens, sentences, markers)
             }
         };
         let mut doc = Document {
@@ -103,7 +108,7 @@ impl Document {
             units: Vec::new(),
             caption_units: Vec::new(),
         };
-        (doc.units, doc.caption_units) = build_units(&doc);
+        (doc.units, doc.caption_units) = build_units(&doc, &markers);
         doc
     }
 
@@ -252,12 +257,11 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
 /// Lines before the first unit that still make one preamble.
 const PREAMBLE_LINES: usize = 20;
 
-/// The clause units and the caption units (`Document::caption_units`) of a document, its
-/// polarity markers found in one scan for both.
-fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
+/// The clause units and the caption units (`Document::caption_units`) of a document, with
+/// its polarity markers (found in one scan, beside the structure's parse).
+fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
     let text = &doc.normalized.text;
-    let markers = MarkerIndex::new(text);
-    let mut captioned = caption_units(doc, &markers);
+    let mut captioned = caption_units(doc, markers);
     let mut units: Vec<ClauseUnit> = doc
         .sentences
         .iter()
@@ -304,8 +308,8 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
             });
         }
     }
-    units.extend(captioned_sentences(doc, &markers));
-    units.extend(captioned_lists(doc, &markers));
+    units.extend(captioned_sentences(doc, markers));
+    units.extend(captioned_lists(doc, markers));
     let s = &doc.structure;
     for unit in &s.units {
         let own_end = s.own_end(unit);
@@ -371,7 +375,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                         focus: unit.header.clone(),
                         polarity: markers.polarity(&own),
                     });
-                    units.extend(block_units(doc, &markers, &blocks));
+                    units.extend(block_units(doc, markers, &blocks));
                 } else if unit.kind != UnitKind::Paragraph {
                     units.push(ClauseUnit {
                         scope: Scope::Article,
@@ -396,7 +400,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                     // names the article's topic, not what each sentence says of it)
                     captioned.extend(caption_with_sentences(
                         doc,
-                        &markers,
+                        markers,
                         header.clone(),
                         own_end,
                     ));
@@ -429,7 +433,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
                 }
                 if unit.kind == UnitKind::Heading {
                     // a notice's heading 「2. 利用目的」 reads with each sentence under it
-                    units.extend(caption_with_sentences(doc, &markers, header, own_end));
+                    units.extend(caption_with_sentences(doc, markers, header, own_end));
                 }
             }
             _ => {}
@@ -462,7 +466,7 @@ fn build_units(doc: &Document) -> (Vec<ClauseUnit>, Vec<ClauseUnit>) {
             caption_blocks(text, before, false)
         };
         if blocks.len() >= 2 {
-            units.extend(block_units(doc, &markers, &blocks));
+            units.extend(block_units(doc, markers, &blocks));
         }
     }
     if let Some(closing) = &s.closing {

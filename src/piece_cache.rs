@@ -1,12 +1,14 @@
-//! Tokens of text pieces seen before, for the language server: a keystroke changes one
-//! piece (a line, or a sentence of a long line), so only that piece is tokenised again.
-//! The cache is bounded by the bytes it holds, not by its number of entries, and forgets
-//! the least recently used pieces first: what it keeps follows the documents' content,
-//! not the history of typing in them.
+//! What the language server remembers of a document's pieces between keystrokes: a keystroke
+//! changes one line (or one sentence of a long line), so only that piece is tokenised,
+//! normalised and classified again; the rest of an analysis puts the remembered results
+//! together. Each cache is bounded by the bytes it holds, not by its number of entries, and
+//! forgets the least recently used pieces first: what it keeps follows the document's
+//! content, not the history of typing in it.
 
 use std::sync::{Arc, Mutex};
 
 use crate::morphology::{self, Token};
+use crate::normalize::Normalized;
 
 /// Bytes a cache holds by default: the tokens of a document of about 2 MB.
 pub const DEFAULT_BUDGET: usize = 32 * 1024 * 1024;
@@ -14,33 +16,64 @@ pub const DEFAULT_BUDGET: usize = 32 * 1024 * 1024;
 /// The least a document's cache may hold, whatever its size.
 const MIN_BUDGET: usize = 4 * 1024 * 1024;
 
-/// Bytes of cache per byte of text: a document's tokens cost about 16 bytes per byte of
-/// Japanese text (one token of 88 bytes per two or three characters, plus the key); twice
+/// Bytes of token cache per byte of text: a document's tokens cost about 16 bytes per byte
+/// of Japanese text (one token of 88 bytes per two or three characters, plus the key); twice
 /// that leaves room for the pieces an edit replaces until they are forgotten.
 const BYTES_PER_TEXT_BYTE: usize = 32;
 
-/// Bytes an entry costs besides its key and tokens (the LRU's node and the `Arc`).
+/// Bytes an entry costs besides its key and value (the LRU's node and the `Arc`).
 const ENTRY_OVERHEAD: usize = 96;
 
-/// Tokens per piece of text, least recently used forgotten first once `budget` bytes are
-/// held. Shared by the analyses of one document (its lock is held only to look up and
-/// insert, never while tokenising).
-pub struct TokenCache {
-    inner: Mutex<Inner>,
+/// What a cached value costs in memory besides its own `size_of`.
+pub trait HeapSize {
+    fn heap_size(&self) -> usize;
 }
 
-struct Inner {
-    pieces: lru::LruCache<Box<str>, Arc<Vec<Token>>>,
+impl HeapSize for Vec<Token> {
+    /// The tokens, and their surfaces when they do not fit inline.
+    fn heap_size(&self) -> usize {
+        let surfaces: usize = self
+            .iter()
+            .filter(|t| t.surface.is_heap_allocated())
+            .map(|t| t.surface.capacity())
+            .sum();
+        std::mem::size_of_val(self.as_slice()) + surfaces
+    }
+}
+
+impl HeapSize for Normalized {
+    fn heap_size(&self) -> usize {
+        self.bytes_held()
+    }
+}
+
+impl<T: HeapSize> HeapSize for Option<T> {
+    fn heap_size(&self) -> usize {
+        self.as_ref().map_or(0, HeapSize::heap_size)
+    }
+}
+
+/// A value per piece of text, least recently used forgotten first once `budget` bytes are
+/// held. Shared by the analyses of one document (its lock is held only to look up and
+/// insert, never while computing a value).
+pub struct PieceCache<V> {
+    inner: Mutex<Inner<V>>,
+    /// Budget per byte of the document's text (`fit_to`).
+    per_text_byte: usize,
+}
+
+struct Inner<V> {
+    pieces: lru::LruCache<Box<str>, Arc<V>>,
     bytes: usize,
     budget: usize,
 }
 
-impl Inner {
+impl<V: HeapSize> Inner<V> {
     /// Forgets the least recently used pieces until the budget is kept.
     fn evict(&mut self) {
         while self.bytes > self.budget {
             match self.pieces.pop_lru() {
-                Some((key, old)) => self.bytes = self.bytes.saturating_sub(cost(&key, &old)),
+                Some((key, old)) => self.bytes = self.bytes.saturating_sub(cost(&key, &*old)),
                 None => {
                     self.bytes = 0;
                     break;
@@ -50,6 +83,9 @@ impl Inner {
     }
 }
 
+/// The tokens of pieces seen before.
+pub type TokenCache = PieceCache<Vec<Token>>;
+
 impl Default for TokenCache {
     fn default() -> Self {
         Self::with_budget(DEFAULT_BUDGET)
@@ -57,49 +93,61 @@ impl Default for TokenCache {
 }
 
 impl TokenCache {
+    /// The tokens of `piece` (spans relative to it), tokenised now if it is not cached.
+    pub fn tokens(&self, piece: &str) -> Arc<Vec<Token>> {
+        self.get_or_compute(piece, morphology::tokenize)
+    }
+}
+
+impl<V: HeapSize> PieceCache<V> {
     pub fn with_budget(budget: usize) -> Self {
+        Self::sized(budget, BYTES_PER_TEXT_BYTE)
+    }
+
+    fn sized(budget: usize, per_text_byte: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
                 pieces: lru::LruCache::unbounded(),
                 bytes: 0,
                 budget,
             }),
+            per_text_byte,
         }
     }
 
-    /// A budget that follows the document the cache serves: room for the tokens of its
-    /// `text_bytes` twice over (at least `MIN_BUDGET`), so that what typing leaves behind is
-    /// bounded by the document's size, not by how long one typed. Forgets what no longer fits.
+    /// A budget that follows the document the cache serves: room for what its `text_bytes`
+    /// give twice over (at least `MIN_BUDGET`), so that what typing leaves behind is bounded
+    /// by the document's size, not by how long one typed. Forgets what no longer fits.
     pub fn fit_to(&self, text_bytes: usize) {
         let mut inner = self.lock();
         inner.budget = text_bytes
-            .saturating_mul(BYTES_PER_TEXT_BYTE)
+            .saturating_mul(self.per_text_byte)
             .max(MIN_BUDGET);
         inner.evict();
     }
 
-    /// The tokens of `piece` (spans relative to it), tokenised now if it is not cached.
-    pub fn tokens(&self, piece: &str) -> Arc<Vec<Token>> {
-        if let Some(t) = self.lock().pieces.get(piece).cloned() {
-            return t;
+    /// The value of `piece`, computed now by `compute` if it is not cached.
+    pub fn get_or_compute(&self, piece: &str, compute: impl FnOnce(&str) -> V) -> Arc<V> {
+        if let Some(v) = self.lock().pieces.get(piece).cloned() {
+            return v;
         }
-        let tokens = Arc::new(morphology::tokenize(piece));
-        let cost = cost(piece, &tokens);
+        let value = Arc::new(compute(piece));
+        let cost = cost(piece, &*value);
         let mut inner = self.lock();
         // a piece larger than the whole budget is not kept (it would evict everything)
         if cost <= inner.budget {
             // another analysis may have put the same piece meanwhile
-            if let Some(old) = inner.pieces.put(piece.into(), tokens.clone()) {
-                inner.bytes = inner.bytes.saturating_sub(self::cost(piece, &old));
+            if let Some(old) = inner.pieces.put(piece.into(), value.clone()) {
+                inner.bytes = inner.bytes.saturating_sub(self::cost(piece, &*old));
             }
             inner.bytes += cost;
             inner.evict();
         }
         drop(inner);
-        tokens
+        value
     }
 
-    /// Bytes held now (keys, tokens and the surfaces they keep on the heap).
+    /// Bytes held now (keys, values and what they keep on the heap).
     pub fn bytes(&self) -> usize {
         self.lock().bytes
     }
@@ -113,20 +161,56 @@ impl TokenCache {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// What an entry costs in memory: its key, its tokens and their surfaces when they do not
-/// fit inline, and a fixed overhead.
-fn cost(piece: &str, tokens: &[Token]) -> usize {
-    let surfaces: usize = tokens
-        .iter()
-        .filter(|t| t.surface.is_heap_allocated())
-        .map(|t| t.surface.capacity())
-        .sum();
-    piece.len() + std::mem::size_of_val(tokens) + surfaces + ENTRY_OVERHEAD
+/// What an entry costs in memory: its key, its value, and a fixed overhead.
+fn cost<V: HeapSize>(piece: &str, value: &V) -> usize {
+    piece.len() + std::mem::size_of::<V>() + value.heap_size() + ENTRY_OVERHEAD
+}
+
+/// Everything remembered of one open document's pieces: its tokens per piece, and its
+/// normalised text per line. Dropped with the document when it closes.
+pub struct AnalysisCache {
+    pub tokens: TokenCache,
+    /// Each line's normalised text and map (normalisation never looks past a line break).
+    pub normalized: PieceCache<Normalized>,
+    /// How each line classifies for the structure parser.
+    pub classified: crate::structure::ClassifiedLines,
+}
+
+/// Bytes of normalised-line cache per byte of text: the text and a map of 8 bytes per byte,
+/// twice over.
+const NORMALIZED_BYTES_PER_TEXT_BYTE: usize = 20;
+
+/// Bytes of classified-line cache per byte of text: a key of the line's size and a small
+/// value, twice over.
+const CLASSIFIED_BYTES_PER_TEXT_BYTE: usize = 4;
+
+impl Default for AnalysisCache {
+    fn default() -> Self {
+        Self {
+            tokens: TokenCache::default(),
+            normalized: PieceCache::sized(DEFAULT_BUDGET / 2, NORMALIZED_BYTES_PER_TEXT_BYTE),
+            classified: PieceCache::sized(DEFAULT_BUDGET / 8, CLASSIFIED_BYTES_PER_TEXT_BYTE),
+        }
+    }
+}
+
+impl AnalysisCache {
+    /// Every cache's budget set for a document of `text_bytes` (`PieceCache::fit_to`).
+    pub fn fit_to(&self, text_bytes: usize) {
+        self.tokens.fit_to(text_bytes);
+        self.normalized.fit_to(text_bytes);
+        self.classified.fit_to(text_bytes);
+    }
+
+    /// Bytes held by all the caches.
+    pub fn bytes(&self) -> usize {
+        self.tokens.bytes() + self.normalized.bytes() + self.classified.bytes()
+    }
 }
 
 #[cfg(test)]

@@ -563,7 +563,8 @@ fn ordinal(s: &str) -> u32 {
         .unwrap_or(0)
 }
 
-struct Classified {
+#[derive(Clone)]
+pub struct Classified {
     kind: UnitKind,
     style: LabelStyle,
     label: String,
@@ -600,6 +601,42 @@ struct Context {
     /// Sub-items are labelled ア イ ウ rather than イ ロ ハ.
     gojuon: bool,
     has_markdown_headings: bool,
+}
+
+impl crate::piece_cache::HeapSize for Classified {
+    fn heap_size(&self) -> usize {
+        self.label.capacity() + self.caption.as_ref().map_or(0, String::capacity)
+    }
+}
+
+/// What the language server remembers of a document's lines for the structure parser: how
+/// each line's text classifies (a label, a heading, nothing) under the flags it was read
+/// with. Classifying is a function of the line and the flags alone, so a keystroke
+/// classifies one line again.
+pub type ClassifiedLines = crate::piece_cache::PieceCache<Option<Classified>>;
+
+/// `classify`, through `cache` when there is one: keyed by the line with the flags before it.
+fn classify_cached(
+    cache: Option<&ClassifiedLines>,
+    line: &str,
+    ctx: &Context,
+    in_article: bool,
+) -> Option<Classified> {
+    let p = patterns();
+    let Some(cache) = cache else {
+        return classify(&p, line, ctx, in_article);
+    };
+    let flags = [
+        ctx.has_articles,
+        ctx.gojuon,
+        ctx.has_markdown_headings,
+        in_article,
+    ]
+    .iter()
+    .map(|&f| if f { '1' } else { '0' })
+    .collect::<String>();
+    let key = flags + line;
+    (*cache.get_or_compute(&key, |_| classify(&p, line, ctx, in_article))).clone()
 }
 
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
@@ -848,6 +885,11 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
 
 /// Parses the structure of a document.
 pub fn parse(source: &SourceText) -> Structure {
+    parse_with(source, None)
+}
+
+/// `parse`, with the lines' classifications remembered in `cache` (the language server).
+pub fn parse_with(source: &SourceText, cache: Option<&ClassifiedLines>) -> Structure {
     let p = patterns();
     let mut folded: Vec<String> = (0..source.line_count())
         .map(|l| fold_line(source.line_text(l)))
@@ -872,7 +914,7 @@ pub fn parse(source: &SourceText) -> Structure {
     let list_order = if ctx.has_articles {
         Vec::new()
     } else {
-        list_styles_in_order(&folded, &ctx)
+        list_styles_in_order(&folded, &ctx, cache)
     };
     let mut s = Structure::default();
     let mut stack: Vec<usize> = Vec::new();
@@ -975,7 +1017,7 @@ pub fn parse(source: &SourceText) -> Structure {
         } else {
             content
         };
-        let classified = classify(&p, content, &ctx, in_article).filter(|c| {
+        let classified = classify_cached(cache, content, &ctx, in_article).filter(|c| {
             // A bullet line can carry a list label, never a heading.
             bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
         });
@@ -1287,7 +1329,11 @@ fn own_article(s: &Structure, stack: &[usize]) -> u32 {
 }
 
 /// The list styles of a document without articles, in the order they first appear.
-fn list_styles_in_order(folded: &[String], ctx: &Context) -> Vec<LabelStyle> {
+fn list_styles_in_order(
+    folded: &[String],
+    ctx: &Context,
+    cache: Option<&ClassifiedLines>,
+) -> Vec<LabelStyle> {
     let p = patterns();
     let mut order = Vec::new();
     for line in folded.iter().filter(|l| !l.is_empty()) {
@@ -1295,7 +1341,7 @@ fn list_styles_in_order(folded: &[String], ctx: &Context) -> Vec<LabelStyle> {
             .bullet
             .find(line)
             .map_or(line.as_str(), |m| &line[m.end()..]);
-        if let Some(c) = classify(&p, content, ctx, false)
+        if let Some(c) = classify_cached(cache, content, ctx, false)
             && matches!(
                 c.style,
                 LabelStyle::Parenthesized

@@ -24,7 +24,7 @@ impl Backend {
                 doc.version,
                 state.kind,
                 state.encoding,
-                doc.tokens.clone(),
+                doc.cache.clone(),
             )
         };
         let engines = self.engines.clone();

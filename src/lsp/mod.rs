@@ -30,7 +30,7 @@ pub use guard::{Output, guard_input};
 use crate::catalog::Catalogs;
 use crate::diagnostic::Language;
 use crate::engine::FileReport;
-use crate::token_cache::TokenCache;
+use crate::piece_cache::AnalysisCache;
 use convert::{PositionEncoding, apply_change};
 use guard::write_messages;
 use state::{Engines, OpenDocument, State, lock, published, release_freed_memory};
@@ -173,7 +173,7 @@ impl LanguageServer for Backend {
                 engine: None,
                 analysing: false,
                 stale: false,
-                tokens: Arc::new(TokenCache::default()),
+                cache: Arc::new(AnalysisCache::default()),
             },
         );
         self.analyse(uri).await;

@@ -14,8 +14,8 @@ use crate::catalog;
 use crate::diagnostic::{self as diag, Language};
 use crate::engine::{Engine, FileReport};
 use crate::kind::DocumentKind;
+use crate::piece_cache::AnalysisCache;
 use crate::text::SourceText;
-use crate::token_cache::TokenCache;
 
 /// An open document: its text and the latest analysis of it.
 pub(super) struct OpenDocument {
@@ -30,8 +30,9 @@ pub(super) struct OpenDocument {
     pub(super) analysing: bool,
     /// Edits arrived while it ran: analyse again when it ends.
     pub(super) stale: bool,
-    /// Tokens of this document's pieces seen before; dropped with the document when it closes.
-    pub(super) tokens: Arc<TokenCache>,
+    /// What was made of this document's pieces (tokens, normalised lines); dropped with the
+    /// document when it closes.
+    pub(super) cache: Arc<AnalysisCache>,
 }
 
 /// Engines per `kiyaku.toml` (None: no configuration), rebuilt when the configuration,
