@@ -217,13 +217,7 @@ fn random_incremental_edits_end_where_a_fresh_open_does() {
     let uri = "file:///tmp/kiyaku-edit-test.txt";
     c.open(uri, &original);
     let mut text: Vec<char> = original.chars().collect();
-    let mut seed: u64 = 0x9E3779B97F4A7C15;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut rand = crate::xorshift(0x9E3779B97F4A7C15);
     let inserts = ["甲", "乙は、", "\n", "漏えい", "。", "第3条", "𠮷", "a"];
     let mut version = 1;
     for _ in 0..200 {
@@ -1165,4 +1159,90 @@ fn lines_ended_by_a_lone_carriage_return_are_the_clients_lines() {
     // the protocol's lines: \r ends one, so 第3条 is on line 4 (0-based) at column 0
     assert_eq!(gap["range"]["start"]["line"], 4);
     assert_eq!(gap["range"]["start"]["character"], 0);
+}
+
+/// After any run of edits, the language server's analysis (which reuses what its cache
+/// holds of the pieces seen before) reports what a fresh analysis of the same text
+/// reports: random insertions and deletions (of labels, sentence ends, brackets, line
+/// breaks, whole lines) on corpus documents and on a long concatenation of them.
+#[test]
+fn analysis_after_edits_equals_a_fresh_one() {
+    let engine = kiyaku::engine::Engine::new(kiyaku::catalog::builtin_catalogs());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let regulation = read("shared/regulation-tsc.txt");
+    let notice = read("shared/privacy-policy-technocraft.txt");
+    let mut long = regulation.clone();
+    for folder in ["contracts", "notices"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for p in paths.iter().take(6) {
+            long.push('\n');
+            long.push_str(&std::fs::read_to_string(p).unwrap());
+        }
+    }
+    let insertions = [
+        "の",
+        "第3条",
+        "\n",
+        "\n第12条（委託）\n",
+        "。",
+        "（",
+        "）",
+        "1. ",
+        "\n(2) ",
+        "・",
+        "個人情報",
+        "再委託",
+        "してはならない",
+        "\n\n",
+        "「",
+        "」",
+        "ア ",
+        "附則\n",
+        "目的",
+        "第 五 条",
+        "必 要",
+    ];
+    let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
+    // one cache for every text: the same line read in documents of other kinds (with and
+    // without articles) must not bring one's reading into the other
+    let cache = kiyaku::piece_cache::AnalysisCache::default();
+    for (name, text, edits) in [
+        ("notice", notice, 40),
+        ("regulation", regulation, 40),
+        ("long", long, 12),
+    ] {
+        let mut text = text;
+        for edit in 0..edits {
+            let boundaries: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let at = boundaries[next(boundaries.len())];
+            if next(3) == 0 {
+                // a deletion of up to a line or two
+                let from = boundaries.partition_point(|&b| b < at);
+                let to = boundaries[(from + next(120)).min(boundaries.len() - 1)];
+                text.replace_range(at..to, "");
+            } else {
+                text.insert_str(at, insertions[next(insertions.len())]);
+            }
+            cache.fit_to(text.len());
+            let edited = engine.check_document_in_parallel(
+                name,
+                kiyaku::document::Document::with_cache(text.clone(), &cache),
+                None,
+            );
+            let fresh = engine.check(name, text.clone(), None);
+            assert_eq!(edited.kind, fresh.kind, "{name}, edit {edit}");
+            assert_eq!(edited.items, fresh.items, "{name}, edit {edit}");
+            assert_eq!(edited.diagnostics, fresh.diagnostics, "{name}, edit {edit}");
+            assert_eq!(edited.values, fresh.values, "{name}, edit {edit}");
+        }
+    }
 }

@@ -41,6 +41,17 @@ pub fn kiyaku_command() -> std::process::Command {
     command
 }
 
+/// A small deterministic generator (xorshift) for the tests that make random edits: the same
+/// edits on every run. Each call gives a number below its argument.
+pub fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |below: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % below.max(1) as u64) as usize
+    }
+}
+
 /// The JSON a kiyaku run printed on standard output.
 pub fn json_of(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
