@@ -11,7 +11,7 @@ use aho_corasick::AhoCorasick;
 use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
-use crate::piece_cache::{AnalysisCache, TokenCache};
+use crate::piece_cache::{self, PieceCache, TokenCache};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
 
@@ -125,6 +125,50 @@ impl Document {
     /// Index of the first token starting at or after normalised byte `offset`.
     pub fn token_at(&self, offset: usize) -> usize {
         self.tokens.partition_point(|t| t.span.start < offset)
+    }
+}
+
+/// Everything the language server remembers of one open document's pieces
+/// (`piece_cache`): its tokens per piece, each line normalised and each line's structure
+/// classification. Dropped with the document when it closes.
+pub struct AnalysisCache {
+    pub tokens: TokenCache,
+    /// Each line's normalised text and map (normalisation never looks past a line break).
+    pub normalized: PieceCache<Normalized>,
+    /// How each line classifies for the structure parser.
+    pub classified: structure::ClassifiedLines,
+}
+
+/// Bytes of normalised-line cache per byte of text: the text and a map of 8 bytes per byte,
+/// twice over.
+const NORMALIZED_BYTES_PER_TEXT_BYTE: usize = 20;
+
+/// Bytes of classified-line cache per byte of text: a key of the line's size and a small
+/// value, twice over.
+const CLASSIFIED_BYTES_PER_TEXT_BYTE: usize = 4;
+
+impl Default for AnalysisCache {
+    fn default() -> Self {
+        Self {
+            tokens: TokenCache::default(),
+            normalized: PieceCache::new(
+                piece_cache::DEFAULT_BUDGET / 2,
+                NORMALIZED_BYTES_PER_TEXT_BYTE,
+            ),
+            classified: PieceCache::new(
+                piece_cache::DEFAULT_BUDGET / 8,
+                CLASSIFIED_BYTES_PER_TEXT_BYTE,
+            ),
+        }
+    }
+}
+
+impl AnalysisCache {
+    /// Every cache's budget set for a document of `text_bytes` (`PieceCache::fit_to`).
+    pub fn fit_to(&self, text_bytes: usize) {
+        self.tokens.fit_to(text_bytes);
+        self.normalized.fit_to(text_bytes);
+        self.classified.fit_to(text_bytes);
     }
 }
 

@@ -752,7 +752,7 @@ mod tests {
     #[test]
     fn the_parallel_check_equals_the_sequential_one() {
         let engine = Engine::new(crate::catalog::builtin_catalogs());
-        let cache = crate::piece_cache::AnalysisCache::default();
+        let cache = crate::document::AnalysisCache::default();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
         let mut checked = 0;
         for folder in ["contracts", "notices", "regulations", "shared"] {

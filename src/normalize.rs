@@ -42,11 +42,6 @@ impl Normalized {
         self.origin.partition_point(|&o| o < offset)
     }
 
-    /// Bytes this holds on the heap (the text and its map).
-    pub fn bytes_held(&self) -> usize {
-        self.text.capacity() + self.origin.capacity() * std::mem::size_of::<usize>()
-    }
-
     fn origin_end(&self, end: usize) -> usize {
         // The original position just past the source of byte end-1: the first origin
         // that differs from it, or the mapped end.
@@ -58,6 +53,13 @@ impl Normalized {
         self.origin[i]
             .max(last + 1)
             .min(*self.origin.last().unwrap_or(&0))
+    }
+}
+
+impl crate::piece_cache::HeapSize for Normalized {
+    /// The text and its map.
+    fn heap_size(&self) -> usize {
+        self.text.capacity() + self.origin.capacity() * std::mem::size_of::<usize>()
     }
 }
 
@@ -322,6 +324,12 @@ fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {
 mod tests {
     use super::*;
 
+    /// The original text that the first `normalized` in `n`'s text comes from.
+    fn source_of<'a>(original: &'a str, n: &Normalized, normalized: &str) -> &'a str {
+        let at = n.text.find(normalized).unwrap();
+        &original[n.origin_range(at..at + normalized.len())]
+    }
+
     #[test]
     fn provision_numbers_written_with_spaces_read_without() {
         let original = "個人情報保護法第 25 条及び第　三十六　条第 1 項、第3条、第 三者";
@@ -330,9 +338,7 @@ mod tests {
             n.text,
             "個人情報保護法第25条及び第36条第1項、第3条、第 三者"
         );
-        let at = n.text.find("第25条").unwrap();
-        let range = n.origin_range(at..at + "第25条".len());
-        assert_eq!(&original[range], "第 25 条");
+        assert_eq!(source_of(original, &n, "第25条"), "第 25 条");
     }
 
     /// A space where a copied line was wrapped does not part a word; the spaces between a
@@ -342,9 +348,7 @@ mod tests {
         let original = "ご案内に必 要な範囲で利用しま す。";
         let n = normalize(original);
         assert_eq!(n.text, "ご案内に必要な範囲で利用します。");
-        let at = n.text.find("必要").unwrap();
-        let range = n.origin_range(at..at + "必要".len());
-        assert_eq!(&original[range], "必 要");
+        assert_eq!(source_of(original, &n, "必要"), "必 要");
         for kept in [
             "代表者名 平島 彰一",
             "第34条第1号「イ 本人確認書類」による。",
@@ -385,9 +389,7 @@ mod tests {
         let original = "第二十三条　漏洩の１件。一般に";
         let n = normalize(original);
         assert_eq!(n.text, "第23条 漏えいの1件。一般に");
-        let at = n.text.find("漏えい").unwrap();
-        let range = n.origin_range(at..at + "漏えい".len());
-        assert_eq!(&original[range], "漏洩");
+        assert_eq!(source_of(original, &n, "漏えい"), "漏洩");
         let one = n.text.find('1').unwrap();
         assert_eq!(&original[n.origin_range(one..one + 1)], "１");
         let num = n.text.find("23").unwrap();

@@ -1,14 +1,13 @@
 //! What the language server remembers of a document's pieces between keystrokes: a keystroke
 //! changes one line (or one sentence of a long line), so only that piece is tokenised,
-//! normalised and classified again; the rest of an analysis puts the remembered results
-//! together. Each cache is bounded by the bytes it holds, not by its number of entries, and
+//! normalised and classified again (`document::AnalysisCache` holds one cache for each); the
+//! rest of an analysis puts the remembered results together. Each cache is bounded by the bytes it holds, not by its number of entries, and
 //! forgets the least recently used pieces first: what it keeps follows the document's
 //! content, not the history of typing in it.
 
 use std::sync::{Arc, Mutex};
 
 use crate::morphology::{self, Token};
-use crate::normalize::Normalized;
 
 /// Bytes a cache holds by default: the tokens of a document of about 2 MB.
 pub const DEFAULT_BUDGET: usize = 32 * 1024 * 1024;
@@ -38,12 +37,6 @@ impl HeapSize for Vec<Token> {
             .map(|t| t.surface.capacity())
             .sum();
         std::mem::size_of_val(self.as_slice()) + surfaces
-    }
-}
-
-impl HeapSize for Normalized {
-    fn heap_size(&self) -> usize {
-        self.bytes_held()
     }
 }
 
@@ -93,6 +86,11 @@ impl Default for TokenCache {
 }
 
 impl TokenCache {
+    /// A token cache that holds at most `budget` bytes until `fit_to` sets another.
+    pub fn with_budget(budget: usize) -> Self {
+        Self::new(budget, BYTES_PER_TEXT_BYTE)
+    }
+
     /// The tokens of `piece` (spans relative to it), tokenised now if it is not cached.
     pub fn tokens(&self, piece: &str) -> Arc<Vec<Token>> {
         self.get_or_compute(piece, morphology::tokenize)
@@ -100,11 +98,9 @@ impl TokenCache {
 }
 
 impl<V: HeapSize> PieceCache<V> {
-    pub fn with_budget(budget: usize) -> Self {
-        Self::sized(budget, BYTES_PER_TEXT_BYTE)
-    }
-
-    fn sized(budget: usize, per_text_byte: usize) -> Self {
+    /// A cache that holds at most `budget` bytes until `fit_to` sets one of `per_text_byte`
+    /// bytes per byte of the document's text.
+    pub fn new(budget: usize, per_text_byte: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
                 pieces: lru::LruCache::unbounded(),
@@ -169,48 +165,6 @@ impl<V: HeapSize> PieceCache<V> {
 /// What an entry costs in memory: its key, its value, and a fixed overhead.
 fn cost<V: HeapSize>(piece: &str, value: &V) -> usize {
     piece.len() + std::mem::size_of::<V>() + value.heap_size() + ENTRY_OVERHEAD
-}
-
-/// Everything remembered of one open document's pieces: its tokens per piece, and its
-/// normalised text per line. Dropped with the document when it closes.
-pub struct AnalysisCache {
-    pub tokens: TokenCache,
-    /// Each line's normalised text and map (normalisation never looks past a line break).
-    pub normalized: PieceCache<Normalized>,
-    /// How each line classifies for the structure parser.
-    pub classified: crate::structure::ClassifiedLines,
-}
-
-/// Bytes of normalised-line cache per byte of text: the text and a map of 8 bytes per byte,
-/// twice over.
-const NORMALIZED_BYTES_PER_TEXT_BYTE: usize = 20;
-
-/// Bytes of classified-line cache per byte of text: a key of the line's size and a small
-/// value, twice over.
-const CLASSIFIED_BYTES_PER_TEXT_BYTE: usize = 4;
-
-impl Default for AnalysisCache {
-    fn default() -> Self {
-        Self {
-            tokens: TokenCache::default(),
-            normalized: PieceCache::sized(DEFAULT_BUDGET / 2, NORMALIZED_BYTES_PER_TEXT_BYTE),
-            classified: PieceCache::sized(DEFAULT_BUDGET / 8, CLASSIFIED_BYTES_PER_TEXT_BYTE),
-        }
-    }
-}
-
-impl AnalysisCache {
-    /// Every cache's budget set for a document of `text_bytes` (`PieceCache::fit_to`).
-    pub fn fit_to(&self, text_bytes: usize) {
-        self.tokens.fit_to(text_bytes);
-        self.normalized.fit_to(text_bytes);
-        self.classified.fit_to(text_bytes);
-    }
-
-    /// Bytes held by all the caches.
-    pub fn bytes(&self) -> usize {
-        self.tokens.bytes() + self.normalized.bytes() + self.classified.bytes()
-    }
 }
 
 #[cfg(test)]

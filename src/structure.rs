@@ -617,14 +617,14 @@ pub type ClassifiedLines = crate::piece_cache::PieceCache<Option<Classified>>;
 
 /// `classify`, through `cache` when there is one: keyed by the line with the flags before it.
 fn classify_cached(
+    p: &Patterns,
     cache: Option<&ClassifiedLines>,
     line: &str,
     ctx: &Context,
     in_article: bool,
 ) -> Option<Classified> {
-    let p = patterns();
     let Some(cache) = cache else {
-        return classify(&p, line, ctx, in_article);
+        return classify(p, line, ctx, in_article);
     };
     let flags = [
         ctx.has_articles,
@@ -636,7 +636,7 @@ fn classify_cached(
     .map(|&f| if f { '1' } else { '0' })
     .collect::<String>();
     let key = flags + line;
-    (*cache.get_or_compute(&key, |_| classify(&p, line, ctx, in_article))).clone()
+    (*cache.get_or_compute(&key, |_| classify(p, line, ctx, in_article))).clone()
 }
 
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
@@ -1017,7 +1017,7 @@ pub fn parse_with(source: &SourceText, cache: Option<&ClassifiedLines>) -> Struc
         } else {
             content
         };
-        let classified = classify_cached(cache, content, &ctx, in_article).filter(|c| {
+        let classified = classify_cached(&p, cache, content, &ctx, in_article).filter(|c| {
             // A bullet line can carry a list label, never a heading.
             bulleted.is_none() || matches!(c.kind, UnitKind::Item | UnitKind::SubItem)
         });
@@ -1341,7 +1341,7 @@ fn list_styles_in_order(
             .bullet
             .find(line)
             .map_or(line.as_str(), |m| &line[m.end()..]);
-        if let Some(c) = classify_cached(cache, content, ctx, false)
+        if let Some(c) = classify_cached(&p, cache, content, ctx, false)
             && matches!(
                 c.style,
                 LabelStyle::Parenthesized

@@ -29,8 +29,8 @@ pub use guard::{Output, guard_input};
 
 use crate::catalog::Catalogs;
 use crate::diagnostic::Language;
+use crate::document::AnalysisCache;
 use crate::engine::FileReport;
-use crate::piece_cache::AnalysisCache;
 use convert::{PositionEncoding, apply_change};
 use guard::write_messages;
 use state::{Engines, OpenDocument, State, lock, published, release_freed_memory};

@@ -12,9 +12,9 @@ use super::convert::{PositionEncoding, range_of};
 use super::diagnostics::{to_lsp_diagnostics, workspace_mismatches};
 use crate::catalog;
 use crate::diagnostic::{self as diag, Language};
+use crate::document::AnalysisCache;
 use crate::engine::{Engine, FileReport};
 use crate::kind::DocumentKind;
-use crate::piece_cache::AnalysisCache;
 use crate::text::SourceText;
 
 /// An open document: its text and the latest analysis of it.
