@@ -255,6 +255,12 @@ pub struct SectionSpec {
     /// form (「お問い合わせフォームにおける個人情報の取扱いについて」): read as a consent form is.
     #[serde(default)]
     pub form: Groups,
+    /// Concept groups naming the data the reader enters at this form (「ご入力いただいた個人
+    /// 情報」「今回ご提供いただく個人情報」「本フォームで取得する個人情報」): found in the first half
+    /// of a text, they show it given where the data are entered, read as a consent form is. A
+    /// general policy names such data, if at all, in a section further down.
+    #[serde(default)]
+    pub entered: Groups,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.
@@ -796,7 +802,12 @@ fn validate_section(
             format!("[section] {field}: {}", p.en),
         )
     };
-    for (field, terms) in [("heading", &section.heading), ("unless", &section.unless)] {
+    for (field, terms) in [
+        ("heading", &section.heading),
+        ("unless", &section.unless),
+        ("consent_to_use", &section.consent_to_use),
+        ("marks", &section.marks),
+    ] {
         if let Some((t, p)) = terms_problem(terms) {
             return error(
                 &[Step::Key("section"), Step::Key(field), Step::Index(t)],
@@ -808,6 +819,9 @@ fn validate_section(
         ("statement", &section.statement),
         ("outline", &section.outline),
         ("consent", &section.consent),
+        ("general", &section.general),
+        ("form", &section.form),
+        ("entered", &section.entered),
     ] {
         if let Some((indices, p)) = groups_problem(groups) {
             let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]

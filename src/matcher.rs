@@ -235,6 +235,8 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(&s.consent_to_use)
             .chain(&s.marks)
             .chain(s.form.iter().flatten())
+            .chain(s.entered.iter().flatten())
+            .chain(s.general.iter().flatten())
             .cloned()
     });
     section.chain(catalog.items.iter().flat_map(|item| {
@@ -731,7 +733,10 @@ fn sections(
     // a text that shows itself as a form's (asking consent before sending, at its end or
     // opening, or opening with the form it is about) is the notice however few matters it names
     let shown_at_a_form = found.is_empty()
-        && (opens_as_form || consent_at_end(index, spec) || consent_at_opening(index, spec));
+        && (opens_as_form
+            || consent_at_end(index, spec)
+            || consent_at_opening(index, spec)
+            || names_the_entered_data(index, spec));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -835,21 +840,44 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     if spec.form.is_empty() {
         return false;
     }
-    let opening = opening_lines(&index.doc.normalized.text);
+    let opening = opening_lines(&index.doc.normalized.text, 1);
     index.all_in(&spec.form, std::slice::from_ref(&opening))
+}
+
+/// Lines under a document's title read for a request of consent: the instruction over a form
+/// often comes second, under a line on what to fill in (「以下のフォームに必要事項をご入力の上…」
+/// over 「※個人情報に関する内容をご確認後、同意いただける場合のみお問い合わせ下さい。」).
+const CONSENT_OPENING_LINES: usize = 2;
+
+/// Whether the first half of a text names the data the reader enters at the form (`entered`).
+fn names_the_entered_data(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    if spec.entered.is_empty() {
+        return false;
+    }
+    let text = &index.doc.normalized.text;
+    let lines = crate::document::non_empty_lines(text, 0..text.len());
+    let half = lines.len().div_ceil(2);
+    let Some(end) = lines.get(half.saturating_sub(1)).map(|(line, _)| line.end) else {
+        return false;
+    };
+    let first_half = 0..end;
+    index.all_in(&spec.entered, std::slice::from_ref(&first_half))
 }
 
 /// A document's first lines: its title, a subtitle in brackets under it (「（NOCSY塾 資料請求）」)
 /// and the sentence under them.
-fn opening_lines(text: &str) -> Range<usize> {
+fn opening_lines(text: &str, sentence_lines: usize) -> Range<usize> {
     let first = line_around(text, &(0..0));
     let second = line_after(text, &first);
     let words = text[second.clone()].trim();
-    let last = if words.starts_with('(') && words.ends_with(')') {
+    let mut last = if words.starts_with('(') && words.ends_with(')') {
         line_after(text, &second)
     } else {
         second
     };
+    for _ in 1..sentence_lines {
+        last = line_after(text, &last);
+    }
     first.start..last.end.max(first.end)
 }
 
@@ -923,7 +951,7 @@ fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
 /// form (「当社の個人情報の取扱い及び利用目的に同意の上、内容を送信してください。」), not to the
 /// use of a service (「本ポリシーにご同意のうえご利用ください」).
 fn consent_at_opening(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
-    let opening = opening_lines(&index.doc.normalized.text);
+    let opening = opening_lines(&index.doc.normalized.text, CONSENT_OPENING_LINES);
     let opening = std::slice::from_ref(&opening);
     index.all_in(&spec.consent, opening) && !index.group_in(&spec.consent_to_use, opening)
 }
