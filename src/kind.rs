@@ -346,6 +346,23 @@ mod tests {
     }
 
     #[test]
+    fn the_notes_under_a_form_that_speak_of_personal_information_are_a_notice() {
+        assert_eq!(
+            kind_of(
+                "資料請求フォーム\n・ご入力内容をご確認のうえ、送信してください。お申込み確認メールをお送りします。\n※お申込みの際にいただいた個人情報は、当グループにおいて適正に管理いたします。\n※ご記入いただいた氏名・住所等の個人情報は、資料の発送にのみ利用いたします。\n"
+            ),
+            DocumentKind::PrivacyNotice
+        );
+        // the same words in a page that says nothing of personal information
+        assert_eq!(
+            kind_of(
+                "資料請求フォーム\n・ご入力内容をご確認のうえ、送信してください。お申込み確認メールをお送りします。\n※お申込みの受付は平日のみです。ご記入の誤りにご注意ください。\n"
+            ),
+            DocumentKind::Unknown
+        );
+    }
+
+    #[test]
     fn memos_readmes_and_general_contracts_are_none_of_the_three() {
         for text in [
             "定例会議メモ\n当社は来期の販売計画を確認した。お客様からのお問い合わせ件数が増えている。当社は窓口を増やす。お客様満足度の調査を行う。\n",
