@@ -865,7 +865,7 @@ fn names_the_entered_data(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool
 }
 
 /// A document's first lines: its title, a subtitle in brackets under it (「（NOCSY塾 資料請求）」)
-/// and the sentence under them.
+/// and `sentence_lines` lines under them (the sentence that opens the text).
 fn opening_lines(text: &str, sentence_lines: usize) -> Range<usize> {
     let first = line_around(text, &(0..0));
     let second = line_after(text, &first);
@@ -947,8 +947,8 @@ fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
 }
 
-/// Whether a document opens by asking the person to agree to it, as the instruction over a
-/// form (「当社の個人情報の取扱い及び利用目的に同意の上、内容を送信してください。」), not to the
+/// Whether a document opens by asking the person to agree to it (in its title and the
+/// `CONSENT_OPENING_LINES` lines under it), as the instruction over a form (「当社の個人情報の取扱い及び利用目的に同意の上、内容を送信してください。」), not to the
 /// use of a service (「本ポリシーにご同意のうえご利用ください」).
 fn consent_at_opening(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let opening = opening_lines(&index.doc.normalized.text, CONSENT_OPENING_LINES);
