@@ -736,7 +736,7 @@ fn sections(
         && (opens_as_form
             || consent_at_end(index, spec)
             || consent_at_opening(index, spec)
-            || names_the_entered_data(index, spec));
+            || names_the_entered_data(index, spec, &lines));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -844,20 +844,18 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.form, std::slice::from_ref(&opening))
 }
 
-/// Lines under a document's title read for a request of consent: the instruction over a form
-/// often comes second, under a line on what to fill in (「以下のフォームに必要事項をご入力の上…」
-/// over 「※個人情報に関する内容をご確認後、同意いただける場合のみお問い合わせ下さい。」).
-const CONSENT_OPENING_LINES: usize = 2;
-
-/// Whether the first half of a text names the data the reader enters at the form (`entered`).
-fn names_the_entered_data(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+/// Whether the first half of a text names the data the reader enters at the form (`entered`);
+/// `lines` are the text's non-empty lines.
+fn names_the_entered_data(
+    index: &mut TermIndex<'_>,
+    spec: &SectionSpec,
+    lines: &[Range<usize>],
+) -> bool {
     if spec.entered.is_empty() {
         return false;
     }
-    let text = &index.doc.normalized.text;
-    let lines = crate::document::non_empty_lines(text, 0..text.len());
     let half = lines.len().div_ceil(2);
-    let Some(end) = lines.get(half.saturating_sub(1)).map(|(line, _)| line.end) else {
+    let Some(end) = lines.get(half.saturating_sub(1)).map(|line| line.end) else {
         return false;
     };
     let first_half = 0..end;
@@ -947,9 +945,15 @@ fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.consent, std::slice::from_ref(&tail))
 }
 
+/// Lines under a document's title read for a request of consent: the instruction over a form
+/// often comes second, under a line on what to fill in (「以下のフォームに必要事項をご入力の上…」
+/// over 「※個人情報に関する内容をご確認後、同意いただける場合のみお問い合わせ下さい。」).
+const CONSENT_OPENING_LINES: usize = 2;
+
 /// Whether a document opens by asking the person to agree to it (in its title and the
-/// `CONSENT_OPENING_LINES` lines under it), as the instruction over a form (「当社の個人情報の取扱い及び利用目的に同意の上、内容を送信してください。」), not to the
-/// use of a service (「本ポリシーにご同意のうえご利用ください」).
+/// `CONSENT_OPENING_LINES` lines under it), as the instruction over a form (「当社の個人情報の
+/// 取扱い及び利用目的に同意の上、内容を送信してください。」), not to the use of a service
+/// (「本ポリシーにご同意のうえご利用ください」).
 fn consent_at_opening(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     let opening = opening_lines(&index.doc.normalized.text, CONSENT_OPENING_LINES);
     let opening = std::slice::from_ref(&opening);

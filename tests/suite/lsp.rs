@@ -245,13 +245,8 @@ fn large_document(bytes: usize) -> String {
     let mut text = corpus("shared/regulation-tsc.txt");
     let mut others = Vec::new();
     for folder in ["contracts", "notices", "regulations"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
         others.extend(
-            paths
+            crate::sorted_files(&root.join(folder))
                 .into_iter()
                 .map(|p| std::fs::read_to_string(p).unwrap()),
         );
@@ -1174,12 +1169,7 @@ fn analysis_after_edits_equals_a_fresh_one() {
     let notice = read("shared/privacy-policy-technocraft.txt");
     let mut long = regulation.clone();
     for folder in ["contracts", "notices"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for p in paths.iter().take(6) {
+        for p in crate::sorted_files(&root.join(folder)).iter().take(6) {
             long.push('\n');
             long.push_str(&std::fs::read_to_string(p).unwrap());
         }

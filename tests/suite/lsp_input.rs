@@ -466,11 +466,7 @@ fn fuzz_seeds_are_framed_and_answered() {
         ),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/lsp");
-    let mut seeds: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    seeds.sort();
+    let seeds = crate::sorted_files(&dir);
     assert_eq!(
         seeds.len(),
         expected.len(),

@@ -52,6 +52,17 @@ pub fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
     }
 }
 
+/// The files of `folder`, sorted by name, so that a test reads them in the same order on
+/// every machine.
+pub fn sorted_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
 /// The JSON a kiyaku run printed on standard output.
 pub fn json_of(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)

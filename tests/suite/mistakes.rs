@@ -153,12 +153,7 @@ fn corpus_item_lists() -> Vec<(std::path::PathBuf, u32, u32)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut files = vec![root.join("shared/regulation-tsc.txt")];
     for folder in ["regulations", "blind/regulations"] {
-        let mut more: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        more.sort();
-        files.extend(more);
+        files.extend(crate::sorted_files(&root.join(folder)));
     }
     let mut lists = Vec::new();
     for file in files {

@@ -6,7 +6,7 @@
 //! run anywhere; where Chromium is installed, every corpus contract is printed afresh and
 //! checked too, and so is one long PDF of all of them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -377,11 +377,7 @@ fn every_corpus_contract_printed_by_chromium_reads_as_its_text() {
         return;
     };
     let dir = temp_dir("pdf-print");
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(root().join(CONTRACTS))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    sources.sort();
+    let sources = crate::sorted_files(&root().join(CONTRACTS));
     let mut all = String::new();
     for source in &sources {
         let text = std::fs::read_to_string(source).unwrap();
