@@ -4,7 +4,7 @@
 
 use crate::resettable::Resettable;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::AhoCorasick;
 
@@ -12,6 +12,7 @@ use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
 use crate::piece_cache::{self, PieceCache, TokenCache};
+use crate::rescan::{Hit, Located, ScanMemo};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
 
@@ -31,8 +32,9 @@ pub struct Document {
     pub source: SourceText,
     pub normalized: Normalized,
     pub structure: Structure,
-    /// Tokens of the normalised text; spans are normalised byte ranges.
-    pub tokens: Vec<Token>,
+    /// Tokens of the normalised text; spans are normalised byte ranges. Shared with the
+    /// open document's memo (`ScanMemos::tokens`), which splices them after an edit.
+    pub tokens: Arc<[Token]>,
     /// Sentences as normalised byte ranges.
     pub sentences: Vec<Range<usize>>,
     pub units: Vec<ClauseUnit>,
@@ -42,6 +44,27 @@ pub struct Document {
     /// own sentences: units that may meet an item, but not a conflict (a caption names a
     /// section's topics, not what each sentence under it says of them).
     pub caption_units: Vec<ClauseUnit>,
+    /// The open document's scans remembered between analyses (the language server), with
+    /// this analysis's normalised text shared with them; dropped once the document is
+    /// checked.
+    pub rescans: Option<Rescans>,
+}
+
+/// What a document's scans need to be redone only where it changed (`rescan`).
+pub struct Rescans {
+    cache: Arc<AnalysisCache>,
+    text: Arc<str>,
+}
+
+impl Document {
+    /// The memo of one scan, with this analysis's normalised text, for `rescan::scan_with`;
+    /// none on the command line.
+    pub fn memo<K, T>(
+        &self,
+        of: impl FnOnce(&ScanMemos) -> &ScanMemo<K, T>,
+    ) -> Option<(&ScanMemo<K, T>, &Arc<str>)> {
+        self.rescans.as_ref().map(|r| (of(&r.cache.scans), &r.text))
+    }
 }
 
 impl Document {
@@ -56,47 +79,71 @@ impl Document {
             source,
             normalized: normalize::normalize(""),
             structure: Structure::default(),
-            tokens: Vec::new(),
+            tokens: Arc::new([]),
             sentences: Vec::new(),
             units: Vec::new(),
             caption_units: Vec::new(),
+            rescans: None,
         }
     }
 
     /// Like `new`, reusing what was made of the pieces seen before (their tokens, their
     /// lines normalised), and parsing the structure on another thread meanwhile (the
     /// language server).
-    pub fn with_cache(text: String, cache: &AnalysisCache) -> Self {
+    pub fn with_cache(text: String, cache: &Arc<AnalysisCache>) -> Self {
         Self::build(text, Some(cache))
     }
 
-    fn build(text: String, cache: Option<&AnalysisCache>) -> Self {
+    fn build(text: String, cache: Option<&Arc<AnalysisCache>>) -> Self {
         let source = SourceText::new(text);
-        let (normalized, structure, tokens, sentences, markers) = match cache {
+        let (normalized, structure, tokens, sentences, markers, rescans) = match cache {
             // the language server: the structure is parsed beside the rest (on rayon's
             // threads), for the latency of one document
             Some(cache) => {
-                let ((normalized, tokens, sentences, markers), structure) = rayon::join(
+                let ((normalized, tokens, sentences, markers, shared), structure) = rayon::join(
                     || {
                         let normalized = normalize::normalize_by_line(source.as_str(), |line| {
                             cache.normalized.get_or_compute(line, normalize::normalize)
                         });
-                        let tokens = tokenize_lines(&normalized.text, Some(&cache.tokens));
+                        let shared: Arc<str> = normalized.text.as_str().into();
+                        // tokens never cross a line: only the changed lines are tokenised
+                        // again (or found in the cache of pieces)
+                        let tokens = cache.scans.tokens.hits(&shared, &(), |lines| {
+                            let mut tokens = tokenize_lines(
+                                &normalized.text[lines.clone()],
+                                Some(&cache.tokens),
+                            );
+                            for t in &mut tokens {
+                                t.shift(lines.start as isize);
+                            }
+                            tokens
+                        });
                         let sentences = split_sentences(&normalized.text);
                         let markers = MarkerIndex::new(&normalized.text);
-                        (normalized, tokens, sentences, markers)
+                        (normalized, tokens, sentences, markers, shared)
                     },
                     || structure::parse_with(&source, Some(&cache.classified)),
                 );
-                (normalized, structure, tokens, sentences, markers)
+                let rescans = Rescans {
+                    cache: cache.clone(),
+                    text: shared,
+                };
+                (
+                    normalized,
+                    structure,
+                    tokens,
+                    sentences,
+                    markers,
+                    Some(rescans),
+                )
             }
             None => {
                 let normalized = normalize::normalize(source.as_str());
                 let structure = structure::parse(&source);
-                let tokens = tokenize_lines(&normalized.text, None);
+                let tokens = tokenize_lines(&normalized.text, None).into();
                 let sentences = split_sentences(&normalized.text);
                 let markers = MarkerIndex::new(&normalized.text);
-                (normalized, structure, tokens, sentences, markers)
+                (normalized, structure, tokens, sentences, markers, None)
             }
         };
         let mut doc = Document {
@@ -107,6 +154,7 @@ impl Document {
             sentences,
             units: Vec::new(),
             caption_units: Vec::new(),
+            rescans,
         };
         (doc.units, doc.caption_units) = build_units(&doc, &markers);
         doc
@@ -137,6 +185,35 @@ pub struct AnalysisCache {
     pub normalized: PieceCache<Normalized>,
     /// How each line classifies for the structure parser.
     pub classified: structure::ClassifiedLines,
+    /// The scans of the normalised text, redone only where it changed.
+    pub scans: ScanMemos,
+}
+
+/// The scans of an open document that are redone only where it changed: their hits in the
+/// text they last scanned (`rescan::ScanMemo`).
+#[derive(Default)]
+pub struct ScanMemos {
+    /// The catalog terms matched as text, under the number of the term set scanned for.
+    pub terms: ScanMemo<u64, Hit<u32>>,
+    /// The defined terms' occurrences, under the terms scanned for.
+    pub defined_terms: ScanMemo<Vec<String>, Hit<u32>>,
+    /// The outdated references (entry number, and whether by the law's abbreviation), under
+    /// whether the document abbreviates the law.
+    pub outdated: ScanMemo<bool, Hit<(u32, bool)>>,
+    /// The typos of fixed phrases (pattern number).
+    pub typos: ScanMemo<(), Hit<u32>>,
+    /// The document's tokens (each piece's from `AnalysisCache::tokens`).
+    pub tokens: ScanMemo<(), Token>,
+}
+
+impl Located for Token {
+    fn start(&self) -> usize {
+        self.span.start
+    }
+
+    fn shift(&mut self, by: isize) {
+        self.span = self.span.start.wrapping_add_signed(by)..self.span.end.wrapping_add_signed(by);
+    }
 }
 
 /// Bytes of normalised-line cache per byte of text: the text and a map of 8 bytes per byte,
@@ -159,6 +236,7 @@ impl Default for AnalysisCache {
                 piece_cache::DEFAULT_BUDGET / 8,
                 CLASSIFIED_BYTES_PER_TEXT_BYTE,
             ),
+            scans: ScanMemos::default(),
         }
     }
 }

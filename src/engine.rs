@@ -287,7 +287,7 @@ impl Engine {
     fn check_prepared(
         &self,
         path: &str,
-        document: Document,
+        mut document: Document,
         kind_override: Option<DocumentKind>,
         parallel: bool,
     ) -> FileReport {
@@ -328,6 +328,8 @@ impl Engine {
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
         self.codes.apply(&mut diagnostics);
         comments.apply(&mut diagnostics);
+        // the report outlives the analysis; the open document keeps the memos itself
+        document.rescans = None;
         FileReport {
             path: path.to_string(),
             kind,
@@ -752,7 +754,7 @@ mod tests {
     #[test]
     fn the_parallel_check_equals_the_sequential_one() {
         let engine = Engine::new(crate::catalog::builtin_catalogs());
-        let cache = crate::document::AnalysisCache::default();
+        let cache = std::sync::Arc::new(crate::document::AnalysisCache::default());
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
         let mut checked = 0;
         for folder in ["contracts", "notices", "regulations", "shared"] {

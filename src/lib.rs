@@ -27,6 +27,7 @@ pub mod normalize;
 pub mod numerals;
 pub mod piece_cache;
 pub mod report;
+pub mod rescan;
 pub mod resettable;
 pub mod structure;
 pub mod suppress;

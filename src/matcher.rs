@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
 use crate::document::{ClauseUnit, Document, polarity};
 use crate::morphology::{self, Token};
 use crate::normalize;
+use crate::rescan::{self, Hit};
 
 /// The verdict on one item, with where it was found (original byte range).
 #[derive(Debug, Clone)]
@@ -56,6 +57,9 @@ struct CompiledTerm {
 /// once for all of them), the other lemma terms are indexed by their first token (found in
 /// one pass over a document's tokens); `re:` terms are searched when first asked for.
 pub struct TermSet {
+    /// A number no other term set has, under which a document remembers its scan for
+    /// these terms (`rescan`).
+    id: u64,
     /// Catalog term → its number.
     ids: FxHashMap<String, usize>,
     automaton: Option<aho_corasick::AhoCorasick>,
@@ -135,7 +139,9 @@ impl TermSet {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&texts)
             .ok();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Self {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ids,
             automaton,
             patterns,
@@ -303,10 +309,23 @@ impl<'d> TermIndex<'d> {
             }
         }
         if let Some(automaton) = &terms.automaton {
-            for m in automaton.find_overlapping_iter(&doc.normalized.text) {
-                for &id in &terms.patterns[m.pattern().as_usize()] {
+            let text = doc.normalized.text.as_str();
+            // catalog terms hold no line break: each is found within one line
+            let hits = rescan::scan_with(doc.memo(|m| &m.terms), text, &terms.id, |lines| {
+                let mut hits: Vec<Hit<u32>> = automaton
+                    .find_overlapping_iter(aho_corasick::Input::new(text).span(lines))
+                    .map(|m| Hit {
+                        value: m.pattern().as_u32(),
+                        range: m.range(),
+                    })
+                    .collect();
+                hits.sort_unstable_by_key(|h| (h.range.start, h.range.end, h.value));
+                hits
+            });
+            for hit in hits.iter() {
+                for &id in &terms.patterns[hit.value as usize] {
                     if let Some(v) = &mut found[id] {
-                        v.push(m.range());
+                        v.push(hit.range.clone());
                     }
                 }
             }

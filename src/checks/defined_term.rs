@@ -11,6 +11,7 @@ use regex::Regex;
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Text};
 use crate::document::Document;
+use crate::rescan::{self, Hit};
 use crate::structure::UnitKind;
 
 /// The self-names, statutory terms and part headings of `dictionaries/vocabulary.toml`.
@@ -109,44 +110,76 @@ pub fn definitions(doc: &Document) -> Vec<Definition> {
         .collect()
 }
 
-/// Where each defined term occurs in `text`, as `str::match_indices` finds it (non-overlapping,
-/// leftmost first), for all terms in one scan.
+/// Where each defined term occurs in the document, as `str::match_indices` finds it
+/// (non-overlapping, leftmost first), for all terms in one scan; in the language server
+/// only the lines an edit changed are scanned again (a term holds no line break: one that
+/// does is looked for in the whole text).
 fn occurrences<'a>(
-    text: &str,
+    doc: &Document,
     defs: &'a [Definition],
 ) -> rustc_hash::FxHashMap<&'a str, Vec<usize>> {
+    let text = doc.normalized.text.as_str();
     let mut terms: Vec<&str> = defs.iter().map(|d| d.term.as_str()).collect();
     terms.sort_unstable();
     terms.dedup();
+    let key: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+    let memo = doc
+        .memo(|m| &m.defined_terms)
+        .filter(|_| !terms.iter().any(|t| t.contains('\n')));
+    let hits = rescan::scan_with(memo, text, &key, |lines| scan(text, lines, &terms));
     let mut found: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
-    // built for each document: an NFA, which is quick to build for a few dozen terms
+    for hit in hits.iter() {
+        found
+            .entry(terms[hit.value as usize])
+            .or_default()
+            .push(hit.range.start);
+    }
+    found
+}
+
+/// The occurrences of `terms` that start in `lines` (the term's number and its range),
+/// sorted by start.
+fn scan(text: &str, lines: Range<usize>, terms: &[&str]) -> Vec<Hit<u32>> {
+    let mut hits = Vec::new();
+    let hit = |i: usize, at: usize| Hit {
+        value: i as u32,
+        range: at..at + terms[i].len(),
+    };
+    // built for each scan: an NFA, which is quick to build for a few dozen terms
     let Ok(automaton) = aho_corasick::AhoCorasick::builder()
         .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-        .build(&terms)
+        .build(terms)
     else {
         // unreachable for terms of at most 24 characters; search them one by one
-        for term in terms {
-            found.insert(term, text.match_indices(term).map(|(p, _)| p).collect());
+        for (i, term) in terms.iter().enumerate() {
+            let from = lines.start;
+            hits.extend(
+                text[lines.clone()]
+                    .match_indices(term)
+                    .map(|(p, _)| hit(i, from + p)),
+            );
         }
-        return found;
+        hits.sort_by_key(|h| (h.range.start, h.value));
+        return hits;
     };
     // one term's matches come by position; a match that overlaps the term's previous one
     // is not one match_indices would give
     let mut last_end = vec![0usize; terms.len()];
-    for m in automaton.find_overlapping_iter(text) {
+    for m in automaton.find_overlapping_iter(aho_corasick::Input::new(text).span(lines)) {
         let i = m.pattern().as_usize();
         if m.start() >= last_end[i] {
             last_end[i] = m.end();
-            found.entry(terms[i]).or_default().push(m.start());
+            hits.push(hit(i, m.start()));
         }
     }
-    found
+    hits.sort_by_key(|h| (h.range.start, h.value));
+    hits
 }
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let defs = definitions(doc);
-    let occurrences = occurrences(text, &defs);
+    let occurrences = occurrences(doc, &defs);
     let parts = part_starts(text);
     let part_of = |p: usize| parts.partition_point(|&s| s <= p);
     let mut out = Vec::new();
@@ -460,7 +493,7 @@ mod tests {
         for text in texts {
             let doc = Document::new(text);
             let defs = definitions(&doc);
-            let found = occurrences(&doc.normalized.text, &defs);
+            let found = occurrences(&doc, &defs);
             for d in &defs {
                 let expected: Vec<usize> = doc
                     .normalized

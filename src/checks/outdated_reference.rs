@@ -4,6 +4,7 @@
 //! `dictionaries/outdated.toml`; each entry cites its source.
 
 use crate::resettable::Resettable;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Related, Text};
 use crate::document::Document;
+use crate::rescan::{self, Hit};
 
 /// What `outdated-reference` finds and how to fix it (`kiyaku explain outdated-reference`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
@@ -110,12 +112,12 @@ pub fn table() -> &'static [Compiled] {
                 entry
             })
             .map(|entry| Compiled {
-                regex: Regex::new(&entry.pattern)
+                regex: Regex::new(&rescan::within_lines(&entry.pattern))
                     .unwrap_or_else(|e| panic!("outdated.toml {}: {e}", entry.id)),
                 abbreviated: entry
                     .pattern
                     .strip_prefix(APPI_NAME)
-                    .map(|rest| Regex::new(&format!("法{rest}")))
+                    .map(|rest| Regex::new(&rescan::within_lines(&format!("法{rest}"))))
                     .and_then(Result::ok),
                 entry,
             })
@@ -128,8 +130,45 @@ pub fn table() -> &'static [Compiled] {
 /// entries occur at all (most occur in no document), so only those are searched.
 fn occurring(text: &str) -> Option<regex::SetMatches> {
     static SET: LazyLock<Option<RegexSet>> =
-        LazyLock::new(|| RegexSet::new(table().iter().map(|c| &c.entry.pattern)).ok());
+        LazyLock::new(|| RegexSet::new(table().iter().map(|c| c.regex.as_str())).ok());
     SET.as_ref().map(|set| set.matches(text))
+}
+
+/// The references of the table that start in `lines` (whole lines of `text`): each
+/// entry's matches, and where the document abbreviates the APPI as 「法」 the matches of the
+/// abbreviated patterns (「法第20条」, where 法 is a word of its own: 番号法第20条 is another
+/// law), sorted by start. Every pattern is `rescan::line_local` (a test asserts it).
+fn references_in(text: &str, lines: Range<usize>, abbreviated: bool) -> Vec<Hit<(u32, bool)>> {
+    let part = &text[lines.clone()];
+    let occurring = occurring(part);
+    let at = |r: Range<usize>| lines.start + r.start..lines.start + r.end;
+    let mut hits = Vec::new();
+    for (i, c) in table().iter().enumerate() {
+        if occurring.as_ref().is_none_or(|o| o.matched(i)) {
+            hits.extend(c.regex.find_iter(part).map(|m| Hit {
+                value: (i as u32, false),
+                range: at(m.range()),
+            }));
+        }
+        let Some(re) = c.abbreviated.as_ref().filter(|_| abbreviated) else {
+            continue;
+        };
+        hits.extend(
+            re.find_iter(part)
+                .filter(|m| {
+                    !text[..lines.start + m.start()]
+                        .chars()
+                        .next_back()
+                        .is_some_and(crate::normalize::is_word_char)
+                })
+                .map(|m| Hit {
+                    value: (i as u32, true),
+                    range: at(m.range()),
+                }),
+        );
+    }
+    hits.sort_by_key(|h| (h.range.start, h.value));
+    hits
 }
 
 /// Characters of context looked at after the match's sentence when the sentence does not settle it.
@@ -144,53 +183,46 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 pub fn check_by_entry(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
-    let occurring = occurring(text);
     let abbreviated = abbreviates_appi(text);
-    for (i, c) in table().iter().enumerate() {
-        let by_abbreviation = c.abbreviated.as_ref().filter(|_| abbreviated);
-        if occurring.as_ref().is_some_and(|o| !o.matched(i)) && by_abbreviation.is_none() {
-            continue;
+    let hits = rescan::scan_with(doc.memo(|m| &m.outdated), text, &abbreviated, |lines| {
+        references_in(text, lines, abbreviated)
+    });
+    // each entry's own matches, then those by the abbreviation that overlap none of them
+    let mut by_entry: Vec<Vec<Range<usize>>> = vec![Vec::new(); table().len()];
+    for hit in hits.iter().filter(|h| !h.value.1) {
+        by_entry[hit.value.0 as usize].push(hit.range.clone());
+    }
+    for hit in hits.iter().filter(|h| h.value.1) {
+        let matches = &mut by_entry[hit.value.0 as usize];
+        if !matches
+            .iter()
+            .any(|n| n.start < hit.range.end && hit.range.start < n.end)
+        {
+            matches.push(hit.range.clone());
         }
+    }
+    for (c, mut matches) in table().iter().zip(by_entry) {
         let mut reported = false;
-        // 「法第20条」 counts only where 法 is a word of its own (番号法第20条 is another law)
-        let short_matches = by_abbreviation
-            .into_iter()
-            .flat_map(|re| re.find_iter(text))
-            .filter(|m| {
-                !text[..m.start()]
-                    .chars()
-                    .next_back()
-                    .is_some_and(crate::normalize::is_word_char)
-            });
-        let mut matches: Vec<regex::Match> = c.regex.find_iter(text).collect();
-        for m in short_matches {
-            if !matches
-                .iter()
-                .any(|n| n.start() < m.end() && m.start() < n.end())
-            {
-                matches.push(m);
-            }
-        }
-        matches.sort_by_key(|m| m.start());
+        matches.sort_by_key(|m| m.start);
         for m in matches {
             // terminology without a mechanical fix is reported once per document
             if reported && c.entry.replacement.is_none() {
                 break;
             }
             if !c.entry.context.is_empty() {
-                let sentence_start = text[..m.start()].rfind(['。', '\n']).map_or(0, |i| {
+                let sentence_start = text[..m.start].rfind(['。', '\n']).map_or(0, |i| {
                     i + text[i..].chars().next().map_or(1, char::len_utf8)
                 });
-                let sentence_end = text[m.end()..]
+                let sentence_end = text[m.end..]
                     .find(['。', '\n'])
-                    .map_or(text.len(), |i| m.end() + i);
+                    .map_or(text.len(), |i| m.end + i);
                 let after: String = text[sentence_end..].chars().take(CONTEXT_AFTER).collect();
                 let window = format!("{}{}", &text[sentence_start..sentence_end], after);
                 if !c.entry.context.iter().any(|w| window.contains(w.as_str())) {
                     continue;
                 }
             }
-            let range = doc.original(m.range());
+            let range = doc.original(m.clone());
             let mut d = Diagnostic::new(
                 Code::OutdatedReference,
                 Severity::Warning,
@@ -212,7 +244,7 @@ pub fn check_by_entry(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
             // 「法第20条」 is replaced by 「法第23条」, keeping the document's abbreviation
             let replacement = c.entry.replacement.as_ref().map(|r| {
                 match (
-                    text[m.range()].starts_with('法'),
+                    text[m.clone()].starts_with('法'),
                     r.strip_prefix("個人情報保護法"),
                 ) {
                     (true, Some(rest)) => format!("法{rest}"),
@@ -236,4 +268,26 @@ pub fn check_by_entry(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `references_in` scans only the lines an edit changed: no pattern may find a match
+    /// that holds a line break or depends on where the text starts.
+    #[test]
+    fn every_pattern_is_line_local() {
+        for c in table() {
+            assert!(
+                crate::rescan::line_local(c.regex.as_str()),
+                "outdated.toml {}: {}",
+                c.entry.id,
+                c.regex.as_str()
+            );
+            if let Some(re) = &c.abbreviated {
+                assert!(crate::rescan::line_local(re.as_str()), "{}", re.as_str());
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! another word of the phrase but is written differently (through lindera's
 //! readings).
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
@@ -14,6 +15,7 @@ use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Edit, Fix, Text};
 use crate::document::Document;
 use crate::morphology::{self, Token};
+use crate::rescan::{self, Hit};
 
 /// What `phrase-typo` finds and how to fix it (`kiyaku explain phrase-typo`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
@@ -107,7 +109,7 @@ pub(crate) fn table() -> &'static [CompiledPhrase] {
                     .typo
                     .iter()
                     .map(|t| {
-                        Regex::new(&t.pattern)
+                        Regex::new(&rescan::within_lines(&t.pattern))
                             .unwrap_or_else(|e| panic!("phrases.toml {}: {e}", phrase.id))
                     })
                     .collect(),
@@ -142,7 +144,7 @@ fn prefilter() -> &'static Prefilter {
         typos: RegexSet::new(
             table()
                 .iter()
-                .flat_map(|p| p.phrase.typo.iter().map(|t| &t.pattern)),
+                .flat_map(|p| p.typos.iter().map(Regex::as_str)),
         )
         .ok(),
         words: {
@@ -162,6 +164,34 @@ fn prefilter() -> &'static Prefilter {
     &P
 }
 
+/// How many typo patterns the table has (each phrase's, in turn).
+fn typo_count() -> usize {
+    table().iter().map(|p| p.typos.len()).sum()
+}
+
+/// The typos that start in `lines` (whole lines of `text`): the number of the pattern
+/// (each phrase's patterns in turn) and the part that is wrong, sorted by start. Every
+/// pattern is `rescan::line_local` (a test asserts it).
+fn typos_in(text: &str, lines: Range<usize>) -> Vec<Hit<u32>> {
+    let part = &text[lines.clone()];
+    let occurring = prefilter().typos.as_ref().map(|set| set.matches(part));
+    let mut hits = Vec::new();
+    for (pattern, regex) in table().iter().flat_map(|p| &p.typos).enumerate() {
+        if occurring.as_ref().is_some_and(|o| !o.matched(pattern)) {
+            continue;
+        }
+        for c in regex.captures_iter(part) {
+            let m = c.name("wrong").or_else(|| c.get(0)).expect("match");
+            hits.push(Hit {
+                value: pattern as u32,
+                range: lines.start + m.start()..lines.start + m.end(),
+            });
+        }
+    }
+    hits.sort_by_key(|h| (h.range.start, h.value));
+    hits
+}
+
 /// How many tokens either side of an anchor word are searched.
 const WINDOW: usize = 4;
 
@@ -175,7 +205,14 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     let text = &doc.normalized.text;
     let mut out: Vec<(&'static str, Diagnostic)> = Vec::new();
     let filter = prefilter();
-    let occurring = filter.typos.as_ref().map(|set| set.matches(text));
+    let hits = rescan::scan_with(doc.memo(|m| &m.typos), text, &(), |lines| {
+        typos_in(text, lines)
+    });
+    // each typo pattern's matches (the part that is wrong), in order
+    let mut by_pattern: Vec<Vec<Range<usize>>> = vec![Vec::new(); typo_count()];
+    for hit in hits.iter() {
+        by_pattern[hit.value as usize].push(hit.range.clone());
+    }
     // tokens that are a word of some phrase, the only possible anchors, by phrase
     let mut anchors: Vec<Vec<(usize, usize)>> = vec![Vec::new(); table().len()];
     for (i, t) in doc.tokens.iter().enumerate() {
@@ -185,13 +222,9 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     }
     let mut pattern = 0;
     for (p, anchors) in table().iter().zip(&anchors) {
-        for (typo, regex) in p.phrase.typo.iter().zip(&p.typos) {
+        for typo in &p.phrase.typo {
             pattern += 1;
-            if occurring.as_ref().is_some_and(|o| !o.matched(pattern - 1)) {
-                continue;
-            }
-            for c in regex.captures_iter(text) {
-                let m = c.name("wrong").or_else(|| c.get(0)).expect("match");
+            for wrong in &by_pattern[pattern - 1] {
                 let right = typo
                     .right
                     .clone()
@@ -201,7 +234,7 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
                     p.phrase.id.as_str(),
                     typo_diag(
                         doc,
-                        m.range(),
+                        wrong.clone(),
                         &right,
                         Text::new(
                             typo.message.clone(),
@@ -263,4 +296,26 @@ fn typo_diag(
         }],
     });
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `typos_in` scans only the lines an edit changed: no pattern may find a match that
+    /// holds a line break or depends on where the text starts.
+    #[test]
+    fn every_pattern_is_line_local() {
+        for p in table() {
+            assert_eq!(p.typos.len(), p.phrase.typo.len());
+            for re in &p.typos {
+                assert!(
+                    crate::rescan::line_local(re.as_str()),
+                    "phrases.toml {}: {}",
+                    p.phrase.id,
+                    re.as_str()
+                );
+            }
+        }
+    }
 }

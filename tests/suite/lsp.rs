@@ -1200,7 +1200,7 @@ fn analysis_after_edits_equals_a_fresh_one() {
     let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
     // one cache for every text: the same line read in documents of other kinds (with and
     // without articles) must not bring one's reading into the other
-    let cache = kiyaku::document::AnalysisCache::default();
+    let cache = std::sync::Arc::new(kiyaku::document::AnalysisCache::default());
     for (name, text, edits) in [
         ("notice", notice, 40),
         ("regulation", regulation, 40),

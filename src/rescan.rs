@@ -1,0 +1,413 @@
+//! Scans of a document's normalised text redone only where an edit changed it (the language
+//! server). A keystroke changes one line of a document of ten thousand; a scan whose every
+//! hit lies within one line (a literal, or a pattern that cannot match a line break:
+//! `line_local`) finds on the other lines what it found before, moved by the bytes the edit
+//! added or removed. `ScanMemo` keeps a scan's hits and the text they were found in, and
+//! after an edit scans only the lines between the unchanged start and the unchanged end of
+//! the text (`Changed`). Without a memo (the command line) the same scan runs over the
+//! whole text, so both give the same hits.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+/// The whole lines an edit changed: `old` in the text scanned before, `new` in the text
+/// now. What precedes them is the same in both texts, and so is what follows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub old: Range<usize>,
+    pub new: Range<usize>,
+}
+
+impl Changed {
+    /// The lines from the first byte that differs to the last, found by comparing the two
+    /// texts from both ends.
+    pub fn between(old: &str, new: &str) -> Changed {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let prefix = common_prefix(a, b);
+        let start = b[..prefix]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let room = a.len().min(b.len()) - start;
+        let suffix = common_suffix(&a[a.len() - room..], &b[b.len() - room..]);
+        let (old_end, new_end) = (a.len() - suffix, b.len() - suffix);
+        let ends_a_line = |t: &[u8], end: usize| end == start || t[end - 1] == b'\n';
+        // the rest of the last changed line, which both texts share
+        let rest = if ends_a_line(a, old_end) && ends_a_line(b, new_end) {
+            0
+        } else {
+            b[new_end..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(suffix, |i| i + 1)
+        };
+        Changed {
+            old: start..old_end + rest,
+            new: start..new_end + rest,
+        }
+    }
+}
+
+/// Bytes compared at a time: a megabyte is compared in a tenth of a millisecond.
+const CHUNK: usize = 256;
+
+/// How many bytes `a` and `b` share from their start.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let chunks = a
+        .chunks(CHUNK)
+        .zip(b.chunks(CHUNK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let at = (chunks * CHUNK).min(a.len()).min(b.len());
+    at + a[at..]
+        .iter()
+        .zip(&b[at..])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` share at their end.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let chunks = a
+        .rchunks(CHUNK)
+        .zip(b.rchunks(CHUNK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let at = (chunks * CHUNK).min(a.len()).min(b.len());
+    at + a[..a.len() - at]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - at].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// A hit of a scan: where it starts, and the same hit moved by an edit.
+pub trait Located: Clone {
+    fn start(&self) -> usize;
+    /// The hit `by` bytes later (`by` may be negative).
+    fn shift(&mut self, by: isize);
+}
+
+/// A scan's hits in the text it last scanned, under the `key` it ran with (the terms it
+/// looked for, when they come from the document itself).
+struct Memo<K, T> {
+    text: Arc<str>,
+    key: K,
+    hits: Arc<[T]>,
+}
+
+/// One scan of one open document, remembered between analyses.
+pub struct ScanMemo<K, T> {
+    last: Mutex<Option<Memo<K, T>>>,
+}
+
+impl<K, T> Default for ScanMemo<K, T> {
+    fn default() -> Self {
+        Self {
+            last: Mutex::new(None),
+        }
+    }
+}
+
+impl<K: PartialEq + Clone, T: Located> ScanMemo<K, T> {
+    /// The hits of `scan` in `text`, sorted by start: `scan(range)` gives those starting in
+    /// `range` (whole lines), sorted. Only the lines changed since the last scan under the
+    /// same `key` are scanned; the whole text when there was none.
+    pub fn hits(
+        &self,
+        text: &Arc<str>,
+        key: &K,
+        scan: impl FnOnce(Range<usize>) -> Vec<T>,
+    ) -> Arc<[T]> {
+        let last = {
+            let guard = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            guard
+                .as_ref()
+                .filter(|m| m.key == *key)
+                .map(|m| (m.text.clone(), m.hits.clone()))
+        };
+        let hits: Arc<[T]> = match last {
+            Some((old_text, old_hits)) if Arc::ptr_eq(&old_text, text) => old_hits,
+            Some((old_text, old_hits)) => spliced(&old_text, &old_hits, text, scan),
+            None => scan(0..text.len()).into(),
+        };
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(Memo {
+            text: text.clone(),
+            key: key.clone(),
+            hits: hits.clone(),
+        });
+        hits
+    }
+}
+
+/// The hits before the changed lines, those `scan` finds in them, and those after them
+/// moved by the bytes the edit added or removed.
+fn spliced<T: Located>(
+    old_text: &str,
+    old_hits: &[T],
+    text: &str,
+    scan: impl FnOnce(Range<usize>) -> Vec<T>,
+) -> Arc<[T]> {
+    let changed = Changed::between(old_text, text);
+    let by = changed.new.end as isize - changed.old.end as isize;
+    let before = old_hits.partition_point(|h| h.start() < changed.old.start);
+    let after = old_hits.partition_point(|h| h.start() < changed.old.end);
+    let found = scan(changed.new.clone());
+    // collected from iterators of known length: written once, straight into the shared slice
+    old_hits[..before]
+        .iter()
+        .cloned()
+        .chain(found)
+        .chain(old_hits[after..].iter().map(|h| {
+            let mut h = h.clone();
+            h.shift(by);
+            h
+        }))
+        .collect()
+}
+
+/// Runs `scan` over the whole of `text`, or through `memo` over the lines changed since
+/// its last scan: the one entry point of the scans that a document may remember.
+pub fn scan_with<K: PartialEq + Clone, T: Located>(
+    memo: Option<(&ScanMemo<K, T>, &Arc<str>)>,
+    text: &str,
+    key: &K,
+    scan: impl FnOnce(Range<usize>) -> Vec<T>,
+) -> Arc<[T]> {
+    match memo {
+        Some((memo, shared)) => memo.hits(shared, key, scan),
+        None => scan(0..text.len()).into(),
+    }
+}
+
+/// A hit that is a byte range with a value (the term, entry or pattern it belongs to).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit<V> {
+    pub value: V,
+    pub range: Range<usize>,
+}
+
+impl<V: Clone> Located for Hit<V> {
+    fn start(&self) -> usize {
+        self.range.start
+    }
+
+    fn shift(&mut self, by: isize) {
+        self.range =
+            self.range.start.wrapping_add_signed(by)..self.range.end.wrapping_add_signed(by);
+    }
+}
+
+/// Whether a regular expression finds only what lies within one line, at the same places in
+/// a line scanned alone as in the whole text: no match can hold a line break, and it does not
+/// look at where the text starts or ends (`^`, `$`, `\A`, `\z` without the multi-line flag).
+/// The scans that `ScanMemo` remembers use only such expressions (their tests assert it).
+pub fn line_local(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, HirKind, Look};
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return false;
+    };
+    let mut stack = vec![&hir];
+    while let Some(h) = stack.pop() {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                if l.0.contains(&b'\n') {
+                    return false;
+                }
+            }
+            HirKind::Class(Class::Unicode(c)) => {
+                if c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= '\n' && '\n' <= r.end())
+                {
+                    return false;
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                if c.ranges()
+                    .iter()
+                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+                {
+                    return false;
+                }
+            }
+            HirKind::Look(look) => {
+                if matches!(look, Look::Start | Look::End) {
+                    return false;
+                }
+            }
+            HirKind::Repetition(r) => stack.push(&r.sub),
+            HirKind::Capture(c) => stack.push(&c.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => stack.extend(hs),
+            HirKind::Empty => {}
+        }
+    }
+    true
+}
+
+/// `pattern` made to find only what lies within one line: its classes no longer match a
+/// line break (「法\s*第2条」 no longer finds a reference broken over two lines) and its `\A`
+/// and `\z` are the start and end of a line, so that a
+/// scan of the changed lines finds what a scan of the whole text finds. The tables' patterns
+/// are compiled through it; an invalid pattern is returned unchanged, for the regular
+/// expression's own error.
+pub fn within_lines(pattern: &str) -> String {
+    match regex_syntax::parse(pattern) {
+        Ok(hir) => without_line_breaks(&hir).to_string(),
+        Err(_) => pattern.to_string(),
+    }
+}
+
+fn without_line_breaks(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{
+        Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+        Look, Repetition,
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut c = c.clone();
+            c.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n')]));
+            Hir::class(Class::Bytes(c))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(without_line_breaks(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(without_line_breaks(&c.sub)),
+            ..c.clone()
+        }),
+        // where the text starts or ends becomes where a line does (「(?:\A|[^税])期間」)
+        HirKind::Look(Look::Start) => Hir::look(Look::StartLF),
+        HirKind::Look(Look::End) => Hir::look(Look::EndLF),
+        HirKind::Concat(hs) => Hir::concat(hs.iter().map(without_line_breaks).collect()),
+        HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(without_line_breaks).collect()),
+        _ => hir.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits_of(text: &str, word: &str, range: Range<usize>) -> Vec<Hit<()>> {
+        text[range.clone()]
+            .match_indices(word)
+            .map(|(i, _)| Hit {
+                value: (),
+                range: range.start + i..range.start + i + word.len(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_changed_lines_are_whole_lines_and_the_rest_is_shared() {
+        let c = Changed::between("甲は\n乙は\n丙は\n", "甲は\n乙が\n丙は\n");
+        assert_eq!(c.old, 7..14);
+        assert_eq!(c.new, 7..14);
+        // a line inserted
+        let c = Changed::between("a\nb\n", "a\nx\nb\n");
+        assert_eq!(
+            ("a\nb\n"[c.old.clone()].len(), &"a\nx\nb\n"[c.new.clone()]),
+            (0, "x\n")
+        );
+        // a line break removed joins two lines: both are changed
+        let c = Changed::between("ab\ncd\nef", "ab\ncdef");
+        assert_eq!(
+            (&"ab\ncd\nef"[c.old.clone()], &"ab\ncdef"[c.new.clone()]),
+            ("cd\nef", "cdef")
+        );
+        // the same text: nothing changed
+        let c = Changed::between("a\nb", "a\nb");
+        assert!(c.old.is_empty() && c.new.is_empty());
+        // a repeated line: the change is placed within the lines that differ
+        let c = Changed::between("x\nx\nx\n", "x\nx\n");
+        assert_eq!(c.old.len() - c.new.len(), 2);
+    }
+
+    #[test]
+    fn a_remembered_scan_gives_what_a_whole_scan_gives() {
+        let memo: ScanMemo<(), Hit<()>> = ScanMemo::default();
+        let mut text = String::from("当社は\n当社が当社を\n\nその他\n当社");
+        let mut rand = {
+            let mut seed: u64 = 0x9E3779B97F4A7C15;
+            move |n: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % n.max(1) as u64) as usize
+            }
+        };
+        let inserts = ["当", "社", "当社", "\n", "は", ""];
+        for _ in 0..500 {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let at = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+            let start = rand(chars.len() + 1);
+            let end = (start + rand(3)).min(chars.len());
+            let (from, to) = (at(start), at(end));
+            text.replace_range(from..to, inserts[rand(inserts.len())]);
+            let shared: Arc<str> = text.as_str().into();
+            let remembered = memo.hits(&shared, &(), |r| hits_of(&text, "当社", r));
+            assert_eq!(
+                &*remembered,
+                hits_of(&text, "当社", 0..text.len()).as_slice(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_key_scans_the_whole_text() {
+        let memo: ScanMemo<&str, Hit<()>> = ScanMemo::default();
+        let text: Arc<str> = "当社と弊社\n".into();
+        memo.hits(&text, &"当社", |r| hits_of(&text, "当社", r));
+        let other: Arc<str> = "当社と弊社\n。".into();
+        let hits = memo.hits(&other, &"弊社", |r| hits_of(&other, "弊社", r));
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
+    fn within_lines_keeps_a_pattern_to_one_line() {
+        let re =
+            regex::Regex::new(&within_lines(r"個人情報保護法\s*第?(?P<n>\d+)条[^。]*")).unwrap();
+        assert!(line_local(re.as_str()), "{}", re.as_str());
+        assert_eq!(
+            re.captures("個人情報保護法 第23条の規定\n次").unwrap()["n"].to_string(),
+            "23"
+        );
+        assert_eq!(
+            re.find("個人情報保護法 第23条の規定\n次").unwrap().as_str(),
+            "個人情報保護法 第23条の規定"
+        );
+        assert!(re.find("個人情報保護法\n第23条").is_none());
+        assert_eq!(within_lines("(").as_str(), "(");
+        let re = regex::Regex::new(&within_lines(r"(?:\A|[^税])(?P<wrong>期間)")).unwrap();
+        assert!(line_local(re.as_str()), "{}", re.as_str());
+        assert_eq!(
+            re.captures("前\n期間")
+                .unwrap()
+                .name("wrong")
+                .unwrap()
+                .start(),
+            4
+        );
+    }
+
+    #[test]
+    fn expressions_that_can_cross_a_line_are_not_line_local() {
+        assert!(line_local("個人情報保護法第[0-9]+条"));
+        assert!(line_local(r"以下「([^」「\n]{1,24})」"));
+        assert!(line_local(r"\b第\d+条"));
+        assert!(!line_local(r"以下「([^」「]{1,24})」"));
+        assert!(!line_local(r"法\s+第"));
+        assert!(!line_local(r"^第1条"));
+        assert!(line_local(r"(?m)^第1条"));
+        assert!(!line_local("a\nb"));
+    }
+}
