@@ -12,7 +12,7 @@ use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
 use crate::piece_cache::{self, PieceCache, TokenCache};
-use crate::rescan::{Hit, Located, ScanMemo};
+use crate::rescan::{Hit, Located, Remembered, ScanMemo};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
 
@@ -37,13 +37,12 @@ pub struct Document {
     pub tokens: Arc<[Token]>,
     /// Sentences as normalised byte ranges.
     pub sentences: Vec<Range<usize>>,
-    pub units: Vec<ClauseUnit>,
-    /// In a page without numbered units, each caption line read with a sentence under it
-    /// (「個人情報の利用目的」 over 「…ご送付に利用いたします。」), as a heading reads; and an
-    /// article that is only its label and caption (「第2条（利用目的）」) read with each of its
-    /// own sentences: units that may meet an item, but not a conflict (a caption names a
-    /// section's topics, not what each sentence under it says of them).
-    pub caption_units: Vec<ClauseUnit>,
+    /// The clause units (`units`) and the caption units (`caption_units`), made when the
+    /// catalogs first ask for them: only the catalogs' judgement reads them, so the
+    /// language server makes them beside the consistency checks.
+    clause_units: std::sync::OnceLock<ClauseUnits>,
+    /// The polarity markers the clause units are judged by.
+    markers: MarkerIndex,
     /// The open document's scans remembered between analyses (the language server), with
     /// this analysis's normalised text shared with them; dropped once the document is
     /// checked.
@@ -56,13 +55,43 @@ pub struct Rescans {
     text: Arc<str>,
 }
 
+/// A document's clause units and caption units.
+struct ClauseUnits {
+    units: Vec<ClauseUnit>,
+    caption_units: Vec<ClauseUnit>,
+}
+
 impl Document {
+    /// The places where a required clause may stand.
+    pub fn units(&self) -> &[ClauseUnit] {
+        &self.clause_units().units
+    }
+
+    /// In a page without numbered units, each caption line read with a sentence under it
+    /// (「個人情報の利用目的」 over 「…ご送付に利用いたします。」), as a heading reads; and an
+    /// article that is only its label and caption (「第2条（利用目的）」) read with each of its
+    /// own sentences: units that may meet an item, but not a conflict (a caption names a
+    /// section's topics, not what each sentence under it says of them).
+    pub fn caption_units(&self) -> &[ClauseUnit] {
+        &self.clause_units().caption_units
+    }
+
+    fn clause_units(&self) -> &ClauseUnits {
+        self.clause_units.get_or_init(|| {
+            let (units, caption_units) = build_units(self, &self.markers);
+            ClauseUnits {
+                units,
+                caption_units,
+            }
+        })
+    }
+
     /// The memo of one scan, with this analysis's normalised text, for `rescan::scan_with`;
     /// none on the command line.
     pub fn memo<K, T>(
         &self,
         of: impl FnOnce(&ScanMemos) -> &ScanMemo<K, T>,
-    ) -> Option<(&ScanMemo<K, T>, &Arc<str>)> {
+    ) -> Remembered<'_, K, T> {
         self.rescans.as_ref().map(|r| (of(&r.cache.scans), &r.text))
     }
 }
@@ -81,8 +110,10 @@ impl Document {
             structure: Structure::default(),
             tokens: Arc::new([]),
             sentences: Vec::new(),
-            units: Vec::new(),
-            caption_units: Vec::new(),
+            clause_units: std::sync::OnceLock::new(),
+            markers: MarkerIndex {
+                found: Arc::new([]),
+            },
             rescans: None,
         }
     }
@@ -119,7 +150,10 @@ impl Document {
                             tokens
                         });
                         let sentences = split_sentences(&normalized.text);
-                        let markers = MarkerIndex::new(&normalized.text);
+                        let markers = MarkerIndex::new(
+                            &normalized.text,
+                            Some((&cache.scans.markers, &shared)),
+                        );
                         (normalized, tokens, sentences, markers, shared)
                     },
                     || structure::parse_with(&source, Some(&cache.classified)),
@@ -142,22 +176,20 @@ impl Document {
                 let structure = structure::parse(&source);
                 let tokens = tokenize_lines(&normalized.text, None).into();
                 let sentences = split_sentences(&normalized.text);
-                let markers = MarkerIndex::new(&normalized.text);
+                let markers = MarkerIndex::new(&normalized.text, None);
                 (normalized, structure, tokens, sentences, markers, None)
             }
         };
-        let mut doc = Document {
+        Document {
             source,
             normalized,
             structure,
             tokens,
             sentences,
-            units: Vec::new(),
-            caption_units: Vec::new(),
+            clause_units: std::sync::OnceLock::new(),
+            markers,
             rescans,
-        };
-        (doc.units, doc.caption_units) = build_units(&doc, &markers);
-        doc
+        }
     }
 
     /// Original byte range of a normalised range.
@@ -204,6 +236,13 @@ pub struct ScanMemos {
     pub typos: ScanMemo<(), Hit<u32>>,
     /// The document's tokens (each piece's from `AnalysisCache::tokens`).
     pub tokens: ScanMemo<(), Token>,
+    /// The catalog terms matched on tokens (the term's number in its term set), under the
+    /// term set's number.
+    pub lemma_terms: ScanMemo<u64, Hit<u32>>,
+    /// The polarity markers of clauses.
+    pub markers: ScanMemo<(), Hit<Polarity>>,
+    /// The words of a sentence that refers the reader elsewhere.
+    pub referrals: ScanMemo<(), Hit<()>>,
 }
 
 impl Located for Token {
@@ -1056,28 +1095,36 @@ pub fn polarity(text: &str) -> Polarity {
 /// is also part of its article), and the polarity of any stretch is then a lookup.
 struct MarkerIndex {
     /// Every marker occurrence (overlapping ones included), by start.
-    found: Vec<(Range<usize>, Polarity)>,
+    found: Arc<[Hit<Polarity>]>,
 }
 
 impl MarkerIndex {
-    fn new(text: &str) -> Self {
-        let mut found: Vec<(Range<usize>, Polarity)> = markers()
-            .find_overlapping_iter(text)
-            .map(|m| (m.range(), marker_class(m.pattern().as_usize())))
-            .collect();
-        found.sort_by_key(|(r, _)| r.start);
+    /// The markers of `text`; through `memo`, only those of the lines an edit changed are
+    /// looked for again (a marker is a word: it never holds a line break).
+    fn new(text: &str, memo: Remembered<'_, (), Hit<Polarity>>) -> Self {
+        let found = crate::rescan::scan_with(memo, text, &(), |lines| {
+            let mut found: Vec<Hit<Polarity>> = markers()
+                .find_overlapping_iter(aho_corasick::Input::new(text).span(lines))
+                .map(|m| Hit {
+                    value: marker_class(m.pattern().as_usize()),
+                    range: m.range(),
+                })
+                .collect();
+            found.sort_by_key(|h| h.range.start);
+            found
+        });
         Self { found }
     }
 
     /// `polarity(&text[range])`: the markers that lie wholly inside `range`.
     fn polarity(&self, range: &Range<usize>) -> Polarity {
-        let first = self.found.partition_point(|(r, _)| r.start < range.start);
+        let first = self.found.partition_point(|h| h.range.start < range.start);
         decide(
             self.found[first..]
                 .iter()
-                .take_while(|(r, _)| r.start < range.end)
-                .filter(|(r, _)| r.end <= range.end)
-                .map(|(_, class)| *class),
+                .take_while(|h| h.range.start < range.end)
+                .filter(|h| h.range.end <= range.end)
+                .map(|h| h.value),
         )
     }
 }
@@ -1138,8 +1185,8 @@ mod tests {
             for e in std::fs::read_dir(root.join(folder)).unwrap() {
                 let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
                 let doc = Document::new(text);
-                let markers = MarkerIndex::new(&doc.normalized.text);
-                for unit in &doc.units {
+                let markers = MarkerIndex::new(&doc.normalized.text, None);
+                for unit in doc.units() {
                     for r in &unit.segments {
                         let stretch = &doc.normalized.text[r.clone()];
                         assert_eq!(markers.polarity(r), naive(stretch), "{stretch}");
@@ -1174,7 +1221,7 @@ mod tests {
         );
         let text = &doc.normalized.text;
         let joined: Vec<String> = doc
-            .units
+            .units()
             .iter()
             .filter(|u| u.segments.len() == 2)
             .map(|u| u.segments.iter().map(|r| &text[r.clone()]).collect())
@@ -1200,7 +1247,7 @@ mod tests {
         );
         let text = &doc.normalized.text;
         let joined: Vec<&str> = doc
-            .units
+            .units()
             .iter()
             .filter(|u| {
                 u.segments.len() == 1 && text[u.segments[0].clone()].matches('。').count() == 2
@@ -1238,7 +1285,7 @@ mod tests {
         let doc = Document::new(
             "覚書\n第1条 乙は、次の事項を遵守する。\n(1) 目的外利用の禁止\n".to_string(),
         );
-        let item = doc.units.iter().find(|u| u.segments.len() == 2).unwrap();
+        let item = doc.units().iter().find(|u| u.segments.len() == 2).unwrap();
         let joined: String = item
             .segments
             .iter()
@@ -1253,7 +1300,7 @@ mod tests {
 
     /// The article-sized units whose text holds `word`.
     fn articles_with<'d>(doc: &'d Document, word: &str) -> Vec<&'d str> {
-        doc.units
+        doc.units()
             .iter()
             .filter(|u| u.scope == Scope::Article)
             .map(|u| {
@@ -1358,7 +1405,7 @@ mod tests {
     fn a_caption_reads_with_the_list_under_it() {
         let pieces = |text: &str| -> Vec<String> {
             let doc = Document::new(text.to_string());
-            doc.units
+            doc.units()
                 .iter()
                 .filter(|u| u.scope == Scope::Sentence && u.segments.len() == 1)
                 .map(|u| doc.normalized.text[u.segments[0].clone()].to_string())

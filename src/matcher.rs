@@ -164,9 +164,31 @@ impl TermSet {
     /// Every lemma term's occurrences in `doc`, in one pass over its tokens, into `found`
     /// (by term number): a token that may be a term's anchor token is checked as such.
     fn find_lemma_terms(&self, doc: &Document, found: &mut [Option<Vec<Range<usize>>>]) {
+        let text = doc.normalized.text.as_str();
+        // a term matched on tokens lies within one line (`term_at`): only the lines an edit
+        // changed are scanned again
+        let hits = rescan::scan_with(doc.memo(|m| &m.lemma_terms), text, &self.id, |lines| {
+            self.lemma_terms_in(doc, lines)
+        });
         let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.lemma_terms.len()];
+        for hit in hits.iter() {
+            spans[hit.value as usize].push(hit.range.clone());
+        }
+        for ((_, ids), spans) in self.lemma_terms.iter().zip(spans) {
+            for &id in ids {
+                found[id] = Some(spans.clone());
+            }
+        }
+    }
+
+    /// The lemma terms whose anchor token starts in `lines` (whole lines of the
+    /// document's text): the term's number and its span, sorted by start.
+    fn lemma_terms_in(&self, doc: &Document, lines: Range<usize>) -> Vec<Hit<u32>> {
+        let mut hits = Vec::new();
         let mut candidates: Vec<usize> = Vec::new();
-        for (i, token) in doc.tokens.iter().enumerate() {
+        let first = doc.tokens.partition_point(|t| t.span.start < lines.start);
+        let last = doc.tokens.partition_point(|t| t.span.start < lines.end);
+        for (i, token) in doc.tokens.iter().enumerate().take(last).skip(first) {
             candidates.clear();
             let (surface, base) = (token.surface.as_str(), token.base());
             if self.may_start(surface)
@@ -192,15 +214,15 @@ impl TermSet {
                 if let Some(start) = i.checked_sub(self.anchors[t])
                     && let Some(span) = term_at(doc, &self.lemma_terms[t].0, start)
                 {
-                    spans[t].push(span);
+                    hits.push(Hit {
+                        value: t as u32,
+                        range: span,
+                    });
                 }
             }
         }
-        for ((_, ids), spans) in self.lemma_terms.iter().zip(spans) {
-            for &id in ids {
-                found[id] = Some(spans.clone());
-            }
-        }
+        hits.sort_by_key(|h| (h.range.start, h.value));
+        hits
     }
 }
 
@@ -286,10 +308,23 @@ fn referral_sentences(doc: &Document) -> Vec<Range<usize>> {
         aho_corasick::AhoCorasick::new(words).expect("referral markers")
     });
     let markers = &*MARKERS;
+    let text = doc.normalized.text.as_str();
+    // the words never hold a line break: only the lines an edit changed are scanned again
+    let found = rescan::scan_with(doc.memo(|m| &m.referrals), text, &(), |lines| {
+        let mut found: Vec<Hit<()>> = markers
+            .find_overlapping_iter(aho_corasick::Input::new(text).span(lines))
+            .map(|m| Hit {
+                value: (),
+                range: m.range(),
+            })
+            .collect();
+        found.sort_by_key(|h| (h.range.start, h.range.end));
+        found
+    });
     let mut out: Vec<Range<usize>> = Vec::new();
-    for m in markers.find_overlapping_iter(&doc.normalized.text) {
-        let i = doc.sentences.partition_point(|s| s.end < m.end());
-        if let Some(s) = doc.sentences.get(i).filter(|s| s.start <= m.start()) {
+    for m in found.iter().map(|h| &h.range) {
+        let i = doc.sentences.partition_point(|s| s.end < m.end);
+        if let Some(s) = doc.sentences.get(i).filter(|s| s.start <= m.start) {
             out.push(s.clone());
         }
     }
@@ -691,7 +726,7 @@ fn polarity_ok(required: Polarity, actual: Polarity) -> bool {
 }
 
 fn units_of(doc: &Document, scope: Scope) -> impl Iterator<Item = &ClauseUnit> {
-    doc.units.iter().filter(move |u| u.scope == scope)
+    doc.units().iter().filter(move |u| u.scope == scope)
 }
 
 /// The parts of a document a sectioned catalog applies to (normalised byte ranges).
@@ -827,7 +862,7 @@ fn sections(
 fn states_the_voluntariness(index: &mut TermIndex<'_>, voluntariness: Option<&Groups>) -> bool {
     let doc = index.doc;
     voluntariness.is_some_and(|groups| {
-        doc.units
+        doc.units()
             .iter()
             .any(|unit| index.all_in(groups, &unit.segments))
     })
@@ -1114,7 +1149,7 @@ pub fn judge(
     let met = met_elsewhere(index, spec, &inside);
     // a page's captions with the sentences under them may meet the item (not a conflict,
     // judged above on the units alone)
-    let captioned = doc.caption_units.iter().filter(|u| u.scope == spec.scope);
+    let captioned = doc.caption_units().iter().filter(|u| u.scope == spec.scope);
     for unit in units_of(doc, spec.scope)
         .chain(captioned)
         .filter(|u| inside(u))

@@ -167,10 +167,14 @@ fn spliced<T: Located>(
         .collect()
 }
 
+/// A scan's memo with the text to scan shared with it (`Document::memo`); none on the
+/// command line.
+pub type Remembered<'a, K, T> = Option<(&'a ScanMemo<K, T>, &'a Arc<str>)>;
+
 /// Runs `scan` over the whole of `text`, or through `memo` over the lines changed since
 /// its last scan: the one entry point of the scans that a document may remember.
 pub fn scan_with<K: PartialEq + Clone, T: Located>(
-    memo: Option<(&ScanMemo<K, T>, &Arc<str>)>,
+    memo: Remembered<'_, K, T>,
     text: &str,
     key: &K,
     scan: impl FnOnce(Range<usize>) -> Vec<T>,
