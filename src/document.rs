@@ -86,6 +86,14 @@ impl Document {
         })
     }
 
+    /// The memo of a catalog's `re:` term, with this analysis's normalised text; none on
+    /// the command line.
+    pub fn pattern_memo(&self, term: &str) -> Option<(Arc<ScanMemo<(), Hit<()>>>, &Arc<str>)> {
+        self.rescans
+            .as_ref()
+            .map(|r| (r.cache.scans.pattern(term), &r.text))
+    }
+
     /// The memo of one scan, with this analysis's normalised text, for `rescan::scan_with`;
     /// none on the command line.
     pub fn memo<K, T>(
@@ -229,11 +237,16 @@ pub struct ScanMemos {
     pub terms: ScanMemo<u64, Hit<u32>>,
     /// The defined terms' occurrences, under the terms scanned for.
     pub defined_terms: ScanMemo<Vec<String>, Hit<u32>>,
+    /// The self-names (当社, 弊社 …) of `defined-term`, by their number.
+    pub self_names: ScanMemo<(), Hit<u32>>,
     /// The outdated references (entry number, and whether by the law's abbreviation), under
     /// whether the document abbreviates the law.
     pub outdated: ScanMemo<bool, Hit<(u32, bool)>>,
     /// The typos of fixed phrases (pattern number).
     pub typos: ScanMemo<(), Hit<u32>>,
+    /// The tokens that are a word of a fixed phrase (the phrase's number, the word's place
+    /// among its words).
+    pub phrase_words: ScanMemo<(), Hit<(u32, u32)>>,
     /// The document's tokens (each piece's from `AnalysisCache::tokens`).
     pub tokens: ScanMemo<(), Token>,
     /// The catalog terms matched on tokens (the term's number in its term set), under the
@@ -243,6 +256,19 @@ pub struct ScanMemos {
     pub markers: ScanMemo<(), Hit<Polarity>>,
     /// The words of a sentence that refers the reader elsewhere.
     pub referrals: ScanMemo<(), Hit<()>>,
+    /// The catalogs' `re:` terms that find only what lies within one line, by term.
+    patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<ScanMemo<(), Hit<()>>>>>,
+}
+
+impl ScanMemos {
+    /// The memo of the `re:` term `term`.
+    fn pattern(&self, term: &str) -> Arc<ScanMemo<(), Hit<()>>> {
+        let mut patterns = self.patterns.lock().unwrap_or_else(|p| p.into_inner());
+        match patterns.get(term) {
+            Some(memo) => memo.clone(),
+            None => patterns.entry(term.to_string()).or_default().clone(),
+        }
+    }
 }
 
 impl Located for Token {

@@ -50,6 +50,9 @@ struct CompiledTerm {
     nouns_only: bool,
     /// A `re:` term.
     pattern: Option<regex::Regex>,
+    /// Whether the `re:` term finds only what lies within one line (`rescan::line_local`):
+    /// a document then scans again only the lines an edit changed.
+    line_local: bool,
 }
 
 /// Every term of a set of catalogs, numbered once per engine so that a document's index
@@ -660,15 +663,15 @@ pub fn forget_compiled_terms() {
 
 fn compile(term: &str) -> CompiledTerm {
     if let Some(pattern) = term.strip_prefix(crate::catalog::PATTERN_PREFIX) {
+        // catalogs are validated on load; an invalid pattern matches nothing
+        let pattern = crate::catalog::compiled_pattern(pattern)
+            .unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex"));
         return CompiledTerm {
             text: term.to_string(),
             tokens: Vec::new(),
             nouns_only: false,
-            // catalogs are validated on load; an invalid pattern matches nothing
-            pattern: Some(
-                crate::catalog::compiled_pattern(pattern)
-                    .unwrap_or_else(|_| regex::Regex::new("$^").expect("static regex")),
-            ),
+            line_local: rescan::line_local(pattern.as_str()),
+            pattern: Some(pattern),
         };
     }
     let text = normalize::normalize(term).text;
@@ -682,15 +685,27 @@ fn compile(term: &str) -> CompiledTerm {
         tokens,
         nouns_only,
         pattern: None,
+        line_local: false,
     }
 }
 
 fn find_term(doc: &Document, term: &CompiledTerm) -> Vec<Range<usize>> {
     if let Some(pattern) = &term.pattern {
-        return pattern
-            .find_iter(&doc.normalized.text)
-            .map(|m| m.range())
-            .collect();
+        let text = doc.normalized.text.as_str();
+        let scan = |lines: Range<usize>| {
+            pattern
+                .find_iter(&text[lines.clone()])
+                .map(|m| Hit {
+                    value: (),
+                    range: lines.start + m.start()..lines.start + m.end(),
+                })
+                .collect()
+        };
+        let hits = match doc.pattern_memo(&term.text).filter(|_| term.line_local) {
+            Some((memo, shared)) => memo.hits(shared, &(), scan),
+            None => scan(0..text.len()).into(),
+        };
+        return hits.iter().map(|h| h.range.clone()).collect();
     }
     if term.text.is_empty() {
         return Vec::new();

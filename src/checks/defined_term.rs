@@ -374,12 +374,21 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             .position(doc.original(defined.at.clone()).start)
             .line;
         let inside_definitions = |p: usize| defs.iter().any(|d| d.at.contains(&p));
-        for variant in words()
-            .self_names
-            .iter()
-            .filter(|v| **v != defined.term && !defs.iter().any(|d| d.term == **v))
-        {
-            for (p, _) in text.match_indices(variant.as_str()) {
+        let names: Vec<&str> = words().self_names.iter().map(String::as_str).collect();
+        // a self-name holds no line break: only the lines an edit changed are scanned again
+        let memo = doc
+            .memo(|m| &m.self_names)
+            .filter(|_| !names.iter().any(|n| n.contains('\n')));
+        let hits = rescan::scan_with(memo, text, &(), |lines| scan(text, lines, &names));
+        let mut by_name: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for hit in hits.iter() {
+            by_name[hit.value as usize].push(hit.range.start);
+        }
+        for (variant, found) in words().self_names.iter().zip(&by_name) {
+            if *variant == defined.term || defs.iter().any(|d| d.term == *variant) {
+                continue;
+            }
+            for &p in found {
                 let inside_word = text[..p]
                     .chars()
                     .next_back()

@@ -213,12 +213,26 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     for hit in hits.iter() {
         by_pattern[hit.value as usize].push(hit.range.clone());
     }
-    // tokens that are a word of some phrase, the only possible anchors, by phrase
-    let mut anchors: Vec<Vec<(usize, usize)>> = vec![Vec::new(); table().len()];
-    for (i, t) in doc.tokens.iter().enumerate() {
-        for &(p, a) in filter.words.get(t.surface.as_str()).into_iter().flatten() {
-            anchors[p].push((i, a));
+    // tokens that are a word of some phrase, the only possible anchors, by phrase; a
+    // token lies within one line, so only the lines an edit changed are looked at again
+    let words = rescan::scan_with(doc.memo(|m| &m.phrase_words), text, &(), |lines| {
+        let first = doc.token_at(lines.start);
+        let last = doc.token_at(lines.end);
+        let mut words = Vec::new();
+        for t in &doc.tokens[first..last] {
+            for &(p, a) in filter.words.get(t.surface.as_str()).into_iter().flatten() {
+                words.push(Hit {
+                    value: (p as u32, a as u32),
+                    range: t.span.clone(),
+                });
+            }
         }
+        words
+    });
+    let mut anchors: Vec<Vec<(usize, usize)>> = vec![Vec::new(); table().len()];
+    for word in words.iter() {
+        let (p, a) = (word.value.0 as usize, word.value.1 as usize);
+        anchors[p].push((doc.token_at(word.range.start), a));
     }
     let mut pattern = 0;
     for (p, anchors) in table().iter().zip(&anchors) {
