@@ -88,7 +88,7 @@ impl Document {
 
     /// The memo of a catalog's `re:` term, with this analysis's normalised text; none on
     /// the command line.
-    pub fn pattern_memo(&self, term: &str) -> Option<(Arc<ScanMemo<(), Hit<()>>>, &Arc<str>)> {
+    pub fn pattern_memo(&self, term: &str) -> Option<(Arc<PatternMemo>, &Arc<str>)> {
         self.rescans
             .as_ref()
             .map(|r| (r.cache.scans.pattern(term), &r.text))
@@ -257,12 +257,15 @@ pub struct ScanMemos {
     /// The words of a sentence that refers the reader elsewhere.
     pub referrals: ScanMemo<(), Hit<()>>,
     /// The catalogs' `re:` terms that find only what lies within one line, by term.
-    patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<ScanMemo<(), Hit<()>>>>>,
+    patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<PatternMemo>>>,
 }
+
+/// The memo of one catalog `re:` term: where it matches.
+pub type PatternMemo = ScanMemo<(), Hit<()>>;
 
 impl ScanMemos {
     /// The memo of the `re:` term `term`.
-    fn pattern(&self, term: &str) -> Arc<ScanMemo<(), Hit<()>>> {
+    fn pattern(&self, term: &str) -> Arc<PatternMemo> {
         let mut patterns = self.patterns.lock().unwrap_or_else(|p| p.into_inner());
         match patterns.get(term) {
             Some(memo) => memo.clone(),
