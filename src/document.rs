@@ -33,8 +33,10 @@ pub struct Document {
     pub normalized: Normalized,
     pub structure: Structure,
     /// Tokens of the normalised text; spans are normalised byte ranges. Shared with the
-    /// open document's memo (`ScanMemos::tokens`), which splices them after an edit.
-    pub tokens: Arc<[Token]>,
+    /// open document's memo (`ScanMemos::tokens`), which splices them after an edit; a
+    /// language server's report lets go of them once checked (`Engine`), so that the
+    /// splice is made in place.
+    pub tokens: Arc<Vec<Token>>,
     /// Sentences as normalised byte ranges.
     pub sentences: Vec<Range<usize>>,
     /// The clause units (`units`) and the caption units (`caption_units`), made when the
@@ -116,11 +118,11 @@ impl Document {
             source,
             normalized: normalize::normalize(""),
             structure: Structure::default(),
-            tokens: Arc::new([]),
+            tokens: Arc::default(),
             sentences: Vec::new(),
             clause_units: std::sync::OnceLock::new(),
             markers: MarkerIndex {
-                found: Arc::new([]),
+                found: Arc::default(),
             },
             rescans: None,
         }
@@ -182,7 +184,7 @@ impl Document {
             None => {
                 let normalized = normalize::normalize(source.as_str());
                 let structure = structure::parse(&source);
-                let tokens = tokenize_lines(&normalized.text, None).into();
+                let tokens = Arc::new(tokenize_lines(&normalized.text, None));
                 let sentences = split_sentences(&normalized.text);
                 let markers = MarkerIndex::new(&normalized.text, None);
                 (normalized, structure, tokens, sentences, markers, None)
@@ -1124,7 +1126,7 @@ pub fn polarity(text: &str) -> Polarity {
 /// is also part of its article), and the polarity of any stretch is then a lookup.
 struct MarkerIndex {
     /// Every marker occurrence (overlapping ones included), by start.
-    found: Arc<[Hit<Polarity>]>,
+    found: Arc<Vec<Hit<Polarity>>>,
 }
 
 impl MarkerIndex {

@@ -328,15 +328,20 @@ impl Engine {
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
         self.codes.apply(&mut diagnostics);
         comments.apply(&mut diagnostics);
-        // the report outlives the analysis; the open document keeps the memos itself
-        document.rescans = None;
+        let values = checks::value_mismatch::extract(&document);
+        // the report outlives the analysis; the open document keeps the memos itself, and
+        // its memo of the tokens is changed in place by the next analysis when no report
+        // holds them (the language server's features do not read them)
+        if document.rescans.take().is_some() {
+            document.tokens = Default::default();
+        }
         FileReport {
             path: path.to_string(),
             kind,
             kind_source,
             items,
             diagnostics,
-            values: checks::value_mismatch::extract(&document),
+            values,
             document,
             paragraphs: None,
             pages: None,

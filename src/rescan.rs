@@ -94,7 +94,7 @@ pub trait Located: Clone {
 struct Memo<K, T> {
     text: Arc<str>,
     key: K,
-    hits: Arc<[T]>,
+    hits: Arc<Vec<T>>,
 }
 
 /// One scan of one open document, remembered between analyses.
@@ -119,52 +119,59 @@ impl<K: PartialEq + Clone, T: Located> ScanMemo<K, T> {
         text: &Arc<str>,
         key: &K,
         scan: impl FnOnce(Range<usize>) -> Vec<T>,
-    ) -> Arc<[T]> {
-        let last = {
-            let guard = self.last.lock().unwrap_or_else(|p| p.into_inner());
-            guard
-                .as_ref()
-                .filter(|m| m.key == *key)
-                .map(|m| (m.text.clone(), m.hits.clone()))
+    ) -> Arc<Vec<T>> {
+        // taken out while the hits are made: when no analysis holds them any more, they are
+        // changed in place
+        let last = self.lock().take().filter(|m| m.key == *key);
+        let hits = match last {
+            Some(m) if Arc::ptr_eq(&m.text, text) => m.hits,
+            Some(m) => spliced(&m.text, m.hits, text, scan),
+            None => Arc::new(scan(0..text.len())),
         };
-        let hits: Arc<[T]> = match last {
-            Some((old_text, old_hits)) if Arc::ptr_eq(&old_text, text) => old_hits,
-            Some((old_text, old_hits)) => spliced(&old_text, &old_hits, text, scan),
-            None => scan(0..text.len()).into(),
-        };
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(Memo {
+        *self.lock() = Some(Memo {
             text: text.clone(),
             key: key.clone(),
             hits: hits.clone(),
         });
         hits
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Memo<K, T>>> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// The hits before the changed lines, those `scan` finds in them, and those after them
-/// moved by the bytes the edit added or removed.
+/// moved by the bytes the edit added or removed: in place when nothing else holds the old
+/// hits (the language server's report lets go of the tokens), else in a new vector.
 fn spliced<T: Located>(
     old_text: &str,
-    old_hits: &[T],
+    mut hits: Arc<Vec<T>>,
     text: &str,
     scan: impl FnOnce(Range<usize>) -> Vec<T>,
-) -> Arc<[T]> {
+) -> Arc<Vec<T>> {
     let changed = Changed::between(old_text, text);
     let by = changed.new.end as isize - changed.old.end as isize;
-    let before = old_hits.partition_point(|h| h.start() < changed.old.start);
-    let after = old_hits.partition_point(|h| h.start() < changed.old.end);
+    let before = hits.partition_point(|h| h.start() < changed.old.start);
+    let after = hits.partition_point(|h| h.start() < changed.old.end);
     let found = scan(changed.new.clone());
-    // collected from iterators of known length: written once, straight into the shared slice
-    old_hits[..before]
-        .iter()
-        .cloned()
-        .chain(found)
-        .chain(old_hits[after..].iter().map(|h| {
-            let mut h = h.clone();
-            h.shift(by);
-            h
-        }))
-        .collect()
+    let moved = before + found.len();
+    let shift = |h: &mut T| h.shift(by);
+    match Arc::get_mut(&mut hits) {
+        Some(own) => {
+            own.splice(before..after, found);
+            own[moved..].iter_mut().for_each(shift);
+            hits
+        }
+        None => {
+            let mut new = Vec::with_capacity(hits.len() - (after - before) + found.len());
+            new.extend_from_slice(&hits[..before]);
+            new.extend(found);
+            new.extend_from_slice(&hits[after..]);
+            new[moved..].iter_mut().for_each(shift);
+            Arc::new(new)
+        }
+    }
 }
 
 /// A scan's memo with the text to scan shared with it (`Document::memo`); none on the
@@ -178,10 +185,10 @@ pub fn scan_with<K: PartialEq + Clone, T: Located>(
     text: &str,
     key: &K,
     scan: impl FnOnce(Range<usize>) -> Vec<T>,
-) -> Arc<[T]> {
+) -> Arc<Vec<T>> {
     match memo {
         Some((memo, shared)) => memo.hits(shared, key, scan),
-        None => scan(0..text.len()).into(),
+        None => Arc::new(scan(0..text.len())),
     }
 }
 

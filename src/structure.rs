@@ -477,20 +477,27 @@ fn patterns() -> Arc<Patterns> {
 /// classify and read labels, never for offsets.
 fn fold_line(line: &str) -> String {
     // trimmed before folding: folding keeps whitespace whitespace and the rest not
-    let folded: String = line
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
-            '（' => '(',
-            '）' => ')',
-            '．' => '.',
-            '\u{3000}' | '\t' => ' ',
-            _ => c,
-        })
-        .collect();
+    let line = line.trim();
+    let folded_char = |c: char| match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0),
+        '（' => Some('('),
+        '）' => Some(')'),
+        '．' => Some('.'),
+        '\u{3000}' | '\t' => Some(' '),
+        _ => None,
+    };
+    // the runs between the characters folded are copied whole (every line is folded on
+    // every keystroke in the language server)
+    let mut folded = String::with_capacity(line.len());
+    let mut copied = 0;
+    for (i, c) in line.char_indices() {
+        if let Some(f) = folded_char(c) {
+            folded.push_str(&line[copied..i]);
+            folded.push(f);
+            copied = i + c.len_utf8();
+        }
+    }
+    folded.push_str(&line[copied..]);
     // 【1.事業者情報】 is the heading 1. of a web page's outline
     let folded = match folded.strip_prefix('【').and_then(|l| l.strip_suffix('】')) {
         Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
@@ -626,17 +633,23 @@ fn classify_cached(
     let Some(cache) = cache else {
         return classify(p, line, ctx, in_article);
     };
-    let flags = [
-        ctx.has_articles,
-        ctx.gojuon,
-        ctx.has_markdown_headings,
-        in_article,
-    ]
-    .iter()
-    .map(|&f| if f { '1' } else { '0' })
-    .collect::<String>();
-    let key = flags + line;
-    (*cache.get_or_compute(&key, |_| classify(p, line, ctx, in_article))).clone()
+    thread_local! {
+        /// The key of the line being classified, kept between lines: no allocation a line.
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    KEY.with_borrow_mut(|key| {
+        key.clear();
+        for flag in [
+            ctx.has_articles,
+            ctx.gojuon,
+            ctx.has_markdown_headings,
+            in_article,
+        ] {
+            key.push(if flag { '1' } else { '0' });
+        }
+        key.push_str(line);
+        (*cache.get_or_compute(key, |_| classify(p, line, ctx, in_article))).clone()
+    })
 }
 
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
