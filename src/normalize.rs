@@ -39,7 +39,37 @@ impl Normalized {
     /// Normalised byte offset of original byte `offset` (the first normalised byte
     /// that comes from at or after it).
     pub fn to_normalized(&self, offset: usize) -> usize {
-        self.origin.partition_point(|&o| o < offset)
+        let origin = &self.origin;
+        let below = |i: usize| origin[i] < offset;
+        // the map grows about as the text does: a guess by proportion lands near the answer,
+        // which is then bracketed by doubling steps and searched for within them (a binary
+        // search over the whole map of a large document misses the cache at every step)
+        let last = origin.len() - 1;
+        let total = origin[last].max(1);
+        let guess = ((offset as u128 * last as u128) / total as u128).min(last as u128) as usize;
+        let (mut lo, mut hi) = (guess, guess + 1);
+        let mut step = 1;
+        if below(guess) {
+            // the answer is past the guess: lo stays below the offset
+            while hi <= last && below(hi) {
+                lo = hi;
+                hi = (hi + step).min(last + 1);
+                step *= 2;
+            }
+            lo += 1;
+        } else {
+            // the answer is at the guess or before it: hi stays at or above the offset
+            hi = guess;
+            lo = guess;
+            while lo > 0 && !below(lo - 1) {
+                hi = lo - 1;
+                lo = lo.saturating_sub(step);
+                step *= 2;
+            }
+            // origin[hi] is not below; the first such index lies in lo..=hi
+            return lo + origin[lo..hi].partition_point(|&o| o < offset);
+        }
+        lo + origin[lo..hi].partition_point(|&o| o < offset)
     }
 
     fn origin_end(&self, end: usize) -> usize {
@@ -465,5 +495,52 @@ mod variant_table_tests {
             }
         }
         assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::*;
+
+    /// `to_normalized` finds what a binary search over the whole map finds, on maps that
+    /// grow faster and slower than the text and on real normalised text.
+    #[test]
+    fn to_normalized_is_the_partition_point() {
+        let mut seed: u64 = 0x2545F4914F6CDD1D;
+        let mut rand = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        for _ in 0..200 {
+            let len = 1 + rand(300);
+            let mut at = 0;
+            let origin: Vec<usize> = (0..len)
+                .map(|_| {
+                    at += rand(4);
+                    at
+                })
+                .collect();
+            let map = Normalized {
+                text: String::new(),
+                origin: origin.clone(),
+            };
+            for offset in 0..at + 3 {
+                assert_eq!(
+                    map.to_normalized(offset),
+                    origin.partition_point(|&o| o < offset),
+                    "{origin:?} {offset}"
+                );
+            }
+        }
+        let text = "第１条（目的）　本規程は、個人情報の取扱いを定める。\n第二条 ＡＢＣ";
+        let n = normalize(text);
+        for offset in 0..=text.len() {
+            assert_eq!(
+                n.to_normalized(offset),
+                n.origin.partition_point(|&o| o < offset)
+            );
+        }
     }
 }

@@ -1434,6 +1434,10 @@ pub(crate) fn is_closing_line(line: &str) -> bool {
 }
 
 fn is_supplementary(line: &str) -> bool {
+    // every line is asked: most are passed over without being copied
+    if !line.contains('附') {
+        return false;
+    }
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     compact == "附則"
         || compact == "(附則)"

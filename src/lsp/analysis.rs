@@ -89,12 +89,15 @@ impl Backend {
                 .collect();
         }
         let report = Arc::new(report);
+        // the report replaced is let go of once the diagnostics are out: freeing a large
+        // document's analysis takes a millisecond or two
+        let mut replaced = None;
         let diagnostics = {
             let mut state = lock(&self.state);
             match state.documents.get_mut(&uri) {
                 // stale: a newer analysis is on its way
                 Some(doc) if doc.version == version => {
-                    doc.report = Some(report);
+                    replaced = doc.report.replace(report);
                     doc.reported = version;
                     doc.engine = Some(engine);
                     Some(published(&state, &uri).0)
@@ -111,6 +114,9 @@ impl Backend {
             self.client
                 .publish_diagnostics(u, diagnostics, version)
                 .await;
+        }
+        if let Some(replaced) = replaced {
+            tokio::task::spawn_blocking(move || drop(replaced));
         }
     }
 
