@@ -258,6 +258,8 @@ pub struct ScanMemos {
     pub markers: ScanMemo<(), Hit<Polarity>>,
     /// The words of a sentence that refers the reader elsewhere.
     pub referrals: ScanMemo<(), Hit<()>>,
+    /// The template placeholders (〇〇, 【会社名】 …).
+    pub placeholders: ScanMemo<(), Hit<()>>,
     /// The catalogs' `re:` terms that find only what lies within one line, by term.
     patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<PatternMemo>>>,
 }

@@ -265,7 +265,13 @@ pub fn line_local(pattern: &str) -> bool {
 /// expression's own error.
 pub fn within_lines(pattern: &str) -> String {
     match regex_syntax::parse(pattern) {
-        Ok(hir) => without_line_breaks(&hir).to_string(),
+        Ok(hir) => {
+            let mut out = String::new();
+            match print(&without_line_breaks(&hir), &mut out) {
+                Some(()) => out,
+                None => pattern.to_string(),
+            }
+        }
         Err(_) => pattern.to_string(),
     }
 }
@@ -301,6 +307,98 @@ fn without_line_breaks(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
         HirKind::Alternation(hs) => Hir::alternation(hs.iter().map(without_line_breaks).collect()),
         _ => hir.clone(),
     }
+}
+
+/// Writes `hir` as a pattern: every repetition and alternation in a group of its own and
+/// every character by its code point, so that it reads back as the same expression
+/// (regex-syntax's own printer writes `(?:\d{2})?` as `\d{2}?`, a lazy repetition). None for
+/// what it does not write (a look-around other than the line and word boundaries).
+fn print(hir: &regex_syntax::hir::Hir, out: &mut String) -> Option<()> {
+    use regex_syntax::hir::{Class, HirKind, Look};
+    use std::fmt::Write;
+    match hir.kind() {
+        HirKind::Empty => out.push_str("(?:)"),
+        HirKind::Literal(l) => {
+            for c in std::str::from_utf8(&l.0).ok()?.chars() {
+                write!(out, "\\x{{{:X}}}", c as u32).ok()?;
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            out.push('[');
+            for r in c.ranges() {
+                write!(
+                    out,
+                    "\\x{{{:X}}}-\\x{{{:X}}}",
+                    r.start() as u32,
+                    r.end() as u32
+                )
+                .ok()?;
+            }
+            if c.ranges().is_empty() {
+                // a class that matches nothing
+                out.push_str("a&&b");
+            }
+            out.push(']');
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            out.push_str("(?-u:[");
+            for r in c.ranges() {
+                write!(out, "\\x{:02X}-\\x{:02X}", r.start(), r.end()).ok()?;
+            }
+            if c.ranges().is_empty() {
+                out.push_str("a&&b");
+            }
+            out.push_str("])");
+        }
+        HirKind::Look(look) => out.push_str(match look {
+            Look::Start => "\\A",
+            Look::End => "\\z",
+            Look::StartLF => "(?m:^)",
+            Look::EndLF => "(?m:$)",
+            Look::WordAscii => "(?-u:\\b)",
+            Look::WordAsciiNegate => "(?-u:\\B)",
+            Look::WordUnicode => "\\b",
+            Look::WordUnicodeNegate => "\\B",
+            _ => return None,
+        }),
+        HirKind::Repetition(r) => {
+            out.push_str("(?:");
+            print(&r.sub, out)?;
+            match r.max {
+                Some(max) => write!(out, "){{{},{}}}", r.min, max).ok()?,
+                None => write!(out, "){{{},}}", r.min).ok()?,
+            }
+            if !r.greedy {
+                out.push('?');
+            }
+        }
+        HirKind::Capture(c) => {
+            match &c.name {
+                Some(name) => write!(out, "(?P<{name}>").ok()?,
+                None => out.push('('),
+            }
+            print(&c.sub, out)?;
+            out.push(')');
+        }
+        HirKind::Concat(hs) => {
+            out.push_str("(?:");
+            for h in hs {
+                print(h, out)?;
+            }
+            out.push(')');
+        }
+        HirKind::Alternation(hs) => {
+            out.push_str("(?:");
+            for (i, h) in hs.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                print(h, out)?;
+            }
+            out.push(')');
+        }
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -403,6 +501,13 @@ mod tests {
         );
         assert!(re.find("個人情報保護法\n第23条").is_none());
         assert_eq!(within_lines("(").as_str(), "(");
+        // an optional repetition stays optional
+        let re = regex::Regex::new(&within_lines(r"(?:\d{2})?[xX]{2,4}年")).unwrap();
+        assert_eq!(re.find("xxxx年").unwrap().as_str(), "xxxx年");
+        assert_eq!(re.find("20XX年").unwrap().as_str(), "20XX年");
+        // lazy, bounded and unbounded repetitions, named groups, word boundaries
+        let re = regex::Regex::new(&within_lines(r"(?P<a>ab+?)c{0,2}(?-u:\b)")).unwrap();
+        assert_eq!(&re.captures("abbcc x").unwrap()["a"], "abb");
         let re = regex::Regex::new(&within_lines(r"(?:\A|[^税])(?P<wrong>期間)")).unwrap();
         assert!(line_local(re.as_str()), "{}", re.as_str());
         assert_eq!(

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
+use crate::rescan::{self, Hit};
 
 /// What `placeholder` finds and how to fix it (`kiyaku explain placeholder`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
@@ -41,7 +42,9 @@ pub const DOC: CodeDoc = CodeDoc {
 
 fn pattern() -> Arc<Regex> {
     static RE: Resettable<Regex> = Resettable::new(|| {
-        Regex::new(concat!(
+        // through `within_lines`: \s never takes a line break ({\n name }), so that an edit's
+        // lines alone are scanned again
+        Regex::new(&rescan::within_lines(concat!(
             // ○○ ●● △△ (two or more), or one beside what it stands for: ○年間, 別添○, ○○銀行
             r"[○◯●]{2,}",
             r"|[○◯●](?:年|か月|ヶ月|箇月|日|円|%|名|部|条|項|号|台|件|回|枚|階|時|分|歳)",
@@ -79,7 +82,7 @@ fn pattern() -> Arc<Regex> {
             // a value promised for later: （後日記載）（追って掲載）（※要記載）（記載予定）
             r"|\(※?(?:後日|追って|後ほど)(?:記載|掲載|記入|追記|公表)(?:予定|します)?\)",
             r"|\(※?要(?:記載|記入)\)|\(※?(?:記載|記入)予定\)",
-        ))
+        )))
         .expect("static regex")
     });
     RE.get()
@@ -142,11 +145,49 @@ fn is_decorative_rule(text: &str, line_start: usize, run: &str) -> bool {
 }
 
 /// One finding per line: a template line often holds several blanks.
+/// A placeholder found: its range in the text.
+struct Match<'t> {
+    range: std::ops::Range<usize>,
+    text: &'t str,
+}
+
+impl Match<'_> {
+    fn start(&self) -> usize {
+        self.range.start
+    }
+
+    fn end(&self) -> usize {
+        self.range.end
+    }
+
+    fn range(&self) -> std::ops::Range<usize> {
+        self.range.clone()
+    }
+
+    fn as_str(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
+}
+
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let mut out = Vec::new();
     let mut last_line = None;
-    for m in pattern().find_iter(text) {
+    // the pattern keeps to one line: only the lines an edit changed are scanned again
+    let found = rescan::scan_with(doc.memo(|m| &m.placeholders), text, &(), |lines| {
+        pattern()
+            .find_iter(&text[lines.clone()])
+            .map(|m| Hit {
+                value: (),
+                range: lines.start + m.start()..lines.start + m.end(),
+            })
+            .collect()
+    });
+    for m in found.iter().map(|h| &h.range) {
+        let m = Match {
+            range: m.clone(),
+            text,
+        };
         let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
         if !stands_alone(text, m.start(), m.end())
             || last_line == Some(line_start)
@@ -179,6 +220,13 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `check` scans only the lines an edit changed: the pattern may not find a match that
+    /// holds a line break or depends on where the text starts.
+    #[test]
+    fn the_pattern_is_line_local() {
+        assert!(crate::rescan::line_local(pattern().as_str()));
+    }
 
     fn found(text: &str) -> Vec<String> {
         let doc = Document::new(text.to_string());
