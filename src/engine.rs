@@ -295,12 +295,14 @@ impl Engine {
         let (kind, kind_source) =
             self.decide_kind(path, &document, kind_override, &mut diagnostics);
         // a document that is none of the three (a memo, a README) is not linted at all
-        let consistency = || match (kind, parallel) {
+        let findings = || match (kind, parallel) {
             (DocumentKind::Unknown, _) => Vec::new(),
             (_, false) => checks::run(&document),
             (_, true) => checks::run_parallel(&document),
         };
-        let ((items, judged), consistency) = if parallel {
+        // the values compared across documents are read beside the checks
+        let consistency = || (findings(), checks::value_mismatch::extract(&document));
+        let ((items, judged), (consistency, values)) = if parallel {
             rayon::join(|| self.judge_catalogs(path, &document, kind), consistency)
         } else {
             (self.judge_catalogs(path, &document, kind), consistency())
@@ -328,7 +330,6 @@ impl Engine {
         diagnostics.sort_by_key(|a| (a.range.start, a.code));
         self.codes.apply(&mut diagnostics);
         comments.apply(&mut diagnostics);
-        let values = checks::value_mismatch::extract(&document);
         // the report outlives the analysis; the open document keeps the memos itself, and
         // its memo of the tokens is changed in place by the next analysis when no report
         // holds them (the language server's features do not read them)
