@@ -34,3 +34,15 @@ pub mod suppress;
 pub mod tables;
 pub mod text;
 pub mod vocabulary;
+
+/// A small deterministic generator (xorshift) for the unit tests that make random inputs: the
+/// same inputs on every run. Each call gives a number below its argument.
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |below: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % below.max(1) as u64) as usize
+    }
+}

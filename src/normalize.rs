@@ -506,13 +506,7 @@ mod offset_tests {
     /// grow faster and slower than the text and on real normalised text.
     #[test]
     fn to_normalized_is_the_partition_point() {
-        let mut seed: u64 = 0x2545F4914F6CDD1D;
-        let mut rand = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut rand = crate::xorshift(0x2545F4914F6CDD1D);
         for _ in 0..200 {
             let len = 1 + rand(300);
             let mut at = 0;

@@ -444,15 +444,7 @@ mod tests {
     fn a_remembered_scan_gives_what_a_whole_scan_gives() {
         let memo: ScanMemo<(), Hit<()>> = ScanMemo::default();
         let mut text = String::from("当社は\n当社が当社を\n\nその他\n当社");
-        let mut rand = {
-            let mut seed: u64 = 0x9E3779B97F4A7C15;
-            move |n: usize| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed % n.max(1) as u64) as usize
-            }
-        };
+        let mut rand = crate::xorshift(0x9E3779B97F4A7C15);
         let inserts = ["当", "社", "当社", "\n", "は", ""];
         // hits still held by an analysis are spliced into a new vector, the others in place
         let mut held = Vec::new();

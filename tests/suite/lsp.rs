@@ -272,13 +272,7 @@ fn random_edits_on_large_documents_publish_what_a_fresh_open_does() {
         .map(str::trim)
         .collect::<Vec<_>>()
         .concat();
-    let mut seed: u64 = 0x2545F4914F6CDD1D;
-    let mut rand = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut rand = crate::xorshift(0x2545F4914F6CDD1D);
     let inserts = [
         "甲",
         "乙は、",
