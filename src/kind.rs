@@ -94,13 +94,15 @@ fn directive_pattern() -> Arc<Regex> {
 pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::Range<usize>)> {
     // a directive shown as an example, inside a Markdown code fence or an inline code span
     // (`<!-- kiyaku: kind=… -->`), is not one
+    let pattern = directive_pattern();
+    let mut candidates = pattern.captures_iter(text).peekable();
+    // the fences are looked for only in a text that has a directive at all
+    candidates.peek()?;
     let fences = code_fences(text);
     let shown = |m: regex::Match<'_>| {
         fences.iter().any(|f| f.contains(&m.start())) || text[..m.start()].ends_with('`')
     };
-    let c = directive_pattern()
-        .captures_iter(text)
-        .find(|c| c.get(0).is_some_and(|m| !shown(m)))?;
+    let c = candidates.find(|c| c.get(0).is_some_and(|m| !shown(m)))?;
     let name = c.get(1).or_else(|| c.get(2))?.as_str();
     let range = c.get(0)?.range();
     Some((
