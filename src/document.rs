@@ -12,7 +12,7 @@ use crate::catalog::{Polarity, Scope};
 use crate::morphology::{self, Token};
 use crate::normalize::{self, Normalized};
 use crate::piece_cache::{self, PieceCache, TokenCache};
-use crate::rescan::{Hit, Located, Remembered, ScanMemo};
+use crate::rescan::{Hit, Located, Remembered, ScanMemo, Shared};
 use crate::structure::{self, Structure, UnitKind};
 use crate::text::SourceText;
 
@@ -54,7 +54,7 @@ pub struct Document {
 /// What a document's scans need to be redone only where it changed (`rescan`).
 pub struct Rescans {
     cache: Arc<AnalysisCache>,
-    text: Arc<str>,
+    text: Shared,
 }
 
 /// A document's clause units and caption units.
@@ -90,7 +90,7 @@ impl Document {
 
     /// The memo of a catalog's `re:` term, with this analysis's normalised text; none on
     /// the command line.
-    pub fn pattern_memo(&self, term: &str) -> Option<(Arc<PatternMemo>, &Arc<str>)> {
+    pub fn pattern_memo(&self, term: &str) -> Option<(Arc<PatternMemo>, &Shared)> {
         self.rescans
             .as_ref()
             .map(|r| (r.cache.scans.pattern(term), &r.text))
@@ -146,7 +146,7 @@ impl Document {
                         let normalized = normalize::normalize_by_line(source.as_str(), |line| {
                             cache.normalized.get_or_compute(line, normalize::normalize)
                         });
-                        let shared: Arc<str> = normalized.text.as_str().into();
+                        let shared = Shared::new(normalized.text.as_str().into());
                         // tokens never cross a line: only the changed lines are tokenised
                         // again (or found in the cache of pieces)
                         let tokens = cache.scans.tokens.hits(&shared, &(), |lines| {

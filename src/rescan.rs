@@ -82,6 +82,34 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
+/// One analysis's text, shared with the memos that scan it, and the changes found from the
+/// texts they last scanned: every memo of a document last scanned the same text, so the two
+/// texts are compared once an analysis, not once a scan.
+pub struct Shared {
+    text: Arc<str>,
+    changes: Mutex<Vec<(Arc<str>, Changed)>>,
+}
+
+impl Shared {
+    pub fn new(text: Arc<str>) -> Self {
+        Self {
+            text,
+            changes: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The lines changed from `old` to this text.
+    fn changed_from(&self, old: &Arc<str>) -> Changed {
+        let mut changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, changed)) = changes.iter().find(|(o, _)| Arc::ptr_eq(o, old)) {
+            return changed.clone();
+        }
+        let changed = Changed::between(old, &self.text);
+        changes.push((old.clone(), changed.clone()));
+        changed
+    }
+}
+
 /// A hit of a scan: where it starts, and the same hit moved by an edit.
 pub trait Located: Clone {
     fn start(&self) -> usize;
@@ -116,16 +144,17 @@ impl<K: PartialEq + Clone, T: Located> ScanMemo<K, T> {
     /// same `key` are scanned; the whole text when there was none.
     pub fn hits(
         &self,
-        text: &Arc<str>,
+        shared: &Shared,
         key: &K,
         scan: impl FnOnce(Range<usize>) -> Vec<T>,
     ) -> Arc<Vec<T>> {
+        let text = &shared.text;
         // taken out while the hits are made: when no analysis holds them any more, they are
         // changed in place
         let last = self.lock().take().filter(|m| m.key == *key);
         let hits = match last {
             Some(m) if Arc::ptr_eq(&m.text, text) => m.hits,
-            Some(m) => spliced(&m.text, m.hits, text, scan),
+            Some(m) => spliced(shared.changed_from(&m.text), m.hits, scan),
             None => Arc::new(scan(0..text.len())),
         };
         *self.lock() = Some(Memo {
@@ -145,12 +174,10 @@ impl<K: PartialEq + Clone, T: Located> ScanMemo<K, T> {
 /// moved by the bytes the edit added or removed: in place when nothing else holds the old
 /// hits (the language server's report lets go of the tokens), else in a new vector.
 fn spliced<T: Located>(
-    old_text: &str,
+    changed: Changed,
     mut hits: Arc<Vec<T>>,
-    text: &str,
     scan: impl FnOnce(Range<usize>) -> Vec<T>,
 ) -> Arc<Vec<T>> {
-    let changed = Changed::between(old_text, text);
     let by = changed.new.end as isize - changed.old.end as isize;
     let before = hits.partition_point(|h| h.start() < changed.old.start);
     let after = hits.partition_point(|h| h.start() < changed.old.end);
@@ -176,7 +203,7 @@ fn spliced<T: Located>(
 
 /// A scan's memo with the text to scan shared with it (`Document::memo`); none on the
 /// command line.
-pub type Remembered<'a, K, T> = Option<(&'a ScanMemo<K, T>, &'a Arc<str>)>;
+pub type Remembered<'a, K, T> = Option<(&'a ScanMemo<K, T>, &'a Shared)>;
 
 /// Runs `scan` over the whole of `text`, or through `memo` over the lines changed since
 /// its last scan: the one entry point of the scans that a document may remember.
@@ -455,7 +482,7 @@ mod tests {
             let end = (start + rand(3)).min(chars.len());
             let (from, to) = (at(start), at(end));
             text.replace_range(from..to, inserts[rand(inserts.len())]);
-            let shared: Arc<str> = text.as_str().into();
+            let shared = Shared::new(text.as_str().into());
             let remembered = memo.hits(&shared, &(), |r| hits_of(&text, "当社", r));
             assert_eq!(
                 *remembered,
@@ -471,10 +498,14 @@ mod tests {
     #[test]
     fn a_new_key_scans_the_whole_text() {
         let memo: ScanMemo<&str, Hit<()>> = ScanMemo::default();
-        let text: Arc<str> = "当社と弊社\n".into();
-        memo.hits(&text, &"当社", |r| hits_of(&text, "当社", r));
-        let other: Arc<str> = "当社と弊社\n。".into();
-        let hits = memo.hits(&other, &"弊社", |r| hits_of(&other, "弊社", r));
+        let text = "当社と弊社\n";
+        memo.hits(&Shared::new(text.into()), &"当社", |r| {
+            hits_of(text, "当社", r)
+        });
+        let other = "当社と弊社\n。";
+        let hits = memo.hits(&Shared::new(other.into()), &"弊社", |r| {
+            hits_of(other, "弊社", r)
+        });
         assert_eq!(hits.len(), 1);
     }
 
