@@ -225,7 +225,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     if first_article.is_some_and(|a| contains_any_word(a, &words.regulation_self_names)) {
         return DocumentKind::Regulation;
     }
-    if any(&words.notice_titles) {
+    if any(&words.notice_titles) || any_title(&words.notice_subject_titles) {
         return DocumentKind::PrivacyNotice;
     }
     by_body_words(source.as_str())
@@ -273,7 +273,11 @@ fn by_body_words(text: &str) -> DocumentKind {
     // three: each kind is about personal information, and says so more than in passing
     let personal = count(&words.body_personal);
     if best < 3 || personal < 2 {
-        DocumentKind::Unknown
+        if says_what_is_done_with_the_data(text) {
+            DocumentKind::PrivacyNotice
+        } else {
+            DocumentKind::Unknown
+        }
     } else if best == contract {
         DocumentKind::ConsignmentContract
     } else if best == regulation {
@@ -281,6 +285,20 @@ fn by_body_words(text: &str) -> DocumentKind {
     } else {
         DocumentKind::PrivacyNotice
     }
+}
+
+/// Whether one sentence of a text says what is done with the personal data the reader gives
+/// (`use-subjects`, then `use-verbs`): the whole of a short note beside a form.
+fn says_what_is_done_with_the_data(text: &str) -> bool {
+    let words = words();
+    text.split('。').any(|sentence| {
+        words
+            .use_subjects
+            .iter()
+            .filter_map(|subject| sentence.find(subject.as_str()))
+            .min()
+            .is_some_and(|at| contains_any(&sentence[at..], &words.use_verbs))
+    })
 }
 
 #[cfg(test)]
@@ -360,6 +378,56 @@ mod tests {
             kind_of(
                 "資料請求フォーム\n・ご入力内容をご確認のうえ、送信してください。お申込み確認メールをお送りします。\n※お申込みの受付は平日のみです。ご記入の誤りにご注意ください。\n"
             ),
+            DocumentKind::Unknown
+        );
+    }
+
+    #[test]
+    fn a_short_note_that_says_what_is_done_with_the_data_is_a_notice() {
+        for text in [
+            // a seminar booking's one sentence, the data named once
+            "住まいフェア2025\n※個人情報は、セミナーの受付とご案内に使用させていただく場合がございます。\nフェア事務局\n",
+            // a campaign's terms: the customer's information, never called 個人情報
+            "＜応募規約＞\n●ご記入いただいたお客様情報は、賞品の発送のために使用させていただきます。\n●ご応募は1回限りとさせていただきます。\n",
+            // a campaign's notes that hand the data to a contractor
+            "注意事項\n本キャンペーンは予告なく変更する場合があります。\n取得した応募者の個人情報は、ポイント付与を目的として株式会社サンプルに取扱いを委託いたします。\n",
+            // a list between the subject and its verb
+            "資料請求\nご登録頂いた住所・氏名その他の個人情報は\n・資料の発送\n・学校からのお知らせ\nをおこなうために利用いたします。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
+        }
+        for text in [
+            // a rule in the negative is no notice's statement
+            "作業メモ\n個人情報は作業以外に利用しないこと。\n",
+            // the verb before the data, in another sentence
+            "お知らせ\n会議室を利用します。個人情報の件は次回に話します。\n",
+            // personal information mentioned, nothing done with it
+            "キャンペーン注意事項\n個人情報の取扱いは別に定めます。\nご応募は1回限りです。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_title_that_names_personal_information_is_a_notice() {
+        for text in [
+            "個人情報の取り扱い\n本企画の主催は株式会社サンプルです。\n",
+            "個人情報保護について\n当機構は、取得する個人情報を適正に取り扱います。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
+        }
+        // a regulation and a contract keep their kinds; a sentence that names personal
+        // information is no title
+        assert_eq!(
+            kind_of("個人情報保護規程\n第1条 この規程は、個人情報の取扱いを定める。\n"),
+            DocumentKind::Regulation
+        );
+        assert_eq!(
+            kind_of("個人情報の取扱いに関する覚書\n甲と乙は、次のとおり合意する。\n"),
+            DocumentKind::ConsignmentContract
+        );
+        assert_eq!(
+            kind_of("議事録\n個人情報の件は次回に話す。\n会議室を予約する。\n"),
             DocumentKind::Unknown
         );
     }

@@ -77,6 +77,7 @@ pub struct KindWords {
     pub terms_titles: Vec<String>,
     pub regulation_self_names: Vec<String>,
     pub notice_titles: Vec<String>,
+    pub notice_subject_titles: Vec<String>,
     pub entrusting: Vec<String>,
     pub notice_purposes: Vec<String>,
     pub notice_requests: Vec<String>,
@@ -84,6 +85,8 @@ pub struct KindWords {
     pub body_regulation: Vec<String>,
     pub body_notice: Vec<String>,
     pub body_personal: Vec<String>,
+    pub use_subjects: Vec<String>,
+    pub use_verbs: Vec<String>,
 }
 
 /// What `defined-term` reads.
@@ -120,7 +123,7 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 29] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 32] {
         let k = &self.kind;
         [
             ("polarity.exemption", &self.polarity.exemption),
@@ -140,6 +143,7 @@ impl Vocabulary {
             ("kind.terms-titles", &k.terms_titles),
             ("kind.regulation-self-names", &k.regulation_self_names),
             ("kind.notice-titles", &k.notice_titles),
+            ("kind.notice-subject-titles", &k.notice_subject_titles),
             ("kind.entrusting", &k.entrusting),
             ("kind.notice-purposes", &k.notice_purposes),
             ("kind.notice-requests", &k.notice_requests),
@@ -147,6 +151,8 @@ impl Vocabulary {
             ("kind.body-regulation", &k.body_regulation),
             ("kind.body-notice", &k.body_notice),
             ("kind.body-personal", &k.body_personal),
+            ("kind.use-subjects", &k.use_subjects),
+            ("kind.use-verbs", &k.use_verbs),
             ("contract.consignor-names", &self.contract.consignor_names),
             ("contract.contractor-names", &self.contract.contractor_names),
             ("defined-term.self-names", &self.defined_term.self_names),

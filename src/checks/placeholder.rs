@@ -144,6 +144,18 @@ fn is_decorative_rule(text: &str, line_start: usize, run: &str) -> bool {
     run.contains('●') && run.contains(['○', '◯']) && text[line_start..line_end].trim() == run
 }
 
+/// Whether a mark found with the word after it (「●日」 of 「●日本製紙クレシア社員の応募は
+/// できません。」) is the bullet that opens its line: one mark at the line's start, with no
+/// other mark in the line (「○年○月○日制定」 is a blank date).
+fn is_bullet(text: &str, line_start: usize, start: usize) -> bool {
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[line_start..line_end];
+    let marks = |c: char| matches!(c, '○' | '◯' | '●');
+    text[line_start..start].trim().is_empty()
+        && text[start..].starts_with(marks)
+        && line.chars().filter(|&c| marks(c)).count() == 1
+}
+
 /// One finding per line: a template line often holds several blanks.
 /// A placeholder found: its range in the text.
 struct Match<'t> {
@@ -193,6 +205,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             || last_line == Some(line_start)
             || is_field_caption(text, m.start(), m.end())
             || is_decorative_rule(text, line_start, m.as_str())
+            || is_bullet(text, line_start, m.start())
         {
             continue;
         }
@@ -313,6 +326,10 @@ mod tests {
         // a line of ● and ○ mixed is a decoration; one mark repeated is a blank
         assert!(found("お問い合わせ\n●○●○●○●○●○●○\n株式会社サンプル\n").is_empty());
         assert_eq!(found("担当：●●●●\n").len(), 1);
+        // a bullet that opens its line is no blank, a blank date at a line's start is
+        assert!(found("●日本製紙クレシア社員の応募はできません。\n").is_empty());
+        assert_eq!(found("○年○月○日制定\n").len(), 1);
+        assert_eq!(found("保存期間は○年とします。\n").len(), 1);
     }
 
     #[test]
