@@ -261,6 +261,13 @@ pub struct SectionSpec {
     /// general policy names such data, if at all, in a section further down.
     #[serde(default)]
     pub entered: Groups,
+    /// Concept groups naming the occasion the data are given on (「資料請求に際して登録頂きました
+    /// 個人情報」「本キャンペーンの運営に関連して取得した応募者の個人情報」): anywhere in a note of
+    /// at most `note_lines` lines, they show it given where the data are entered, read as a
+    /// consent form is. A general policy long enough to have sections may name such data in
+    /// its list of purposes.
+    #[serde(default)]
+    pub occasion: Groups,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.
@@ -822,6 +829,7 @@ fn validate_section(
         ("general", &section.general),
         ("form", &section.form),
         ("entered", &section.entered),
+        ("occasion", &section.occasion),
     ] {
         if let Some((indices, p)) = groups_problem(groups) {
             let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]

@@ -267,6 +267,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(&s.marks)
             .chain(s.form.iter().flatten())
             .chain(s.entered.iter().flatten())
+            .chain(s.occasion.iter().flatten())
             .chain(s.general.iter().flatten())
             .cloned()
     });
@@ -805,7 +806,8 @@ fn sections(
         && (opens_as_form
             || consent_at_end(index, spec)
             || consent_at_opening(index, spec)
-            || names_the_entered_data(index, spec, &lines));
+            || names_the_entered_data(index, spec, &lines)
+            || names_the_occasion(index, spec, &lines));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -929,6 +931,20 @@ fn names_the_entered_data(
     };
     let first_half = 0..end;
     index.all_in(&spec.entered, std::slice::from_ref(&first_half))
+}
+
+/// Whether a note of at most `note_lines` lines (`lines`, its non-empty lines) names the
+/// occasion its data are given on (`occasion`).
+fn names_the_occasion(
+    index: &mut TermIndex<'_>,
+    spec: &SectionSpec,
+    lines: &[Range<usize>],
+) -> bool {
+    if spec.occasion.is_empty() || lines.is_empty() || lines.len() > spec.note_lines {
+        return false;
+    }
+    let whole = 0..index.doc.normalized.text.len();
+    index.all_in(&spec.occasion, std::slice::from_ref(&whole))
 }
 
 /// A document's first lines: its title, a subtitle in brackets under it (「（NOCSY塾 資料請求）」)
