@@ -459,10 +459,12 @@ fn part_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it.
+/// 「第14条（…）の」 or 「第14条に定める」 just before a term: it names the article defining it;
+/// so does a notice's 「第６項の共同利用者」 or 「第3章に定める」, whose sections are numbered as
+/// 項 or 章.
 fn article_pointer() -> Arc<Regex> {
     static RE: Resettable<Regex> = Resettable::new(|| {
-        Regex::new(r"第[0-9一二三四五六七八九十百]+条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
+        Regex::new(r"第[0-9一二三四五六七八九十百]+(?:条(?:の[0-9一二三四五六七八九十]+)?(?:第[0-9]+項)?|項|章|節)\s*(?:\([^()]*\))?\s*(?:の|に定める|で定める)$")
             .expect("static")
     });
     RE.get()
