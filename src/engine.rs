@@ -460,6 +460,20 @@ impl Engine {
             )),
             None => {}
         }
+        // a text declared the notice given at acquisition is a privacy notice
+        match kind::notice_directive(document.source.as_str()) {
+            Some((Ok(()), _)) => return (DocumentKind::PrivacyNotice, KindSource::Directive),
+            Some((Err(name), range)) => diagnostics.push(Diagnostic::new(
+                Code::InvalidDirective,
+                Severity::Warning,
+                Text::new(
+                    format!("「notice={name}」は不明です（指定できるのは notice=at-acquisition です）。"),
+                    format!("Unknown notice `{name}` (the one that can be declared is notice=at-acquisition)."),
+                ),
+                range,
+            )),
+            None => {}
+        }
         let absolute = std::fs::canonicalize(path).ok();
         let matches = |g: &globset::GlobMatcher, root: &std::path::Path| match absolute
             .as_deref()

@@ -92,9 +92,18 @@ fn directive_pattern() -> Arc<Regex> {
 
 /// The kind named by an in-document directive, with the directive's byte range.
 pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::Range<usize>)> {
-    // a directive shown as an example, inside a Markdown code fence or an inline code span
-    // (`<!-- kiyaku: kind=… -->`), is not one
-    let pattern = directive_pattern();
+    let c = first_directive(text, &directive_pattern())?;
+    let name = c.get(1).or_else(|| c.get(2))?.as_str();
+    let range = c.get(0)?.range();
+    Some((
+        DocumentKind::parse(name).ok_or_else(|| name.to_string()),
+        range,
+    ))
+}
+
+/// The first match of a directive's pattern that is not shown as an example, inside a
+/// Markdown code fence or an inline code span (`<!-- kiyaku: kind=… -->`).
+fn first_directive<'t>(text: &'t str, pattern: &Regex) -> Option<regex::Captures<'t>> {
     let mut candidates = pattern.captures_iter(text).peekable();
     // the fences are looked for only in a text that has a directive at all
     candidates.peek()?;
@@ -102,11 +111,36 @@ pub fn directive(text: &str) -> Option<(Result<DocumentKind, String>, std::ops::
     let shown = |m: regex::Match<'_>| {
         fences.iter().any(|f| f.contains(&m.start())) || text[..m.start()].ends_with('`')
     };
-    let c = candidates.find(|c| c.get(0).is_some_and(|m| !shown(m)))?;
+    candidates.find(|c| c.get(0).is_some_and(|m| !shown(m)))
+}
+
+/// Whether the text declares itself the notice given when personal information is acquired
+/// directly from the person in writing (JIS Q 15001 A.3.4.2.5): `<!-- kiyaku:
+/// notice=at-acquisition -->`, or `kiyaku: { notice: at-acquisition }` in front matter. A
+/// form's note that never names its form reads like a general policy; its drafter knows
+/// where it is shown, and says so once.
+pub fn declares_notice_at_acquisition(text: &str) -> bool {
+    matches!(notice_directive(text), Some((Ok(()), _)))
+}
+
+/// The `notice` directive of a text with its byte range: `Ok` for `at-acquisition`, the
+/// name written otherwise (reported as an invalid directive).
+pub fn notice_directive(text: &str) -> Option<(Result<(), String>, std::ops::Range<usize>)> {
+    static RE: Resettable<Regex> = Resettable::new(|| {
+        Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*notice\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*notice:\s*([a-z-]+)\s*\})")
+            .expect("static regex")
+    });
+    // most texts hold no directive: a plain search first
+    if !text.contains("kiyaku:") {
+        return None;
+    }
+    let c = first_directive(text, &RE.get())?;
     let name = c.get(1).or_else(|| c.get(2))?.as_str();
     let range = c.get(0)?.range();
     Some((
-        DocumentKind::parse(name).ok_or_else(|| name.to_string()),
+        (name == "at-acquisition")
+            .then_some(())
+            .ok_or_else(|| name.to_string()),
         range,
     ))
 }
@@ -448,6 +482,25 @@ mod tests {
             ),
             DocumentKind::PrivacyNotice
         );
+    }
+
+    #[test]
+    fn a_notice_at_acquisition_is_declared_by_a_directive() {
+        assert!(declares_notice_at_acquisition(
+            "<!-- kiyaku: notice=at-acquisition -->\n個人情報の取扱い\n"
+        ));
+        assert!(declares_notice_at_acquisition(
+            "---\nkiyaku: { notice: at-acquisition }\n---\n本文\n"
+        ));
+        assert!(!declares_notice_at_acquisition(
+            "```\n<!-- kiyaku: notice=at-acquisition -->\n```\n"
+        ));
+        assert!(!declares_notice_at_acquisition(
+            "<!-- kiyaku: kind=privacy-notice -->\n"
+        ));
+        assert!(!declares_notice_at_acquisition(
+            "<!-- kiyaku: notice=general -->\n"
+        ));
     }
 
     #[test]

@@ -1328,6 +1328,10 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
 /// `None` for a catalog that applies to the whole document.
 pub fn catalog_sections(index: &mut TermIndex<'_>, catalog: &Catalog) -> Option<Vec<Range<usize>>> {
     catalog.section.as_ref().map(|spec| {
+        // a text that declares itself the notice given at acquisition is that part whole
+        if crate::kind::declares_notice_at_acquisition(index.doc.source.as_str()) {
+            return std::iter::once(0..index.doc.normalized.text.len()).collect();
+        }
         // the groups of the item that states the voluntariness, read by the section's rules
         let voluntariness = spec
             .voluntariness

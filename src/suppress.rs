@@ -22,7 +22,7 @@ use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text, did_you_mean
 use crate::text::SourceText;
 
 /// What `invalid-directive` finds and how to fix it. Its home is here, beside the reading of
-/// kiyaku comments, though the engine also reports an unknown `kind=` with it.
+/// kiyaku comments, though the engine also reports an unknown `kind=` or `notice=` with it.
 pub const INVALID_DIRECTIVE: CodeDoc = CodeDoc {
     code: Code::InvalidDirective,
     title: Bilingual {
@@ -30,8 +30,8 @@ pub const INVALID_DIRECTIVE: CodeDoc = CodeDoc {
         en: "Invalid directive",
     },
     what: Bilingual {
-        ja: "文書内の kiyaku 指示が読めず、何もしていません: 不明な文書の種類（kind=…）、綴りの誤った指示（kiyaku-disabel）、不明な診断コードや項目 ID（code=defined-terms）、item= か code= 一つ以外の書き方、閉じていないコメント。",
-        en: "An in-document kiyaku directive cannot be read and does nothing: an unknown kind (kind=…), a misspelt directive (kiyaku-disabel), an unknown code or item id (code=defined-terms), anything but one item= or code=, a comment never closed.",
+        ja: "文書内の kiyaku 指示が読めず、何もしていません: 不明な文書の種類（kind=…）や明示文の種類（notice=…、指定できるのは at-acquisition）、綴りの誤った指示（kiyaku-disabel）、不明な診断コードや項目 ID（code=defined-terms）、item= か code= 一つ以外の書き方、閉じていないコメント。",
+        en: "An in-document kiyaku directive cannot be read and does nothing: an unknown kind (kind=…) or notice (notice=…; at-acquisition is the one there is), a misspelt directive (kiyaku-disabel), an unknown code or item id (code=defined-terms), anything but one item= or code=, a comment never closed.",
     },
     details: Bilingual {
         ja: "誤りの箇所に「警告」として、意図したと思われる名前を添えて報告します。",

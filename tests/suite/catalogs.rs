@@ -209,6 +209,59 @@ fn a_statement_of_following_the_jis_clause_opens_the_notice_to_the_end() {
     assert_eq!(status_of(&s, "voluntariness"), "missing", "{s:?}");
 }
 
+#[test]
+fn a_text_declared_the_notice_at_acquisition_is_judged_as_one() {
+    // a form's note that never names its form reads as a general policy ...
+    let note = "個人情報の取り扱いについて\nお客様よりお預かりした個人情報は、お問い合わせへの回答のために利用させていただきます。\n当社では、法令に基づく場合を除き、第三者に提供いたしません。\n";
+    let s = direct_statuses(note);
+    assert!(s.iter().all(|(_, st)| st == "not-applicable"), "{s:?}");
+    // ... until its drafter says where it is shown, as a comment or in front matter
+    for directive in [
+        "<!-- kiyaku: notice=at-acquisition -->\n",
+        "---\nkiyaku: { notice: at-acquisition }\n---\n",
+    ] {
+        let s = direct_statuses(&format!("{directive}{note}"));
+        assert_eq!(status_of(&s, "purposes"), "present", "{s:?}");
+        assert_eq!(status_of(&s, "third-party"), "present", "{s:?}");
+        assert_eq!(status_of(&s, "controller"), "missing", "{s:?}");
+        assert_eq!(status_of(&s, "voluntariness"), "missing", "{s:?}");
+    }
+    // the directive shown as an example is none
+    let shown = format!("{note}書き方の例: `<!-- kiyaku: notice=at-acquisition -->`\n");
+    let s = direct_statuses(&shown);
+    assert!(s.iter().all(|(_, st)| st == "not-applicable"), "{s:?}");
+    // and it makes the text a privacy notice when its kind is not given
+    let engine = Engine::new(catalog::builtin_catalogs());
+    let report = engine.check(
+        "form.txt",
+        format!("<!-- kiyaku: notice=at-acquisition -->\n{note}"),
+        None,
+    );
+    assert_eq!(report.kind, kiyaku::kind::DocumentKind::PrivacyNotice);
+    // a notice named otherwise is reported, and declares nothing
+    let report = engine.check(
+        "form.txt",
+        format!("<!-- kiyaku: notice=at-aquisition -->\n{note}"),
+        Some(kiyaku::kind::DocumentKind::PrivacyNotice),
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.code == kiyaku::diagnostic::Code::InvalidDirective
+                && d.message.ja.contains("at-aquisition")),
+        "{:?}",
+        report.diagnostics
+    );
+    assert!(
+        report
+            .items
+            .iter()
+            .filter(|i| i.id.starts_with("jisq15001-direct/"))
+            .all(|i| i.status.as_str() == "not-applicable")
+    );
+}
+
 /// Every citation a user sees (a catalog item's `basis`, an outdated reference's `source`)
 /// names something a legal team can verify — a law or rule with its article, a guideline or
 /// notice with its issuer, a standard with its number and year — and nothing in
