@@ -104,6 +104,11 @@ impl Cache {
             feed(&mut h, kind.as_str().as_bytes());
             feed(&mut h, root.as_os_str().as_encoded_bytes());
         }
+        for (glob, root) in &engine.acquisition_globs {
+            feed(&mut h, b"notices-at-acquisition");
+            feed(&mut h, glob.glob().glob().as_bytes());
+            feed(&mut h, root.as_os_str().as_encoded_bytes());
+        }
         feed(&mut h, settings.as_bytes());
         Some(Self {
             dir,

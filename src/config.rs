@@ -42,6 +42,11 @@ pub struct Config {
     pub language: Option<String>,
     #[serde(default)]
     pub kinds: std::collections::BTreeMap<String, DocumentKind>,
+    /// Globs of the files that are the notice given when personal information is acquired
+    /// directly in writing (JIS Q 15001 A.3.4.2.5), as `<!-- kiyaku: notice=at-acquisition -->`
+    /// would say in each: forms' notes kept as `.docx` or `.txt`.
+    #[serde(default, rename = "notices-at-acquisition")]
+    pub notices_at_acquisition: Vec<String>,
     /// Severity by catalog item or by diagnostic code (an item's own wins over its code's).
     #[serde(default)]
     pub severity: std::collections::BTreeMap<String, Severity>,
@@ -171,6 +176,21 @@ impl Config {
                     Text::new(
                         format!("[kinds] のグロブ「{glob}」が不正です: {e}"),
                         format!("[kinds] {glob}: {e}"),
+                    ),
+                )),
+            }
+        }
+        for (i, glob) in self.notices_at_acquisition.iter().enumerate() {
+            match globset::Glob::new(glob) {
+                Ok(g) => engine
+                    .acquisition_globs
+                    .push((g.compile_matcher(), self.root.clone())),
+                Err(e) => errors.push(self.error(
+                    &[Step::Key("notices-at-acquisition"), Step::Index(i)],
+                    true,
+                    Text::new(
+                        format!("notices-at-acquisition のグロブ「{glob}」が不正です: {e}"),
+                        format!("notices-at-acquisition {glob}: {e}"),
                     ),
                 )),
             }

@@ -231,6 +231,9 @@ pub struct Engine {
     /// Kind mapping from the configuration: (glob, kind, folder the glob is relative to),
     /// first match wins.
     pub kind_globs: Vec<(globset::GlobMatcher, DocumentKind, std::path::PathBuf)>,
+    /// The configuration's `notices-at-acquisition`: (glob, folder it is relative to). A
+    /// matching file is the notice given at acquisition, as its directive would say.
+    pub acquisition_globs: Vec<(globset::GlobMatcher, std::path::PathBuf)>,
     /// The configuration's `language`, which the language server follows unless the
     /// client's settings name one.
     pub language: Option<crate::diagnostic::Language>,
@@ -248,6 +251,7 @@ impl Engine {
             catalogs,
             codes: CodeOverrides::default(),
             kind_globs: Vec::new(),
+            acquisition_globs: Vec::new(),
             language: None,
         }
     }
@@ -362,8 +366,9 @@ impl Engine {
         let mut index = TermIndex::new(document, &self.terms[kind.index()]);
         let contract =
             (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(document));
+        let at_acquisition = self.declared_at_acquisition(path, document);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
-            let sections = matcher::catalog_sections(&mut index, catalog);
+            let sections = matcher::catalog_sections(&mut index, catalog, at_acquisition);
             // a clause missing from a section belongs at the end of that section
             let section = sections
                 .as_ref()
@@ -475,20 +480,52 @@ impl Engine {
             None => {}
         }
         let absolute = std::fs::canonicalize(path).ok();
-        let matches = |g: &globset::GlobMatcher, root: &std::path::Path| match absolute
-            .as_deref()
-            .and_then(|a| a.strip_prefix(root).ok())
-        {
-            Some(relative) => g.is_match(relative),
-            None => g.is_match(path),
+        let matches = |g: &globset::GlobMatcher, root: &std::path::Path| {
+            glob_matches(path, absolute.as_deref(), g, root)
         };
         if let Some((_, k, _)) = self.kind_globs.iter().find(|(g, _, root)| matches(g, root)) {
             return (*k, KindSource::Config);
+        }
+        if self
+            .acquisition_globs
+            .iter()
+            .any(|(g, root)| matches(g, root))
+        {
+            return (DocumentKind::PrivacyNotice, KindSource::Config);
         }
         (
             kind::detect(&document.source, &document.structure),
             KindSource::Detected,
         )
+    }
+
+    /// Whether a document is declared the notice given at acquisition: by its directive, or
+    /// by the configuration's `notices-at-acquisition`.
+    fn declared_at_acquisition(&self, path: &str, document: &Document) -> bool {
+        if kind::declares_notice_at_acquisition(document.source.as_str()) {
+            return true;
+        }
+        if self.acquisition_globs.is_empty() {
+            return false;
+        }
+        let absolute = std::fs::canonicalize(path).ok();
+        self.acquisition_globs
+            .iter()
+            .any(|(g, root)| glob_matches(path, absolute.as_deref(), g, root))
+    }
+}
+
+/// Whether a configuration glob, relative to `root`, matches a checked file (its `absolute`
+/// path under `root`, or the path as given when it is not there).
+fn glob_matches(
+    path: &str,
+    absolute: Option<&std::path::Path>,
+    glob: &globset::GlobMatcher,
+    root: &std::path::Path,
+) -> bool {
+    match absolute.and_then(|a| a.strip_prefix(root).ok()) {
+        Some(relative) => glob.is_match(relative),
+        None => glob.is_match(path),
     }
 }
 

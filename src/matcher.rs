@@ -1326,10 +1326,15 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
 
 /// The parts of the document a sectioned catalog applies to (normalised byte ranges);
 /// `None` for a catalog that applies to the whole document.
-pub fn catalog_sections(index: &mut TermIndex<'_>, catalog: &Catalog) -> Option<Vec<Range<usize>>> {
+pub fn catalog_sections(
+    index: &mut TermIndex<'_>,
+    catalog: &Catalog,
+    at_acquisition: bool,
+) -> Option<Vec<Range<usize>>> {
     catalog.section.as_ref().map(|spec| {
-        // a text that declares itself the notice given at acquisition is that part whole
-        if crate::kind::declares_notice_at_acquisition(index.doc.source.as_str()) {
+        // a text declared the notice given at acquisition (its directive, the configuration)
+        // is that part whole
+        if at_acquisition {
             return std::iter::once(0..index.doc.normalized.text.len()).collect();
         }
         // the groups of the item that states the voluntariness, read by the section's rules
@@ -1421,7 +1426,7 @@ mod tests {
             catalogs
                 .iter()
                 .flat_map(|catalog| {
-                    let sections = catalog_sections(&mut index, catalog);
+                    let sections = catalog_sections(&mut index, catalog, false);
                     judge_catalog(&mut index, catalog, sections.as_deref())
                 })
                 .map(|v| format!("{:?} {:?}", v.status, v.found))

@@ -477,3 +477,78 @@ fn pre_commit_hooks_take_every_document_kiyaku_reads() {
         }
     }
 }
+
+/// kiyaku.toml's `notices-at-acquisition` declares forms' notes kept as files without a
+/// directive: jisq15001-direct judges each whole, as a privacy notice.
+#[test]
+fn notices_at_acquisition_are_declared_in_kiyaku_toml() {
+    let dir = temp_dir("at-acquisition");
+    std::fs::create_dir_all(dir.join("forms")).unwrap();
+    let note = "個人情報の取り扱いについて\nお客様よりお預かりした個人情報は、お問い合わせへの回答のために利用させていただきます。\n当社では、法令に基づく場合を除き、第三者に提供いたしません。\n";
+    std::fs::write(dir.join("forms/inquiry.txt"), note).unwrap();
+    std::fs::write(dir.join("policy.txt"), note).unwrap();
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "notices-at-acquisition = [\"forms/**\"]\n",
+    )
+    .unwrap();
+    let out = kiyaku(
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = json(&out);
+    let files = v["files"].as_array().unwrap();
+    let jisq = |name: &str| {
+        let file = files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap();
+        let statuses: Vec<String> = file["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["id"].as_str().unwrap().starts_with("jisq15001-direct/"))
+            .map(|i| format!("{} {}", i["id"], i["status"]))
+            .collect();
+        (file["kind_source"].as_str().unwrap().to_string(), statuses)
+    };
+    let (source, declared) = jisq("inquiry.txt");
+    assert_eq!(source, "config");
+    assert!(
+        declared
+            .iter()
+            .any(|s| s.contains("purposes") && s.contains("present")),
+        "{declared:?}"
+    );
+    assert!(
+        declared
+            .iter()
+            .any(|s| s.contains("controller") && s.contains("missing")),
+        "{declared:?}"
+    );
+    // the same text outside the glob reads as a general policy
+    let (_, other) = jisq("policy.txt");
+    assert!(
+        other.iter().all(|s| s.contains("not-applicable")),
+        "{other:?}"
+    );
+    // a broken glob is named with the file
+    std::fs::write(
+        dir.join("kiyaku.toml"),
+        "notices-at-acquisition = [\"forms/[\"]\n",
+    )
+    .unwrap();
+    let out = kiyaku(&["check", "--no-cache", dir.to_str().unwrap()], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kiyaku.toml") && stderr.contains("notices-at-acquisition"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
