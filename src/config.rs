@@ -4,6 +4,7 @@
 //! catalogs = ["catalogs/our-extra.toml"]      # more catalogs, relative to this file
 //! disable = ["consignment/staff-designation"]  # items not checked, codes suppressed
 //! language = "ja"                               # or "en"
+//! notices-at-acquisition = ["forms/**"]         # forms' notes, judged whole by jisq15001-direct
 //!
 //! [kinds]                                       # globs (relative to this file) → kind
 //! "contracts/**" = "consignment-contract"
@@ -166,39 +167,44 @@ impl Config {
                 .collect(),
         };
         for (glob, kind) in &self.kinds {
-            match globset::Glob::new(glob) {
-                Ok(g) => engine
-                    .kind_globs
-                    .push((g.compile_matcher(), *kind, self.root.clone())),
-                Err(e) => errors.push(self.error(
-                    &[Step::Key("kinds"), Step::Key(glob)],
-                    true,
-                    Text::new(
-                        format!("[kinds] のグロブ「{glob}」が不正です: {e}"),
-                        format!("[kinds] {glob}: {e}"),
-                    ),
-                )),
+            let at = [Step::Key("kinds"), Step::Key(glob)];
+            match self.glob(glob, &at, "[kinds]") {
+                Ok(g) => engine.kind_globs.push((g, *kind, self.root.clone())),
+                Err(e) => errors.push(e),
             }
         }
         for (i, glob) in self.notices_at_acquisition.iter().enumerate() {
-            match globset::Glob::new(glob) {
-                Ok(g) => engine
-                    .acquisition_globs
-                    .push((g.compile_matcher(), self.root.clone())),
-                Err(e) => errors.push(self.error(
-                    &[Step::Key("notices-at-acquisition"), Step::Index(i)],
-                    true,
-                    Text::new(
-                        format!("notices-at-acquisition のグロブ「{glob}」が不正です: {e}"),
-                        format!("notices-at-acquisition {glob}: {e}"),
-                    ),
-                )),
+            let at = [Step::Key("notices-at-acquisition"), Step::Index(i)];
+            match self.glob(glob, &at, "notices-at-acquisition") {
+                Ok(g) => engine.acquisition_globs.push((g, self.root.clone())),
+                Err(e) => errors.push(e),
             }
         }
         (engine, errors)
     }
 
     /// An error about the value (or, with `key`, the key) at `path` in this file.
+    /// A glob of the file (`field` names where it stands), or the error that names its line.
+    fn glob(
+        &self,
+        glob: &str,
+        path: &[Step<'_>],
+        field: &str,
+    ) -> Result<globset::GlobMatcher, CatalogError> {
+        globset::Glob::new(glob)
+            .map(|g| g.compile_matcher())
+            .map_err(|e| {
+                self.error(
+                    path,
+                    true,
+                    Text::new(
+                        format!("{field} のグロブ「{glob}」が不正です: {e}"),
+                        format!("{field} {glob}: {e}"),
+                    ),
+                )
+            })
+    }
+
     fn error(&self, path: &[Step<'_>], key: bool, message: Text) -> CatalogError {
         let span = span_at(&self.text, path, key);
         CatalogError::at(&self.path.display().to_string(), &self.text, span, message)
