@@ -296,8 +296,22 @@ impl Engine {
         parallel: bool,
     ) -> FileReport {
         let mut diagnostics = Vec::new();
-        let (kind, kind_source) =
-            self.decide_kind(path, &document, kind_override, &mut diagnostics);
+        // the file's absolute path, for the configuration's globs: looked up once, if asked
+        let absolute = std::cell::OnceCell::new();
+        let absolute = || {
+            absolute
+                .get_or_init(|| std::fs::canonicalize(path).ok())
+                .as_deref()
+        };
+        let declared = self.declared_at_acquisition(path, &document, absolute, &mut diagnostics);
+        let (kind, kind_source) = self.decide_kind(
+            path,
+            &document,
+            kind_override,
+            declared,
+            absolute,
+            &mut diagnostics,
+        );
         // a document that is none of the three (a memo, a README) is not linted at all
         let findings = || match (kind, parallel) {
             (DocumentKind::Unknown, _) => Vec::new(),
@@ -307,9 +321,15 @@ impl Engine {
         // the values compared across documents are read beside the checks
         let consistency = || (findings(), checks::value_mismatch::extract(&document));
         let ((items, judged), (consistency, values)) = if parallel {
-            rayon::join(|| self.judge_catalogs(path, &document, kind), consistency)
+            rayon::join(
+                || self.judge_catalogs(path, &document, kind, declared.is_some()),
+                consistency,
+            )
         } else {
-            (self.judge_catalogs(path, &document, kind), consistency())
+            (
+                self.judge_catalogs(path, &document, kind, declared.is_some()),
+                consistency(),
+            )
         };
         diagnostics.extend(judged);
         diagnostics.extend(consistency);
@@ -355,18 +375,20 @@ impl Engine {
 
     /// The verdict on each item of the catalogs that apply to `kind`, and the findings of
     /// the items missing or contradicted.
+    /// `at_acquisition`: the document is declared the notice given at acquisition, which a
+    /// sectioned catalog judges whole.
     fn judge_catalogs(
         &self,
         path: &str,
         document: &Document,
         kind: DocumentKind,
+        at_acquisition: bool,
     ) -> (Vec<ItemResult>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut items = Vec::new();
         let mut index = TermIndex::new(document, &self.terms[kind.index()]);
         let contract =
             (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(document));
-        let at_acquisition = self.declared_at_acquisition(path, document);
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {
             let sections = matcher::catalog_sections(&mut index, catalog, at_acquisition);
             // a clause missing from a section belongs at the end of that section
@@ -442,11 +464,15 @@ impl Engine {
         (items, diagnostics)
     }
 
-    fn decide_kind(
+    /// The document's kind and what decided it; `declared` is how the document is declared
+    /// the notice given at acquisition, if it is (a privacy notice, unless a kind is named).
+    fn decide_kind<'p>(
         &self,
         path: &str,
         document: &Document,
         kind_override: Option<DocumentKind>,
+        declared: Option<KindSource>,
+        absolute: impl Fn() -> Option<&'p std::path::Path>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (DocumentKind, KindSource) {
         if let Some(k) = kind_override {
@@ -465,9 +491,37 @@ impl Engine {
             )),
             None => {}
         }
-        // a text declared the notice given at acquisition is a privacy notice
+        if declared == Some(KindSource::Directive) {
+            return (DocumentKind::PrivacyNotice, KindSource::Directive);
+        }
+        if let Some((_, k, _)) = self
+            .kind_globs
+            .iter()
+            .find(|(g, _, root)| glob_matches(path, absolute(), g, root))
+        {
+            return (*k, KindSource::Config);
+        }
+        if declared == Some(KindSource::Config) {
+            return (DocumentKind::PrivacyNotice, KindSource::Config);
+        }
+        (
+            kind::detect(&document.source, &document.structure),
+            KindSource::Detected,
+        )
+    }
+
+    /// How a document is declared the notice given at acquisition, if it is: by its
+    /// directive (a `notice=` naming anything else is reported), or by the configuration's
+    /// `notices-at-acquisition`.
+    fn declared_at_acquisition<'p>(
+        &self,
+        path: &str,
+        document: &Document,
+        absolute: impl Fn() -> Option<&'p std::path::Path>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<KindSource> {
         match kind::notice_directive(document.source.as_str()) {
-            Some((Ok(()), _)) => return (DocumentKind::PrivacyNotice, KindSource::Directive),
+            Some((Ok(()), _)) => return Some(KindSource::Directive),
             Some((Err(name), range)) => diagnostics.push(Diagnostic::new(
                 Code::InvalidDirective,
                 Severity::Warning,
@@ -479,39 +533,10 @@ impl Engine {
             )),
             None => {}
         }
-        let absolute = std::fs::canonicalize(path).ok();
-        let matches = |g: &globset::GlobMatcher, root: &std::path::Path| {
-            glob_matches(path, absolute.as_deref(), g, root)
-        };
-        if let Some((_, k, _)) = self.kind_globs.iter().find(|(g, _, root)| matches(g, root)) {
-            return (*k, KindSource::Config);
-        }
-        if self
-            .acquisition_globs
-            .iter()
-            .any(|(g, root)| matches(g, root))
-        {
-            return (DocumentKind::PrivacyNotice, KindSource::Config);
-        }
-        (
-            kind::detect(&document.source, &document.structure),
-            KindSource::Detected,
-        )
-    }
-
-    /// Whether a document is declared the notice given at acquisition: by its directive, or
-    /// by the configuration's `notices-at-acquisition`.
-    fn declared_at_acquisition(&self, path: &str, document: &Document) -> bool {
-        if kind::declares_notice_at_acquisition(document.source.as_str()) {
-            return true;
-        }
-        if self.acquisition_globs.is_empty() {
-            return false;
-        }
-        let absolute = std::fs::canonicalize(path).ok();
         self.acquisition_globs
             .iter()
-            .any(|(g, root)| glob_matches(path, absolute.as_deref(), g, root))
+            .any(|(g, root)| glob_matches(path, absolute(), g, root))
+            .then_some(KindSource::Config)
     }
 }
 
