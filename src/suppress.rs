@@ -93,7 +93,7 @@ fn argument_pattern() -> &'static Regex {
 /// The kind directive as `kind::directive` reads it.
 fn kind_pattern() -> &'static Regex {
     static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^kind\s*=\s*[a-z-]+$").expect("static regex"));
+        LazyLock::new(|| Regex::new(r"^(?:kind|notice)\s*=\s*[a-z-]+$").expect("static regex"));
     &RE
 }
 
@@ -137,7 +137,8 @@ impl Comments {
                 .map_or((body.as_str(), ""), |(n, a)| (n, a.trim()));
             let name_range = body.start()..body.start() + name.len();
             if let Some(rest) = body.as_str().strip_prefix("kiyaku:") {
-                // the kind directive (`kind::directive` reads it and reports a bad kind)
+                // the kind and notice directives (`kind::directive` and `kind::notice_directive`
+                // read them, and the engine reports a bad value)
                 let rest = rest.trim();
                 if !kind_pattern().is_match(rest) {
                     problem(
