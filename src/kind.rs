@@ -114,17 +114,12 @@ fn first_directive<'t>(text: &'t str, pattern: &Regex) -> Option<regex::Captures
     candidates.find(|c| c.get(0).is_some_and(|m| !shown(m)))
 }
 
-/// Whether the text declares itself the notice given when personal information is acquired
-/// directly from the person in writing (JIS Q 15001 A.3.4.2.5): `<!-- kiyaku:
-/// notice=at-acquisition -->`, or `kiyaku: { notice: at-acquisition }` in front matter. A
-/// form's note that never names its form reads like a general policy; its drafter knows
-/// where it is shown, and says so once.
-pub fn declares_notice_at_acquisition(text: &str) -> bool {
-    matches!(notice_directive(text), Some((Ok(()), _)))
-}
-
 /// The `notice` directive of a text with its byte range: `Ok` for `at-acquisition`, the
-/// name written otherwise (reported as an invalid directive).
+/// name written otherwise (reported as an invalid directive). `<!-- kiyaku:
+/// notice=at-acquisition -->`, or `kiyaku: { notice: at-acquisition }` in front matter,
+/// declares the text the notice given when personal information is acquired directly from
+/// the person in writing (JIS Q 15001 A.3.4.2.5). A form's note that never names its form
+/// reads like a general policy; its drafter knows where it is shown, and says so once.
 pub fn notice_directive(text: &str) -> Option<(Result<(), String>, std::ops::Range<usize>)> {
     static RE: Resettable<Regex> = Resettable::new(|| {
         Regex::new(r"(?m)(?:<!--\s*kiyaku:\s*notice\s*=\s*([a-z-]+)\s*-->|^kiyaku:\s*\{\s*notice:\s*([a-z-]+)\s*\})")
@@ -486,6 +481,8 @@ mod tests {
 
     #[test]
     fn a_notice_at_acquisition_is_declared_by_a_directive() {
+        let declares_notice_at_acquisition =
+            |text: &str| matches!(notice_directive(text), Some((Ok(()), _)));
         assert!(declares_notice_at_acquisition(
             "<!-- kiyaku: notice=at-acquisition -->\n個人情報の取扱い\n"
         ));
