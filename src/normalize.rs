@@ -171,6 +171,7 @@ pub fn normalize(original: &str) -> Normalized {
     let stage1 = spaced_provisions(&stage1).unwrap_or(stage1);
     let stage1 = spaces_inside_words(&stage1).unwrap_or(stage1);
     let stage2 = kanji_numerals(&stage1).unwrap_or(stage1);
+    let stage2 = tame_in_kana(&stage2).unwrap_or(stage2);
     match variant_table() {
         Some(table) => fold_variants(&stage2, table).unwrap_or(stage2),
         None => stage2,
@@ -255,6 +256,24 @@ fn fold_variants(prev: &Normalized, table: &VariantTable) -> Option<Normalized> 
             .pattern
             .find_iter(&prev.text)
             .map(|m| (m.range(), table.canonical_of[m.as_str()].clone())),
+    )
+}
+
+/// 「連絡の為」「ご案内の為に」「取り組む為、」: 為 after a hiragana is the kanji spelling of
+/// ため (ため in kana is what the catalogs write), not the 為 of a word (行為, 作為, 為替 —
+/// 「…の為替」 keeps it — nor 為す, 為し遂げる).
+fn tame_in_kana(prev: &Normalized) -> Option<Normalized> {
+    static RE: Resettable<Regex> =
+        Resettable::new(|| Regex::new(r"\p{Hiragana}為").expect("static regex"));
+    let re = RE.get();
+    let text = prev.text.as_str();
+    replace_matches(
+        prev,
+        re.find_iter(text).filter_map(|m| {
+            let next = text[m.end()..].chars().next();
+            (!matches!(next, Some('替' | 'す' | 'せ' | 'し' | 'さ')))
+                .then(|| (m.end() - '為'.len_utf8()..m.end(), "ため".to_string()))
+        }),
     )
 }
 
@@ -352,6 +371,23 @@ fn kanji_numerals(prev: &Normalized) -> Option<Normalized> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tame_written_in_kanji_reads_as_in_kana() {
+        let folded = |s: &str| super::normalize(s).text;
+        assert_eq!(folded("ご連絡の為\n"), "ご連絡のため\n");
+        assert_eq!(folded("業務を果たす為、"), "業務を果たすため、");
+        // the 為 of a word stays
+        for kept in [
+            "不正な行為",
+            "郵便の為替",
+            "定額小為替",
+            "善を為す",
+            "目的を為し遂げる",
+        ] {
+            assert!(folded(kept).contains('為'), "{kept}");
+        }
+    }
+
     use super::*;
 
     /// The original text that the first `normalized` in `n`'s text comes from.
