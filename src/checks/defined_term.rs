@@ -263,6 +263,15 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 .filter(|&i| !before_on_line[i..].contains(')'))
                 .is_some_and(|i| before_on_line[..i].trim_end().ends_with('条'));
             let other_part = part_of(p) != part_of(d.at.start);
+            // 「…その他の一切の関係者\n（以下「関係者」といいます）」: the words the definition
+            // names, its sentence run over a line break, are no use before it
+            let named_here = d.named
+                && p + d.term.len() <= d.clause.start
+                && text[p + d.term.len()..d.clause.start]
+                    .trim_matches(|c: char| {
+                        c.is_whitespace() || matches!(c, '(' | '（' | '、' | ',')
+                    })
+                    .is_empty();
             let compound = after.chars().next().is_some_and(crate::normalize::is_kanji);
             // 第5項に定義する訂正等, 第14条（要件定義作成支援業務の実施）の要件定義作成支援業務:
             // a pointer to the definition
@@ -281,6 +290,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
                 || quoted
                 || cites_caption
                 || other_part
+                || named_here
                 || compound
                 || pointed
             {
