@@ -915,7 +915,8 @@ fn opens_as_form_notice(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     index.all_in(&spec.form, std::slice::from_ref(&opening))
 }
 
-/// Whether the first half of a text names the data the reader enters at the form (`entered`);
+/// Whether the first half of a text (its opening at least) names the data the reader enters at
+/// the form (`entered`);
 /// `lines` are the text's non-empty lines.
 fn names_the_entered_data(
     index: &mut TermIndex<'_>,
@@ -925,8 +926,12 @@ fn names_the_entered_data(
     if spec.entered.is_empty() {
         return false;
     }
-    let half = lines.len().div_ceil(2);
-    let Some(end) = lines.get(half.saturating_sub(1)).map(|line| line.end) else {
+    // (at least the opening: a title and the one sentence under it)
+    let half = lines.len().div_ceil(2).max(2);
+    let Some(end) = lines
+        .get(half.min(lines.len()).saturating_sub(1))
+        .map(|line| line.end)
+    else {
         return false;
     };
     let first_half = 0..end;
