@@ -1,5 +1,6 @@
 //! The client's settings (`initializationOptions`, `workspace/didChangeConfiguration`, or
-//! pulled with `workspace/configuration`): language, kind, more catalogs, kind globs.
+//! pulled with `workspace/configuration`): language, kind, more catalogs, kind globs, the
+//! globs of the notices given at acquisition.
 
 use tower_lsp_server::ls_types::{ConfigurationItem, MessageType};
 
@@ -19,6 +20,9 @@ struct Settings {
     catalogs: Vec<String>,
     /// glob relative to the workspace root → document kind
     kinds: std::collections::BTreeMap<String, String>,
+    /// globs relative to the workspace root of the notices given where the data are entered
+    /// (a form's note), as kiyaku.toml's `notices-at-acquisition`
+    notices_at_acquisition: Vec<String>,
 }
 
 impl Settings {
@@ -44,6 +48,7 @@ impl Settings {
                 .iter()
                 .filter_map(|(glob, kind)| Some((glob.clone(), DocumentKind::parse(kind)?)))
                 .collect(),
+            notices_at_acquisition: self.notices_at_acquisition.clone(),
             root,
         }
     }
@@ -103,7 +108,8 @@ mod tests {
     #[test]
     fn the_kiyaku_section_or_the_whole_value_is_read() {
         let value = serde_json::json!({"kiyaku": {"language": "en", "catalogs": ["x.toml"],
-            "kinds": {"docs/*.txt": "regulation", "memo/*": "no-such-kind"}}});
+            "kinds": {"docs/*.txt": "regulation", "memo/*": "no-such-kind"},
+            "noticesAtAcquisition": ["forms/**"]}});
         let settings = Settings::read(&value).expect("settings");
         assert_eq!(settings.language.as_deref(), Some("en"));
         let options = settings.client_options("/w".into());
@@ -115,6 +121,7 @@ mod tests {
             options.kinds,
             vec![("docs/*.txt".to_string(), DocumentKind::Regulation)]
         );
+        assert_eq!(options.notices_at_acquisition, vec!["forms/**".to_string()]);
         let bare = Settings::read(&serde_json::json!({"kind": "regulation"})).expect("settings");
         assert_eq!(bare.kind.as_deref(), Some("regulation"));
     }

@@ -44,11 +44,13 @@ pub(super) struct Engines {
     pub(super) client: Mutex<ClientOptions>,
 }
 
-/// The client's `catalogs` and `kinds`, resolved against the workspace root.
+/// The client's `catalogs`, `kinds` and `noticesAtAcquisition`, resolved against the
+/// workspace root.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct ClientOptions {
     pub(super) catalogs: Vec<std::path::PathBuf>,
     pub(super) kinds: Vec<(String, DocumentKind)>,
+    pub(super) notices_at_acquisition: Vec<String>,
     pub(super) root: std::path::PathBuf,
 }
 
@@ -111,6 +113,15 @@ impl Engines {
                     .kind_globs
                     .insert(i, (g.compile_matcher(), *kind, client.root.clone())),
                 Err(e) => notes.push(format!("settings: kinds: {glob}: {e}")),
+            }
+        }
+        // and so are its notices given at acquisition, beside kiyaku.toml's
+        for glob in &client.notices_at_acquisition {
+            match globset::Glob::new(glob) {
+                Ok(g) => engine
+                    .acquisition_globs
+                    .push((g.compile_matcher(), client.root.clone())),
+                Err(e) => notes.push(format!("settings: noticesAtAcquisition: {glob}: {e}")),
             }
         }
         let engine = Arc::new(engine);

@@ -795,6 +795,50 @@ fn client_settings_add_catalogs_and_kind_globs() {
 }
 
 #[test]
+fn client_settings_name_the_notices_given_at_acquisition() {
+    let dir = std::env::temp_dir().join(format!("kiyaku-lsp-notices-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("forms")).unwrap();
+    // a form's note that says nothing of the form: only a glob makes it the notice given at
+    // acquisition, whose JIS items are then judged
+    let note = dir.join("forms/contact.txt");
+    let text = "個人情報の取扱いについて\n株式会社サンプルは、お預かりした個人情報を資料の送付に利用します。\n法令に基づく場合を除き、第三者に提供しません。\n";
+    std::fs::write(&note, text).unwrap();
+    let uri = format!("file://{}", note.display());
+    let jis = |ds: &[Value]| {
+        ds.iter()
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("[jisq15001-direct/")
+            })
+            .count()
+    };
+
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": format!("file://{}", dir.display()), "capabilities": {},
+               "initializationOptions": {"kiyaku": {"noticesAtAcquisition": ["forms/**"]}}}),
+    );
+    c.notify("initialized", json!({}));
+    let with = c.open(&uri, text);
+    assert!(jis(&with) > 0, "{with:?}");
+
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"kiyaku": {"noticesAtAcquisition": []}}}),
+    );
+    let after = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()
+    });
+    let without = after["params"]["diagnostics"].as_array().unwrap();
+    assert_eq!(jis(without), 0, "{without:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_change_past_the_end_of_a_line_stops_at_its_line_break() {
     // the protocol's line breaks are \n, \r\n and \r; U+2028 and U+0085 are characters
     let original =

@@ -18,6 +18,8 @@ export interface Settings {
   catalogs: string[];
   /** glob (relative to the workspace folder) → document kind */
   kinds: Record<string, Kind>;
+  /** globs (relative to the workspace folder) of the notices given where the data are entered */
+  noticesAtAcquisition: string[];
   language: Language;
   /** extra glob patterns of documents to check */
   filePatterns: string[];
@@ -29,6 +31,7 @@ export const DEFAULTS: Settings = {
   path: "kiyaku",
   catalogs: [],
   kinds: {},
+  noticesAtAcquisition: [],
   language: "",
   filePatterns: [],
   enable: false,
@@ -60,7 +63,7 @@ function stringList(value: unknown, key: string, problems: string[]): string[] {
 /** Validates the raw settings; invalid values are reported and replaced by the defaults. */
 export function readSettings(get: Getter): ReadResult {
   const problems: string[] = [];
-  const settings: Settings = { ...DEFAULTS, catalogs: [], kinds: {}, filePatterns: [] };
+  const settings: Settings = { ...DEFAULTS, catalogs: [], kinds: {}, noticesAtAcquisition: [], filePatterns: [] };
 
   const p = get("path");
   if (typeof p === "string" && p.trim() !== "") settings.path = p.trim();
@@ -68,6 +71,7 @@ export function readSettings(get: Getter): ReadResult {
 
   settings.catalogs = stringList(get("catalogs"), "catalogs", problems);
   settings.filePatterns = stringList(get("filePatterns"), "filePatterns", problems);
+  settings.noticesAtAcquisition = stringList(get("noticesAtAcquisition"), "noticesAtAcquisition", problems);
 
   const kinds = get("kinds");
   if (kinds !== undefined && kinds !== null) {
@@ -187,7 +191,8 @@ export function statusText(data: LensData | undefined, language: "ja" | "en"): s
 }
 
 /**
- * What the server reads (src/lsp/settings.rs, `Settings`): `{ kiyaku: { language, catalogs, kinds } }`;
+ * What the server reads (src/lsp/settings.rs, `Settings`):
+ * `{ kiyaku: { language, catalogs, kinds, noticesAtAcquisition } }`;
  * `language` only when set, so that without it each document's kiyaku.toml decides.
  */
 export interface ServerSettings {
@@ -195,19 +200,21 @@ export interface ServerSettings {
     language?: "ja" | "en";
     catalogs: string[];
     kinds: Record<string, Kind>;
+    noticesAtAcquisition: string[];
   };
 }
 
 /**
  * The payload of both `initializationOptions` and `workspace/didChangeConfiguration`:
  * catalog paths made absolute (resolved here, where the workspace folder is known), kind
- * globs passed as written (the server matches them relative to the workspace root).
+ * and notice globs passed as written (the server matches them relative to the workspace root).
  */
 export function serverSettings(settings: Settings, workspaceFolder?: string): ServerSettings {
   const out: ServerSettings = {
     kiyaku: {
       catalogs: settings.catalogs.map((c) => resolvePath(c, workspaceFolder)),
       kinds: { ...settings.kinds },
+      noticesAtAcquisition: [...settings.noticesAtAcquisition],
     },
   };
   if (settings.language !== "") out.kiyaku.language = settings.language;

@@ -42,6 +42,7 @@ describe("readSettings", () => {
         path: " /opt/kiyaku/bin/kiyaku ",
         catalogs: ["catalogs/extra.toml"],
         kinds: { "contracts/**": "consignment-contract", "規程/*.txt": "regulation" },
+        noticesAtAcquisition: ["forms/**"],
         language: "en",
         filePatterns: ["*.policy"],
         enable: true,
@@ -52,6 +53,7 @@ describe("readSettings", () => {
       path: "/opt/kiyaku/bin/kiyaku",
       catalogs: ["catalogs/extra.toml"],
       kinds: { "contracts/**": "consignment-contract", "規程/*.txt": "regulation" },
+      noticesAtAcquisition: ["forms/**"],
       language: "en",
       filePatterns: ["*.policy"],
       enable: true,
@@ -155,6 +157,7 @@ describe("serverSettings", () => {
       language: "en" as const,
       catalogs: ["extra.toml", "/abs/other.toml"],
       kinds: { "contracts/**": "consignment-contract" as const },
+      noticesAtAcquisition: ["forms/**"],
       path: "/somewhere/kiyaku",
       filePatterns: ["*.policy"],
     };
@@ -163,6 +166,7 @@ describe("serverSettings", () => {
         language: "en",
         catalogs: [path.join(WS, "extra.toml"), "/abs/other.toml"],
         kinds: { "contracts/**": "consignment-contract" },
+        noticesAtAcquisition: ["forms/**"],
       },
     });
   });
