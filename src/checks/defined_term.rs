@@ -89,7 +89,8 @@ impl Definition {
 
 fn definition_pattern() -> Arc<Regex> {
     static RE: Resettable<Regex> = Resettable::new(|| {
-        Regex::new(r"以下(?:、|,)?(?:単に)?「([^」「]{1,24})」(?:と|って)?(?:いう|いい|いいます|称する|総称する|略称する)|「([^」「]{1,24})」とは、").expect("static")
+        // (a self-name is also defined without its brackets: 「（以下、弊社といいます）」「（以下 当社）」)
+        Regex::new(r"以下(?:、|,)?(?:単に)?「([^」「]{1,24})」(?:と|って)?(?:いう|いい|いいます|称する|総称する|略称する)|「([^」「]{1,24})」とは、|以下(?:、|,)?[ 　]?((?:当|弊)(?:社|会|法人|院|事務所|店|園|校|局|事務局|委員会|協会|組合|センター|クリニック))(?:と(?:いう|いい|称する)|\))").expect("static")
     });
     RE.get()
 }
@@ -99,12 +100,12 @@ pub fn definitions(doc: &Document) -> Vec<Definition> {
     definition_pattern()
         .captures_iter(&doc.normalized.text)
         .filter_map(|c| {
-            let m = c.get(1).or_else(|| c.get(2))?;
+            let m = c.get(1).or_else(|| c.get(3)).or_else(|| c.get(2))?;
             Some(Definition {
                 term: m.as_str().to_string(),
                 at: m.range(),
                 clause: c.get(0)?.range(),
-                named: c.get(1).is_some(),
+                named: c.get(2).is_none(),
             })
         })
         .collect()
