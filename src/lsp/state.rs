@@ -106,22 +106,25 @@ impl Engines {
                 (Engine::new(catalog::builtin_catalogs()), vec![e.clone()])
             }
         };
-        // the client's globs come first: they decide before kiyaku.toml's [kinds]
-        for (i, (glob, kind)) in client.kinds.iter().enumerate() {
-            match globset::Glob::new(glob) {
-                Ok(g) => engine
-                    .kind_globs
-                    .insert(i, (g.compile_matcher(), *kind, client.root.clone())),
-                Err(e) => notes.push(format!("settings: kinds: {glob}: {e}")),
+        // a glob of the client's settings, or a note naming the setting it stands in
+        let mut compile = |field: &str, glob: &str| match globset::Glob::new(glob) {
+            Ok(g) => Some(g.compile_matcher()),
+            Err(e) => {
+                notes.push(format!("settings: {field}: {glob}: {e}"));
+                None
             }
-        }
-        // and so are its notices given at acquisition, beside kiyaku.toml's
+        };
+        // the client's kind globs come first: they decide before kiyaku.toml's [kinds]
+        let client_kinds: Vec<_> = client
+            .kinds
+            .iter()
+            .filter_map(|(glob, kind)| Some((compile("kinds", glob)?, *kind, client.root.clone())))
+            .collect();
+        engine.kind_globs.splice(0..0, client_kinds);
+        // and its notices given at acquisition join kiyaku.toml's
         for glob in &client.notices_at_acquisition {
-            match globset::Glob::new(glob) {
-                Ok(g) => engine
-                    .acquisition_globs
-                    .push((g.compile_matcher(), client.root.clone())),
-                Err(e) => notes.push(format!("settings: noticesAtAcquisition: {glob}: {e}")),
+            if let Some(g) = compile("noticesAtAcquisition", glob) {
+                engine.acquisition_globs.push((g, client.root.clone()));
             }
         }
         let engine = Arc::new(engine);
