@@ -249,6 +249,9 @@ pub struct ScanMemos {
     /// The tokens that are a word of a fixed phrase (the phrase's number, the word's place
     /// among its words).
     pub phrase_words: ScanMemo<(), Hit<(u32, u32)>>,
+    /// The nouns read as a word of a fixed phrase and written otherwise (the phrase's
+    /// number, the word's place among its words).
+    pub same_readings: ScanMemo<(), Hit<(u32, u32)>>,
     /// The document's tokens (each piece's from `AnalysisCache::tokens`).
     pub tokens: ScanMemo<(), Token>,
     /// The catalog terms matched on tokens (the term's number in its term set), under the

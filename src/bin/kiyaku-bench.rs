@@ -961,11 +961,76 @@ fn lindera_ratios(text: &str, run: &EditRun) {
     );
 }
 
+/// In-process, on one thread pool: the time of each phase of the analysis an edit starts
+/// (the document prepared with the open document's caches; the engine's judgement and
+/// checks), over the same 100 edits as `lsp`, per size. Where the language server's time goes.
+fn phases() -> ExitCode {
+    use kiyaku::document::{AnalysisCache, Document};
+    use std::sync::Arc;
+    let text = match std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kiyaku-bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let seeds = seed_documents();
+    let engine = Engine::new(catalog::builtin_catalogs());
+    println!(
+        "{:<7} {:>16} {:>16} {:>16}",
+        "size", "prepare p50/p95", "check p50/p95", "drop p50/p95"
+    );
+    for (label, bytes) in [("62KB", 0), ("250KB", 250_000), ("1MB", 1_000_000)] {
+        let mut doc = concatenated(&text, &seeds, bytes);
+        let cache = Arc::new(AnalysisCache::default());
+        cache.fit_to(doc.len());
+        let report = engine.check_document_in_parallel(
+            label,
+            Document::with_cache(doc.clone(), &cache),
+            None,
+        );
+        drop(report);
+        let (mut prepare, mut check, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..100usize {
+            let lines: Vec<usize> = std::iter::once(0)
+                .chain(doc.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            let at = lines[(i * 7919) % lines.len()].min(doc.len());
+            doc.insert_str(at, "の");
+            let (document, p) = time(|| Document::with_cache(doc.clone(), &cache));
+            let (report, c) = time(|| engine.check_document_in_parallel(label, document, None));
+            let ((), d) = time(|| drop(report));
+            prepare.push(p);
+            check.push(c);
+            dropped.push(d);
+        }
+        for v in [&mut prepare, &mut check, &mut dropped] {
+            v.sort();
+        }
+        let pair = |v: &[Duration]| {
+            format!(
+                "{:.1}/{:.1}",
+                ms(percentile(v, 0.5)),
+                ms(percentile(v, 0.95))
+            )
+        };
+        println!(
+            "{:<7} {:>16} {:>16} {:>16}",
+            label,
+            pair(&prepare),
+            pair(&check),
+            pair(&dropped)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("batch") => batch(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000)),
         Some("lsp") => lsp(args.get(1).is_some_and(|a| a == "--guard")),
+        Some("phases") => phases(),
         Some("corpus") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
             (Some(files), Some(dir)) => corpus_command(files, Path::new(dir)),
             _ => {
@@ -975,7 +1040,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp [--guard] | kiyaku-bench corpus FILES DIR"
+                "usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp [--guard] | kiyaku-bench phases | kiyaku-bench corpus FILES DIR"
             );
             ExitCode::from(2)
         }

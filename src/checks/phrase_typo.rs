@@ -137,6 +137,9 @@ struct Prefilter {
     /// For the surface of each phrase word: the phrases that have it, with the place of its
     /// first occurrence among their words (a token is an anchor of those phrases alone).
     words: rustc_hash::FxHashMap<&'static str, Vec<(usize, usize)>>,
+    /// For the reading of each phrase word: the phrases and the places among their words
+    /// of the words read so, in order.
+    readings: rustc_hash::FxHashMap<&'static str, Vec<(usize, usize)>>,
 }
 
 fn prefilter() -> &'static Prefilter {
@@ -159,6 +162,16 @@ fn prefilter() -> &'static Prefilter {
                 }
             }
             words
+        },
+        readings: {
+            let mut readings: rustc_hash::FxHashMap<&'static str, Vec<(usize, usize)>> =
+                rustc_hash::FxHashMap::default();
+            for (i, p) in table().iter().enumerate() {
+                for (k, w) in p.words.iter().enumerate() {
+                    readings.entry(w.reading).or_default().push((i, k));
+                }
+            }
+            readings
         },
     });
     &P
@@ -203,7 +216,6 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
 /// run every phrase's examples).
 pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     let text = &doc.normalized.text;
-    let mut out: Vec<(&'static str, Diagnostic)> = Vec::new();
     let filter = prefilter();
     let hits = rescan::scan_with(doc.memo(|m| &m.typos), text, &(), |lines| {
         typos_in(text, lines)
@@ -229,13 +241,34 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
         }
         words
     });
-    let mut anchors: Vec<Vec<(usize, usize)>> = vec![Vec::new(); table().len()];
-    for word in words.iter() {
-        let (p, a) = (word.value.0 as usize, word.value.1 as usize);
-        anchors[p].push((doc.token_at(word.range.start), a));
-    }
+    // nouns read as some phrase's word but written otherwise: the only possible typos of
+    // the reading scan, few, and line-local like the words
+    let same_readings = rescan::scan_with(doc.memo(|m| &m.same_readings), text, &(), |lines| {
+        let first = doc.token_at(lines.start);
+        let last = doc.token_at(lines.end);
+        let mut found = Vec::new();
+        for t in &doc.tokens[first..last] {
+            if t.pos != "名詞" {
+                continue;
+            }
+            for &(p, k) in filter.readings.get(t.reading).into_iter().flatten() {
+                let w = &table()[p].words[k];
+                if t.surface != w.surface && t.base() != w.base() {
+                    found.push(Hit {
+                        value: (p as u32, k as u32),
+                        range: t.span.clone(),
+                    });
+                }
+            }
+        }
+        found
+    });
+    // each finding with the place it would have among the findings of a scan phrase by
+    // phrase (its phrase, its typo patterns before its reading scan): the first of those
+    // with a range is the one kept
+    let mut found: Vec<((usize, usize, usize), &'static str, Diagnostic)> = Vec::new();
     let mut pattern = 0;
-    for (p, anchors) in table().iter().zip(&anchors) {
+    for (i, p) in table().iter().enumerate() {
         for typo in &p.phrase.typo {
             pattern += 1;
             for wrong in &by_pattern[pattern - 1] {
@@ -244,7 +277,8 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
                     .clone()
                     .or_else(|| typo.replacement.clone())
                     .unwrap_or_default();
-                out.push((
+                found.push((
+                    (i, 0, pattern),
                     p.phrase.id.as_str(),
                     typo_diag(
                         doc,
@@ -260,27 +294,55 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
                 ));
             }
         }
-        // reading scan
-        for &(i, a) in anchors {
-            let lo = i.saturating_sub(WINDOW);
-            let hi = (i + WINDOW + 1).min(doc.tokens.len());
-            for t in &doc.tokens[lo..hi] {
-                for (k, w) in p.words.iter().enumerate() {
-                    if k != a
-                        && t.reading == w.reading
-                        && t.surface != w.surface
-                        && t.base() != w.base()
-                        && t.pos == "名詞"
-                    {
-                        out.push((p.phrase.id.as_str(), typo_diag(doc, t.span.clone(), &w.surface, Text::new(
-                            format!("「{}」は定型句「{}」の「{}」の誤りと思われます（同じ読み「{}」）。", t.surface, p.phrase.phrase, w.surface, w.reading),
-                            format!("“{}” looks like a same-reading typo for “{}” in the fixed phrase “{}”.", t.surface, w.surface, p.phrase.phrase),
-                        ))));
-                    }
-                }
-            }
-        }
     }
+    // reading scan: a candidate is a typo when a word of its phrase (other than the one it
+    // is read as) is an anchor within `WINDOW` tokens of it
+    for group in same_readings.chunk_by(|a, b| a.range == b.range && a.value.0 == b.value.0) {
+        let p = group[0].value.0 as usize;
+        let i = doc.token_at(group[0].range.start);
+        let from = doc.tokens[i.saturating_sub(WINDOW)].span.start;
+        let to = doc.tokens[(i + WINDOW).min(doc.tokens.len() - 1)]
+            .span
+            .start;
+        let near = words.partition_point(|w| w.range.start < from);
+        let chosen = words[near..]
+            .iter()
+            .take_while(|w| w.range.start <= to)
+            .filter(|w| w.value.0 as usize == p)
+            .find_map(|anchor| {
+                group
+                    .iter()
+                    .map(|c| c.value.1 as usize)
+                    .find(|&k| k != anchor.value.1 as usize)
+            });
+        let Some(k) = chosen else {
+            continue;
+        };
+        let (phrase, w) = (&table()[p], &table()[p].words[k]);
+        let t = &doc.tokens[i];
+        found.push((
+            (p, 1, 0),
+            phrase.phrase.id.as_str(),
+            typo_diag(
+                doc,
+                t.span.clone(),
+                &w.surface,
+                Text::new(
+                    format!(
+                        "「{}」は定型句「{}」の「{}」の誤りと思われます（同じ読み「{}」）。",
+                        t.surface, phrase.phrase.phrase, w.surface, w.reading
+                    ),
+                    format!(
+                        "“{}” looks like a same-reading typo for “{}” in the fixed phrase “{}”.",
+                        t.surface, w.surface, phrase.phrase.phrase
+                    ),
+                ),
+            ),
+        ));
+    }
+    found.sort_by_key(|(order, _, d)| (d.range.start, d.range.end, *order));
+    let mut out: Vec<(&'static str, Diagnostic)> =
+        found.into_iter().map(|(_, id, d)| (id, d)).collect();
     out.sort_by_key(|(_, d)| (d.range.start, d.range.end));
     out.dedup_by(|(_, a), (_, b)| a.range == b.range);
     out
@@ -331,5 +393,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The reading scan finds a same-reading word only within `WINDOW` tokens of another
+    /// word of its phrase, on either side, and keeps one finding per range.
+    #[test]
+    fn a_same_reading_word_is_a_typo_only_near_its_phrase() {
+        let found = |text: &str| -> Vec<String> {
+            check_by_phrase(&Document::new(text.to_string()))
+                .into_iter()
+                .map(|(id, d)| format!("{id} {}", &text[d.range]))
+                .collect()
+        };
+        assert_eq!(
+            found("漏えい、滅失又は既存を防止する。"),
+            ["leak-loss-damage 既存"]
+        );
+        assert_eq!(found("既存又は滅失を防止する。"), ["leak-loss-damage 既存"]);
+        assert!(
+            found("既存のシステムを更新し、その後に何度も確認したうえで滅失を防ぐ。").is_empty()
+        );
+        assert!(found("既存のシステムを更新する。").is_empty());
+        assert!(found("漏えい、滅失又は毀損を防止する。").is_empty());
     }
 }
