@@ -996,7 +996,7 @@ fn phases() -> ExitCode {
                 .chain(doc.match_indices('\n').map(|(i, _)| i + 1))
                 .collect();
             let at = lines[(i * 7919) % lines.len()].min(doc.len());
-            doc.insert_str(at, "の");
+            doc.insert(at, 'の');
             let (document, p) = time(|| Document::with_cache(doc.clone(), &cache));
             let (report, c) = time(|| engine.check_document_in_parallel(label, document, None));
             let ((), d) = time(|| drop(report));
