@@ -56,7 +56,7 @@ pub struct PieceCache<V> {
 }
 
 struct Inner<V> {
-    pieces: lru::LruCache<Box<str>, Arc<V>>,
+    pieces: lru::LruCache<Box<str>, Arc<V>, foldhash::fast::RandomState>,
     bytes: usize,
     budget: usize,
 }
@@ -103,7 +103,7 @@ impl<V: HeapSize> PieceCache<V> {
     pub fn new(budget: usize, per_text_byte: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                pieces: lru::LruCache::unbounded(),
+                pieces: lru::LruCache::unbounded_with_hasher(foldhash::fast::RandomState::default()),
                 bytes: 0,
                 budget,
             }),
