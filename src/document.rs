@@ -524,12 +524,12 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     // as its lead-in, and the heading alone stands for the item
                     item.end = doc.normalized_range(unit.header.clone()).end;
                     for line in bullets {
-                        let joined = format!("{}{}", &text[item.clone()], &text[line.clone()]);
+                        let segments = vec![item.clone(), line];
                         units.push(ClauseUnit {
                             scope: Scope::Sentence,
-                            focus: doc.original(line.clone()),
-                            polarity: polarity(&joined),
-                            segments: vec![item.clone(), line],
+                            focus: doc.original(segments[1].clone()),
+                            polarity: markers.polarity_joined(text, &segments),
+                            segments,
                         });
                     }
                 }
@@ -538,11 +538,10 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     segments.push(lead);
                 }
                 segments.push(item.clone());
-                let joined: String = segments.iter().map(|r| &text[r.clone()]).collect();
                 units.push(ClauseUnit {
                     scope: Scope::Sentence,
                     focus: doc.original(item),
-                    polarity: polarity(&joined),
+                    polarity: markers.polarity_joined(text, &segments),
                     segments,
                 });
             }
@@ -1086,6 +1085,22 @@ fn markers() -> &'static AhoCorasick {
     &MARKERS
 }
 
+/// The length in bytes of the longest polarity marker.
+fn longest_marker() -> usize {
+    static LONGEST: LazyLock<usize> = LazyLock::new(|| {
+        let words = &crate::vocabulary::vocabulary().polarity;
+        words
+            .exemption
+            .iter()
+            .chain(&words.prohibition)
+            .chain(&words.permission)
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+    });
+    *LONGEST
+}
+
 /// Which list a marker (a pattern of `markers()`) belongs to.
 fn marker_class(pattern: usize) -> Polarity {
     let words = &crate::vocabulary::vocabulary().polarity;
@@ -1152,6 +1167,59 @@ impl MarkerIndex {
         Self { found }
     }
 
+    /// `polarity` of the segments of `text` joined: the markers wholly inside a segment,
+    /// from the index, and those that the joining makes across a junction, found in the few
+    /// bytes either side of it (a list item read with its lead-in).
+    fn polarity_joined(&self, text: &str, segments: &[Range<usize>]) -> Polarity {
+        let inside = segments.iter().flat_map(|range| {
+            let first = self.found.partition_point(|h| h.range.start < range.start);
+            self.found[first..]
+                .iter()
+                .take_while(|h| h.range.start < range.end)
+                .filter(|h| h.range.end <= range.end)
+                .map(|h| h.value)
+        });
+        // a marker across a junction has a byte on each side and is at most `longest` long
+        let reach = longest_marker().saturating_sub(1);
+        let across = (1..segments.len()).flat_map(|junction| {
+            let mut left = String::new();
+            for segment in segments[..junction].iter().rev() {
+                let part = &text[segment.clone()];
+                let need = reach - left.len();
+                if part.len() >= need {
+                    let mut cut = part.len() - need;
+                    while !part.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    left.insert_str(0, &part[cut..]);
+                    break;
+                }
+                left.insert_str(0, part);
+            }
+            let at = left.len();
+            let mut window = left;
+            for segment in &segments[junction..] {
+                let part = &text[segment.clone()];
+                let need = reach - (window.len() - at);
+                if part.len() >= need {
+                    let mut cut = need;
+                    while !part.is_char_boundary(cut) {
+                        cut += 1;
+                    }
+                    window.push_str(&part[..cut]);
+                    break;
+                }
+                window.push_str(part);
+            }
+            markers()
+                .find_overlapping_iter(window.as_str())
+                .filter(|m| m.start() < at && m.end() > at)
+                .map(|m| marker_class(m.pattern().as_usize()))
+                .collect::<Vec<_>>()
+        });
+        decide(inside.chain(across))
+    }
+
     /// `polarity(&text[range])`: the markers that lie wholly inside `range`.
     fn polarity(&self, range: &Range<usize>) -> Polarity {
         let first = self.found.partition_point(|h| h.range.start < range.start);
@@ -1200,6 +1268,59 @@ mod tests {
         assert_eq!(pieces(&run).collect::<Vec<_>>().concat(), run);
     }
 
+    /// A marker that only the joining makes (split between a lead-in and its item, or
+    /// over three segments) counts, as in the joined text.
+    #[test]
+    fn markers_across_the_junctions_of_joined_segments_count() {
+        let words = &crate::vocabulary::vocabulary().polarity;
+        for marker in words
+            .exemption
+            .iter()
+            .chain(&words.prohibition)
+            .chain(&words.permission)
+        {
+            let chars: Vec<char> = marker.chars().collect();
+            if chars.len() < 3 {
+                continue;
+            }
+            let pieces = [
+                chars[..1].iter().collect::<String>(),
+                chars[1..2].iter().collect::<String>(),
+                chars[2..].iter().collect::<String>(),
+            ];
+            let text = format!("当社は、{}\n{}\n{}。", pieces[0], pieces[1], pieces[2]);
+            let lines: Vec<Range<usize>> = {
+                let mut start = 0;
+                text.split('\n')
+                    .map(|l| {
+                        let r = start..start + l.len();
+                        start = r.end + 1;
+                        r
+                    })
+                    .collect()
+            };
+            let index = MarkerIndex::new(&text, None);
+            let joined: String = lines.iter().map(|r| &text[r.clone()]).collect();
+            assert_eq!(
+                index.polarity_joined(&text, &lines),
+                polarity(&joined),
+                "{marker}"
+            );
+            assert_ne!(
+                index.polarity_joined(&text, &lines),
+                Polarity::Obligation,
+                "{marker}"
+            );
+            let two = [lines[0].start..lines[1].end, lines[2].clone()];
+            let joined: String = two.iter().map(|r| &text[r.clone()]).collect();
+            assert_eq!(
+                index.polarity_joined(&text, &two),
+                polarity(&joined),
+                "{marker}"
+            );
+        }
+    }
+
     #[test]
     fn polarity_is_decided_as_by_substring_search() {
         let words = &crate::vocabulary::vocabulary().polarity;
@@ -1233,6 +1354,11 @@ mod tests {
                         .map(|r| &doc.normalized.text[r.clone()])
                         .collect();
                     assert_eq!(polarity(&joined), naive(&joined), "{joined}");
+                    assert_eq!(
+                        markers.polarity_joined(&doc.normalized.text, &unit.segments),
+                        naive(&joined),
+                        "{joined}"
+                    );
                     checked += 1;
                 }
             }
