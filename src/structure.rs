@@ -490,7 +490,15 @@ fn fold_line(line: &str) -> String {
     // every keystroke in the language server)
     let mut folded = String::with_capacity(line.len());
     let mut copied = 0;
-    for (i, c) in line.char_indices() {
+    // every character folded is a tab or starts with the byte 0xE3 (U+3000) or 0xEF (the
+    // full-width forms), which only ever start a character: the rest is not decoded
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if !matches!(b, b'\t' | 0xE3 | 0xEF) {
+            continue;
+        }
+        let Some(c) = line[i..].chars().next() else {
+            continue;
+        };
         if let Some(f) = folded_char(c) {
             folded.push_str(&line[copied..i]);
             folded.push(f);
@@ -1549,6 +1557,36 @@ fn close(s: &mut Structure, stack: &mut Vec<usize>, rank: u8, end: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Folding looks only at the bytes that start a foldable character, and gives what
+    /// folding every character does.
+    #[test]
+    fn folding_skips_what_cannot_fold() {
+        let naive = |line: &str| -> String {
+            line.trim()
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                        char::from_u32(c as u32 - 0xFEE0).unwrap()
+                    }
+                    '（' => '(',
+                    '）' => ')',
+                    '．' => '.',
+                    '\u{3000}' | '\t' => ' ',
+                    c => c,
+                })
+                .collect()
+        };
+        for line in [
+            "第１条（目的）\tこの規程は、",
+            "　ｉｐｈｏｎｅ　Ｚ　ａ９　「」・ー〜ｰ－",
+            "￥１，０００（税込）．",
+            "㈱テスト\u{3001}\u{3002}、。",
+            "plain ascii (1). text",
+        ] {
+            assert_eq!(fold_line(line), naive(line), "{line}");
+        }
+    }
 
     fn parse_str(text: &str) -> (SourceText, Structure) {
         let src = SourceText::new(text.to_string());
