@@ -490,19 +490,30 @@ fn fold_line(line: &str) -> String {
     // every keystroke in the language server)
     let mut folded = String::with_capacity(line.len());
     let mut copied = 0;
-    // every character folded is a tab or starts with the byte 0xE3 (U+3000) or 0xEF (the
-    // full-width forms), which only ever start a character: the rest is not decoded
-    for (i, &b) in line.as_bytes().iter().enumerate() {
-        if !matches!(b, b'\t' | 0xE3 | 0xEF) {
-            continue;
-        }
-        let Some(c) = line[i..].chars().next() else {
-            continue;
+    // every character folded is a tab, U+3000 or a full-width form (whose UTF-8 starts
+    // with the byte 0xEF): only those places are decoded, found by a vectorised search
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    let mut next_space = memchr::memmem::find(bytes, "\u{3000}".as_bytes());
+    while from < bytes.len() {
+        let other = memchr::memchr2(b'\t', 0xEF, &bytes[from..]).map(|i| from + i);
+        let at = match (other, next_space) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(at) => at,
+                None => break,
+            },
         };
+        let c = line[at..].chars().next().unwrap_or(' ');
         if let Some(f) = folded_char(c) {
-            folded.push_str(&line[copied..i]);
+            folded.push_str(&line[copied..at]);
             folded.push(f);
-            copied = i + c.len_utf8();
+            copied = at + c.len_utf8();
+        }
+        from = at + c.len_utf8();
+        if next_space.is_some_and(|s| s < from) {
+            next_space =
+                memchr::memmem::find(&bytes[from..], "\u{3000}".as_bytes()).map(|i| from + i);
         }
     }
     folded.push_str(&line[copied..]);
