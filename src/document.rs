@@ -717,8 +717,15 @@ pub(crate) fn starts_as_list_entry(line: &str) -> bool {
         )
         .expect("static regex")
     });
-    let label = LABEL.get();
-    label.is_match(line.trim_start())
+    let line = line.trim_start();
+    // the label's first character, checked before the pattern is fetched (most lines of a
+    // document open with none of them): a bullet, a note mark, a digit or circled number
+    // (numeric), a parenthesis or a kanji numeral
+    let opens = line
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_numeric() || "・-*●○■□◆◇•※(一二三四五六七八九十".contains(c));
+    opens && LABEL.get().is_match(line)
 }
 
 /// The marks that open the lines of an unnumbered list.
@@ -1266,6 +1273,40 @@ mod tests {
         // no sentence end at all: cut at a character boundary, every byte kept
         let run = "あ".repeat(5000);
         assert_eq!(pieces(&run).collect::<Vec<_>>().concat(), run);
+    }
+
+    /// The first-character check before the list label's pattern rejects no line the
+    /// pattern accepts.
+    #[test]
+    fn list_entries_are_found_as_by_the_pattern_alone() {
+        let label = regex::Regex::new(
+            r"^(?:[・\-*●○■□◆◇•※]|\d{1,2}[.)．]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]、)",
+        )
+        .unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut entries = 0;
+        for folder in ["contracts", "notices", "regulations", "shared"] {
+            for e in std::fs::read_dir(root.join(folder)).unwrap() {
+                let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+                let normalized = crate::normalize::normalize(&text).text;
+                for line in text.lines().chain(normalized.lines()) {
+                    let expected = label.is_match(line.trim_start());
+                    assert_eq!(starts_as_list_entry(line), expected, "{line}");
+                    entries += usize::from(expected);
+                }
+            }
+        }
+        for line in [
+            "１．全角",
+            "٣) Arabic-Indic",
+            "⑳ 二十",
+            "十、十",
+            "(12) x",
+            "※注",
+        ] {
+            assert_eq!(starts_as_list_entry(line), label.is_match(line), "{line}");
+        }
+        assert!(entries > 1000, "{entries}");
     }
 
     /// A marker that only the joining makes (split between a lead-in and its item, or

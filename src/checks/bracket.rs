@@ -161,11 +161,25 @@ fn width_mismatch(open: char, close: char) -> bool {
     matches!((open, close), ('（', ')') | ('(', '）'))
 }
 
+/// The brackets `is_open` and `is_close` know, found in one vectorised pass.
+fn brackets() -> &'static aho_corasick::AhoCorasick {
+    static BRACKETS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new(["「", "｢", "『", "(", "（", "」", "｣", "』", ")", "）"])
+                .expect("brackets")
+        });
+    &BRACKETS
+}
+
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = doc.source.as_str();
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut line_start = 0;
+    let label_prefix = label_prefix();
+    // where each bracket is: a line is only looked at where it has one
+    let found: Vec<usize> = brackets().find_iter(text).map(|m| m.start()).collect();
+    let mut next = 0;
     for (line_no, line) in text.split_inclusive('\n').enumerate() {
         // brackets left open too long, or at a blank line, are reported
         if line.trim().is_empty() {
@@ -181,9 +195,24 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             }
             stack = keep;
         }
-        let skip = label_prefix().find(line).map_or(0, |m| m.end());
-        for (i, c) in line[skip..].char_indices() {
-            let at = line_start + skip + i;
+        let line_end = line_start + line.len();
+        let first = next;
+        while next < found.len() && found[next] < line_end {
+            next += 1;
+        }
+        if first == next {
+            line_start = line_end;
+            continue;
+        }
+        let skip = label_prefix.find(line).map_or(0, |m| m.end());
+        for &at in &found[first..next] {
+            if at < line_start + skip {
+                continue;
+            }
+            let i = at - line_start - skip;
+            let Some(c) = line[skip + i..].chars().next() else {
+                continue;
+            };
             if is_open(c) {
                 stack.push(Open {
                     at,
