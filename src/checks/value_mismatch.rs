@@ -75,6 +75,40 @@ pub(crate) fn specs() -> &'static [ValueSpec] {
     &SPECS
 }
 
+/// Every value's focus terms as one automaton, and each value's groups of them by number.
+struct FocusTerms {
+    automaton: aho_corasick::AhoCorasick,
+    /// For each value of `specs()`, its focus groups as term numbers.
+    groups: Vec<Vec<Vec<u32>>>,
+}
+
+fn focus_terms() -> &'static FocusTerms {
+    static F: LazyLock<FocusTerms> = LazyLock::new(|| {
+        let mut terms: Vec<&'static str> = Vec::new();
+        let mut number = |t: &'static str| match terms.iter().position(|x| *x == t) {
+            Some(i) => i as u32,
+            None => {
+                terms.push(t);
+                (terms.len() - 1) as u32
+            }
+        };
+        let groups = specs()
+            .iter()
+            .map(|spec| {
+                spec.focus
+                    .iter()
+                    .map(|g| g.iter().map(|t| number(t.as_str())).collect())
+                    .collect()
+            })
+            .collect();
+        FocusTerms {
+            automaton: aho_corasick::AhoCorasick::new(&terms).expect("focus terms"),
+            groups,
+        }
+    });
+    &F
+}
+
 struct Patterns {
     amount: Regex,
     free: Regex,
@@ -121,12 +155,40 @@ pub fn extract(doc: &Document) -> Vec<StatedValue> {
             .iter()
             .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
     };
+    // the focus terms of every value found in one pass: the lines that hold one, each with
+    // the terms it holds (a term never holds a line break)
+    let focus = focus_terms();
+    let mut held: Vec<(usize, u32)> = focus
+        .automaton
+        .find_overlapping_iter(text.as_str())
+        .map(|m| {
+            let line = lines.partition_point(|&(start, _)| start <= m.start()) - 1;
+            (line, m.pattern().as_u32())
+        })
+        .collect();
+    held.sort_unstable();
+    held.dedup();
     let mut out = Vec::new();
-    for spec in specs() {
-        for (i, &(start, line)) in lines.iter().enumerate() {
-            if !has(line, &spec.focus) {
-                continue;
-            }
+    for (v, spec) in specs().iter().enumerate() {
+        let candidates: Vec<usize> = if spec.focus.is_empty() {
+            (0..lines.len()).collect()
+        } else {
+            let groups = &focus.groups[v];
+            let mut candidates: Vec<usize> = held
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|terms| {
+                    groups
+                        .iter()
+                        .all(|g| g.iter().any(|t| terms.iter().any(|&(_, h)| h == *t)))
+                })
+                .map(|terms| terms[0].0)
+                .collect();
+            candidates.dedup();
+            candidates
+        };
+        for i in candidates {
+            let (start, line) = lines[i];
+            debug_assert!(has(line, &spec.focus));
             let context: String = lines[i.saturating_sub(2)..=i]
                 .iter()
                 .map(|(_, l)| *l)
@@ -228,4 +290,106 @@ pub fn cross_check(documents: &[DocumentValues<'_>]) -> Vec<Vec<Diagnostic>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search of every line for each value's focus terms, as it was before they were
+    /// found in one pass.
+    fn line_by_line(doc: &Document) -> Vec<StatedValue> {
+        let text = &doc.normalized.text;
+        let lines: Vec<(usize, &str)> = text
+            .split_inclusive('\n')
+            .scan(0, |start, line| {
+                let at = *start;
+                *start += line.len();
+                Some((at, line))
+            })
+            .collect();
+        let p = patterns();
+        let has = |hay: &str, groups: &[Vec<String>]| {
+            groups
+                .iter()
+                .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
+        };
+        let mut out = Vec::new();
+        for spec in specs() {
+            for (i, &(start, line)) in lines.iter().enumerate() {
+                if !has(line, &spec.focus) {
+                    continue;
+                }
+                let context: String = lines[i.saturating_sub(2)..=i]
+                    .iter()
+                    .map(|(_, l)| *l)
+                    .collect();
+                if !has(&context, &spec.context) {
+                    continue;
+                }
+                let found: Vec<(Range<usize>, u64)> = match spec.kind {
+                    ValueKind::Amount => p
+                        .amount
+                        .captures_iter(line)
+                        .filter_map(|c| {
+                            Some((c.get(0)?.range(), c[1].replace(',', "").parse().ok()?))
+                        })
+                        .chain(p.free.find_iter(line).map(|m| (m.range(), 0)))
+                        .collect(),
+                    ValueKind::Period => p
+                        .period
+                        .captures_iter(line)
+                        .filter_map(|c| {
+                            let n: u64 = c[1].parse().ok()?;
+                            let days = match &c[2] {
+                                "日" => n,
+                                "週間" => n * 7,
+                                _ => n * 30,
+                            };
+                            Some((c.get(0)?.range(), days))
+                        })
+                        .collect(),
+                };
+                for (range, quantity) in found {
+                    let normalized = start + range.start..start + range.end;
+                    out.push(StatedValue {
+                        id: spec.id.clone(),
+                        quantity,
+                        written: line[range].to_string(),
+                        range: doc.original(normalized),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// One pass for the focus terms finds the values that searching each line for each
+    /// value's terms finds, in the same order, on every document of the corpus.
+    #[test]
+    fn values_are_read_as_by_searching_each_line() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut values = 0;
+        for folder in [
+            "contracts",
+            "notices",
+            "regulations",
+            "shared",
+            "blind/contracts",
+            "blind/notices",
+            "blind/regulations",
+        ] {
+            for e in std::fs::read_dir(root.join(folder)).unwrap() {
+                let path = e.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let doc = Document::new(text);
+                let found = extract(&doc);
+                assert_eq!(found, line_by_line(&doc), "{}", path.display());
+                values += found.len();
+            }
+        }
+        assert!(values > 30, "{values}");
+    }
 }
