@@ -807,15 +807,20 @@ fn mb(kb: u64) -> f64 {
     kb as f64 / 1024.0
 }
 
+/// The 62 KB regulation the editor runs start from (and the larger documents are made from).
+fn regulation() -> Result<String, ExitCode> {
+    std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")).map_err(|e| {
+        eprintln!("kiyaku-bench: {e}");
+        ExitCode::from(2)
+    })
+}
+
 /// `guard`: what `.ci/perf-guard` needs and no more (the 62 KB and 1 MB runs, no 250 KB
 /// run and no memory run), to keep the guard short.
 fn lsp(guard: bool) -> ExitCode {
-    let text = match std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")) {
+    let text = match regulation() {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("kiyaku-bench: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let seeds = seed_documents();
     let mut sizes = vec![
@@ -967,12 +972,9 @@ fn lindera_ratios(text: &str, run: &EditRun) {
 fn phases() -> ExitCode {
     use kiyaku::document::{AnalysisCache, Document};
     use std::sync::Arc;
-    let text = match std::fs::read_to_string(corpus_root().join("shared/regulation-tsc.txt")) {
+    let text = match regulation() {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("kiyaku-bench: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let seeds = seed_documents();
     let engine = Engine::new(catalog::builtin_catalogs());

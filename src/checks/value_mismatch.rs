@@ -138,23 +138,28 @@ pub struct StatedValue {
     pub range: Range<usize>,
 }
 
-/// Reads the values a document states.
-pub fn extract(doc: &Document) -> Vec<StatedValue> {
-    let text = &doc.normalized.text;
-    let lines: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
+/// Whether `hay` holds a term of every group.
+fn has(hay: &str, groups: &[Vec<String>]) -> bool {
+    groups
+        .iter()
+        .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
+}
+
+/// The lines of `text` (each with its line break) and where each starts.
+fn lines_of(text: &str) -> Vec<(usize, &str)> {
+    text.split_inclusive('\n')
         .scan(0, |start, line| {
             let at = *start;
             *start += line.len();
             Some((at, line))
         })
-        .collect();
-    let p = patterns();
-    let has = |hay: &str, groups: &[Vec<String>]| {
-        groups
-            .iter()
-            .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
-    };
+        .collect()
+}
+
+/// Reads the values a document states.
+pub fn extract(doc: &Document) -> Vec<StatedValue> {
+    let text = &doc.normalized.text;
+    let lines = lines_of(text);
     // the focus terms of every value found in one pass: the lines that hold one, each with
     // the terms it holds (a term never holds a line break)
     let focus = focus_terms();
@@ -168,27 +173,37 @@ pub fn extract(doc: &Document) -> Vec<StatedValue> {
         .collect();
     held.sort_unstable();
     held.dedup();
+    read_values(doc, &lines, |v, spec| {
+        if spec.focus.is_empty() {
+            return (0..lines.len()).collect();
+        }
+        let groups = &focus.groups[v];
+        let mut candidates: Vec<usize> = held
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|terms| {
+                groups
+                    .iter()
+                    .all(|g| g.iter().any(|t| terms.iter().any(|&(_, h)| h == *t)))
+            })
+            .map(|terms| terms[0].0)
+            .collect();
+        candidates.dedup();
+        candidates
+    })
+}
+
+/// The values stated on the lines `candidates` gives for each value (its number and spec):
+/// the lines that hold its focus terms, in order.
+fn read_values(
+    doc: &Document,
+    lines: &[(usize, &str)],
+    candidates: impl Fn(usize, &ValueSpec) -> Vec<usize>,
+) -> Vec<StatedValue> {
+    let p = patterns();
     let mut out = Vec::new();
     for (v, spec) in specs().iter().enumerate() {
-        let candidates: Vec<usize> = if spec.focus.is_empty() {
-            (0..lines.len()).collect()
-        } else {
-            let groups = &focus.groups[v];
-            let mut candidates: Vec<usize> = held
-                .chunk_by(|a, b| a.0 == b.0)
-                .filter(|terms| {
-                    groups
-                        .iter()
-                        .all(|g| g.iter().any(|t| terms.iter().any(|&(_, h)| h == *t)))
-                })
-                .map(|terms| terms[0].0)
-                .collect();
-            candidates.dedup();
-            candidates
-        };
-        for i in candidates {
+        for i in candidates(v, spec) {
             let (start, line) = lines[i];
-            debug_assert!(has(line, &spec.focus));
             let context: String = lines[i.saturating_sub(2)..=i]
                 .iter()
                 .map(|(_, l)| *l)
@@ -296,72 +311,15 @@ pub fn cross_check(documents: &[DocumentValues<'_>]) -> Vec<Vec<Diagnostic>> {
 mod tests {
     use super::*;
 
-    /// The search of every line for each value's focus terms, as it was before they were
-    /// found in one pass.
+    /// The values read from the lines found by searching every line for each value's
+    /// focus terms, as before they were found in one pass.
     fn line_by_line(doc: &Document) -> Vec<StatedValue> {
-        let text = &doc.normalized.text;
-        let lines: Vec<(usize, &str)> = text
-            .split_inclusive('\n')
-            .scan(0, |start, line| {
-                let at = *start;
-                *start += line.len();
-                Some((at, line))
-            })
-            .collect();
-        let p = patterns();
-        let has = |hay: &str, groups: &[Vec<String>]| {
-            groups
-                .iter()
-                .all(|g| g.iter().any(|t| hay.contains(t.as_str())))
-        };
-        let mut out = Vec::new();
-        for spec in specs() {
-            for (i, &(start, line)) in lines.iter().enumerate() {
-                if !has(line, &spec.focus) {
-                    continue;
-                }
-                let context: String = lines[i.saturating_sub(2)..=i]
-                    .iter()
-                    .map(|(_, l)| *l)
-                    .collect();
-                if !has(&context, &spec.context) {
-                    continue;
-                }
-                let found: Vec<(Range<usize>, u64)> = match spec.kind {
-                    ValueKind::Amount => p
-                        .amount
-                        .captures_iter(line)
-                        .filter_map(|c| {
-                            Some((c.get(0)?.range(), c[1].replace(',', "").parse().ok()?))
-                        })
-                        .chain(p.free.find_iter(line).map(|m| (m.range(), 0)))
-                        .collect(),
-                    ValueKind::Period => p
-                        .period
-                        .captures_iter(line)
-                        .filter_map(|c| {
-                            let n: u64 = c[1].parse().ok()?;
-                            let days = match &c[2] {
-                                "日" => n,
-                                "週間" => n * 7,
-                                _ => n * 30,
-                            };
-                            Some((c.get(0)?.range(), days))
-                        })
-                        .collect(),
-                };
-                for (range, quantity) in found {
-                    let normalized = start + range.start..start + range.end;
-                    out.push(StatedValue {
-                        id: spec.id.clone(),
-                        quantity,
-                        written: line[range].to_string(),
-                        range: doc.original(normalized),
-                    });
-                }
-            }
-        }
-        out
+        let lines = lines_of(&doc.normalized.text);
+        read_values(doc, &lines, |_, spec| {
+            (0..lines.len())
+                .filter(|&i| has(lines[i].1, &spec.focus))
+                .collect()
+        })
     }
 
     /// One pass for the focus terms finds the values that searching each line for each
