@@ -50,10 +50,12 @@ impl SourceText {
     pub fn new(text: String) -> Self {
         let mut line_starts = vec![0];
         let bytes = text.as_bytes();
+        // line breaks found by a vectorised search (a line break is one byte, never part of
+        // another character); a \r followed by \n ends its line at the \n
         line_starts.extend(
-            text.match_indices(['\n', '\r'])
-                .filter(|&(i, end)| end == "\n" || bytes.get(i + 1) != Some(&b'\n'))
-                .map(|(i, _)| i + 1),
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                .map(|i| i + 1),
         );
         Self {
             text,
