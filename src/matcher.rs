@@ -592,7 +592,8 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
         {
             continue;
         }
-        let caption = !line.contains('。') && line.chars().count() <= CAPTION_CHARS;
+        // at most CAPTION_CHARS characters, counted no further than that
+        let caption = !line.contains('。') && line.chars().nth(CAPTION_CHARS).is_none();
         if !caption {
             return false;
         }
@@ -1012,7 +1013,7 @@ fn plain_caption_lines(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> 
         .iter()
         .filter(|line| {
             let words = text[(*line).clone()].trim();
-            !words.ends_with('。') && words.chars().count() <= CAPTION_CHARS
+            !words.ends_with('。') && words.chars().nth(CAPTION_CHARS).is_none()
         })
         .cloned()
         .collect()
