@@ -212,6 +212,11 @@ impl Document {
         self.normalized.to_normalized(range.start)..self.normalized.to_normalized(range.end)
     }
 
+    /// The tokens that start within the normalised byte range `range`.
+    pub fn tokens_in(&self, range: Range<usize>) -> &[Token] {
+        &self.tokens[self.token_at(range.start)..self.token_at(range.end)]
+    }
+
     /// Index of the first token starting at or after normalised byte `offset`.
     pub fn token_at(&self, offset: usize) -> usize {
         self.tokens.partition_point(|t| t.span.start < offset)
@@ -1184,14 +1189,7 @@ impl MarkerIndex {
     /// from the index, and those that the joining makes across a junction, found in the few
     /// bytes either side of it (a list item read with its lead-in).
     fn polarity_joined(&self, text: &str, segments: &[Range<usize>]) -> Polarity {
-        let inside = segments.iter().flat_map(|range| {
-            let first = self.found.partition_point(|h| h.range.start < range.start);
-            self.found[first..]
-                .iter()
-                .take_while(|h| h.range.start < range.end)
-                .filter(|h| h.range.end <= range.end)
-                .map(|h| h.value)
-        });
+        let inside = segments.iter().flat_map(|range| self.classes_in(range));
         // a marker across a junction has a byte on each side and is at most `longest` long
         let reach = longest_marker().saturating_sub(1);
         let across = (1..segments.len()).flat_map(|junction| {
@@ -1235,14 +1233,18 @@ impl MarkerIndex {
 
     /// `polarity(&text[range])`: the markers that lie wholly inside `range`.
     fn polarity(&self, range: &Range<usize>) -> Polarity {
+        decide(self.classes_in(range))
+    }
+
+    /// The classes of the markers that lie wholly inside `range`.
+    fn classes_in(&self, range: &Range<usize>) -> impl Iterator<Item = Polarity> + '_ {
         let first = self.found.partition_point(|h| h.range.start < range.start);
-        decide(
-            self.found[first..]
-                .iter()
-                .take_while(|h| h.range.start < range.end)
-                .filter(|h| h.range.end <= range.end)
-                .map(|h| h.value),
-        )
+        let end = range.end;
+        self.found[first..]
+            .iter()
+            .take_while(move |h| h.range.start < end)
+            .filter(move |h| h.range.end <= end)
+            .map(|h| h.value)
     }
 }
 

@@ -228,10 +228,8 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     // tokens that are a word of some phrase, the only possible anchors, by phrase; a
     // token lies within one line, so only the lines an edit changed are looked at again
     let words = rescan::scan_with(doc.memo(|m| &m.phrase_words), text, &(), |lines| {
-        let first = doc.token_at(lines.start);
-        let last = doc.token_at(lines.end);
         let mut words = Vec::new();
-        for t in &doc.tokens[first..last] {
+        for t in doc.tokens_in(lines) {
             for &(p, a) in filter.words.get(t.surface.as_str()).into_iter().flatten() {
                 words.push(Hit {
                     value: (p as u32, a as u32),
@@ -244,10 +242,8 @@ pub fn check_by_phrase(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
     // nouns read as some phrase's word but written otherwise: the only possible typos of
     // the reading scan, few, and line-local like the words
     let same_readings = rescan::scan_with(doc.memo(|m| &m.same_readings), text, &(), |lines| {
-        let first = doc.token_at(lines.start);
-        let last = doc.token_at(lines.end);
         let mut found = Vec::new();
-        for t in &doc.tokens[first..last] {
+        for t in doc.tokens_in(lines) {
             if t.pos != "名詞" {
                 continue;
             }
