@@ -37,8 +37,10 @@ pub struct Document {
     /// language server's report lets go of them once checked (`Engine`), so that the
     /// splice is made in place.
     pub tokens: Arc<Vec<Token>>,
-    /// Sentences as normalised byte ranges.
-    pub sentences: Vec<Range<usize>>,
+    /// Sentences as normalised byte ranges. A sentence never crosses a line break, so the
+    /// open document's memo (`ScanMemos::sentences`) splits only the lines an edit changed
+    /// (in place, as for the tokens, once the report lets go of them).
+    pub sentences: Arc<Vec<Range<usize>>>,
     /// The clause units (`units`) and the caption units (`caption_units`), made when the
     /// catalogs first ask for them: only the catalogs' judgement reads them, so the
     /// language server makes them beside the consistency checks.
@@ -119,7 +121,7 @@ impl Document {
             normalized: normalize::normalize(""),
             structure: Structure::default(),
             tokens: Arc::default(),
-            sentences: Vec::new(),
+            sentences: Arc::default(),
             clause_units: std::sync::OnceLock::new(),
             markers: MarkerIndex {
                 found: Arc::default(),
@@ -159,14 +161,24 @@ impl Document {
                             }
                             tokens
                         });
-                        let sentences = split_sentences(&normalized.text);
+                        let sentences = cache.scans.sentences.hits(&shared, &(), |lines| {
+                            split_sentences(&normalized.text, lines)
+                        });
                         let markers = MarkerIndex::new(
                             &normalized.text,
                             Some((&cache.scans.markers, &shared)),
                         );
                         (normalized, tokens, sentences, markers, shared)
                     },
-                    || structure::parse_with(&source, Some(&cache.classified)),
+                    || {
+                        structure::parse_with(
+                            &source,
+                            Some(structure::ParseMemo {
+                                classified: &cache.classified,
+                                lines: &cache.lines,
+                            }),
+                        )
+                    },
                 );
                 let rescans = Rescans {
                     cache: cache.clone(),
@@ -185,7 +197,8 @@ impl Document {
                 let normalized = normalize::normalize(source.as_str());
                 let structure = structure::parse(&source);
                 let tokens = Arc::new(tokenize_lines(&normalized.text, None));
-                let sentences = split_sentences(&normalized.text);
+                let sentences =
+                    Arc::new(split_sentences(&normalized.text, 0..normalized.text.len()));
                 let markers = MarkerIndex::new(&normalized.text, None);
                 (normalized, structure, tokens, sentences, markers, None)
             }
@@ -232,6 +245,8 @@ pub struct AnalysisCache {
     pub normalized: PieceCache<Normalized>,
     /// How each line classifies for the structure parser.
     pub classified: structure::ClassifiedLines,
+    /// The lines as the structure parser last read them.
+    pub lines: structure::LineMemo,
     /// The scans of the normalised text, redone only where it changed.
     pub scans: ScanMemos,
 }
@@ -268,6 +283,8 @@ pub struct ScanMemos {
     pub referrals: ScanMemo<(), Hit<()>>,
     /// The template placeholders (〇〇, 【会社名】 …).
     pub placeholders: ScanMemo<(), Hit<()>>,
+    /// The sentences (`Document::sentences`).
+    pub sentences: ScanMemo<(), Range<usize>>,
     /// The catalogs' `re:` terms that find only what lies within one line, by term.
     patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<PatternMemo>>>,
 }
@@ -316,6 +333,7 @@ impl Default for AnalysisCache {
                 piece_cache::DEFAULT_BUDGET / 8,
                 CLASSIFIED_BYTES_PER_TEXT_BYTE,
             ),
+            lines: structure::LineMemo::default(),
             scans: ScanMemos::default(),
         }
     }
@@ -417,18 +435,19 @@ fn pieces(line: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Sentences end at 。 outside brackets (「…という。」 and （…含む。） stay inside their
-/// sentence) and at line ends (headings and list items are lines).
-fn split_sentences(text: &str) -> Vec<Range<usize>> {
+/// The sentences of `text` within `lines` (whole lines). Sentences end at 。 outside
+/// brackets (「…という。」 and （…含む。） stay inside their sentence) and at line ends
+/// (headings and list items are lines).
+fn split_sentences(text: &str, lines: Range<usize>) -> Vec<Range<usize>> {
     // the only characters that matter, found in one vectorised pass
     static BOUNDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::new(["(", "「", "『", "[", ")", "」", "』", "]", "。", "\n"])
             .expect("sentence bounds")
     });
     let mut out = Vec::new();
-    let mut start = 0;
+    let mut start = lines.start;
     let mut depth = 0usize;
-    for m in BOUNDS.find_iter(text) {
+    for m in BOUNDS.find_iter(aho_corasick::Input::new(text).span(lines.clone())) {
         let i = m.start();
         let end = match m.pattern().as_usize() {
             0..4 => {
@@ -449,7 +468,7 @@ fn split_sentences(text: &str) -> Vec<Range<usize>> {
         push_trimmed(text, start..end, &mut out);
         start = m.end();
     }
-    push_trimmed(text, start..text.len(), &mut out);
+    push_trimmed(text, start..lines.end, &mut out);
     out
 }
 
@@ -1347,17 +1366,31 @@ mod tests {
             push_trimmed(text, start..text.len(), &mut out);
             out
         };
+        let whole = |text: &str| split_sentences(text, 0..text.len());
+        // line by line, as the open document's memo splits the lines an edit changed
+        let by_lines = |text: &str| {
+            let mut start = 0;
+            let mut out = Vec::new();
+            for line in text.split_inclusive('\n') {
+                out.extend(split_sentences(text, start..start + line.len()));
+                start += line.len();
+            }
+            out
+        };
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
         for folder in ["contracts", "notices", "regulations", "shared"] {
             for e in std::fs::read_dir(root.join(folder)).unwrap() {
                 let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
                 let normalized = crate::normalize::normalize(&text).text;
-                assert_eq!(split_sentences(&normalized), by_characters(&normalized));
-                assert_eq!(split_sentences(&text), by_characters(&text));
+                for t in [&normalized, &text] {
+                    assert_eq!(whole(t), by_characters(t));
+                    assert_eq!(by_lines(t), by_characters(t));
+                }
             }
         }
-        for text in ["", "。", "「a。」b。\n(c", "))。((\n。"] {
-            assert_eq!(split_sentences(text), by_characters(text), "{text}");
+        for text in ["", "。", "「a。」b。\n(c", "))。((\n。", "「a\nb」。\n"] {
+            assert_eq!(whole(text), by_characters(text), "{text}");
+            assert_eq!(by_lines(text), by_characters(text), "{text}");
         }
     }
 

@@ -355,10 +355,11 @@ impl Engine {
         self.codes.apply(&mut diagnostics);
         comments.apply(&mut diagnostics);
         // the report outlives the analysis; the open document keeps the memos itself, and
-        // its memo of the tokens is changed in place by the next analysis when no report
-        // holds them (the language server's features do not read them)
+        // its memos of the tokens and sentences are changed in place by the next analysis
+        // when no report holds them (the language server's features do not read them)
         if document.rescans.take().is_some() {
             document.tokens = Default::default();
+            document.sentences = Default::default();
         }
         FileReport {
             path: path.to_string(),

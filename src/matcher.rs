@@ -863,7 +863,7 @@ fn sections(
         }
     }
     if !spec.statement.is_empty() {
-        for sentence in &doc.sentences {
+        for sentence in doc.sentences.iter() {
             if index.all_in(&spec.statement, std::slice::from_ref(sentence)) {
                 found.push(sentence.start..text.len());
                 break;

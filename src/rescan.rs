@@ -237,6 +237,17 @@ impl<V: Clone> Located for Hit<V> {
     }
 }
 
+/// A hit that is only a byte range (a sentence).
+impl Located for Range<usize> {
+    fn start(&self) -> usize {
+        self.start
+    }
+
+    fn shift(&mut self, by: isize) {
+        *self = self.start.wrapping_add_signed(by)..self.end.wrapping_add_signed(by);
+    }
+}
+
 /// Whether a regular expression finds only what lies within one line, at the same places in
 /// a line scanned alone as in the whole text: no match can hold a line break, and it does not
 /// look at where the text starts or ends (`^`, `$`, `\A`, `\z` without the multi-line flag).
