@@ -57,6 +57,8 @@ pub struct Document {
 pub struct Rescans {
     cache: Arc<AnalysisCache>,
     text: Shared,
+    /// The source text, shared with the scans of it once one asks (`source_memo`).
+    source: std::sync::OnceLock<Shared>,
 }
 
 /// A document's clause units and caption units.
@@ -105,6 +107,19 @@ impl Document {
         of: impl FnOnce(&ScanMemos) -> &ScanMemo<K, T>,
     ) -> Remembered<'_, K, T> {
         self.rescans.as_ref().map(|r| (of(&r.cache.scans), &r.text))
+    }
+
+    /// Like `memo`, for a scan of the source text rather than the normalised text.
+    pub fn source_memo<K, T>(
+        &self,
+        of: impl FnOnce(&SourceScans) -> &ScanMemo<K, T>,
+    ) -> Remembered<'_, K, T> {
+        self.rescans.as_ref().map(|r| {
+            let source = r
+                .source
+                .get_or_init(|| Shared::new(self.source.as_str().into()));
+            (of(&r.cache.source_scans), source)
+        })
     }
 }
 
@@ -183,6 +198,7 @@ impl Document {
                 let rescans = Rescans {
                     cache: cache.clone(),
                     text: shared,
+                    source: std::sync::OnceLock::new(),
                 };
                 (
                     normalized,
@@ -249,6 +265,15 @@ pub struct AnalysisCache {
     pub lines: structure::LineMemo,
     /// The scans of the normalised text, redone only where it changed.
     pub scans: ScanMemos,
+    /// The scans of the source text, redone only where it changed.
+    pub source_scans: SourceScans,
+}
+
+/// The scans of an open document's source text that are redone only where it changed.
+#[derive(Default)]
+pub struct SourceScans {
+    /// The brackets of `bracket`.
+    pub brackets: ScanMemo<(), Hit<()>>,
 }
 
 /// The scans of an open document that are redone only where it changed: their hits in the
@@ -285,6 +310,8 @@ pub struct ScanMemos {
     pub placeholders: ScanMemo<(), Hit<()>>,
     /// The sentences (`Document::sentences`).
     pub sentences: ScanMemo<(), Range<usize>>,
+    /// The focus terms of the values `value-mismatch` reads (the term's number).
+    pub value_focus: ScanMemo<(), Hit<u32>>,
     /// The catalogs' `re:` terms that find only what lies within one line, by term.
     patterns: std::sync::Mutex<rustc_hash::FxHashMap<String, Arc<PatternMemo>>>,
 }
@@ -335,6 +362,7 @@ impl Default for AnalysisCache {
             ),
             lines: structure::LineMemo::default(),
             scans: ScanMemos::default(),
+            source_scans: SourceScans::default(),
         }
     }
 }

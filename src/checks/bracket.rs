@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Text};
 use crate::document::Document;
+use crate::rescan::Hit;
 
 /// What `bracket` finds and how to fix it (`kiyaku explain bracket`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
@@ -177,8 +178,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let mut stack: Vec<Open> = Vec::new();
     let mut line_start = 0;
     let label_prefix = label_prefix();
-    // where each bracket is: a line is only looked at where it has one
-    let found: Vec<usize> = brackets().find_iter(text).map(|m| m.start()).collect();
+    // where each bracket is: a line is only looked at where it has one (and in an open
+    // document, only the lines an edit changed are searched again)
+    let found = crate::rescan::scan_with(doc.source_memo(|m| &m.brackets), text, &(), |lines| {
+        brackets()
+            .find_iter(aho_corasick::Input::new(text).span(lines))
+            .map(|m| Hit {
+                value: (),
+                range: m.range(),
+            })
+            .collect()
+    });
+    let found: Vec<usize> = found.iter().map(|h| h.range.start).collect();
     let mut next = 0;
     for (line_no, line) in text.split_inclusive('\n').enumerate() {
         // brackets left open too long, or at a blank line, are reported

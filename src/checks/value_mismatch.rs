@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::catalog::Severity;
 use crate::diagnostic::{Bilingual, Code, CodeDoc, Diagnostic, Related, Text};
 use crate::document::Document;
+use crate::rescan::Hit;
 
 /// What `value-mismatch` finds and how to fix it (`kiyaku explain value-mismatch`, docs/codes.md).
 pub const DOC: CodeDoc = CodeDoc {
@@ -163,12 +164,24 @@ pub fn extract(doc: &Document) -> Vec<StatedValue> {
     // the focus terms of every value found in one pass: the lines that hold one, each with
     // the terms it holds (a term never holds a line break)
     let focus = focus_terms();
-    let mut held: Vec<(usize, u32)> = focus
-        .automaton
-        .find_overlapping_iter(text.as_str())
-        .map(|m| {
-            let line = lines.partition_point(|&(start, _)| start <= m.start()) - 1;
-            (line, m.pattern().as_u32())
+    let found = crate::rescan::scan_with(doc.memo(|m| &m.value_focus), text, &(), |lines| {
+        let mut found: Vec<Hit<u32>> = focus
+            .automaton
+            .find_overlapping_iter(aho_corasick::Input::new(text.as_str()).span(lines))
+            .map(|m| Hit {
+                value: m.pattern().as_u32(),
+                range: m.range(),
+            })
+            .collect();
+        // overlapping matches come by their end
+        found.sort_by_key(|h| (h.range.start, h.range.end));
+        found
+    });
+    let mut held: Vec<(usize, u32)> = found
+        .iter()
+        .map(|h| {
+            let line = lines.partition_point(|&(start, _)| start <= h.range.start) - 1;
+            (line, h.value)
         })
         .collect();
     held.sort_unstable();
@@ -310,6 +323,17 @@ pub fn cross_check(documents: &[DocumentValues<'_>]) -> Vec<Vec<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The focus terms are found in an open document only on the lines an edit changed
+    /// (`ScanMemos::value_focus`): none may hold a line break.
+    #[test]
+    fn focus_terms_lie_within_a_line() {
+        for spec in specs() {
+            for term in spec.focus.iter().flatten() {
+                assert!(!term.contains(['\n', '\r']), "{term:?}");
+            }
+        }
+    }
 
     /// The values read from the lines found by searching every line for each value's
     /// focus terms, as before they were found in one pass.

@@ -356,6 +356,7 @@ impl LanguageServer for Backend {
 /// Exits with status 0 when the client sent `shutdown` before `exit` (or before closing the
 /// input), 1 otherwise (the protocol's rule for `exit`), 2 when the server cannot start.
 pub fn run() -> std::process::ExitCode {
+    state::keep_freed_buffers();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
