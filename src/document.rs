@@ -566,21 +566,20 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
     units.extend(captioned_sentences(doc, markers));
     units.extend(captioned_lists(doc, markers));
     let s = &doc.structure;
+    // the lead-in of the list whose items are being read: (its parent unit, the lead-in)
+    let mut lead_of: Option<(usize, Option<Range<usize>>)> = None;
     for unit in &s.units {
         let own_end = s.own_end(unit);
         match unit.kind {
             UnitKind::Item | UnitKind::SubItem => {
                 // the item (with its caption text) and the sentence that introduces its list
                 let mut item = doc.normalized_range(unit.header.start..own_end);
-                let bullets = bullet_lines(
-                    text,
-                    doc.normalized_range(unit.header.clone()).end,
-                    item.end,
-                );
+                let header_end = doc.normalized.to_normalized(unit.header.end);
+                let bullets = bullet_lines(text, header_end, item.end);
                 if !bullets.is_empty() {
                     // a heading over a bulleted list: each bullet is a unit with the heading
                     // as its lead-in, and the heading alone stands for the item
-                    item.end = doc.normalized_range(unit.header.clone()).end;
+                    item.end = header_end;
                     for line in bullets {
                         let segments = vec![item.clone(), line];
                         units.push(ClauseUnit {
@@ -592,8 +591,12 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     }
                 }
                 let mut segments = Vec::new();
-                if let Some(lead) = unit.parent.and_then(|p| lead_in(doc, p)) {
-                    segments.push(lead);
+                // every item of a list has the same lead-in: it is looked up once a list
+                if let Some(parent) = unit.parent {
+                    if lead_of.as_ref().is_none_or(|(p, _)| *p != parent) {
+                        lead_of = Some((parent, lead_in(doc, parent)));
+                    }
+                    segments.extend(lead_of.as_ref().and_then(|(_, lead)| lead.clone()));
                 }
                 segments.push(item.clone());
                 units.push(ClauseUnit {
@@ -806,43 +809,67 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
         .map(|(line, _)| line)
         .collect();
     // (a line that is a caption in brackets, 「（第三者への提供について）」, heads the next part)
-    let entry = |r: &Range<usize>| {
-        let t = &text[r.clone()];
-        !t.contains('。') && t.chars().count() <= LIST_ENTRY_CHARS && !bracketed_caption(t)
+    let entry = |t: &str| {
+        !t.contains('。') && t.chars().nth(LIST_ENTRY_CHARS).is_none() && !bracketed_caption(t)
     };
-    let marked = |r: &Range<usize>| starts_as_list_entry(&text[r.clone()]);
-    let bulleted = |r: &Range<usize>| starts_with_bullet(&text[r.clone()]);
+    // what is asked of a line, read once: a caption is asked of its entries, and an entry
+    // is asked again as the caption of the entries after it
+    const READ: u8 = 1;
+    const ENTRY: u8 = 2;
+    const MARKED: u8 = 4;
+    const BULLETED: u8 = 8;
+    let read: Vec<std::cell::Cell<u8>> = vec![std::cell::Cell::new(0); lines.len()];
+    let is = |line: usize, what: u8| {
+        let mut facts = read[line].get();
+        if facts & READ == 0 {
+            let t = &text[lines[line].clone()];
+            facts = READ
+                | if entry(t) { ENTRY } else { 0 }
+                | if starts_as_list_entry(t) { MARKED } else { 0 }
+                | if starts_with_bullet(t) { BULLETED } else { 0 };
+            read[line].set(facts);
+        }
+        facts & what != 0
+    };
     let mut units = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let caption = &text[lines[i].clone()];
-        // a numbered heading (「3. 個人情報の利用目的」) is a caption over bulleted entries
-        let numbered = starts_as_list_entry(caption) && !starts_with_bullet(caption);
         // a comma is allowed in a caption that ends in a noun (「本アプリが収集、送信する情報の
-        // 利用目的」), not in one that reads as a clause
-        let is_caption = caption.chars().count() <= BLOCK_CAPTION_CHARS
+        // 利用目的」), not in one that reads as a clause; most lines of a document are no
+        // caption, and nothing more is read of them
+        let is_caption = caption.chars().nth(BLOCK_CAPTION_CHARS).is_none()
             && !caption.contains('。')
             && (!caption.contains('、') || ends_in_noun(caption))
             && !caption.starts_with('第');
+        if !is_caption {
+            i += 1;
+            continue;
+        }
+        // a numbered heading (「3. 個人情報の利用目的」) is a caption over bulleted entries
+        let numbered = is(i, MARKED) && !is(i, BULLETED);
         // under a numbered heading, the next numbered line is the next heading
-        let run = lines[i + 1..]
-            .iter()
+        let run = (i + 1..lines.len())
             .take(LIST_ENTRIES)
-            .take_while(|r| entry(r) && !(numbered && marked(r) && !bulleted(r)))
+            .take_while(|&e| is(e, ENTRY) && !(numbered && is(e, MARKED) && !is(e, BULLETED)))
             .count();
-        let entries = &lines[i + 1..i + 1 + run];
+        if run < 2 {
+            i += 1;
+            continue;
+        }
+        let entries = i + 1..i + 1 + run;
         let listed = if numbered {
-            entries.iter().filter(|r| bulleted(r)).count() >= 2
+            entries.clone().filter(|&e| is(e, BULLETED)).count() >= 2
         } else {
-            !starts_as_list_entry(caption) && entries.iter().filter(|r| marked(r)).count() >= 2
+            !is(i, MARKED) && entries.clone().filter(|&e| is(e, MARKED)).count() >= 2
         };
         // or a list written without marks: noun phrases one a line (「入所待機状況の管理」), two
-        // or more (`run` below), not a contact block (numbers, addresses, mail, a colon's field)
+        // or more, not a contact block (numbers, addresses, mail, a colon's field)
         let listed = listed
             || entries
-                .iter()
-                .all(|r| !marked(r) && noun_phrase(&text[r.clone()]));
-        if is_caption && run >= 2 && listed {
+                .clone()
+                .all(|e| !is(e, MARKED) && noun_phrase(&text[lines[e].clone()]));
+        if listed {
             let whole = lines[i].start..lines[i + run].end;
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
@@ -1094,7 +1121,8 @@ fn opens_on_what_was_not_given(sentence: &str) -> bool {
         )
         .expect("a valid pattern")
     });
-    NOT_GIVEN.get().is_match(sentence)
+    // asked of every sentence that follows another on its line: most have no 「場合」
+    sentence.contains("場合") && NOT_GIVEN.get().is_match(sentence)
 }
 
 /// The lines of `start..end` when there are at least two and every one is a bullet
