@@ -30,7 +30,8 @@ pub struct ClauseUnit {
 
 pub struct Document {
     pub source: SourceText,
-    pub normalized: Normalized,
+    /// Shared with the open document's memo (`AnalysisCache::last_normalized`).
+    pub normalized: Arc<Normalized>,
     pub structure: Structure,
     /// Tokens of the normalised text; spans are normalised byte ranges. Shared with the
     /// open document's memo (`ScanMemos::tokens`), which splices them after an edit; a
@@ -133,7 +134,7 @@ impl Document {
     pub fn excerpt(source: SourceText) -> Self {
         Document {
             source,
-            normalized: normalize::normalize(""),
+            normalized: Arc::new(normalize::normalize("")),
             structure: Structure::default(),
             tokens: Arc::default(),
             sentences: Arc::default(),
@@ -160,7 +161,9 @@ impl Document {
             Some(cache) => {
                 let ((normalized, tokens, sentences, markers, shared), structure) = rayon::join(
                     || {
-                        let normalized = normalize::normalize_by_line(source.as_str(), |line| {
+                        // only the lines an edit changed are normalised again (or found
+                        // in the cache of lines)
+                        let normalized = cache.last_normalized.normalize(source.as_str(), |line| {
                             cache.normalized.get_or_compute(line, normalize::normalize)
                         });
                         let shared = Shared::new(normalized.text.as_str().into());
@@ -210,7 +213,7 @@ impl Document {
                 )
             }
             None => {
-                let normalized = normalize::normalize(source.as_str());
+                let normalized = Arc::new(normalize::normalize(source.as_str()));
                 let structure = structure::parse(&source);
                 let tokens = Arc::new(tokenize_lines(&normalized.text, None));
                 let sentences =
@@ -263,6 +266,8 @@ pub struct AnalysisCache {
     pub classified: structure::ClassifiedLines,
     /// The lines as the structure parser last read them.
     pub lines: structure::LineMemo,
+    /// The text last normalised, and what that gave.
+    pub last_normalized: normalize::LastNormalized,
     /// The scans of the normalised text, redone only where it changed.
     pub scans: ScanMemos,
     /// The scans of the source text, redone only where it changed.
@@ -361,6 +366,7 @@ impl Default for AnalysisCache {
                 CLASSIFIED_BYTES_PER_TEXT_BYTE,
             ),
             lines: structure::LineMemo::default(),
+            last_normalized: normalize::LastNormalized::default(),
             scans: ScanMemos::default(),
             source_scans: SourceScans::default(),
         }

@@ -200,6 +200,67 @@ pub fn normalize_by_line(
     Normalized { text, origin }
 }
 
+/// The text an open document was last normalised from, and what that gave: the next
+/// analysis normalises only the lines an edit changed (`rescan::Changed`) and copies the
+/// rest, moved, instead of looking every line up again.
+#[derive(Default)]
+pub struct LastNormalized {
+    last: std::sync::Mutex<Option<(String, Arc<Normalized>)>>,
+}
+
+impl LastNormalized {
+    /// `normalize_by_line(original, line)`, made from the last one.
+    pub fn normalize(
+        &self,
+        original: &str,
+        line: impl FnMut(&str) -> Arc<Normalized>,
+    ) -> Arc<Normalized> {
+        let last = self.lock().take();
+        let normalized = match last {
+            Some((old, previous)) if old == original => previous,
+            Some((old, previous)) => Arc::new(spliced(&old, &previous, original, line)),
+            None => Arc::new(normalize_by_line(original, line)),
+        };
+        *self.lock() = Some((original.to_owned(), normalized.clone()));
+        normalized
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Arc<Normalized>)>> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// `new` normalised, from `previous` (`old` normalised): the lines before and after the
+/// ones that changed normalise as they did, and only their offsets in the original move.
+fn spliced(
+    old: &str,
+    previous: &Normalized,
+    new: &str,
+    line: impl FnMut(&str) -> Arc<Normalized>,
+) -> Normalized {
+    let changed = crate::rescan::Changed::between(old, new);
+    // the changed lines start and end at line starts, where a line's normalised text does
+    let from = previous.to_normalized(changed.old.start);
+    let to = previous.to_normalized(changed.old.end);
+    let middle = normalize_by_line(&new[changed.new.clone()], line);
+    let mut text = String::with_capacity(from + middle.text.len() + previous.text.len() - to);
+    text.push_str(&previous.text[..from]);
+    text.push_str(&middle.text);
+    text.push_str(&previous.text[to..]);
+    let mut origin = Vec::with_capacity(text.len() + 1);
+    origin.extend_from_slice(&previous.origin[..from]);
+    // the middle's own end is where the lines after it start
+    let middle_origin = &middle.origin[..middle.origin.len() - 1];
+    origin.extend(middle_origin.iter().map(|o| o + changed.new.start));
+    let by = new.len() as isize - old.len() as isize;
+    origin.extend(
+        previous.origin[to..]
+            .iter()
+            .map(|o| o.wrapping_add_signed(by)),
+    );
+    Normalized { text, origin }
+}
+
 /// Whether a character is a kanji (CJK Unified Ideographs and Extension A).
 pub fn is_kanji(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
@@ -540,6 +601,61 @@ mod offset_tests {
 
     /// `to_normalized` finds what a binary search over the whole map finds, on maps that
     /// grow faster and slower than the text and on real normalised text.
+    #[test]
+    fn normalising_from_the_last_text_equals_normalising_afresh() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut paths: Vec<_> = ["contracts", "notices", "regulations", "shared"]
+            .iter()
+            .flat_map(|f| std::fs::read_dir(root.join(f)).unwrap())
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let insertions = [
+            "の",
+            "\n",
+            "\r\n",
+            "\r",
+            "１２３",
+            "第十二条",
+            "ＡＢＣ",
+            "（",
+            "）",
+            "必 要",
+            "㈱",
+            "\n\n",
+            "令和六年",
+            "　",
+            "ｶﾞ",
+        ];
+        let last = LastNormalized::default();
+        let cache = crate::piece_cache::PieceCache::new(1 << 20, 20);
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
+        for path in paths {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            for edit in 0..10 {
+                if edit > 0 {
+                    let bounds: Vec<usize> = text
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .chain([text.len()])
+                        .collect();
+                    let at = bounds[next(bounds.len())];
+                    if next(4) == 0 {
+                        let from = bounds.partition_point(|&b| b < at);
+                        let to = bounds[(from + next(80)).min(bounds.len() - 1)];
+                        text.replace_range(at..to, "");
+                    } else {
+                        text.insert_str(at, insertions[next(insertions.len())]);
+                    }
+                }
+                let made = last.normalize(&text, |l| cache.get_or_compute(l, normalize));
+                let fresh = normalize(&text);
+                assert_eq!(made.text, fresh.text, "{path:?}, edit {edit}");
+                assert_eq!(made.origin, fresh.origin, "{path:?}, edit {edit}");
+            }
+        }
+    }
+
     #[test]
     fn to_normalized_is_the_partition_point() {
         let mut rand = crate::xorshift(0x2545F4914F6CDD1D);

@@ -1467,6 +1467,10 @@ impl Amending {
     /// Whether `folded_line` is this document's own next article, which ends the text.
     /// (An amended article's number is rarely that close to the document's own.)
     fn ends_at(&mut self, p: &Patterns, folded_line: &str) -> bool {
+        // every line of the text is asked: an article's line opens with 第 or a Markdown #
+        if !folded_line.starts_with(['第', '#']) {
+            return false;
+        }
         let Some(c) = p.article_start.captures(folded_line) else {
             return false;
         };
