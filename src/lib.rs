@@ -46,3 +46,27 @@ pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
         (seed % below.max(1) as u64) as usize
     }
 }
+
+/// One random edit of `text` for the tests that compare what is kept between edits with a
+/// fresh analysis: one of `insertions` at a random character boundary, or (one time in four)
+/// the deletion of up to 80 characters there.
+#[cfg(test)]
+pub(crate) fn random_edit(
+    text: &mut String,
+    next: &mut impl FnMut(usize) -> usize,
+    insertions: &[&str],
+) {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let at = bounds[next(bounds.len())];
+    if next(4) == 0 {
+        let from = bounds.partition_point(|&b| b < at);
+        let to = bounds[(from + next(80)).min(bounds.len() - 1)];
+        text.replace_range(at..to, "");
+    } else {
+        text.insert_str(at, insertions[next(insertions.len())]);
+    }
+}

@@ -634,19 +634,7 @@ mod offset_tests {
             let mut text = std::fs::read_to_string(&path).unwrap();
             for edit in 0..10 {
                 if edit > 0 {
-                    let bounds: Vec<usize> = text
-                        .char_indices()
-                        .map(|(i, _)| i)
-                        .chain([text.len()])
-                        .collect();
-                    let at = bounds[next(bounds.len())];
-                    if next(4) == 0 {
-                        let from = bounds.partition_point(|&b| b < at);
-                        let to = bounds[(from + next(80)).min(bounds.len() - 1)];
-                        text.replace_range(at..to, "");
-                    } else {
-                        text.insert_str(at, insertions[next(insertions.len())]);
-                    }
+                    crate::random_edit(&mut text, &mut next, &insertions);
                 }
                 let made = last.normalize(&text, |l| cache.get_or_compute(l, normalize));
                 let fresh = normalize(&text);

@@ -1768,19 +1768,7 @@ mod tests {
         for (n, original) in texts.into_iter().enumerate() {
             let mut text = original;
             for edit in 0..12 {
-                let bounds: Vec<usize> = text
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain([text.len()])
-                    .collect();
-                let at = bounds[next(bounds.len())];
-                if next(4) == 0 {
-                    let from = bounds.partition_point(|&b| b < at);
-                    let to = bounds[(from + next(80)).min(bounds.len() - 1)];
-                    text.replace_range(at..to, "");
-                } else {
-                    text.insert_str(at, insertions[next(insertions.len())]);
-                }
+                crate::random_edit(&mut text, &mut next, &insertions);
                 let source = SourceText::new(text.clone());
                 assert_eq!(
                     format!("{:?}", parse_with(&source, Some(memo))),
