@@ -58,8 +58,9 @@ pub struct Document {
 pub struct Rescans {
     cache: Arc<AnalysisCache>,
     text: Shared,
-    /// The source text, shared with the scans of it once one asks (`source_memo`).
-    source: std::sync::OnceLock<Shared>,
+    /// The source text, shared with the memos of it (the normalised text, the structure
+    /// parser's lines, `source_memo`): compared with the last text once an analysis.
+    source: Shared,
 }
 
 /// A document's clause units and caption units.
@@ -115,12 +116,9 @@ impl Document {
         &self,
         of: impl FnOnce(&SourceScans) -> &ScanMemo<K, T>,
     ) -> Remembered<'_, K, T> {
-        self.rescans.as_ref().map(|r| {
-            let source = r
-                .source
-                .get_or_init(|| Shared::new(self.source.as_str().into()));
-            (of(&r.cache.source_scans), source)
-        })
+        self.rescans
+            .as_ref()
+            .map(|r| (of(&r.cache.source_scans), &r.source))
     }
 }
 
@@ -159,11 +157,12 @@ impl Document {
             // the language server: the structure is parsed beside the rest (on rayon's
             // threads), for the latency of one document
             Some(cache) => {
+                let source_text = Shared::new(source.as_str().into());
                 let ((normalized, tokens, sentences, markers, shared), structure) = rayon::join(
                     || {
                         // only the lines an edit changed are normalised again (or found
                         // in the cache of lines)
-                        let normalized = cache.last_normalized.normalize(source.as_str(), |line| {
+                        let normalized = cache.last_normalized.normalize(&source_text, |line| {
                             cache.normalized.get_or_compute(line, normalize::normalize)
                         });
                         let shared = Shared::new(normalized.text.as_str().into());
@@ -194,6 +193,7 @@ impl Document {
                             Some(structure::ParseMemo {
                                 classified: &cache.classified,
                                 lines: &cache.lines,
+                                text: &source_text,
                             }),
                         )
                     },
@@ -201,7 +201,7 @@ impl Document {
                 let rescans = Rescans {
                     cache: cache.clone(),
                     text: shared,
-                    source: std::sync::OnceLock::new(),
+                    source: source_text,
                 };
                 (
                     normalized,

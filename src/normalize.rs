@@ -205,40 +205,48 @@ pub fn normalize_by_line(
 /// rest, moved, instead of looking every line up again.
 #[derive(Default)]
 pub struct LastNormalized {
-    last: std::sync::Mutex<Option<(String, Arc<Normalized>)>>,
+    last: std::sync::Mutex<Option<(Arc<str>, Arc<Normalized>)>>,
 }
 
 impl LastNormalized {
-    /// `normalize_by_line(original, line)`, made from the last one.
+    /// `normalize_by_line` of the analysis's text `original`, made from the last one.
     pub fn normalize(
         &self,
-        original: &str,
+        original: &crate::rescan::Shared,
         line: impl FnMut(&str) -> Arc<Normalized>,
     ) -> Arc<Normalized> {
+        let new = original.text();
         let last = self.lock().take();
         let normalized = match last {
-            Some((old, previous)) if old == original => previous,
-            Some((old, previous)) => Arc::new(spliced(&old, &previous, original, line)),
-            None => Arc::new(normalize_by_line(original, line)),
+            Some((old, previous)) if Arc::ptr_eq(&old, new) => previous,
+            Some((old, previous)) => Arc::new(spliced(
+                original.changed_from(&old),
+                old.len(),
+                &previous,
+                new,
+                line,
+            )),
+            None => Arc::new(normalize_by_line(new, line)),
         };
-        *self.lock() = Some((original.to_owned(), normalized.clone()));
+        *self.lock() = Some((new.clone(), normalized.clone()));
         normalized
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(String, Arc<Normalized>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Arc<str>, Arc<Normalized>)>> {
         self.last.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// `new` normalised, from `previous` (`old` normalised): the lines before and after the
-/// ones that changed normalise as they did, and only their offsets in the original move.
+/// `new` normalised, from `previous` (a text of `old_len` bytes normalised) and the lines
+/// that `changed`: the lines before and after them normalise as they did, and only their
+/// offsets in the original move.
 fn spliced(
-    old: &str,
+    changed: crate::rescan::Changed,
+    old_len: usize,
     previous: &Normalized,
     new: &str,
     line: impl FnMut(&str) -> Arc<Normalized>,
 ) -> Normalized {
-    let changed = crate::rescan::Changed::between(old, new);
     // the changed lines start and end at line starts, where a line's normalised text does
     let from = previous.to_normalized(changed.old.start);
     let to = previous.to_normalized(changed.old.end);
@@ -252,7 +260,7 @@ fn spliced(
     // the middle's own end is where the lines after it start
     let middle_origin = &middle.origin[..middle.origin.len() - 1];
     origin.extend(middle_origin.iter().map(|o| o + changed.new.start));
-    let by = new.len() as isize - old.len() as isize;
+    let by = new.len() as isize - old_len as isize;
     origin.extend(
         previous.origin[to..]
             .iter()
@@ -636,7 +644,8 @@ mod offset_tests {
                 if edit > 0 {
                     crate::random_edit(&mut text, &mut next, &insertions);
                 }
-                let made = last.normalize(&text, |l| cache.get_or_compute(l, normalize));
+                let shared = crate::rescan::Shared::new(text.as_str().into());
+                let made = last.normalize(&shared, |l| cache.get_or_compute(l, normalize));
                 let fresh = normalize(&text);
                 assert_eq!(made.text, fresh.text, "{path:?}, edit {edit}");
                 assert_eq!(made.origin, fresh.origin, "{path:?}, edit {edit}");

@@ -98,8 +98,13 @@ impl Shared {
         }
     }
 
-    /// The lines changed from `old` to this text.
-    fn changed_from(&self, old: &Arc<str>) -> Changed {
+    /// The text of this analysis.
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    /// The lines changed from `old` to this text (compared once an analysis, whatever asks).
+    pub fn changed_from(&self, old: &Arc<str>) -> Changed {
         let mut changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((_, changed)) = changes.iter().find(|(o, _)| Arc::ptr_eq(o, old)) {
             return changed.clone();

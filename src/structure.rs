@@ -691,7 +691,7 @@ pub struct LineMemo {
 
 struct ReadLines {
     /// The text the lines are of.
-    text: String,
+    text: Arc<str>,
     folded: Vec<String>,
     /// By line; `None` for a line not classified yet.
     classes: Vec<Option<LineClass>>,
@@ -700,7 +700,11 @@ struct ReadLines {
 impl LineMemo {
     /// The lines of `source` folded, each with its classification when it was not changed
     /// since the last parse (which gave the memo back with `keep`).
-    fn lines_of(&self, source: &SourceText) -> (Vec<String>, Vec<Option<LineClass>>) {
+    fn lines_of(
+        &self,
+        source: &SourceText,
+        shared: &crate::rescan::Shared,
+    ) -> (Vec<String>, Vec<Option<LineClass>>) {
         let text = source.as_str();
         let count = source.line_count();
         let fold = |lines: Range<usize>| lines.map(|l| fold_line(source.line_text(l)));
@@ -713,11 +717,11 @@ impl LineMemo {
         else {
             return (fold(0..count).collect(), vec![None; count]);
         };
-        if old == text {
+        if Arc::ptr_eq(&old, shared.text()) {
             return (folded, classes);
         }
         // the lines before the change and after it are the same lines in both texts
-        let changed = crate::rescan::Changed::between(&old, text);
+        let changed = shared.changed_from(&old);
         let start = source.line_of(changed.new.start);
         let new_end = if changed.new.end == text.len() {
             count
@@ -735,9 +739,9 @@ impl LineMemo {
     }
 
     /// Remembers the lines of `text` as this parse read them.
-    fn keep(&self, text: &str, folded: Vec<String>, classes: Vec<Option<LineClass>>) {
+    fn keep(&self, text: &Arc<str>, folded: Vec<String>, classes: Vec<Option<LineClass>>) {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(ReadLines {
-            text: text.to_owned(),
+            text: text.clone(),
             folded,
             classes,
         });
@@ -751,6 +755,8 @@ pub struct ParseMemo<'a> {
     pub classified: &'a ClassifiedLines,
     /// The lines as the last parse read them.
     pub lines: &'a LineMemo,
+    /// The text being parsed, shared with the analysis's other memos of it.
+    pub text: &'a crate::rescan::Shared,
 }
 
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
@@ -1008,7 +1014,7 @@ pub fn parse_with(source: &SourceText, memo: Option<ParseMemo<'_>>) -> Structure
     let p = patterns();
     let cache = memo.map(|m| m.classified);
     let (mut folded, mut classes) = match memo {
-        Some(m) => m.lines.lines_of(source),
+        Some(m) => m.lines.lines_of(source, m.text),
         None => (
             (0..source.line_count())
                 .map(|l| fold_line(source.line_text(l)))
@@ -1363,7 +1369,7 @@ pub fn parse_with(source: &SourceText, memo: Option<ParseMemo<'_>>) -> Structure
         for (line, original) in as_folded {
             folded[line] = original;
         }
-        m.lines.keep(source.as_str(), folded, classes);
+        m.lines.keep(m.text.text(), folded, classes);
     }
     let sections_end = s.closing.as_ref().map_or(end, |c| c.start);
     close(&mut s, &mut stack, 0, sections_end);
@@ -1745,14 +1751,19 @@ mod tests {
         ];
         let classified = ClassifiedLines::new(1 << 20, 4);
         let lines = LineMemo::default();
-        let memo = ParseMemo {
-            classified: &classified,
-            lines: &lines,
+        let parsed = |source: &SourceText| {
+            let text = crate::rescan::Shared::new(source.as_str().into());
+            let memo = ParseMemo {
+                classified: &classified,
+                lines: &lines,
+                text: &text,
+            };
+            parse_with(source, Some(memo))
         };
         let same = |text: &str| {
             let source = SourceText::new(text.to_string());
             assert_eq!(
-                format!("{:?}", parse_with(&source, Some(memo))),
+                format!("{:?}", parsed(&source)),
                 format!("{:?}", parse(&source)),
                 "{text}"
             );
@@ -1771,7 +1782,7 @@ mod tests {
                 crate::random_edit(&mut text, &mut next, &insertions);
                 let source = SourceText::new(text.clone());
                 assert_eq!(
-                    format!("{:?}", parse_with(&source, Some(memo))),
+                    format!("{:?}", parsed(&source)),
                     format!("{:?}", parse(&source)),
                     "document {n}, edit {edit}"
                 );
