@@ -189,7 +189,6 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             })
             .collect()
     });
-    let found: Vec<usize> = found.iter().map(|h| h.range.start).collect();
     let mut next = 0;
     for (line_no, line) in text.split_inclusive('\n').enumerate() {
         // brackets left open too long, or at a blank line, are reported
@@ -208,7 +207,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
         }
         let line_end = line_start + line.len();
         let first = next;
-        while next < found.len() && found[next] < line_end {
+        while next < found.len() && found[next].range.start < line_end {
             next += 1;
         }
         if first == next {
@@ -216,7 +215,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             continue;
         }
         let skip = label_prefix.find(line).map_or(0, |m| m.end());
-        for &at in &found[first..next] {
+        for at in found[first..next].iter().map(|h| h.range.start) {
             if at < line_start + skip {
                 continue;
             }
