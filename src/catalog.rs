@@ -268,6 +268,13 @@ pub struct SectionSpec {
     /// its list of purposes.
     #[serde(default)]
     pub occasion: Groups,
+    /// Concept groups naming one campaign or event as what the data were given for
+    /// (「本キャンペーンに関して提供いただいた個人情報」): anywhere in a text, they show it given
+    /// where the data are entered (a campaign's terms, read by those who enter it), however far
+    /// down its personal-information part stands. A general policy speaks of the business's
+    /// campaigns, never of 「本キャンペーン」.
+    #[serde(default)]
+    pub this_occasion: Groups,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.
@@ -830,6 +837,7 @@ fn validate_section(
         ("form", &section.form),
         ("entered", &section.entered),
         ("occasion", &section.occasion),
+        ("this_occasion", &section.this_occasion),
     ] {
         if let Some((indices, p)) = groups_problem(groups) {
             let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]

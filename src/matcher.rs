@@ -268,6 +268,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(s.form.iter().flatten())
             .chain(s.entered.iter().flatten())
             .chain(s.occasion.iter().flatten())
+            .chain(s.this_occasion.iter().flatten())
             .chain(s.general.iter().flatten())
             .cloned()
     });
@@ -808,7 +809,8 @@ fn sections(
             || consent_at_end(index, spec)
             || consent_at_opening(index, spec)
             || names_the_entered_data(index, spec, &lines)
-            || names_the_occasion(index, spec, &lines));
+            || names_the_occasion(index, spec, &lines)
+            || names_this_occasion(index, spec));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -953,21 +955,59 @@ fn names_the_occasion(
     index.all_in(&spec.occasion, std::slice::from_ref(&whole))
 }
 
-/// A document's first lines: its title, a subtitle in brackets under it (「（NOCSY塾 資料請求）」)
-/// and `sentence_lines` lines under them (the sentence that opens the text).
+/// Whether a text names one campaign or event as what its data were given for, anywhere in it
+/// (`this_occasion`): the terms of a campaign, whose personal-information part often stands last.
+fn names_this_occasion(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    if spec.this_occasion.is_empty() {
+        return false;
+    }
+    let whole = 0..index.doc.normalized.text.len();
+    index.all_in(&spec.this_occasion, std::slice::from_ref(&whole))
+}
+
+/// How many lines under a title may still belong to it (a subtitle, the date of the text).
+const TITLE_BLOCK_LINES: usize = 2;
+
+/// A document's first lines: its title, the lines under it that still belong to the title (a
+/// subtitle in brackets 「（NOCSY塾 資料請求）」, a second title line 「プライバシーポリシー」, the
+/// text's date 「最終更新日：2026年7月1日」) and `sentence_lines` lines under them (the sentence
+/// that opens the text).
 fn opening_lines(text: &str, sentence_lines: usize) -> Range<usize> {
     let first = line_around(text, &(0..0));
-    let second = line_after(text, &first);
-    let words = text[second.clone()].trim();
-    let mut last = if words.starts_with('(') && words.ends_with(')') {
-        line_after(text, &second)
-    } else {
-        second
-    };
+    let mut last = line_after(text, &first);
+    for _ in 0..TITLE_BLOCK_LINES {
+        if last.is_empty() || !belongs_to_the_title(&text[last.clone()]) {
+            break;
+        }
+        last = line_after(text, &last);
+    }
     for _ in 1..sentence_lines {
         last = line_after(text, &last);
     }
     first.start..last.end.max(first.end)
+}
+
+/// Whether a line under a title is still part of it: a subtitle in brackets, a date line
+/// (「最終更新日: 2026年5月31日」「制定 平成19年7月1日」), or the name of the kind of text as a second
+/// title (「プライバシーポリシー」 under 「採用サイトの情報の取り扱い」). Not a heading that opens
+/// the first section (「個人情報の収集について」「個人情報の利用目的」).
+fn belongs_to_the_title(line: &str) -> bool {
+    static DATE: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(
+            r"^[^。]{0,12}(?:(?:19|20)\d{2}|令和|平成)[ \t]*[元\d]{0,4}[ \t]*[年/.][^。]{0,16}$",
+        )
+        .expect("static regex")
+    });
+    static KIND_OF_TEXT: Resettable<regex::Regex> = Resettable::new(|| {
+        regex::Regex::new(r"(?i)^(?:プライバシー[・ ]?ポリシー|個人情報保護(?:方針|指針|宣言|ポリシー)|privacy[ ]?policy)$")
+            .expect("static regex")
+    });
+    let words = line.trim();
+    if words.starts_with('(') && words.ends_with(')') {
+        return true;
+    }
+    words.chars().count() <= 30
+        && (DATE.get().is_match(words) || KIND_OF_TEXT.get().is_match(words))
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:
