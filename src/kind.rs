@@ -287,7 +287,7 @@ fn publishes_notice_items(text: &str) -> bool {
 }
 
 /// The body's telling words of each kind (contract, regulation, notice, personal data), in
-/// the order `BodyCounts` counts them.
+/// the order `body_counts` returns their counts.
 fn body_lists(words: &KindWords) -> [&[String]; 4] {
     [
         &words.body_contract,

@@ -951,18 +951,19 @@ fn names_the_occasion(
     if spec.occasion.is_empty() || lines.is_empty() || lines.len() > spec.note_lines {
         return false;
     }
+    all_anywhere(index, &spec.occasion)
+}
+
+/// Whether every one of `groups` stands somewhere in the text.
+fn all_anywhere(index: &mut TermIndex<'_>, groups: &Groups) -> bool {
     let whole = 0..index.doc.normalized.text.len();
-    index.all_in(&spec.occasion, std::slice::from_ref(&whole))
+    index.all_in(groups, std::slice::from_ref(&whole))
 }
 
 /// Whether a text names one campaign or event as what its data were given for, anywhere in it
 /// (`this_occasion`): the terms of a campaign, whose personal-information part often stands last.
 fn names_this_occasion(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
-    if spec.this_occasion.is_empty() {
-        return false;
-    }
-    let whole = 0..index.doc.normalized.text.len();
-    index.all_in(&spec.this_occasion, std::slice::from_ref(&whole))
+    !spec.this_occasion.is_empty() && all_anywhere(index, &spec.this_occasion)
 }
 
 /// How many lines under a title may still belong to it (a subtitle, the date of the text).
@@ -976,7 +977,7 @@ fn opening_lines(text: &str, sentence_lines: usize) -> Range<usize> {
     let first = line_around(text, &(0..0));
     let mut last = line_after(text, &first);
     for _ in 0..TITLE_BLOCK_LINES {
-        if last.is_empty() || !belongs_to_the_title(&text[last.clone()]) {
+        if !belongs_to_the_title(&text[last.clone()]) {
             break;
         }
         last = line_after(text, &last);
@@ -992,22 +993,14 @@ fn opening_lines(text: &str, sentence_lines: usize) -> Range<usize> {
 /// title (「プライバシーポリシー」 under 「採用サイトの情報の取り扱い」). Not a heading that opens
 /// the first section (「個人情報の収集について」「個人情報の利用目的」).
 fn belongs_to_the_title(line: &str) -> bool {
-    static DATE: Resettable<regex::Regex> = Resettable::new(|| {
-        regex::Regex::new(
-            r"^[^。]{0,12}(?:(?:19|20)\d{2}|令和|平成)[ \t]*[元\d]{0,4}[ \t]*[年/.][^。]{0,16}$",
-        )
-        .expect("static regex")
-    });
     static KIND_OF_TEXT: Resettable<regex::Regex> = Resettable::new(|| {
         regex::Regex::new(r"(?i)^(?:プライバシー[・ ]?ポリシー|個人情報保護(?:方針|指針|宣言|ポリシー)|privacy[ ]?policy)$")
             .expect("static regex")
     });
     let words = line.trim();
-    if words.starts_with('(') && words.ends_with(')') {
-        return true;
-    }
-    words.chars().count() <= 30
-        && (DATE.get().is_match(words) || KIND_OF_TEXT.get().is_match(words))
+    (words.starts_with('(') && words.ends_with(')'))
+        || crate::structure::dates_the_text(words)
+        || KIND_OF_TEXT.get().is_match(words)
 }
 
 /// Lines that are captions by their shape alone, each as the range of its caption's words:

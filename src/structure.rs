@@ -1587,7 +1587,13 @@ pub(crate) fn is_closing_line(line: &str) -> bool {
         .closing_lines
         .iter()
         .any(|c| c == line)
-        || patterns().dated.is_match(&fold_line(line))
+        || dates_the_text(line)
+}
+
+/// Whether a line only dates the text's adoption or revision (「最終更新日：2026年7月1日」,
+/// 「制定 平成19年7月1日」).
+pub(crate) fn dates_the_text(line: &str) -> bool {
+    patterns().dated.is_match(&fold_line(line))
 }
 
 fn is_supplementary(line: &str) -> bool {
