@@ -545,6 +545,12 @@ impl Lsp {
     }
 
     fn read(&mut self) -> Option<Value> {
+        serde_json::from_slice(&self.read_body()?.0).ok()
+    }
+
+    /// The next message's body, and when its last byte arrived: the moment the server's
+    /// answer is there, before this client spends any time reading it.
+    fn read_body(&mut self) -> Option<(Vec<u8>, Instant)> {
         let mut length = 0;
         loop {
             let mut line = String::new();
@@ -561,7 +567,7 @@ impl Lsp {
         }
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body).ok()?;
-        serde_json::from_slice(&body).ok()
+        Some((body, Instant::now()))
     }
 
     fn request(&mut self, method: &str, params: Value) -> Option<Value> {
@@ -580,14 +586,31 @@ impl Lsp {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
-    fn wait_diagnostics(&mut self, uri: &str, version: i64) -> Option<()> {
+    /// Waits for the diagnostics of `version` of `uri`; returns when they arrived. Only the
+    /// envelope is decoded (the diagnostics are skipped unread), so the time this client
+    /// takes to read a large list is not counted as the server's.
+    fn wait_diagnostics(&mut self, uri: &str, version: i64) -> Option<Instant> {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            method: Option<String>,
+            params: Option<Published>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Published {
+            uri: Option<String>,
+            version: Option<i64>,
+        }
         loop {
-            let m = self.read()?;
-            if m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == uri
-                && m["params"]["version"] == version
+            let (body, arrived) = self.read_body()?;
+            let Ok(m) = serde_json::from_slice::<Envelope>(&body) else {
+                continue;
+            };
+            if m.method.as_deref() == Some("textDocument/publishDiagnostics")
+                && let Some(p) = m.params
+                && p.uri.as_deref() == Some(uri)
+                && p.version == Some(version)
             {
-                return Some(());
+                return Some(arrived);
             }
         }
     }
@@ -664,8 +687,7 @@ fn edit_run(text: &str, name: &str) -> Result<EditRun, ExitCode> {
     );
     lsp.notify("initialized", json!({}));
     lsp.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "plaintext", "version": 1, "text": text}}));
-    lsp.wait_diagnostics(&uri, 1).ok_or_else(server_stopped)?;
-    let first = started.elapsed();
+    let first = lsp.wait_diagnostics(&uri, 1).ok_or_else(server_stopped)? - started;
     let lines = text.lines().count().max(1) as u32;
     let mut latencies = Vec::new();
     for i in 0..100u32 {
@@ -677,9 +699,10 @@ fn edit_run(text: &str, name: &str) -> Result<EditRun, ExitCode> {
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
         );
-        lsp.wait_diagnostics(&uri, version)
+        let arrived = lsp
+            .wait_diagnostics(&uri, version)
             .ok_or_else(server_stopped)?;
-        latencies.push(sent.elapsed());
+        latencies.push(arrived - sent);
     }
     latencies.sort();
     Ok(EditRun { first, latencies })
