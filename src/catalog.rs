@@ -275,6 +275,13 @@ pub struct SectionSpec {
     /// campaigns, never of 「本キャンペーン」.
     #[serde(default)]
     pub this_occasion: Groups,
+    /// Concept groups asking the reader to agree to the text as the step before giving the
+    /// data (「上記を全てあらかじめご同意の上、お申し込みをお願いいたします」): anywhere in a text,
+    /// not only at its end or opening, they show it given where the data are entered (a
+    /// registration page whose list of recipients follows the request). A general policy asks
+    /// consent to use a service, not to apply.
+    #[serde(default)]
+    pub consent_before_applying: Groups,
 }
 
 /// Where a derived item comes from: a regulation's file and line, and its article path.
@@ -838,6 +845,7 @@ fn validate_section(
         ("entered", &section.entered),
         ("occasion", &section.occasion),
         ("this_occasion", &section.this_occasion),
+        ("consent_before_applying", &section.consent_before_applying),
     ] {
         if let Some((indices, p)) = groups_problem(groups) {
             let path: Vec<Step<'_>> = [Step::Key("section"), Step::Key(field)]

@@ -269,6 +269,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(s.entered.iter().flatten())
             .chain(s.occasion.iter().flatten())
             .chain(s.this_occasion.iter().flatten())
+            .chain(s.consent_before_applying.iter().flatten())
             .chain(s.general.iter().flatten())
             .cloned()
     });
@@ -810,7 +811,8 @@ fn sections(
             || consent_at_opening(index, spec)
             || names_the_entered_data(index, spec, &lines)
             || names_the_occasion(index, spec, &lines)
-            || names_this_occasion(index, spec));
+            || names_this_occasion(index, spec)
+            || asks_consent_before_applying(index, spec));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -964,6 +966,13 @@ fn all_anywhere(index: &mut TermIndex<'_>, groups: &Groups) -> bool {
 /// (`this_occasion`): the terms of a campaign, whose personal-information part often stands last.
 fn names_this_occasion(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
     !spec.this_occasion.is_empty() && all_anywhere(index, &spec.this_occasion)
+}
+
+/// Whether a text asks, anywhere in it, to be agreed to before the reader applies or sends
+/// (`consent_before_applying`): a registration page's request may stand above the list of the
+/// recipients it names.
+fn asks_consent_before_applying(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
+    !spec.consent_before_applying.is_empty() && all_anywhere(index, &spec.consent_before_applying)
 }
 
 /// How many lines under a title may still belong to it (a subtitle, the date of the text).
