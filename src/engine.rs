@@ -319,7 +319,11 @@ impl Engine {
             (_, true) => checks::run_parallel(&document),
         };
         // the values compared across documents are read beside the checks
-        let consistency = || (findings(), checks::value_mismatch::extract(&document));
+        let values = || checks::value_mismatch::extract(&document);
+        let consistency = || match parallel {
+            true => rayon::join(findings, values),
+            false => (findings(), values()),
+        };
         let ((items, judged), (consistency, values)) = if parallel {
             rayon::join(
                 || self.judge_catalogs(path, &document, kind, declared.is_some()),
