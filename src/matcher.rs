@@ -87,7 +87,18 @@ impl TermSet {
         let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<usize>)> =
             HashMap::new();
-        for term in catalogs.into_iter().flat_map(catalog_terms) {
+        let terms: Vec<String> = catalogs.into_iter().flat_map(catalog_terms).collect();
+        // every term compiled first, side by side (tokenising and compiling them is most of
+        // an engine's build); the loop below finds them compiled
+        {
+            use rayon::prelude::*;
+            let unique: std::collections::HashSet<&str> =
+                terms.iter().map(String::as_str).collect();
+            unique.into_par_iter().for_each(|term| {
+                compiled(term);
+            });
+        }
+        for term in terms {
             if ids.contains_key(&term) {
                 continue;
             }
