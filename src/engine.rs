@@ -320,9 +320,12 @@ impl Engine {
         };
         // the values compared across documents are read beside the checks
         let values = || checks::value_mismatch::extract(&document);
-        let consistency = || match parallel {
-            true => rayon::join(findings, values),
-            false => (findings(), values()),
+        let consistency = || {
+            if parallel {
+                rayon::join(findings, values)
+            } else {
+                (findings(), values())
+            }
         };
         let ((items, judged), (consistency, values)) = if parallel {
             rayon::join(

@@ -18,8 +18,8 @@ pub mod value_mismatch;
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 
-/// Like `run`, the checks spread over two of rayon's threads (the language server, where
-/// one document's latency counts): the same findings in the same order.
+/// Like `run`, each check a task on rayon's threads (the language server, where one
+/// document's latency counts): the same findings in the same order.
 pub fn run_parallel(doc: &Document) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     type Check = fn(&Document) -> Vec<Diagnostic>;
