@@ -218,8 +218,11 @@ pub struct SectionSpec {
     /// few of the matters still is the notice, and lacks the others. Optional; needs `consent`.
     #[serde(default)]
     pub form_outline_min: usize,
-    /// Terms that make a consent at the document's opening a consent to use a service
-    /// (「本ポリシーにご同意のうえご利用ください」), not the request of a form.
+    /// Terms that make a consent no request of a form: a consent to use a service
+    /// (「本ポリシーにご同意のうえご利用ください」), one deemed given by using it (「変更後に
+    /// ご利用いただいた場合、…同意いただいたものとみなします」), the person's consent described as a
+    /// condition of something else (「お客様が同意いただき、かつ…」). A line holding one is not
+    /// read for a request of consent, at the opening or in the last lines.
     #[serde(default)]
     pub consent_to_use: Vec<String>,
     /// Terms that only the notice given at acquisition states (提供の任意性): a consent form

@@ -1074,7 +1074,7 @@ fn plain_caption_lines(text: &str, lines: &[Range<usize>]) -> Vec<Range<usize>> 
 
 /// Whether a document ends by asking the person to agree to it (a form's 「上記内容に同意する」).
 fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
-    let text = &index.doc.normalized.text;
+    let text = index.doc.normalized.text.as_str();
     let mut start = text.trim_end().len();
     for _ in 0..CONSENT_TAIL_LINES {
         match text[..start].trim_end().rfind('\n') {
@@ -1085,8 +1085,20 @@ fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
             }
         }
     }
-    let tail = start..text.len();
-    index.all_in(&spec.consent, std::slice::from_ref(&tail))
+    // a line of the tail that asks consent, and no consent to something else
+    // (`start` is the line break before the tail, or the text's start)
+    let mut line = match start {
+        0 => line_around(text, &(0..0)),
+        _ => line_after(text, &(start..start)),
+    };
+    while line.start < text.len() {
+        let one = std::slice::from_ref(&line);
+        if index.all_in(&spec.consent, one) && !index.group_in(&spec.consent_to_use, one) {
+            return true;
+        }
+        line = line_after(text, &line);
+    }
+    false
 }
 
 /// Lines under a document's title read for a request of consent: the instruction over a form
