@@ -221,8 +221,8 @@ pub struct SectionSpec {
     /// Terms that make a consent no request of a form: a consent to use a service
     /// (「本ポリシーにご同意のうえご利用ください」), one deemed given by using it (「変更後に
     /// ご利用いただいた場合、…同意いただいたものとみなします」), the person's consent described as a
-    /// condition of something else (「お客様が同意いただき、かつ…」). A line holding one is not
-    /// read for a request of consent, at the opening or in the last lines.
+    /// condition of something else (「お客様が同意いただき、かつ…」). An opening holding one asks
+    /// no consent of a form; nor does a line of the last lines that holds one.
     #[serde(default)]
     pub consent_to_use: Vec<String>,
     /// Terms that only the notice given at acquisition states (提供の任意性): a consent form

@@ -85,26 +85,21 @@ impl TermSet {
     pub fn new<'c>(catalogs: impl IntoIterator<Item = &'c Catalog>) -> Self {
         let mut ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_tokens: HashMap<String, (std::sync::Arc<CompiledTerm>, Vec<usize>)> =
-            HashMap::new();
-        let terms: Vec<String> = catalogs.into_iter().flat_map(catalog_terms).collect();
-        // every term compiled first, side by side (tokenising and compiling them is most of
-        // an engine's build); the loop below finds them compiled
-        {
-            use rayon::prelude::*;
-            let unique: std::collections::HashSet<&str> =
-                terms.iter().map(String::as_str).collect();
-            unique.into_par_iter().for_each(|term| {
-                compiled(term);
-            });
-        }
-        for term in terms {
-            if ids.contains_key(&term) {
-                continue;
+        let mut by_tokens: HashMap<String, (Arc<CompiledTerm>, Vec<usize>)> = HashMap::new();
+        // each term once, numbered in the order met, and all of them compiled side by side
+        // (tokenising and compiling them is most of an engine's build)
+        let mut unique = Vec::new();
+        for term in catalogs.into_iter().flat_map(catalog_terms) {
+            if !ids.contains_key(&term) {
+                ids.insert(term.clone(), unique.len());
+                unique.push(term);
             }
-            let id = ids.len();
-            let c = compiled(&term);
-            ids.insert(term, id);
+        }
+        let compiled_terms: Vec<Arc<CompiledTerm>> = {
+            use rayon::prelude::*;
+            unique.par_iter().map(|term| compiled(term)).collect()
+        };
+        for (id, c) in compiled_terms.into_iter().enumerate() {
             if c.pattern.is_some() || c.text.is_empty() {
                 continue;
             }
@@ -822,8 +817,10 @@ fn sections(
             || consent_at_opening(index, spec)
             || names_the_entered_data(index, spec, &lines)
             || names_the_occasion(index, spec, &lines)
-            || names_this_occasion(index, spec)
-            || asks_consent_before_applying(index, spec));
+            // one campaign or event named as what the data are given for (a campaign's
+            // terms), or consent asked before applying (a registration page), anywhere
+            || all_anywhere(index, &spec.this_occasion)
+            || all_anywhere(index, &spec.consent_before_applying));
     if shown_at_a_form && spec.form_outline_min > 0 {
         let whole = 0..text.len();
         if named(index, std::slice::from_ref(&whole)) >= spec.form_outline_min {
@@ -961,29 +958,17 @@ fn names_the_occasion(
     spec: &SectionSpec,
     lines: &[Range<usize>],
 ) -> bool {
-    if spec.occasion.is_empty() || lines.is_empty() || lines.len() > spec.note_lines {
+    !lines.is_empty() && lines.len() <= spec.note_lines && all_anywhere(index, &spec.occasion)
+}
+
+/// Whether every one of `groups` stands somewhere in the text (never, when a catalog gives no
+/// groups).
+fn all_anywhere(index: &mut TermIndex<'_>, groups: &Groups) -> bool {
+    if groups.is_empty() {
         return false;
     }
-    all_anywhere(index, &spec.occasion)
-}
-
-/// Whether every one of `groups` stands somewhere in the text.
-fn all_anywhere(index: &mut TermIndex<'_>, groups: &Groups) -> bool {
     let whole = 0..index.doc.normalized.text.len();
     index.all_in(groups, std::slice::from_ref(&whole))
-}
-
-/// Whether a text names one campaign or event as what its data were given for, anywhere in it
-/// (`this_occasion`): the terms of a campaign, whose personal-information part often stands last.
-fn names_this_occasion(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
-    !spec.this_occasion.is_empty() && all_anywhere(index, &spec.this_occasion)
-}
-
-/// Whether a text asks, anywhere in it, to be agreed to before the reader applies or sends
-/// (`consent_before_applying`): a registration page's request may stand above the list of the
-/// recipients it names.
-fn asks_consent_before_applying(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
-    !spec.consent_before_applying.is_empty() && all_anywhere(index, &spec.consent_before_applying)
 }
 
 /// How many lines under a title may still belong to it (a subtitle, the date of the text).
@@ -1086,19 +1071,12 @@ fn consent_at_end(index: &mut TermIndex<'_>, spec: &SectionSpec) -> bool {
         }
     }
     // a line of the tail that asks consent, and no consent to something else
-    // (`start` is the line break before the tail, or the text's start)
-    let mut line = match start {
-        0 => line_around(text, &(0..0)),
-        _ => line_after(text, &(start..start)),
-    };
-    while line.start < text.len() {
-        let one = std::slice::from_ref(&line);
-        if index.all_in(&spec.consent, one) && !index.group_in(&spec.consent_to_use, one) {
-            return true;
-        }
-        line = line_after(text, &line);
-    }
-    false
+    crate::document::non_empty_lines(text, start..text.len())
+        .into_iter()
+        .any(|(line, _)| {
+            let one = std::slice::from_ref(&line);
+            index.all_in(&spec.consent, one) && !index.group_in(&spec.consent_to_use, one)
+        })
 }
 
 /// Lines under a document's title read for a request of consent: the instruction over a form

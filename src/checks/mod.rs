@@ -18,23 +18,26 @@ pub mod value_mismatch;
 use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 
+type Check = fn(&Document) -> Vec<Diagnostic>;
+
+/// Every consistency check, in the order their findings are reported.
+const CHECKS: [Check; 7] = [
+    broken_reference::check,
+    numbering::check,
+    defined_term::check,
+    outdated_reference::check,
+    phrase_typo::check,
+    placeholder::check,
+    bracket::check,
+];
+
 /// Like `run`, each check a task on rayon's threads (the language server, where one
-/// document's latency counts): the same findings in the same order.
+/// document's latency counts): the same findings in the same order. A thread that is done
+/// (with the catalogs' judgement, run beside them) takes the next check, so the cores end
+/// together.
 pub fn run_parallel(doc: &Document) -> Vec<Diagnostic> {
     use rayon::prelude::*;
-    type Check = fn(&Document) -> Vec<Diagnostic>;
-    // each check a task of its own, in `run`'s order: a thread that is done (with the
-    // catalogs' judgement, run beside them) takes the next, so the cores end together
-    let checks: [Check; 7] = [
-        broken_reference::check,
-        numbering::check,
-        defined_term::check,
-        outdated_reference::check,
-        phrase_typo::check,
-        placeholder::check,
-        bracket::check,
-    ];
-    let found: Vec<Vec<Diagnostic>> = checks
+    let found: Vec<Vec<Diagnostic>> = CHECKS
         .par_iter()
         .with_max_len(1)
         .map(|check| check(doc))
@@ -44,13 +47,5 @@ pub fn run_parallel(doc: &Document) -> Vec<Diagnostic> {
 
 /// Runs every consistency check on a document.
 pub fn run(doc: &Document) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    out.extend(broken_reference::check(doc));
-    out.extend(numbering::check(doc));
-    out.extend(defined_term::check(doc));
-    out.extend(outdated_reference::check(doc));
-    out.extend(phrase_typo::check(doc));
-    out.extend(placeholder::check(doc));
-    out.extend(bracket::check(doc));
-    out
+    CHECKS.iter().flat_map(|check| check(doc)).collect()
 }
