@@ -37,9 +37,13 @@ impl Backend {
         );
         let analysed = tokio::task::spawn_blocking(move || {
             cache.fit_to(text.len());
-            let (engine, rebuilt) = engines.for_document(file.as_deref());
-            let report =
-                engine.check_document_in_parallel(&path, Document::with_cache(text, &cache), kind);
+            // the engine (built when a document is first opened, or when a file it was built
+            // from changed) and the document's preparation need nothing of each other
+            let ((engine, rebuilt), document) = rayon::join(
+                || engines.for_document(file.as_deref()),
+                || Document::with_cache(text, &cache),
+            );
+            let report = engine.check_document_in_parallel(&path, document, kind);
             let placed = rebuilt.map(|r| {
                 let placed = place(&r.errors, encoding);
                 (r, placed)
