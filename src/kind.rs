@@ -361,16 +361,20 @@ fn by_body_words(text: &str) -> DocumentKind {
 }
 
 /// Whether one sentence of a text says what is done with the personal data the reader gives
-/// (`use-subjects`, then `use-verbs`): the whole of a short note beside a form.
+/// (`use-subjects`, then `use-verbs`; or `reader-data-subjects`, then `use-limits`): the whole
+/// of a short note beside a form.
 fn says_what_is_done_with_the_data(text: &str) -> bool {
     let words = words();
-    text.split('。').any(|sentence| {
-        words
-            .use_subjects
+    let said = |sentence: &str, subjects: &[String], verbs: &[String]| {
+        subjects
             .iter()
             .filter_map(|subject| sentence.find(subject.as_str()))
             .min()
-            .is_some_and(|at| contains_any(&sentence[at..], &words.use_verbs))
+            .is_some_and(|at| contains_any(&sentence[at..], verbs))
+    };
+    text.split('。').any(|sentence| {
+        said(sentence, &words.use_subjects, &words.use_verbs)
+            || said(sentence, &words.reader_data_subjects, &words.use_limits)
     })
 }
 
@@ -484,6 +488,9 @@ mod tests {
             "注意事項\n本キャンペーンは予告なく変更する場合があります。\n取得した応募者の個人情報は、ポイント付与を目的として株式会社サンプルに取扱いを委託いたします。\n",
             // a list between the subject and its verb
             "資料請求\nご登録頂いた住所・氏名その他の個人情報は\n・資料の発送\n・学校からのお知らせ\nをおこなうために利用いたします。\n",
+            // the limit the note keeps, its subject what the reader writes in
+            "練習会申込フォーム\n【個人情報の取り扱い】ご入力いただいた情報は、運営および緊急連絡以外の目的には使用しません。\n申し込む\n",
+            "買取依頼書兼同意書\n・当依頼書にご記入いただいた個人情報は厳重に管理し、法令による要請を除き第三者への提供はいたしません。\n上記に全て同意し、買取を依頼します\n",
         ] {
             assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
         }
@@ -494,6 +501,10 @@ mod tests {
             "お知らせ\n会議室を利用します。個人情報の件は次回に話します。\n",
             // personal information mentioned, nothing done with it
             "キャンペーン注意事項\n個人情報の取扱いは別に定めます。\nご応募は1回限りです。\n",
+            // a limit whose subject is not what the reader writes in
+            "業務メモ\n受託した個人情報は委託業務以外に使用しません。\n",
+            // what the reader writes in, with no limit on its use
+            "申込フォーム\nご入力いただいた内容をご確認ください。個人情報の欄は必須です。\n",
         ] {
             assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
         }

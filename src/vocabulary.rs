@@ -87,6 +87,8 @@ pub struct KindWords {
     pub body_personal: Vec<String>,
     pub use_subjects: Vec<String>,
     pub use_verbs: Vec<String>,
+    pub reader_data_subjects: Vec<String>,
+    pub use_limits: Vec<String>,
 }
 
 /// What `defined-term` reads.
@@ -123,7 +125,7 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 32] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 34] {
         let k = &self.kind;
         [
             ("polarity.exemption", &self.polarity.exemption),
@@ -153,6 +155,8 @@ impl Vocabulary {
             ("kind.body-personal", &k.body_personal),
             ("kind.use-subjects", &k.use_subjects),
             ("kind.use-verbs", &k.use_verbs),
+            ("kind.reader-data-subjects", &k.reader_data_subjects),
+            ("kind.use-limits", &k.use_limits),
             ("contract.consignor-names", &self.contract.consignor_names),
             ("contract.contractor-names", &self.contract.contractor_names),
             ("defined-term.self-names", &self.defined_term.self_names),
