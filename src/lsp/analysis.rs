@@ -38,11 +38,19 @@ impl Backend {
         let analysed = tokio::task::spawn_blocking(move || {
             cache.fit_to(text.len());
             // the engine (built when a document is first opened, or when a file it was built
-            // from changed) and the document's preparation need nothing of each other
-            let ((engine, rebuilt), document) = rayon::join(
-                || engines.for_document(file.as_deref()),
-                || Document::with_cache(text, &cache),
-            );
+            // from changed) and the document's preparation need nothing of each other. The
+            // engine is built here, off rayon's pool: `for_document` holds the engines' lock
+            // while the catalogs compile on the pool, and a pool thread waiting for them could
+            // take up another analysis's `for_document` and block on that lock it holds itself.
+            let ((engine, rebuilt), document) = std::thread::scope(|scope| {
+                let prepared = scope.spawn(|| Document::with_cache(text, &cache));
+                let engine = engines.for_document(file.as_deref());
+                let document = match prepared.join() {
+                    Ok(document) => document,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                };
+                (engine, document)
+            });
             let report = engine.check_document_in_parallel(&path, document, kind);
             let placed = rebuilt.map(|r| {
                 let placed = place(&r.errors, encoding);
