@@ -529,6 +529,20 @@ fn fold_line(line: &str) -> String {
     }
 }
 
+/// Whether a decimal heading's minor number is the start of a word of its caption: 「3．3D
+/// プリンターについて」 is heading 3 whose caption opens with 「3D」, not heading 3.3 captioned
+/// 「Dプリンターについて」 (a minor number is followed by a full stop, a space or the caption in
+/// another script).
+fn minor_is_a_word(c: &regex::Captures) -> bool {
+    match (c.get(2), c.get(4)) {
+        (Some(minor), Some(caption)) => {
+            minor.end() == caption.start()
+                && caption.as_str().starts_with(|ch: char| ch.is_ascii_alphabetic())
+        }
+        _ => false,
+    }
+}
+
 /// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
 /// items' own labels.
 fn decimal_item_prefix(line: &str) -> Option<usize> {
@@ -975,7 +989,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
         u.caption = Some(c[2].trim().to_string());
         return Some(u);
     }
-    if let Some(c) = captures(Label::Decimal, &p.decimal) {
+    if let Some(c) = captures(Label::Decimal, &p.decimal).filter(|c| !minor_is_a_word(c)) {
         let minor = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
         let label = format!("{}.{minor}", &c[1]);
         let mut u = simple(
@@ -1916,6 +1930,30 @@ mod tests {
             resolved(PROVISIONS, supplementary),
             Err(Unresolved::Article)
         );
+    }
+
+    #[test]
+    fn a_caption_that_opens_with_a_number_and_a_letter_is_no_minor_number() {
+        let text = "1．イベントについて\n本文です。\n2．データ作成について\n本文です。\n3．3Dプリンターについて\n本文です。\n4．3Dプリント製品について\n本文です。\n";
+        let (_, s) = parse_str(text);
+        let labels: Vec<(&str, Option<&str>)> = s
+            .units
+            .iter()
+            .map(|u| (u.label.as_str(), u.caption.as_deref()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("1.", Some("イベントについて")),
+                ("2.", Some("データ作成について")),
+                ("3.", Some("3Dプリンターについて")),
+                ("4.", Some("3Dプリント製品について"))
+            ]
+        );
+        // a minor number before a space, or before a caption in another script, still is one
+        let (_, s) = parse_str("5.2 Cookieについて\n本文です。\n5.3個人情報の管理\n本文です。\n");
+        let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, ["5.2", "5.3"]);
     }
 
     #[test]
