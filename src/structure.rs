@@ -537,7 +537,9 @@ fn minor_is_a_word(c: &regex::Captures) -> bool {
     match (c.get(2), c.get(4)) {
         (Some(minor), Some(caption)) => {
             minor.end() == caption.start()
-                && caption.as_str().starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && caption
+                    .as_str()
+                    .starts_with(|ch: char| ch.is_ascii_alphabetic())
         }
         _ => false,
     }

@@ -42,12 +42,17 @@ impl Backend {
             // engine is built here, off rayon's pool: `for_document` holds the engines' lock
             // while the catalogs compile on the pool, and a pool thread waiting for them could
             // take up another analysis's `for_document` and block on that lock it holds itself.
+            // (A thread the system cannot start leaves both to be done one after the other.)
             let ((engine, rebuilt), document) = std::thread::scope(|scope| {
-                let prepared = scope.spawn(|| Document::with_cache(text, &cache));
+                let prepared = std::thread::Builder::new()
+                    .spawn_scoped(scope, || Document::with_cache(text.clone(), &cache));
                 let engine = engines.for_document(file.as_deref());
-                let document = match prepared.join() {
-                    Ok(document) => document,
-                    Err(panic) => std::panic::resume_unwind(panic),
+                let document = match prepared {
+                    Ok(prepared) => match prepared.join() {
+                        Ok(document) => document,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    },
+                    Err(_) => Document::with_cache(text.clone(), &cache),
                 };
                 (engine, document)
             });
