@@ -1937,42 +1937,52 @@ mod tests {
     #[test]
     fn a_caption_that_opens_with_a_number_and_a_letter_is_no_minor_number() {
         let text = "1．イベントについて\n本文です。\n2．データ作成について\n本文です。\n3．3Dプリンターについて\n本文です。\n4．3Dプリント製品について\n本文です。\n";
-        let (_, s) = parse_str(text);
-        let labels: Vec<(&str, Option<&str>)> = s
-            .units
-            .iter()
-            .map(|u| (u.label.as_str(), u.caption.as_deref()))
-            .collect();
         assert_eq!(
-            labels,
-            [
+            labels_and_captions(text),
+            owned(&[
                 ("1.", Some("イベントについて")),
                 ("2.", Some("データ作成について")),
                 ("3.", Some("3Dプリンターについて")),
                 ("4.", Some("3Dプリント製品について"))
-            ]
+            ])
         );
         // a minor number before a space, or before a caption in another script, still is one
-        let (_, s) = parse_str("5.2 Cookieについて\n本文です。\n5.3個人情報の管理\n本文です。\n");
-        let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
-        assert_eq!(labels, ["5.2", "5.3"]);
+        let text = "5.2 Cookieについて\n本文です。\n5.3個人情報の管理\n本文です。\n";
+        assert_eq!(
+            labels_and_captions(text),
+            owned(&[
+                ("5.2", Some("Cookieについて")),
+                ("5.3", Some("個人情報の管理"))
+            ])
+        );
+    }
+
+    /// Each unit's label and caption, in the order of the text.
+    fn labels_and_captions(text: &str) -> Vec<(String, Option<String>)> {
+        let (_, s) = parse_str(text);
+        s.units
+            .iter()
+            .map(|u| (u.label.clone(), u.caption.clone()))
+            .collect()
+    }
+
+    /// `labels_and_captions` as the tests write what they expect.
+    fn owned(expected: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+        expected
+            .iter()
+            .map(|(l, c)| (l.to_string(), c.map(str::to_string)))
+            .collect()
     }
 
     #[test]
     fn hyphenated_decimal_headings_are_headings_and_phone_numbers_are_not() {
         let text = "5. 個人情報の委託\n委託します。\n5-2. 外国にある第三者への提供\n米国の事業者に委託します。\n03-1234-5678\n";
-        let (_, s) = parse_str(text);
-        let labels: Vec<(&str, Option<&str>)> = s
-            .units
-            .iter()
-            .map(|u| (u.label.as_str(), u.caption.as_deref()))
-            .collect();
         assert_eq!(
-            labels,
-            [
+            labels_and_captions(text),
+            owned(&[
                 ("5.", Some("個人情報の委託")),
                 ("5.2", Some("外国にある第三者への提供"))
-            ]
+            ])
         );
     }
 
