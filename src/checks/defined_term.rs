@@ -59,6 +59,28 @@ pub struct Definition {
     named: bool,
 }
 
+/// Generic nouns a gloss adds to the word it explains (「Cookie情報」とは…, 「プライバシーマーク
+/// 制度」とは…).
+const GLOSSED_HEADS: [&str; 6] = ["情報", "制度", "技術", "機能", "ファイル", "システム"];
+
+/// Whether a definition clause 「X」とは、… explains a word the text uses in another form:
+/// 「Cookie情報」とは… above a text that speaks of 「Cookie」, 「プライバシーマーク制度」とは… above
+/// 「プライバシーマーク」. Such a gloss tells the reader what the word means; nothing in the text
+/// was meant to use the longer term. A name given in passing (以下「X」という) is not a gloss.
+fn glosses_a_word_in_use(d: &Definition, text: &str) -> bool {
+    if d.named {
+        return false;
+    }
+    GLOSSED_HEADS.iter().any(|head| {
+        d.term.strip_suffix(head).is_some_and(|word| {
+            word.chars().count() >= 2
+                && text
+                    .match_indices(word)
+                    .any(|(at, _)| at < d.clause.start || at >= d.clause.end)
+        })
+    })
+}
+
 impl Definition {
     /// What the term stands for, as far as comparing two definitions needs: the words
     /// just before 「（以下「X」という）」, or just after 「「X」とは、」.
@@ -228,7 +250,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             let parts: Vec<String> = d.term.split(' ').map(regex::escape).collect();
             Regex::new(&parts.join(r"\s*の?\s*")).is_ok_and(|re| re.find_iter(text).count() > 1)
         };
-        if uses.is_empty() && !spaced_variant_used {
+        if uses.is_empty() && !spaced_variant_used && !glosses_a_word_in_use(d, text) {
             out.push(diag(
                 doc,
                 d.at.clone(),
@@ -528,5 +550,34 @@ mod tests {
             }
         }
         assert!(terms > 50, "{terms}");
+    }
+
+    /// The messages of the never-used findings on `text`.
+    fn never_used(text: &str) -> Vec<String> {
+        let doc = Document::new(text.to_string());
+        check(&doc)
+            .into_iter()
+            .map(|d| d.message.ja.clone())
+            .filter(|m| m.contains("一度も使われていません"))
+            .collect()
+    }
+
+    #[test]
+    fn a_gloss_of_a_word_the_text_uses_is_no_term_never_used() {
+        for text in [
+            "Cookieについて\n当サイトはCookie情報を収集します。「Cookie情報」とは、Cookieという技術で記録される情報をいいます。Cookieの機能は無効にできます。",
+            "「プライバシーマーク制度」とは、一般財団法人日本情報経済社会推進協会が定める制度です。当社はプライバシーマークを取得しています。",
+        ] {
+            assert_eq!(never_used(text), Vec::<String>::new(), "{text}");
+        }
+        // a term defined for the text's own use and never used is still one, and so is a
+        // gloss whose word the text never uses
+        for text in [
+            "「提携事業者」とは、当社と契約を結んだ事業者をいいます。当社は個人情報を保護します。",
+            "「アクセス情報」とは、閲覧の記録をいいます。当社は個人情報を保護します。",
+            "当社は、お客様の閲覧の記録（以下「アクセス情報」という。）を取得します。アクセスの多い時間を調べます。",
+        ] {
+            assert_eq!(never_used(text).len(), 1, "{text}");
+        }
     }
 }
