@@ -461,14 +461,12 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
     // The unchanged run takes a tenth of the cold one, short enough for a page fault or a
     // wake-up to move it by a third: the median of three, each with the same output.
     let warm_runs: Vec<_> = (0..3).map(|_| run(&[])).collect();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let warm_cpu = median(warm_runs.iter().map(|r| r.2).collect());
-    let warm = Duration::from_secs_f64(median(
-        warm_runs.iter().map(|r| r.0.as_secs_f64()).collect(),
-    ));
+    let mut warm_cpus: Vec<f64> = warm_runs.iter().map(|r| r.2).collect();
+    warm_cpus.sort_by(f64::total_cmp);
+    let warm_cpu = warm_cpus[warm_cpus.len() / 2];
+    let mut warm_walls: Vec<Duration> = warm_runs.iter().map(|r| r.0).collect();
+    warm_walls.sort();
+    let warm = percentile(&warm_walls, 0.5);
     let warm_out = warm_runs
         .iter()
         .all(|r| r.1 == warm_runs[0].1)

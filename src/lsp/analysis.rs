@@ -39,22 +39,23 @@ impl Backend {
             cache.fit_to(text.len());
             // the engine (built when a document is first opened, or when a file it was built
             // from changed) and the document's preparation need nothing of each other. The
-            // engine is built here, off rayon's pool: `for_document` holds the engines' lock
-            // while the catalogs compile on the pool, and a pool thread waiting for them could
-            // take up another analysis's `for_document` and block on that lock it holds itself.
-            // (A thread the system cannot start leaves both to be done one after the other.)
-            let ((engine, rebuilt), document) = std::thread::scope(|scope| {
-                let prepared = std::thread::Builder::new()
-                    .spawn_scoped(scope, || Document::with_cache(text.clone(), &cache));
-                let engine = engines.for_document(file.as_deref());
-                let document = match prepared {
-                    Ok(prepared) => match prepared.join() {
-                        Ok(document) => document,
+            // engine is built on a thread of its own, off rayon's pool: `for_document` holds the
+            // engines' lock while the catalogs compile on the pool, and a pool thread waiting for
+            // them could take up another analysis's `for_document` and block on that lock it
+            // holds itself. (A thread the system cannot start leaves the engine to be built here,
+            // after the preparation.)
+            let (document, (engine, rebuilt)) = std::thread::scope(|scope| {
+                let built = std::thread::Builder::new()
+                    .spawn_scoped(scope, || engines.for_document(file.as_deref()));
+                let document = Document::with_cache(text, &cache);
+                let engine = match built {
+                    Ok(built) => match built.join() {
+                        Ok(engine) => engine,
                         Err(panic) => std::panic::resume_unwind(panic),
                     },
-                    Err(_) => Document::with_cache(text.clone(), &cache),
+                    Err(_) => engines.for_document(file.as_deref()),
                 };
-                (engine, document)
+                (document, engine)
             });
             let report = engine.check_document_in_parallel(&path, document, kind);
             let placed = rebuilt.map(|r| {
