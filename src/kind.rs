@@ -216,7 +216,8 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         .filter(|l| l.chars().count() <= 60)
         .collect();
     let any = |list: &[String]| titles.iter().any(|t| contains_any(t, list));
-    // contracts and terms are named by a title, not by a preamble sentence that cites them
+    // contracts, terms and notices are named by a title, not by a sentence that cites them
+    // (「来期の方針を決めた。」 in a memo)
     let any_title = |list: &[String]| {
         titles
             .iter()
@@ -254,7 +255,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     if first_article.is_some_and(|a| contains_any_word(a, &words.regulation_self_names)) {
         return DocumentKind::Regulation;
     }
-    if any(&words.notice_titles) || any_title(&words.notice_subject_titles) {
+    if any_title(&words.notice_titles) || any_title(&words.notice_subject_titles) {
         return DocumentKind::PrivacyNotice;
     }
     by_body_words(source.as_str())
@@ -491,6 +492,8 @@ mod tests {
             // the limit the note keeps, its subject what the reader writes in
             "練習会申込フォーム\n【個人情報の取り扱い】ご入力いただいた情報は、運営および緊急連絡以外の目的には使用しません。\n申し込む\n",
             "買取依頼書兼同意書\n・当依頼書にご記入いただいた個人情報は厳重に管理し、法令による要請を除き第三者への提供はいたしません。\n上記に全て同意し、買取を依頼します\n",
+            // a text with no title whose opening sentence says it sets out the handling
+            "保育園の個人情報(園児と保護者を特定することのできる情報)の取り扱いについて明示しますので、ご理解ご協力をお願いします。\n1.利用目的\n日々の保育のために利用します。\n",
         ] {
             assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
         }
@@ -505,6 +508,8 @@ mod tests {
             "業務メモ\n受託した個人情報は委託業務以外に使用しません。\n",
             // what the reader writes in, with no limit on its use
             "申込フォーム\nご入力いただいた内容をご確認ください。個人情報の欄は必須です。\n",
+            // a memo that weighs setting out the handling, not a text that does
+            "議事録\n個人情報の取扱いについて明示すべきかを次回に話す。\n会議室を予約する。\n",
         ] {
             assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
         }
@@ -540,6 +545,8 @@ mod tests {
             "定例会議メモ\n当社は来期の販売計画を確認した。お客様からのお問い合わせ件数が増えている。当社は窓口を増やす。お客様満足度の調査を行う。\n",
             "# policies\nThis repository holds our policies.\n当社は、お客様の声を大切にします。当社は、お客様に誠実に対応します。お問い合わせはこちら。\n",
             "秘密保持契約\n甲は、乙に対し営業秘密を開示する。乙は、本契約の目的以外に使用しない。甲は乙の求めに応じて資料を返還させる。乙は甲の承諾なく第三者に開示しない。\n",
+            // a notice's title word in a sentence of the body names no notice
+            "議事録\n来期の方針を決めた。\n会議室を予約する。\n",
         ] {
             assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
         }
