@@ -53,6 +53,11 @@ fn numbering_triggers_and_does_not() {
     let good =
         "規程\n第1条 目的\n2 二\n(1) ア\n(2) イ\n第2条 定義\n第2条の2 追加\n附則\n第1条 施行\n";
     assert!(lines_of(&check(good, REG), Code::Numbering).is_empty());
+    // one article quoted from longer terms is no run missing its first articles; two are
+    let quoted = "第１７条　個人情報及びプライバシーの取り扱い\n１．当館は、安全管理措置を講じます。\n２．当館は、個人情報を宿泊契約の履行のために利用します。\n";
+    assert!(lines_of(&check(quoted, NOTICE), Code::Numbering).is_empty());
+    let two = "第１７条　個人情報の取り扱い\n当館は、安全管理措置を講じます。\n第１８条　免責\n当館は責任を負いません。\n";
+    assert_eq!(lines_of(&check(two, NOTICE), Code::Numbering), vec![1]);
 }
 
 /// The cells of a table each number a list of their own: the row that opens the second list
