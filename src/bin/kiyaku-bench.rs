@@ -463,7 +463,7 @@ fn cached_run(corpus: &[String], bytes: usize) -> ExitCode {
     let warm_runs: Vec<_> = (0..3).map(|_| run(&[])).collect();
     let mut warm_cpus: Vec<f64> = warm_runs.iter().map(|r| r.2).collect();
     warm_cpus.sort_by(f64::total_cmp);
-    let warm_cpu = warm_cpus[warm_cpus.len() / 2];
+    let warm_cpu = percentile(&warm_cpus, 0.5);
     let mut warm_walls: Vec<Duration> = warm_runs.iter().map(|r| r.0).collect();
     warm_walls.sort();
     let warm = percentile(&warm_walls, 0.5);
@@ -636,7 +636,9 @@ impl Drop for Lsp {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The value at fraction `p` (0 to 1) of `sorted`, by nearest rank: latencies, or the CPU
+/// seconds of repeated runs.
+fn percentile<T: Copy>(sorted: &[T], p: f64) -> T {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
