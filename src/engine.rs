@@ -38,10 +38,28 @@ pub struct Evidence {
     pub lacking: Vec<Vec<String>>,
     /// Every concept is there, but said as an effort (努める) or with an excluded term.
     pub excluded: bool,
+    /// For an item required only where its condition is raised (joint use, transfer
+    /// abroad): the words that raised it, so that the drafter sees why it is asked for.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trigger: Option<Trigger>,
+}
+
+/// Where an item's condition is raised in the document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Trigger {
+    /// 1-based line.
+    pub line: usize,
+    /// The words that raised it, as written.
+    pub text: String,
 }
 
 impl Evidence {
-    fn of(document: &Document, item: &Item, nearest: &matcher::Nearest) -> Self {
+    fn of(
+        document: &Document,
+        item: &Item,
+        nearest: &matcher::Nearest,
+        trigger: Option<&Range<usize>>,
+    ) -> Self {
         let whole_document = nearest.at.is_empty();
         let lacking = nearest
             .lacking
@@ -70,7 +88,30 @@ impl Evidence {
             text: clause,
             lacking,
             excluded: nearest.excluded,
+            trigger: trigger.map(|r| Trigger {
+                line: document.source.position(r.start).line,
+                text: document
+                    .source
+                    .as_str()
+                    .get(r.clone())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(40)
+                    .collect(),
+            }),
         }
+    }
+
+    /// The related-information line that says what raised a conditional item, if it is one.
+    fn trigger_related(&self, path: &str) -> Option<Related> {
+        let trigger = self.trigger.as_ref()?;
+        Some(Related {
+            message: Text::new(
+                format!("「{}」の記載があるため、この条項が必要です", trigger.text),
+                format!("Required because the document says “{}”", trigger.text),
+            ),
+            location: Some((path.to_string(), trigger.line)),
+        })
     }
 
     /// The related-information line a missing-clause finding carries.
@@ -421,7 +462,7 @@ impl Engine {
                 let evidence = verdict
                     .nearest
                     .as_ref()
-                    .map(|n| Evidence::of(document, item, n));
+                    .map(|n| Evidence::of(document, item, n, verdict.trigger.as_ref()));
                 match verdict.status {
                     Status::Missing => {
                         let mut d = missing_clause(
@@ -437,6 +478,9 @@ impl Engine {
                         if let Some(e) = &evidence {
                             let at = usize::from(item.source.is_some()).min(d.related.len());
                             d.related.insert(at, e.related(path));
+                            if let Some(r) = e.trigger_related(path) {
+                                d.related.insert(at + 1, r);
+                            }
                         }
                         diagnostics.push(d);
                     }

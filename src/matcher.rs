@@ -25,6 +25,9 @@ pub struct ItemVerdict {
     pub conflict: Option<usize>,
     /// For a `missing` item: the clause that came nearest, and what it lacked.
     pub nearest: Option<Nearest>,
+    /// For an item judged only where its condition is raised (joint use, transfer abroad):
+    /// the original byte range of the word that raised it, which a `missing` verdict cites.
+    pub trigger: Option<Range<usize>>,
 }
 
 /// The clause that holds most of a missing item's concepts: the evidence a drafter needs to
@@ -476,7 +479,8 @@ impl<'d> TermIndex<'d> {
     /// `trigger_unless` term (the sentence speaks of something else), nor in a caption line
     /// over such a sentence (「c）認定個人情報保護団体」 over 「…加盟する認定個人情報保護団体は
     /// ありません。」).
-    fn triggered(&mut self, item: &Item) -> bool {
+    /// Returns the normalised range of the first occurrence that raises it.
+    fn trigger_raised(&mut self, item: &Item) -> Option<Range<usize>> {
         let doc = self.doc;
         let mut occurrences: Vec<Range<usize>> = item
             .trigger
@@ -509,10 +513,10 @@ impl<'d> TermIndex<'d> {
             });
         }
         if only_hypothetical(&doc.normalized.text, &occurrences) {
-            return false;
+            return None;
         }
         if item.trigger_denied_with.is_empty() {
-            return !occurrences.is_empty();
+            return occurrences.into_iter().min_by_key(|r| r.start);
         }
         let verbs: Vec<Range<usize>> = item
             .trigger_denied_with
@@ -545,7 +549,9 @@ impl<'d> TermIndex<'d> {
                 .iter()
                 .any(|d| next.start <= d.start && d.end <= next.end)
         };
-        kept.iter().any(|r| !over_a_denial(r))
+        kept.into_iter()
+            .filter(|r| !over_a_denial(r))
+            .min_by_key(|r| r.start)
     }
 }
 
@@ -1185,6 +1191,7 @@ fn conflicting(
                     found: Some(focus),
                     conflict: Some(c),
                     nearest: None,
+                    trigger: None,
                 });
             }
         }
@@ -1198,18 +1205,34 @@ pub fn judge(
     item: &Item,
     sections: Option<&[Range<usize>]>,
 ) -> ItemVerdict {
-    let doc = index.doc;
     let not_applicable = ItemVerdict {
         status: Status::NotApplicable,
         found: None,
         conflict: None,
         nearest: None,
+        trigger: None,
     };
-    if sections.is_some_and(|s| s.is_empty())
-        || (!item.trigger.is_empty() && !index.triggered(item))
-    {
+    if sections.is_some_and(|s| s.is_empty()) {
         return not_applicable;
     }
+    if item.trigger.is_empty() {
+        return judge_raised(index, item, sections);
+    }
+    let Some(trigger) = index.trigger_raised(item) else {
+        return not_applicable;
+    };
+    let mut verdict = judge_raised(index, item, sections);
+    verdict.trigger = Some(index.doc.original(trigger));
+    verdict
+}
+
+/// Judges an item whose condition, if it has one, is raised.
+fn judge_raised(
+    index: &mut TermIndex<'_>,
+    item: &Item,
+    sections: Option<&[Range<usize>]>,
+) -> ItemVerdict {
+    let doc = index.doc;
     let inside = |unit: &ClauseUnit| {
         sections.is_none_or(|sections| {
             unit.segments.last().is_some_and(|seg| {
@@ -1243,6 +1266,7 @@ pub fn judge(
                 found: Some(unit.focus.clone()),
                 conflict: None,
                 nearest: None,
+                trigger: None,
             };
         }
     }
@@ -1256,6 +1280,7 @@ pub fn judge(
                     found: Some(doc.original(section.clone())),
                     conflict: None,
                     nearest: None,
+                    trigger: None,
                 };
             }
         }
@@ -1274,6 +1299,7 @@ pub fn judge(
         found: None,
         conflict: None,
         nearest,
+        trigger: None,
     }
 }
 
@@ -1370,6 +1396,7 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
         found,
         conflict: None,
         nearest,
+        trigger: None,
     }
 }
 

@@ -6,6 +6,7 @@ use kiyaku::catalog;
 use kiyaku::diagnostic::{Code, Diagnostic};
 use kiyaku::engine::{Engine, FileReport};
 use kiyaku::kind::DocumentKind;
+use kiyaku::matcher::Status;
 use kiyaku::structure::UnitKind;
 
 fn engine() -> Engine {
@@ -553,6 +554,64 @@ fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
         (evidence.line, evidence.lacking.len()),
         (None, 1),
         "{evidence:?}"
+    );
+}
+
+/// A conditional item (transfer abroad, joint use) says what raised it: the words and their
+/// line, in the evidence and as a related line of its finding; an item every notice must
+/// have says nothing of the kind.
+#[test]
+fn missing_conditional_items_name_what_raised_them() {
+    let report = check(
+        "プライバシーポリシー\n1. 利用目的\n当社は、お客様の個人情報を商品の発送のために利用します。\n2. 保存\nお客様のデータはFirebase上に保存します。\n",
+        DocumentKind::PrivacyNotice,
+    );
+    let foreign = report
+        .items
+        .iter()
+        .find(|i| i.id == "appi-notice/foreign-transfer")
+        .unwrap();
+    assert_eq!(foreign.status, Status::Missing);
+    let trigger = foreign
+        .evidence
+        .as_ref()
+        .and_then(|e| e.trigger.as_ref())
+        .expect("what raised the item");
+    assert_eq!((trigger.line, trigger.text.as_str()), (5, "Firebase"));
+    let d = codes(&report, Code::MissingClause)
+        .into_iter()
+        .find(|d| d.item.as_deref() == Some("appi-notice/foreign-transfer"))
+        .unwrap();
+    assert!(
+        d.related
+            .iter()
+            .any(|r| r.location == Some(("t.txt".to_string(), 5))
+                && r.message.ja.contains("「Firebase」の記載があるため")),
+        "{:?}",
+        d.related
+    );
+    let security = report
+        .items
+        .iter()
+        .find(|i| i.id == "appi-notice/security-measures")
+        .unwrap();
+    assert_eq!(security.status, Status::Missing);
+    assert!(security.evidence.as_ref().unwrap().trigger.is_none());
+    // the JSON report carries it too
+    let json = kiyaku::report::json::render(
+        std::slice::from_ref(&report),
+        kiyaku::diagnostic::Language::Ja,
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let item = json["files"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "appi-notice/foreign-transfer")
+        .unwrap();
+    assert_eq!(
+        item["evidence"]["trigger"],
+        serde_json::json!({"line": 5, "text": "Firebase"})
     );
 }
 
