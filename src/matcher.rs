@@ -535,8 +535,25 @@ impl<'d> TermIndex<'d> {
                     .any(|v| v.start >= r.end && v.end <= sentence.end)
         };
         // each occurrence judged once, then split into the denied and the rest
-        let (denials, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
+        let (mut denials, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
             occurrences.into_iter().partition(|r| denied(r));
+        // the proviso of a denial (「…第三者（日本国外にある者を含みます。）に提供しません。但し、
+        // 次に掲げる…第三者（日本国外にある者を含みます。）に提供する場合はこの限りではありません。」)
+        // lists the law's exceptions to it, and raises nothing either
+        let sentence_of = |r: &Range<usize>| {
+            let i = doc.sentences.partition_point(|s| s.end <= r.start);
+            doc.sentences.get(i).filter(|s| s.start <= r.start).map(|_| i)
+        };
+        let (provisos, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
+            kept.into_iter().partition(|r| {
+                sentence_of(r).is_some_and(|i| {
+                    let opens = text[doc.sentences[i].clone()].trim_start();
+                    i > 0
+                        && (opens.starts_with("ただし") || opens.starts_with("但し"))
+                        && denials.iter().any(|d| sentence_of(d) == Some(i - 1))
+                })
+            });
+        denials.extend(provisos);
         // a caption (「5. 第三者への提供・共同利用について」) over a sentence that denies the
         // trigger (「…第三者に提供または共同利用することはありません。」) announces nothing either
         let over_a_denial = |r: &Range<usize>| {
