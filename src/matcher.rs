@@ -542,7 +542,10 @@ impl<'d> TermIndex<'d> {
         // lists the law's exceptions to it, and raises nothing either
         let sentence_of = |r: &Range<usize>| {
             let i = doc.sentences.partition_point(|s| s.end <= r.start);
-            doc.sentences.get(i).filter(|s| s.start <= r.start).map(|_| i)
+            doc.sentences
+                .get(i)
+                .filter(|s| s.start <= r.start)
+                .map(|_| i)
         };
         let (provisos, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
             kept.into_iter().partition(|r| {
