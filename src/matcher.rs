@@ -500,12 +500,8 @@ impl<'d> TermIndex<'d> {
                     .any(|u| span.start <= u.start && u.end <= span.end)
             };
             occurrences.retain(|r| {
-                let i = doc.sentences.partition_point(|s| s.end <= r.start);
-                let in_sentence = doc
-                    .sentences
-                    .get(i)
-                    .filter(|s| s.start <= r.start)
-                    .is_some_and(|s| holds_unless(s.clone()));
+                let in_sentence = sentence_at(&doc.sentences, r.start)
+                    .is_some_and(|i| holds_unless(doc.sentences[i].clone()));
                 let line = line_around(text, r);
                 let caption = !text[line.clone()].contains('。');
                 let over_unless = caption && holds_unless(line_after(text, &line));
@@ -525,8 +521,8 @@ impl<'d> TermIndex<'d> {
             .collect();
         let text = &doc.normalized.text;
         let denied = |r: &Range<usize>| {
-            let i = doc.sentences.partition_point(|s| s.end <= r.start);
-            let Some(sentence) = doc.sentences.get(i).filter(|s| s.start <= r.start) else {
+            let Some(sentence) = sentence_at(&doc.sentences, r.start).map(|i| &doc.sentences[i])
+            else {
                 return false;
             };
             polarity(&text[sentence.clone()]) == Polarity::Prohibition
@@ -540,13 +536,7 @@ impl<'d> TermIndex<'d> {
         // the proviso of a denial (「…第三者（日本国外にある者を含みます。）に提供しません。但し、
         // 次に掲げる…第三者（日本国外にある者を含みます。）に提供する場合はこの限りではありません。」)
         // lists the law's exceptions to it, and raises nothing either
-        let sentence_of = |r: &Range<usize>| {
-            let i = doc.sentences.partition_point(|s| s.end <= r.start);
-            doc.sentences
-                .get(i)
-                .filter(|s| s.start <= r.start)
-                .map(|_| i)
-        };
+        let sentence_of = |r: &Range<usize>| sentence_at(&doc.sentences, r.start);
         let (provisos, kept): (Vec<Range<usize>>, Vec<Range<usize>>) =
             kept.into_iter().partition(|r| {
                 sentence_of(r).is_some_and(|i| {
@@ -573,6 +563,12 @@ impl<'d> TermIndex<'d> {
             .filter(|r| !over_a_denial(r))
             .min_by_key(|r| r.start)
     }
+}
+
+/// The index of the sentence (of `sentences`, in order) that holds byte `at`, if one does.
+fn sentence_at(sentences: &[Range<usize>], at: usize) -> Option<usize> {
+    let i = sentences.partition_point(|s| s.end <= at);
+    sentences.get(i).filter(|s| s.start <= at).map(|_| i)
 }
 
 /// Whether a document speaks of a trigger only as a condition (「第三者と共同利用する場合は、予め

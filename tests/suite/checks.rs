@@ -4,7 +4,7 @@
 
 use kiyaku::catalog;
 use kiyaku::diagnostic::{Code, Diagnostic};
-use kiyaku::engine::{Engine, FileReport};
+use kiyaku::engine::{Engine, FileReport, ItemResult};
 use kiyaku::kind::DocumentKind;
 use kiyaku::matcher::Status;
 use kiyaku::structure::UnitKind;
@@ -15,6 +15,23 @@ fn engine() -> Engine {
 
 fn check(text: &str, kind: DocumentKind) -> FileReport {
     engine().check("t.txt", text.to_string(), Some(kind))
+}
+
+/// The report's result for one catalog item, by its full id.
+fn item<'r>(report: &'r FileReport, id: &str) -> &'r ItemResult {
+    report
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .unwrap_or_else(|| panic!("{id} is not judged"))
+}
+
+/// The missing-clause finding of one catalog item, by its full id.
+fn missing_finding<'r>(report: &'r FileReport, id: &str) -> &'r Diagnostic {
+    codes(report, Code::MissingClause)
+        .into_iter()
+        .find(|d| d.item.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no missing-clause finding for {id}"))
 }
 
 fn codes(report: &FileReport, code: Code) -> Vec<&Diagnostic> {
@@ -506,11 +523,7 @@ fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
         "個人情報の取扱いに関する覚書\n第1条 乙は、本業務の一部を第三者に再委託する場合は、甲と協議の上、再委託先に本覚書と同等の義務を課す。\n第2条 乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n",
         DocumentKind::ConsignmentContract,
     );
-    let consent = report
-        .items
-        .iter()
-        .find(|i| i.id == "consignment/subcontract-consent")
-        .unwrap();
+    let consent = item(&report, "consignment/subcontract-consent");
     let evidence = consent
         .evidence
         .as_ref()
@@ -521,10 +534,7 @@ fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
         evidence.lacking.iter().flatten().any(|t| t == "承諾"),
         "{evidence:?}"
     );
-    let d = codes(&report, Code::MissingClause)
-        .into_iter()
-        .find(|d| d.item.as_deref() == Some("consignment/subcontract-consent"))
-        .unwrap();
+    let d = missing_finding(&report, "consignment/subcontract-consent");
     let first = &d.related[0];
     assert_eq!(first.location, Some(("t.txt".to_string(), 2)));
     assert!(
@@ -533,22 +543,14 @@ fn missing_items_name_the_nearest_clause_and_what_it_lacked() {
         first.message.ja
     );
     // a present item carries no evidence
-    let confidentiality = report
-        .items
-        .iter()
-        .find(|i| i.id == "consignment/confidentiality")
-        .unwrap();
+    let confidentiality = item(&report, "consignment/confidentiality");
     assert!(confidentiality.evidence.is_none());
     // document-wide: the business identity of a notice that gives no address anywhere
     let notice = check(
         "プライバシーポリシー\n株式会社サンプル（代表取締役 山田太郎）は、個人情報を適切に取り扱います。\n",
         DocumentKind::PrivacyNotice,
     );
-    let identity = notice
-        .items
-        .iter()
-        .find(|i| i.id == "appi-notice/business-identity")
-        .unwrap();
+    let identity = item(&notice, "appi-notice/business-identity");
     let evidence = identity.evidence.as_ref().unwrap();
     assert_eq!(
         (evidence.line, evidence.lacking.len()),
@@ -566,11 +568,7 @@ fn missing_conditional_items_name_what_raised_them() {
         "プライバシーポリシー\n1. 利用目的\n当社は、お客様の個人情報を商品の発送のために利用します。\n2. 保存\nお客様のデータはFirebase上に保存します。\n",
         DocumentKind::PrivacyNotice,
     );
-    let foreign = report
-        .items
-        .iter()
-        .find(|i| i.id == "appi-notice/foreign-transfer")
-        .unwrap();
+    let foreign = item(&report, "appi-notice/foreign-transfer");
     assert_eq!(foreign.status, Status::Missing);
     let trigger = foreign
         .evidence
@@ -578,10 +576,7 @@ fn missing_conditional_items_name_what_raised_them() {
         .and_then(|e| e.trigger.as_ref())
         .expect("what raised the item");
     assert_eq!((trigger.line, trigger.text.as_str()), (5, "Firebase"));
-    let d = codes(&report, Code::MissingClause)
-        .into_iter()
-        .find(|d| d.item.as_deref() == Some("appi-notice/foreign-transfer"))
-        .unwrap();
+    let d = missing_finding(&report, "appi-notice/foreign-transfer");
     assert!(
         d.related
             .iter()
@@ -590,11 +585,7 @@ fn missing_conditional_items_name_what_raised_them() {
         "{:?}",
         d.related
     );
-    let security = report
-        .items
-        .iter()
-        .find(|i| i.id == "appi-notice/security-measures")
-        .unwrap();
+    let security = item(&report, "appi-notice/security-measures");
     assert_eq!(security.status, Status::Missing);
     assert!(security.evidence.as_ref().unwrap().trigger.is_none());
     // the JSON report carries it too
@@ -603,14 +594,16 @@ fn missing_conditional_items_name_what_raised_them() {
         kiyaku::diagnostic::Language::Ja,
     );
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let item = json["files"][0]["items"]
-        .as_array()
-        .unwrap()
+    // the JSON lists the items in the report's order
+    let at = report
+        .items
         .iter()
-        .find(|i| i["id"] == "appi-notice/foreign-transfer")
+        .position(|i| i.id == "appi-notice/foreign-transfer")
         .unwrap();
+    let listed = &json["files"][0]["items"][at];
+    assert_eq!(listed["id"], "appi-notice/foreign-transfer");
     assert_eq!(
-        item["evidence"]["trigger"],
+        listed["evidence"]["trigger"],
         serde_json::json!({"line": 5, "text": "Firebase"})
     );
 }
@@ -652,10 +645,7 @@ fn model_clauses_land_at_the_end_of_the_body_in_the_contracts_words() {
             edit.text
         );
     }
-    let audit = codes(&report, Code::MissingClause)
-        .into_iter()
-        .find(|d| d.item.as_deref() == Some("consignment/audit-right"))
-        .unwrap();
+    let audit = missing_finding(&report, "consignment/audit-right");
     let edit = &audit.fix.as_ref().unwrap().edits[0];
     assert_eq!(edit.range.start, closing);
     assert!(
@@ -666,10 +656,7 @@ fn model_clauses_land_at_the_end_of_the_body_in_the_contracts_words() {
     // a hinted article among the others: the later ones are named for renumbering
     let kou_otsu = "業務委託契約書\n（秘密保持）\n第1条　乙は、個人情報を秘密として保持し、第三者に漏えいしてはならない。\n（再委託）\n第2条　乙は、本業務を第三者に再委託する場合は、甲と協議の上、再委託先に本契約と同等の義務を課す。\n（協議）\n第3条　本契約に定めのない事項は、甲乙協議の上定める。\n";
     let report = check(kou_otsu, DocumentKind::ConsignmentContract);
-    let consent = codes(&report, Code::MissingClause)
-        .into_iter()
-        .find(|d| d.item.as_deref() == Some("consignment/subcontract-consent"))
-        .unwrap();
+    let consent = missing_finding(&report, "consignment/subcontract-consent");
     let fix = consent.fix.as_ref().unwrap();
     assert!(
         fix.edits[0].text.starts_with("第3条（"),
