@@ -82,6 +82,11 @@ pub struct MatchSpec {
     /// own section (「お問い合わせ窓口」 with the address), which is where the request is made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Elsewhere>,
+    /// For a `document` item: words that open another organisation's block (the accredited
+    /// body named with its desk and address under 「苦情解決の連絡先」). What lies in such a block
+    /// is that organisation's, not the business's: its address is not the business's address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<String>,
 }
 
 /// Where a group of `match.all` may be met outside the clause: in another clause unit of the
@@ -756,6 +761,25 @@ fn validate(catalog: &Catalog, text: &str) -> Result<(), CatalogError> {
                 return error(&path, item_problem(id, field, problem));
             }
         }
+        if let Some((t, problem)) = terms_problem(&item.match_spec.others) {
+            return error(
+                &at(&[Step::Key("match"), Step::Key("others"), Step::Index(t)]),
+                item_problem(id, "match.others", problem),
+            );
+        }
+        if !item.match_spec.others.is_empty() && item.match_spec.scope != Scope::Document {
+            return error(
+                &at(&[Step::Key("match"), Step::Key("others")]),
+                item_problem(
+                    id,
+                    "match.others",
+                    Text::new(
+                        "match.others は scope = \"document\" の項目にだけ使えます",
+                        "match.others applies only to an item of scope = \"document\"",
+                    ),
+                ),
+            );
+        }
         for (field, terms) in [
             ("trigger", &item.trigger),
             ("trigger_denied_with", &item.trigger_denied_with),
@@ -1157,6 +1181,22 @@ mod tests {
                 .contains("example")
         );
         assert!(parse_catalog("c.toml", &format!("{head}{}", item("a", ex))).is_ok());
+    }
+
+    /// `match.others` reads another organisation's block out of a document-wide item alone:
+    /// on an item of another scope it is refused at its key.
+    #[test]
+    fn others_belong_to_document_items() {
+        let catalog = |scope: &str| {
+            format!(
+                "id = \"c\"\ntitle = \"t\"\nkinds = [\"privacy-notice\"]\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nscope = \"{scope}\"\nall = [[\"株式会社\"], [\"東京都\"]]\nothers = [\"苦情解決の連絡先\"]\n[[item.example]]\ntext = \"株式会社サンプル 東京都\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n"
+            )
+        };
+        assert!(parse_catalog("c.toml", &catalog("document")).is_ok());
+        let text = catalog("article");
+        let err = parse_catalog("c.toml", &text).unwrap_err();
+        assert!(err.message.en.contains("match.others"), "{err}");
+        assert_eq!(err.line, 13, "{err}");
     }
 
     /// `match.elsewhere` names a group of `match.all` and brings groups of its own; a group

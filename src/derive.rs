@@ -266,6 +266,7 @@ fn from_words(
             polarity: Polarity::Any,
             none: Vec::new(),
             elsewhere: None,
+            others: Vec::new(),
         },
         conflicts: Vec::new(),
         examples: vec![Example {

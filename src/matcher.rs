@@ -289,6 +289,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .iter()
             .chain(&item.match_spec.none)
             .chain(item.match_spec.elsewhere.iter().flat_map(|e| &e.all))
+            .chain(std::iter::once(&item.match_spec.others))
             .chain(
                 item.conflicts
                     .iter()
@@ -1263,7 +1264,7 @@ fn judge_raised(
     }
     let spec = &item.match_spec;
     if spec.scope == Scope::Document {
-        return document_verdict(index, &spec.all, &spec.none);
+        return document_verdict(index, spec);
     }
     let met = met_elsewhere(index, spec, &inside);
     // a page's captions with the sentences under them may meet the item (not a conflict,
@@ -1382,15 +1383,17 @@ fn nearest<'d>(
 
 /// `document` scope: every group somewhere in the document and no `none` group anywhere;
 /// found where the first group first occurs.
-fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> ItemVerdict {
+fn document_verdict(index: &mut TermIndex<'_>, spec: &crate::catalog::MatchSpec) -> ItemVerdict {
+    let (all, none) = (&spec.all, &spec.none);
+    // the document less the blocks of the other organisations it names
     let whole = 0..index.doc.normalized.text.len();
-    let present = index.all_in(all, std::slice::from_ref(&whole))
-        && index.none_in(none, std::slice::from_ref(&whole));
+    let own = outside(&whole, &others_blocks(index, spec));
+    let present = index.all_in(all, &own) && index.none_in(none, std::slice::from_ref(&whole));
     let found = present
         .then(|| {
             all.first()?
                 .iter()
-                .filter_map(|t| index.occurrences(t).first().cloned())
+                .filter_map(|t| index.term_in(t, &own))
                 .min_by_key(|r| r.start)
         })
         .flatten()
@@ -1399,7 +1402,7 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
     let nearest = (!present).then(|| Nearest {
         at: 0..0,
         lacking: (0..all.len())
-            .filter(|&g| !index.group_in(&all[g], std::slice::from_ref(&whole)))
+            .filter(|&g| !index.group_in(&all[g], &own))
             .collect(),
         excluded: false,
     });
@@ -1414,6 +1417,87 @@ fn document_verdict(index: &mut TermIndex<'_>, all: &Groups, none: &Groups) -> I
         nearest,
         trigger: None,
     }
+}
+
+/// Most lines an organisation's block runs over after the line that names it.
+const OTHERS_BLOCK_LINES: usize = 8;
+
+/// The blocks of the other organisations a document names (`match.others`: the accredited
+/// body with its desk and address): each from the word that names it to the end of its
+/// line and over the lines under it, up to a blank line, a heading or article of the
+/// structure, a line that names an organisation (a term of the item's first group) other
+/// than one of `others`, or `OTHERS_BLOCK_LINES` lines; a block that names one of `others`
+/// again runs on from there. Normalised ranges, in order.
+fn others_blocks(index: &mut TermIndex<'_>, spec: &crate::catalog::MatchSpec) -> Vec<Range<usize>> {
+    if spec.others.is_empty() {
+        return Vec::new();
+    }
+    let doc = index.doc;
+    let text = &doc.normalized.text;
+    let mut starts: Vec<usize> = spec
+        .others
+        .iter()
+        .flat_map(|t| {
+            index
+                .occurrences(t)
+                .iter()
+                .map(|r| r.start)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    starts.sort_unstable();
+    let headers: Vec<usize> = doc
+        .structure
+        .units
+        .iter()
+        .map(|u| doc.normalized.to_normalized(u.header.start))
+        .collect();
+    let names = spec.all.first().map(Vec::as_slice).unwrap_or_default();
+    let mut blocks: Vec<Range<usize>> = Vec::new();
+    for start in starts {
+        let mut end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        for _ in 0..OTHERS_BLOCK_LINES {
+            if end >= text.len() {
+                break;
+            }
+            let line = end + 1
+                ..text[end + 1..]
+                    .find('\n')
+                    .map_or(text.len(), |n| end + 1 + n);
+            let line_slice = std::slice::from_ref(&line);
+            let another_name =
+                index.group_in(names, line_slice) && !index.group_in(&spec.others, line_slice);
+            if text[line.clone()].trim().is_empty()
+                || headers.binary_search(&line.start).is_ok()
+                || another_name
+            {
+                break;
+            }
+            end = line.end;
+        }
+        // a name within a block runs it on from its own line
+        match blocks.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => blocks.push(start..end),
+        }
+    }
+    blocks
+}
+
+/// `whole` less `blocks` (in order, inside it): the ranges between them.
+fn outside(whole: &Range<usize>, blocks: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut at = whole.start;
+    for block in blocks {
+        if block.start > at {
+            ranges.push(at..block.start);
+        }
+        at = at.max(block.end);
+    }
+    if at < whole.end {
+        ranges.push(at..whole.end);
+    }
+    ranges
 }
 
 /// The parts of the document a sectioned catalog applies to (normalised byte ranges);
@@ -1455,6 +1539,18 @@ pub fn judge_catalog(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What lies outside the blocks: the ranges between them, none empty.
+    #[test]
+    fn outside_leaves_the_blocks_out() {
+        assert_eq!(outside(&(0..10), &[]), vec![0..10]);
+        assert_eq!(outside(&(0..10), &[2..4, 6..8]), vec![0..2, 4..6, 8..10]);
+        assert_eq!(outside(&(0..10), &[0..4, 8..10]), vec![4..8]);
+        assert_eq!(
+            outside(&(0..10), std::slice::from_ref(&(0..10))),
+            Vec::<Range<usize>>::new()
+        );
+    }
 
     /// A trigger said only as a condition (and in captions over it) raises nothing; a
     /// statement, a possibility (「…場合があります」) or a place (「外国にある場合」) does.
