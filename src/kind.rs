@@ -347,7 +347,7 @@ fn by_body_words(text: &str) -> DocumentKind {
     // a memo, a README or a general contract that only mentions 当社 or お客様 is none of the
     // three: each kind is about personal information, and says so more than in passing
     if best < 3 || personal < 2 {
-        if says_what_is_done_with_the_data(text) {
+        if says_what_is_done_with_the_data(text) || asks_to_take_part_in_research(text) {
             DocumentKind::PrivacyNotice
         } else {
             DocumentKind::Unknown
@@ -359,6 +359,16 @@ fn by_body_words(text: &str) -> DocumentKind {
     } else {
         DocumentKind::PrivacyNotice
     }
+}
+
+/// Whether a text asks its reader to take part in a research project (an experiment, a
+/// survey) and says what becomes of the data, asking consent or saying taking part is
+/// voluntary: the explanation a participant reads before the data are taken.
+fn asks_to_take_part_in_research(text: &str) -> bool {
+    let words = words();
+    contains_any(text, &words.research_participation)
+        && contains_any(text, &words.research_data)
+        && contains_any(text, &words.research_consent)
 }
 
 /// Whether one sentence of a text says what is done with the personal data the reader gives
@@ -537,6 +547,25 @@ mod tests {
             kind_of("議事録\n個人情報の件は次回に話す。\n会議室を予約する。\n"),
             DocumentKind::Unknown
         );
+    }
+
+    #[test]
+    fn a_research_projects_explanation_to_its_participants_is_a_notice() {
+        for text in [
+            "研究へのご協力のお願い\n以下の説明をお読みいただき、研究への参加にご同意いただける場合は、「同意して実験を開始する」ボタンを押してください。\n研究の目的\n本研究は、文字列の可読性を評価することを目的としています。\nデータの取り扱い\n得られたデータは匿名化して分析します。\n",
+            "研究参加のご案内\nニュース記事に関するアンケート\n回答データの取り扱い\n回答内容は研究目的のみに使用します。\n参加について\n本研究への参加は任意です。参加しないことによる不利益はありません。\n",
+            "実験参加の説明\n本実験では課題に回答していただきます。\nプライバシーの保護\n回答は全て匿名で扱われます。\n説明事項をよく読み、理解した上で、研究参加に同意します。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
+        }
+        for text in [
+            // a paper's README reports consent obtained and asks the reader nothing
+            "# Dataset\n本研究のデータは実験参加者20名から収集した。参加者の同意を得た。\n",
+            // a call for participants that says nothing of the data
+            "実験参加者募集\n本実験に参加していただける方を募集します。謝礼は1000円です。参加は任意です。\n",
+        ] {
+            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
+        }
     }
 
     #[test]

@@ -89,6 +89,9 @@ pub struct KindWords {
     pub use_verbs: Vec<String>,
     pub reader_data_subjects: Vec<String>,
     pub use_limits: Vec<String>,
+    pub research_participation: Vec<String>,
+    pub research_data: Vec<String>,
+    pub research_consent: Vec<String>,
 }
 
 /// What `defined-term` reads.
@@ -125,7 +128,7 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 34] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 37] {
         let k = &self.kind;
         [
             ("polarity.exemption", &self.polarity.exemption),
@@ -157,6 +160,9 @@ impl Vocabulary {
             ("kind.use-verbs", &k.use_verbs),
             ("kind.reader-data-subjects", &k.reader_data_subjects),
             ("kind.use-limits", &k.use_limits),
+            ("kind.research-participation", &k.research_participation),
+            ("kind.research-data", &k.research_data),
+            ("kind.research-consent", &k.research_consent),
             ("contract.consignor-names", &self.contract.consignor_names),
             ("contract.contractor-names", &self.contract.contractor_names),
             ("defined-term.self-names", &self.defined_term.self_names),
