@@ -892,13 +892,47 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
 }
 
 /// Whether a line reads as a noun phrase standing alone, as an unmarked list's entry does
-/// (「面談・見学の日程調整など、お申し込みに関するご連絡」, or a purpose 「広告を表示するため」):
-/// it ends in a kanji or katakana word or in 「ため」, and holds no digit, colon or mail address
-/// (a contact block's lines).
+/// (「面談・見学の日程調整など、お申し込みに関するご連絡」, or a purpose 「広告を表示するため」,
+/// also with a note in brackets after it: 「広告の配信・広告パフォーマンスの測定（AdMob 経由）」):
+/// it ends in a kanji or katakana word or in 「ため」, and holds none of a contact block's marks
+/// (a colon, a mail address, a postal mark, a number of three digits or more, a digit joined to
+/// a hyphen as in 「1-2-3」); a count such as 「1日あたりのプレイ回数」 is no contact.
 fn noun_phrase(line: &str) -> bool {
     let line = line.trim_end();
-    (ends_in_noun(line) || line.ends_with("ため"))
-        && !line.contains(|c: char| c.is_ascii_digit() || matches!(c, ':' | '@' | '〒'))
+    let phrase = without_trailing_note(line);
+    (ends_in_noun(phrase) || phrase.ends_with("ため"))
+        && !line.contains([':', '@', '〒'])
+        && !holds_a_contact_number(line)
+}
+
+/// `line` without a note in round brackets at its end (normalised text holds ASCII ones),
+/// when something stands before it.
+fn without_trailing_note(line: &str) -> &str {
+    line.strip_suffix(')')
+        .and_then(|inner| inner.rfind('('))
+        .map(|open| line[..open].trim_end())
+        .filter(|before| !before.is_empty())
+        .unwrap_or(line)
+}
+
+/// Whether a line holds a number of three digits or more, or a digit next to a hyphen: the
+/// marks of a telephone number, a postal code or a street address.
+fn holds_a_contact_number(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run += 1;
+            let hyphen_next = bytes.get(i + 1) == Some(&b'-');
+            let hyphen_before = i > 0 && bytes[i - 1] == b'-';
+            if run >= 3 || hyphen_next || hyphen_before {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// Whether a line is a caption wrapped in brackets and nothing else (「（利用目的について）」,
@@ -1335,6 +1369,30 @@ mod tests {
 
     /// A long line is tokenised in pieces that end at sentence ends, with the tokens the
     /// whole line gives (spans included).
+    /// An unmarked list's entry is a noun phrase, also with a note in brackets after it or a
+    /// count in it; a contact block's line (a number, an address, a field) is none.
+    #[test]
+    fn noun_phrases_and_contact_lines() {
+        for line in [
+            "ゲーム機能の提供(スコア記録・ランキング表示)",
+            "広告の配信・広告パフォーマンスの測定(AdMob 経由)",
+            "1日あたりのプレイ回数制限の管理",
+            "広告を表示するため",
+        ] {
+            assert!(noun_phrase(line), "{line}");
+        }
+        for line in [
+            "電話 03-1234-5678",
+            "東京都港区芝公園1-1-1",
+            "メール:info@example.com",
+            "〒100-0001",
+            "受付時間 平日10時から17時まで(土日祝日を除く)",
+            "(AdMob 経由)",
+        ] {
+            assert!(!noun_phrase(line), "{line}");
+        }
+    }
+
     #[test]
     fn long_lines_are_tokenised_in_pieces_with_the_same_tokens() {
         let sentence = "乙は、甲の書面による承諾を得ずに、個人情報を第三者に提供してはならない。";
