@@ -88,6 +88,15 @@ fn pattern() -> Arc<Regex> {
     RE.get()
 }
 
+/// 「署名（必須：お名前を入力してください）」: a web form's prompt under its required (or
+/// optional) mark, saved with the notice the form shows, is what the form asks of its reader,
+/// not an instruction a drafter left unfilled.
+fn is_form_field_prompt(found: &str) -> bool {
+    ["(必須", "(任意"]
+        .iter()
+        .any(|mark| found.starts_with(mark))
+}
+
 /// 「【団体名】 〔一般社団法人…〕」: a caption in 【】 with its value after it on the same line is
 /// the label of a filled-in field, not a blank (a blank after it, ＿＿ or ○○, is found by itself).
 fn is_field_caption(text: &str, start: usize, end: usize) -> bool {
@@ -206,6 +215,7 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             || is_field_caption(text, m.start(), m.end())
             || is_decorative_rule(text, line_start, m.as_str())
             || is_bullet(text, line_start, m.start())
+            || is_form_field_prompt(m.as_str())
         {
             continue;
         }
@@ -283,6 +293,13 @@ mod tests {
                 "（各社請求方法を指定）",
                 "（会社の住所を記載してください）"
             ]
+        );
+        // a web form's prompt under its required or optional mark is the form's own text
+        assert_eq!(
+            found(
+                "署名（必須：お名前を入力してください）\n備考（任意：ご要望を記入してください）\n"
+            ),
+            Vec::<String>::new()
         );
     }
 
