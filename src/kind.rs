@@ -240,7 +240,11 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
     if any_title(&words.terms_titles) {
         return if entrusts_personal_data(source.as_str()) {
             DocumentKind::ConsignmentContract
-        } else if publishes_notice_items(source.as_str()) {
+        } else if publishes_notice_items(source.as_str())
+            || asks_to_take_part_in_research(source.as_str())
+        {
+            // (a research app's 「利用規約および実験説明書」 shown at first launch is the
+            // explanation its participants read before their data are taken)
             DocumentKind::PrivacyNotice
         } else {
             DocumentKind::Unknown
@@ -553,6 +557,7 @@ mod tests {
     fn a_research_projects_explanation_to_its_participants_is_a_notice() {
         for text in [
             "研究へのご協力のお願い\n以下の説明をお読みいただき、研究への参加にご同意いただける場合は、「同意して実験を開始する」ボタンを押してください。\n研究の目的\n本研究は、文字列の可読性を評価することを目的としています。\nデータの取り扱い\n得られたデータは匿名化して分析します。\n",
+            "利用規約\n「利用規約および実験説明書」\n本研究のアプリケーションにご参加いただく方への説明です。\n研究への参加は任意です。\n収集したデータは匿名化して分析します。\n",
             "研究参加のご案内\nニュース記事に関するアンケート\n回答データの取り扱い\n回答内容は研究目的のみに使用します。\n参加について\n本研究への参加は任意です。参加しないことによる不利益はありません。\n",
             "実験参加の説明\n本実験では課題に回答していただきます。\nプライバシーの保護\n回答は全て匿名で扱われます。\n説明事項をよく読み、理解した上で、研究参加に同意します。\n",
         ] {
