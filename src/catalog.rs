@@ -1183,13 +1183,24 @@ mod tests {
         assert!(parse_catalog("c.toml", &format!("{head}{}", item("a", ex))).is_ok());
     }
 
+    /// A privacy-notice catalog of one item whose `[item.match]` table is `matching`, with a
+    /// `present` example and a missing one.
+    fn notice_item(matching: &str, present: &str) -> String {
+        format!(
+            "id = \"c\"\ntitle = \"t\"\nkinds = [\"privacy-notice\"]\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\n{matching}\n[[item.example]]\ntext = \"{present}\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n"
+        )
+    }
+
     /// `match.others` reads another organisation's block out of a document-wide item alone:
     /// on an item of another scope it is refused at its key.
     #[test]
     fn others_belong_to_document_items() {
         let catalog = |scope: &str| {
-            format!(
-                "id = \"c\"\ntitle = \"t\"\nkinds = [\"privacy-notice\"]\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nscope = \"{scope}\"\nall = [[\"株式会社\"], [\"東京都\"]]\nothers = [\"苦情解決の連絡先\"]\n[[item.example]]\ntext = \"株式会社サンプル 東京都\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n"
+            notice_item(
+                &format!(
+                    "scope = \"{scope}\"\nall = [[\"株式会社\"], [\"東京都\"]]\nothers = [\"苦情解決の連絡先\"]"
+                ),
+                "株式会社サンプル 東京都",
             )
         };
         assert!(parse_catalog("c.toml", &catalog("document")).is_ok());
@@ -1204,8 +1215,11 @@ mod tests {
     #[test]
     fn elsewhere_names_a_group_of_all() {
         let catalog = |elsewhere: &str| {
-            format!(
-                "id = \"c\"\ntitle = \"t\"\nkinds = [\"privacy-notice\"]\n[[item]]\nid = \"a\"\ntitle = \"t\"\nbasis = [\"b\"]\nexplanation = \"e\"\nmodel_clause = \"m\"\n[item.match]\nscope = \"article\"\nall = [[\"開示\"], [\"窓口\"]]\n[item.match.elsewhere]\n{elsewhere}\n[[item.example]]\ntext = \"開示の窓口\"\nexpect = \"present\"\n[[item.example]]\ntext = \"x\"\nexpect = \"missing\"\n"
+            notice_item(
+                &format!(
+                    "scope = \"article\"\nall = [[\"開示\"], [\"窓口\"]]\n[item.match.elsewhere]\n{elsewhere}"
+                ),
+                "開示の窓口",
             )
         };
         assert!(parse_catalog("c.toml", &catalog("group = 1\nall = [[\"電話\"]]")).is_ok());

@@ -1367,8 +1367,6 @@ impl MarkerIndex {
 mod tests {
     use super::*;
 
-    /// A long line is tokenised in pieces that end at sentence ends, with the tokens the
-    /// whole line gives (spans included).
     /// An unmarked list's entry is a noun phrase, also with a note in brackets after it or a
     /// count in it; a contact block's line (a number, an address, a field) is none.
     #[test]
@@ -1393,6 +1391,8 @@ mod tests {
         }
     }
 
+    /// A long line is tokenised in pieces that end at sentence ends, with the tokens the
+    /// whole line gives (spans included).
     #[test]
     fn long_lines_are_tokenised_in_pieces_with_the_same_tokens() {
         let sentence = "乙は、甲の書面による承諾を得ずに、個人情報を第三者に提供してはならない。";

@@ -241,7 +241,7 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
         return if entrusts_personal_data(source.as_str()) {
             DocumentKind::ConsignmentContract
         } else if publishes_notice_items(source.as_str())
-            || asks_to_take_part_in_research(source.as_str())
+            || asks_to_take_part_in_research(&body_counts(source.as_str()))
         {
             // (a research app's 「利用規約および実験説明書」 shown at first launch is the
             // explanation its participants read before their data are taken)
@@ -291,14 +291,18 @@ fn publishes_notice_items(text: &str) -> bool {
     contains_any(text, &words.notice_purposes) && contains_any(text, &words.notice_requests)
 }
 
-/// The body's telling words of each kind (contract, regulation, notice, personal data), in
-/// the order `body_counts` returns their counts.
-fn body_lists(words: &KindWords) -> [&[String]; 4] {
+/// The body's telling words of each kind (contract, regulation, notice, personal data), then
+/// those of a research project's explanation to its participants (taking part, the data,
+/// consent), in the order `body_counts` returns their counts.
+fn body_lists(words: &KindWords) -> [&[String]; 7] {
     [
         &words.body_contract,
         &words.body_regulation,
         &words.body_notice,
         &words.body_personal,
+        &words.research_participation,
+        &words.research_data,
+        &words.research_consent,
     ]
 }
 
@@ -330,9 +334,9 @@ static BODY_WORDS: Resettable<BodyWords> = Resettable::new(|| {
 /// How often the words of each list of `body_lists` stand in `text`, each word counted as
 /// `str::matches` counts it (occurrences that do not overlap one another; words of other
 /// lists, and other words of the same list, may overlap: 「個人情報」 in 「特定個人情報」).
-fn body_counts(text: &str) -> [usize; 4] {
+fn body_counts(text: &str) -> [usize; 7] {
     let body = BODY_WORDS.get();
-    let mut counts = [0; 4];
+    let mut counts = [0; 7];
     let mut next_start = vec![0usize; body.list_of_pattern.len()];
     for m in body.automaton.find_overlapping_iter(text) {
         let pattern = m.pattern().as_usize();
@@ -346,12 +350,13 @@ fn body_counts(text: &str) -> [usize; 4] {
 
 /// Fallback: count telling words of each kind in the body.
 fn by_body_words(text: &str) -> DocumentKind {
-    let [contract, regulation, notice, personal] = body_counts(text);
+    let counts = body_counts(text);
+    let [contract, regulation, notice, personal, ..] = counts;
     let best = contract.max(regulation).max(notice);
     // a memo, a README or a general contract that only mentions 当社 or お客様 is none of the
     // three: each kind is about personal information, and says so more than in passing
     if best < 3 || personal < 2 {
-        if says_what_is_done_with_the_data(text) || asks_to_take_part_in_research(text) {
+        if says_what_is_done_with_the_data(text) || asks_to_take_part_in_research(&counts) {
             DocumentKind::PrivacyNotice
         } else {
             DocumentKind::Unknown
@@ -365,14 +370,12 @@ fn by_body_words(text: &str) -> DocumentKind {
     }
 }
 
-/// Whether a text asks its reader to take part in a research project (an experiment, a
-/// survey) and says what becomes of the data, asking consent or saying taking part is
-/// voluntary: the explanation a participant reads before the data are taken.
-fn asks_to_take_part_in_research(text: &str) -> bool {
-    let words = words();
-    contains_any(text, &words.research_participation)
-        && contains_any(text, &words.research_data)
-        && contains_any(text, &words.research_consent)
+/// Whether a text (by its `body_counts`) asks its reader to take part in a research project
+/// (an experiment, a survey) and says what becomes of the data, asking consent or saying
+/// taking part is voluntary: the explanation a participant reads before the data are taken.
+fn asks_to_take_part_in_research(counts: &[usize; 7]) -> bool {
+    let [.., participation, data, consent] = *counts;
+    participation > 0 && data > 0 && consent > 0
 }
 
 /// Whether one sentence of a text says what is done with the personal data the reader gives
@@ -412,6 +415,13 @@ mod tests {
                     .sum::<usize>()
             });
             assert_eq!(body_counts(text), expected, "{text}");
+        }
+    }
+
+    /// Asserts that each of `texts` is detected as `kind`.
+    fn assert_kind_of_each(texts: &[&str], kind: DocumentKind) {
+        for text in texts {
+            assert_eq!(kind_of(text), kind, "{text}");
         }
     }
 
@@ -494,49 +504,52 @@ mod tests {
 
     #[test]
     fn a_short_note_that_says_what_is_done_with_the_data_is_a_notice() {
-        for text in [
-            // a seminar booking's one sentence, the data named once
-            "住まいフェア2025\n※個人情報は、セミナーの受付とご案内に使用させていただく場合がございます。\nフェア事務局\n",
-            // a campaign's terms: the customer's information, never called 個人情報
-            "＜応募規約＞\n●ご記入いただいたお客様情報は、賞品の発送のために使用させていただきます。\n●ご応募は1回限りとさせていただきます。\n",
-            // a campaign's notes that hand the data to a contractor
-            "注意事項\n本キャンペーンは予告なく変更する場合があります。\n取得した応募者の個人情報は、ポイント付与を目的として株式会社サンプルに取扱いを委託いたします。\n",
-            // a list between the subject and its verb
-            "資料請求\nご登録頂いた住所・氏名その他の個人情報は\n・資料の発送\n・学校からのお知らせ\nをおこなうために利用いたします。\n",
-            // the limit the note keeps, its subject what the reader writes in
-            "練習会申込フォーム\n【個人情報の取り扱い】ご入力いただいた情報は、運営および緊急連絡以外の目的には使用しません。\n申し込む\n",
-            "買取依頼書兼同意書\n・当依頼書にご記入いただいた個人情報は厳重に管理し、法令による要請を除き第三者への提供はいたしません。\n上記に全て同意し、買取を依頼します\n",
-            // a text with no title whose opening sentence says it sets out the handling
-            "保育園の個人情報(園児と保護者を特定することのできる情報)の取り扱いについて明示しますので、ご理解ご協力をお願いします。\n1.利用目的\n日々の保育のために利用します。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
-        }
-        for text in [
-            // a rule in the negative is no notice's statement
-            "作業メモ\n個人情報は作業以外に利用しないこと。\n",
-            // the verb before the data, in another sentence
-            "お知らせ\n会議室を利用します。個人情報の件は次回に話します。\n",
-            // personal information mentioned, nothing done with it
-            "キャンペーン注意事項\n個人情報の取扱いは別に定めます。\nご応募は1回限りです。\n",
-            // a limit whose subject is not what the reader writes in
-            "業務メモ\n受託した個人情報は委託業務以外に使用しません。\n",
-            // what the reader writes in, with no limit on its use
-            "申込フォーム\nご入力いただいた内容をご確認ください。個人情報の欄は必須です。\n",
-            // a memo that weighs setting out the handling, not a text that does
-            "議事録\n個人情報の取扱いについて明示すべきかを次回に話す。\n会議室を予約する。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
-        }
+        assert_kind_of_each(
+            &[
+                // a seminar booking's one sentence, the data named once
+                "住まいフェア2025\n※個人情報は、セミナーの受付とご案内に使用させていただく場合がございます。\nフェア事務局\n",
+                // a campaign's terms: the customer's information, never called 個人情報
+                "＜応募規約＞\n●ご記入いただいたお客様情報は、賞品の発送のために使用させていただきます。\n●ご応募は1回限りとさせていただきます。\n",
+                // a campaign's notes that hand the data to a contractor
+                "注意事項\n本キャンペーンは予告なく変更する場合があります。\n取得した応募者の個人情報は、ポイント付与を目的として株式会社サンプルに取扱いを委託いたします。\n",
+                // a list between the subject and its verb
+                "資料請求\nご登録頂いた住所・氏名その他の個人情報は\n・資料の発送\n・学校からのお知らせ\nをおこなうために利用いたします。\n",
+                // the limit the note keeps, its subject what the reader writes in
+                "練習会申込フォーム\n【個人情報の取り扱い】ご入力いただいた情報は、運営および緊急連絡以外の目的には使用しません。\n申し込む\n",
+                "買取依頼書兼同意書\n・当依頼書にご記入いただいた個人情報は厳重に管理し、法令による要請を除き第三者への提供はいたしません。\n上記に全て同意し、買取を依頼します\n",
+                // a text with no title whose opening sentence says it sets out the handling
+                "保育園の個人情報(園児と保護者を特定することのできる情報)の取り扱いについて明示しますので、ご理解ご協力をお願いします。\n1.利用目的\n日々の保育のために利用します。\n",
+            ],
+            DocumentKind::PrivacyNotice,
+        );
+        assert_kind_of_each(
+            &[
+                // a rule in the negative is no notice's statement
+                "作業メモ\n個人情報は作業以外に利用しないこと。\n",
+                // the verb before the data, in another sentence
+                "お知らせ\n会議室を利用します。個人情報の件は次回に話します。\n",
+                // personal information mentioned, nothing done with it
+                "キャンペーン注意事項\n個人情報の取扱いは別に定めます。\nご応募は1回限りです。\n",
+                // a limit whose subject is not what the reader writes in
+                "業務メモ\n受託した個人情報は委託業務以外に使用しません。\n",
+                // what the reader writes in, with no limit on its use
+                "申込フォーム\nご入力いただいた内容をご確認ください。個人情報の欄は必須です。\n",
+                // a memo that weighs setting out the handling, not a text that does
+                "議事録\n個人情報の取扱いについて明示すべきかを次回に話す。\n会議室を予約する。\n",
+            ],
+            DocumentKind::Unknown,
+        );
     }
 
     #[test]
     fn a_title_that_names_personal_information_is_a_notice() {
-        for text in [
-            "個人情報の取り扱い\n本企画の主催は株式会社サンプルです。\n",
-            "個人情報保護について\n当機構は、取得する個人情報を適正に取り扱います。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
-        }
+        assert_kind_of_each(
+            &[
+                "個人情報の取り扱い\n本企画の主催は株式会社サンプルです。\n",
+                "個人情報保護について\n当機構は、取得する個人情報を適正に取り扱います。\n",
+            ],
+            DocumentKind::PrivacyNotice,
+        );
         // a regulation and a contract keep their kinds; a sentence that names personal
         // information is no title
         assert_eq!(
@@ -555,35 +568,38 @@ mod tests {
 
     #[test]
     fn a_research_projects_explanation_to_its_participants_is_a_notice() {
-        for text in [
-            "研究へのご協力のお願い\n以下の説明をお読みいただき、研究への参加にご同意いただける場合は、「同意して実験を開始する」ボタンを押してください。\n研究の目的\n本研究は、文字列の可読性を評価することを目的としています。\nデータの取り扱い\n得られたデータは匿名化して分析します。\n",
-            "利用規約\n「利用規約および実験説明書」\n本研究のアプリケーションにご参加いただく方への説明です。\n研究への参加は任意です。\n収集したデータは匿名化して分析します。\n",
-            "研究参加のご案内\nニュース記事に関するアンケート\n回答データの取り扱い\n回答内容は研究目的のみに使用します。\n参加について\n本研究への参加は任意です。参加しないことによる不利益はありません。\n",
-            "実験参加の説明\n本実験では課題に回答していただきます。\nプライバシーの保護\n回答は全て匿名で扱われます。\n説明事項をよく読み、理解した上で、研究参加に同意します。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::PrivacyNotice, "{text}");
-        }
-        for text in [
-            // a paper's README reports consent obtained and asks the reader nothing
-            "# Dataset\n本研究のデータは実験参加者20名から収集した。参加者の同意を得た。\n",
-            // a call for participants that says nothing of the data
-            "実験参加者募集\n本実験に参加していただける方を募集します。謝礼は1000円です。参加は任意です。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
-        }
+        assert_kind_of_each(
+            &[
+                "研究へのご協力のお願い\n以下の説明をお読みいただき、研究への参加にご同意いただける場合は、「同意して実験を開始する」ボタンを押してください。\n研究の目的\n本研究は、文字列の可読性を評価することを目的としています。\nデータの取り扱い\n得られたデータは匿名化して分析します。\n",
+                "利用規約\n「利用規約および実験説明書」\n本研究のアプリケーションにご参加いただく方への説明です。\n研究への参加は任意です。\n収集したデータは匿名化して分析します。\n",
+                "研究参加のご案内\nニュース記事に関するアンケート\n回答データの取り扱い\n回答内容は研究目的のみに使用します。\n参加について\n本研究への参加は任意です。参加しないことによる不利益はありません。\n",
+                "実験参加の説明\n本実験では課題に回答していただきます。\nプライバシーの保護\n回答は全て匿名で扱われます。\n説明事項をよく読み、理解した上で、研究参加に同意します。\n",
+            ],
+            DocumentKind::PrivacyNotice,
+        );
+        assert_kind_of_each(
+            &[
+                // a paper's README reports consent obtained and asks the reader nothing
+                "# Dataset\n本研究のデータは実験参加者20名から収集した。参加者の同意を得た。\n",
+                // a call for participants that says nothing of the data
+                "実験参加者募集\n本実験に参加していただける方を募集します。謝礼は1000円です。参加は任意です。\n",
+            ],
+            DocumentKind::Unknown,
+        );
     }
 
     #[test]
     fn memos_readmes_and_general_contracts_are_none_of_the_three() {
-        for text in [
-            "定例会議メモ\n当社は来期の販売計画を確認した。お客様からのお問い合わせ件数が増えている。当社は窓口を増やす。お客様満足度の調査を行う。\n",
-            "# policies\nThis repository holds our policies.\n当社は、お客様の声を大切にします。当社は、お客様に誠実に対応します。お問い合わせはこちら。\n",
-            "秘密保持契約\n甲は、乙に対し営業秘密を開示する。乙は、本契約の目的以外に使用しない。甲は乙の求めに応じて資料を返還させる。乙は甲の承諾なく第三者に開示しない。\n",
-            // a notice's title word in a sentence of the body names no notice
-            "議事録\n来期の方針を決めた。\n会議室を予約する。\n",
-        ] {
-            assert_eq!(kind_of(text), DocumentKind::Unknown, "{text}");
-        }
+        assert_kind_of_each(
+            &[
+                "定例会議メモ\n当社は来期の販売計画を確認した。お客様からのお問い合わせ件数が増えている。当社は窓口を増やす。お客様満足度の調査を行う。\n",
+                "# policies\nThis repository holds our policies.\n当社は、お客様の声を大切にします。当社は、お客様に誠実に対応します。お問い合わせはこちら。\n",
+                "秘密保持契約\n甲は、乙に対し営業秘密を開示する。乙は、本契約の目的以外に使用しない。甲は乙の求めに応じて資料を返還させる。乙は甲の承諾なく第三者に開示しない。\n",
+                // a notice's title word in a sentence of the body names no notice
+                "議事録\n来期の方針を決めた。\n会議室を予約する。\n",
+            ],
+            DocumentKind::Unknown,
+        );
         // a body that is about personal information still falls back to its vocabulary
         assert_eq!(
             kind_of(

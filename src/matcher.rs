@@ -1455,15 +1455,12 @@ fn others_blocks(index: &mut TermIndex<'_>, spec: &crate::catalog::MatchSpec) ->
     let names = spec.all.first().map(Vec::as_slice).unwrap_or_default();
     let mut blocks: Vec<Range<usize>> = Vec::new();
     for start in starts {
-        let mut end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let mut end = line_around(text, &(start..start)).end;
         for _ in 0..OTHERS_BLOCK_LINES {
             if end >= text.len() {
                 break;
             }
-            let line = end + 1
-                ..text[end + 1..]
-                    .find('\n')
-                    .map_or(text.len(), |n| end + 1 + n);
+            let line = line_after(text, &(start..end));
             let line_slice = std::slice::from_ref(&line);
             let another_name =
                 index.group_in(names, line_slice) && !index.group_in(&spec.others, line_slice);
