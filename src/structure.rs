@@ -405,7 +405,9 @@ fn patterns() -> Arc<Patterns> {
             concat!(
                 r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*",
                 bracketed_caption!(),
-                r")?(?:\s+|$)(.*)$"
+                // the first sentence may follow the caption with no space between
+                // (「第1条（個人情報）「個人情報」とは…」)
+                r"\s*|\s+|$)(.*)$"
             ),
             r"^([0-9]{1,3})\s+(\S.*)$",
             r"^\(([0-9]{1,3})\)\s*(.*)$",
@@ -775,6 +777,22 @@ pub struct ParseMemo<'a> {
     pub text: &'a crate::rescan::Shared,
 }
 
+/// Whether an article label and its caption open a sentence that cites it rather than a
+/// heading: the caption ends and a particle or a comma follows with no space (「第5条（第三者
+/// 提供）に定める場合を除き」「第41条（秘密情報の取扱い）、第44条（…）…の規定は」), where an article's own text begins with its subject (「第1条（個人情報）「個人
+/// 情報」とは」「第5条（第三者提供）当社は」).
+fn cites_by_caption(c: &regex::Captures) -> bool {
+    let (Some(caption), Some(rest)) = (c.get(3), c.get(4)) else {
+        return false;
+    };
+    let whole = c.get(0).map_or("", |m| m.as_str());
+    matches!(whole.get(caption.end()..rest.start()), Some(")" | "）"))
+        && rest.as_str().starts_with([
+            'に', 'の', 'を', 'で', 'が', 'は', 'と', 'や', '及', '又', '若', '並', 'も', 'ま',
+            'よ', 'へ', 'か', '、', ',', '，', '。', '・',
+        ])
+}
+
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
     let matched = p.any_label.matches(line);
     if !matched.matched_any() {
@@ -816,7 +834,9 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
             return Some(u);
         }
-        if let Some(c) = captures(Label::Article, &p.article) {
+        if let Some(c) = captures(Label::Article, &p.article)
+            && !cites_by_caption(&c)
+        {
             let number = ordinal(&c[1]);
             let branch = c.get(2).map(|b| ordinal(b.as_str()));
             let label = match branch {
@@ -2130,6 +2150,27 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_article_may_begin_its_text_right_after_its_caption() {
+        let (_, s) = parse_str(
+            "第1条（個人情報）「個人情報」とは、個人に関する情報をいいます。\n第2条(第三者提供)当社は、同意なく提供しません。\n第3条（委託）第2条（第三者提供）に定める場合を除きます。\n第4条（変更）第2条(第三者提供)の規定は準用します。\n",
+        );
+        assert_eq!(
+            s.article_captions(),
+            vec![
+                ("第1条".to_string(), Some("個人情報".to_string())),
+                ("第2条".to_string(), Some("第三者提供".to_string())),
+                ("第3条".to_string(), Some("委託".to_string())),
+                ("第4条".to_string(), Some("変更".to_string())),
+            ]
+        );
+        // a label and caption that a particle follows cite an article, at a line's start too
+        let (_, s) = parse_str(
+            "第1条（目的）本規程の目的を定める。\n第5条（第三者提供）に定める場合を除き、提供しない。\n第1条（目的）、第5条（第三者提供）の規定は存続する。\n",
+        );
+        assert_eq!(s.articles().count(), 1);
     }
 
     #[test]
