@@ -171,7 +171,8 @@ fn references_in(text: &str, lines: Range<usize>, abbreviated: bool) -> Vec<Hit<
     hits
 }
 
-/// Characters of context looked at after the match's sentence when the sentence does not settle it.
+/// Characters of context looked at after the match's sentence, on its line, when the sentence
+/// does not settle it.
 const CONTEXT_AFTER: usize = 40;
 
 pub fn check(doc: &Document) -> Vec<Diagnostic> {
@@ -216,7 +217,11 @@ pub fn check_by_entry(doc: &Document) -> Vec<(&'static str, Diagnostic)> {
                 let sentence_end = text[m.end..]
                     .find(['。', '\n'])
                     .map_or(text.len(), |i| m.end + i);
-                let after: String = text[sentence_end..].chars().take(CONTEXT_AFTER).collect();
+                // the rest of the line only: the next line may be another section's heading
+                // (「…第28条に基づき…行われます。」 over 「8. 開示・訂正・削除の請求」)
+                let rest = &text[sentence_end..];
+                let line_rest = rest[..rest.find('\n').unwrap_or(rest.len())].chars();
+                let after: String = line_rest.take(CONTEXT_AFTER).collect();
                 let window = format!("{}{}", &text[sentence_start..sentence_end], after);
                 if !c.entry.context.iter().any(|w| window.contains(w.as_str())) {
                     continue;
