@@ -828,7 +828,14 @@ fn sections(
     let named = |index: &mut TermIndex<'_>, lines: &[Range<usize>]| {
         groups_named(index, &spec.outline, lines)
     };
-    if found.is_empty() && spec.outline_min > 0 && named(index, &captions) >= spec.outline_min {
+    // (not the policy over every person the business knows, which may set the same matters
+    // out as its headings: 「保有個人データに関する周知事項」 over the purposes of its users,
+    // partners, staff and applicants)
+    if found.is_empty()
+        && spec.outline_min > 0
+        && named(index, &captions) >= spec.outline_min
+        && !covers_every_person(index, spec)
+    {
         return std::iter::once(0..text.len()).collect();
     }
     let opens_as_form = found.is_empty() && opens_as_form_notice(index, spec);
