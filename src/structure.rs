@@ -779,8 +779,9 @@ pub struct ParseMemo<'a> {
 
 /// Whether an article label and its caption open a sentence that cites it rather than a
 /// heading: the caption ends and a particle or a comma follows with no space (「第5条（第三者
-/// 提供）に定める場合を除き」「第41条（秘密情報の取扱い）、第44条（…）…の規定は」), where an article's own text begins with its subject (「第1条（個人情報）「個人
-/// 情報」とは」「第5条（第三者提供）当社は」).
+/// 提供）に定める場合を除き」「第41条（秘密情報の取扱い）、第44条（…）…の規定は」), where an
+/// article's own text begins with its subject (「第1条（個人情報）「個人情報」とは」「第5条
+/// （第三者提供）当社は」).
 fn cites_by_caption(c: &regex::Captures) -> bool {
     let (Some(caption), Some(rest)) = (c.get(3), c.get(4)) else {
         return false;
