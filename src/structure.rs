@@ -1138,7 +1138,8 @@ pub fn parse_with(source: &SourceText, memo: Option<ParseMemo<'_>>) -> Structure
         }
         let after_blank = std::mem::take(&mut blank_before);
         if ctx.has_articles
-            && let Some(heading) = annex_heading(&p, folded_line)
+            && let Some(heading) =
+                annex_heading(&p, folded_line).or_else(|| instrument_title(&p, &folded, line, &s))
         {
             close(&mut s, &mut stack, 0, range.start);
             supplementary = false;
@@ -1459,6 +1460,64 @@ fn annex_heading(p: &Patterns, line: &str) -> Option<Classified> {
         number: value,
         branch: None,
         caption: Some(caption.to_string()).filter(|s| !s.is_empty()),
+        list_number: None,
+        rank: rank::SUPPLEMENTARY,
+    })
+}
+
+/// Words that end the title of an instrument (「さぽかっぷ利用規約」「個人情報の取扱いに関する覚書」).
+const INSTRUMENT_ENDINGS: [&str; 11] = [
+    "規約",
+    "約款",
+    "規程",
+    "規則",
+    "細則",
+    "契約書",
+    "覚書",
+    "特記事項",
+    "合意書",
+    "同意書",
+    "ポリシー",
+];
+
+/// Lines looked ahead from a title for the article it opens.
+const INSTRUMENT_TITLE_REACH: usize = 6;
+
+/// A second instrument shown in one text after the first one's articles (a service's 基本規約
+/// and then its 利用規約, as a sign-up page shows them): its title line, short and ending in an
+/// instrument's name, over articles that number from 第1条 again. Like a 別紙, it numbers its
+/// own articles and defines its own terms.
+fn instrument_title(
+    p: &Patterns,
+    folded: &[String],
+    line: usize,
+    s: &Structure,
+) -> Option<Classified> {
+    const MAX_TITLE_CHARS: usize = 40;
+    let title = folded[line].trim();
+    if title.chars().count() > MAX_TITLE_CHARS
+        || !INSTRUMENT_ENDINGS.iter().any(|e| title.ends_with(e))
+        || title.starts_with('第')
+        || !s
+            .units
+            .iter()
+            .any(|u| u.kind == UnitKind::Article && u.annex == 0)
+    {
+        return None;
+    }
+    let opens_at_first = folded
+        .iter()
+        .skip(line + 1)
+        .take(INSTRUMENT_TITLE_REACH)
+        .find_map(|l| p.article.captures(l.trim()))
+        .is_some_and(|c| ordinal(&c[1]) == 1);
+    opens_at_first.then(|| Classified {
+        kind: UnitKind::Annex,
+        style: LabelStyle::Kanji,
+        label: title.to_string(),
+        number: 1,
+        branch: None,
+        caption: None,
         list_number: None,
         rank: rank::SUPPLEMENTARY,
     })
@@ -2172,6 +2231,33 @@ mod tests {
             "第1条（目的）本規程の目的を定める。\n第5条（第三者提供）に定める場合を除き、提供しない。\n第1条（目的）、第5条（第三者提供）の規定は存続する。\n",
         );
         assert_eq!(s.articles().count(), 1);
+    }
+
+    #[test]
+    fn a_second_instrument_numbers_its_own_articles() {
+        let (_, s) = parse_str(
+            "さぽかっぷ基本規約\n第1条（定義）\n本規約の用語は次のとおりとする。\n第2条（適用）\n本規約は適用される。\n以上\nさぽかっぷ利用規約\n以下に定める本規約をご確認ください。\n第1条（定義）\n用語は次のとおりとする。\n第2条（サービス内容）\n現状のまま提供する。\n",
+        );
+        let annexes: Vec<&Unit> = s
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Annex)
+            .collect();
+        assert_eq!(annexes.len(), 1);
+        assert_eq!(annexes[0].label, "さぽかっぷ利用規約");
+        let second: Vec<u16> = s
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Article)
+            .map(|u| u.annex)
+            .collect();
+        assert_eq!(second, vec![0, 0, 1, 1]);
+        // the first title, before any article, is the document's own; nor is a line that only
+        // names an instrument over articles that go on
+        let (_, s) = parse_str(
+            "個人情報取扱規程\n第1条（目的）\n目的を定める。\n別に定める就業規則\n第2条（定義）\n定義する。\n",
+        );
+        assert!(s.units.iter().all(|u| u.kind != UnitKind::Annex));
     }
 
     #[test]

@@ -203,7 +203,18 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
     let text = &doc.normalized.text;
     let defs = definitions(doc);
     let occurrences = occurrences(doc, &defs);
-    let parts = part_starts(text);
+    // the parts the text's lines head, and those the structure found (a second instrument's
+    // title over articles numbered from 第1条 again, which defines its own terms)
+    let mut parts = part_starts(text);
+    parts.extend(
+        doc.structure
+            .units
+            .iter()
+            .filter(|u| u.kind == crate::structure::UnitKind::Annex)
+            .map(|u| doc.normalized_range(u.span.clone()).start),
+    );
+    parts.sort_unstable();
+    parts.dedup();
     let part_of = |p: usize| parts.partition_point(|&s| s <= p);
     let mut out = Vec::new();
     for (i, d) in defs.iter().enumerate() {
