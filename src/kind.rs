@@ -711,7 +711,16 @@ mod tests {
                 DocumentKind::Unknown,
             ),
         ] {
-            for title in ["利用規約", "業務委託約款", "注文請書"] {
+            // (a service's 基本規約 or 会員規約, and a title that calls the terms those of the
+            // personal data: 「ご同意いただく個人情報の規約」 over a SaaS's terms)
+            for title in [
+                "利用規約",
+                "業務委託約款",
+                "注文請書",
+                "さぽかっぷ基本規約",
+                "会員規約",
+                "ご同意いただく個人情報の規約",
+            ] {
                 assert_eq!(
                     kind_of(&format!("{title}\n第1条（適用）\n{body}\n")),
                     kind,
