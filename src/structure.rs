@@ -788,10 +788,10 @@ fn cites_by_caption(c: &regex::Captures) -> bool {
     };
     let whole = c.get(0).map_or("", |m| m.as_str());
     matches!(whole.get(caption.end()..rest.start()), Some(")" | "）"))
-        && rest.as_str().starts_with([
-            'に', 'の', 'を', 'で', 'が', 'は', 'と', 'や', '及', '又', '若', '並', 'も', 'ま',
-            'よ', 'へ', 'か', '、', ',', '，', '。', '・',
-        ])
+        && (starts_with_particle(rest.as_str())
+            || rest.as_str().starts_with([
+                'や', '及', '又', '若', '並', 'ま', 'よ', 'へ', 'か', '、', ',', '，', '。', '・',
+            ]))
 }
 
 fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option<Classified> {
@@ -1465,21 +1465,6 @@ fn annex_heading(p: &Patterns, line: &str) -> Option<Classified> {
     })
 }
 
-/// Words that end the title of an instrument (「さぽかっぷ利用規約」「個人情報の取扱いに関する覚書」).
-const INSTRUMENT_ENDINGS: [&str; 11] = [
-    "規約",
-    "約款",
-    "規程",
-    "規則",
-    "細則",
-    "契約書",
-    "覚書",
-    "特記事項",
-    "合意書",
-    "同意書",
-    "ポリシー",
-];
-
 /// Lines looked ahead from a title for the article it opens.
 const INSTRUMENT_TITLE_REACH: usize = 6;
 
@@ -1495,8 +1480,11 @@ fn instrument_title(
 ) -> Option<Classified> {
     const MAX_TITLE_CHARS: usize = 40;
     let title = folded[line].trim();
-    if title.chars().count() > MAX_TITLE_CHARS
-        || !INSTRUMENT_ENDINGS.iter().any(|e| title.ends_with(e))
+    // (the words are `[document]` of dictionaries/vocabulary.toml; the test that costs least
+    // first, as every line of a text with articles is asked)
+    let endings = &crate::vocabulary::vocabulary().document.instrument_endings;
+    if !endings.iter().any(|e| title.ends_with(e.as_str()))
+        || title.chars().count() > MAX_TITLE_CHARS
         || title.starts_with('第')
         || !s
             .units

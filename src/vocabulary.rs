@@ -29,6 +29,9 @@ pub struct DocumentWords {
     /// Words that, with a date on a short line of their own, record the text's adoption or
     /// revision (制定, 改定, 施行).
     pub adoption_words: Vec<String>,
+    /// Words that end the title of an instrument (「さぽかっぷ利用規約」「…に関する覚書」): such a
+    /// title over articles numbered from 第1条 again starts a second instrument (`structure`).
+    pub instrument_endings: Vec<String>,
 }
 
 /// What the model clauses of a contract read (`engine`).
@@ -128,7 +131,7 @@ pub fn vocabulary() -> &'static Vocabulary {
 
 impl Vocabulary {
     /// Every list with its name, for the test that no list is empty or repeats a word.
-    pub fn lists(&self) -> [(&'static str, &[String]); 37] {
+    pub fn lists(&self) -> [(&'static str, &[String]); 38] {
         let k = &self.kind;
         [
             ("polarity.exemption", &self.polarity.exemption),
@@ -174,6 +177,10 @@ impl Vocabulary {
             ("derive.generic", &self.derive.generic),
             ("document.closing-lines", &self.document.closing_lines),
             ("document.adoption-words", &self.document.adoption_words),
+            (
+                "document.instrument-endings",
+                &self.document.instrument_endings,
+            ),
         ]
     }
 }
