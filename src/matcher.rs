@@ -68,6 +68,12 @@ pub struct TermSet {
     id: u64,
     /// Catalog term → its number.
     ids: FxHashMap<String, usize>,
+    /// The terms by number.
+    texts: Vec<String>,
+    /// The address and length of each term as its catalog holds it → its number: a judge
+    /// asks for a term thousands of times a document, always the catalog's own string, and
+    /// an address hashes in a few instructions where the text takes its length (`id`).
+    by_address: FxHashMap<(usize, usize), usize>,
     automaton: Option<aho_corasick::AhoCorasick>,
     /// Pattern index → the terms it stands for (several terms may normalise alike).
     patterns: Vec<Vec<usize>>,
@@ -91,12 +97,18 @@ impl TermSet {
         let mut by_tokens: HashMap<String, (Arc<CompiledTerm>, Vec<usize>)> = HashMap::new();
         // each term once, numbered in the order met, and all of them compiled side by side
         // (tokenising and compiling them is most of an engine's build)
-        let mut unique = Vec::new();
+        let mut unique: Vec<String> = Vec::new();
+        let mut by_address: FxHashMap<(usize, usize), usize> = FxHashMap::default();
         for term in catalogs.into_iter().flat_map(catalog_terms) {
-            if !ids.contains_key(&term) {
-                ids.insert(term.clone(), unique.len());
-                unique.push(term);
-            }
+            let id = match ids.get(term.as_str()) {
+                Some(&id) => id,
+                None => {
+                    ids.insert(term.clone(), unique.len());
+                    unique.push(term.clone());
+                    unique.len() - 1
+                }
+            };
+            by_address.insert((term.as_ptr() as usize, term.len()), id);
         }
         let compiled_terms: Vec<Arc<CompiledTerm>> = {
             use rayon::prelude::*;
@@ -155,12 +167,24 @@ impl TermSet {
         Self {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ids,
+            texts: unique,
+            by_address,
             automaton,
             patterns,
             lemma_terms,
             anchors,
             by_anchor,
             first_chars,
+        }
+    }
+
+    /// A term's number: by the address of the catalog's own string when it is that string
+    /// (its text compared, so a string freed and its memory reused is not taken for it),
+    /// otherwise by its text.
+    fn id(&self, term: &str) -> Option<usize> {
+        match self.by_address.get(&(term.as_ptr() as usize, term.len())) {
+            Some(&id) if self.texts[id] == term => Some(id),
+            _ => self.ids.get(term).copied(),
         }
     }
 
@@ -264,7 +288,7 @@ fn anchor_token(tokens: &[Token]) -> usize {
 }
 
 /// Every term a catalog mentions: match groups, exclusions, conflicts, triggers, sections.
-fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
+fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = &String> + '_ {
     let section = catalog.section.iter().flat_map(|s| {
         s.heading
             .iter()
@@ -280,7 +304,6 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(s.this_occasion.iter().flatten())
             .chain(s.consent_before_applying.iter().flatten())
             .chain(s.general.iter().flatten())
-            .cloned()
     });
     section.chain(catalog.items.iter().flat_map(|item| {
         let groups = item
@@ -299,7 +322,7 @@ fn catalog_terms(catalog: &Catalog) -> impl Iterator<Item = String> + '_ {
             .chain(&item.trigger)
             .chain(&item.trigger_denied_with)
             .chain(&item.trigger_unless);
-        groups.cloned().collect::<Vec<_>>()
+        groups.collect::<Vec<_>>()
     }))
 }
 
@@ -313,6 +336,35 @@ pub struct TermIndex<'d> {
     other: FxHashMap<String, Vec<Range<usize>>>,
     /// Sentences that send the reader elsewhere (「…については、こちらをご参照ください。」).
     referrals: Vec<Range<usize>>,
+}
+
+/// Whether `range` lies in one of `referrals` (sorted sentences that only refer the reader
+/// elsewhere).
+fn in_referral(referrals: &[Range<usize>], range: &Range<usize>) -> bool {
+    if referrals.is_empty() {
+        return false;
+    }
+    let i = referrals.partition_point(|s| s.end <= range.start);
+    referrals
+        .get(i)
+        .is_some_and(|s| s.start <= range.start && range.end <= s.end)
+}
+
+/// A `TermIndex`'s occurrences of `term`, computed the first time it is asked for (its
+/// fields taken apart, so that the caller may read its referrals beside the answer).
+fn occurrences_of<'i>(
+    doc: &Document,
+    terms: &TermSet,
+    found: &'i mut [Option<Vec<Range<usize>>>],
+    other: &'i mut FxHashMap<String, Vec<Range<usize>>>,
+    term: &str,
+) -> &'i [Range<usize>] {
+    match terms.id(term) {
+        Some(id) => found[id].get_or_insert_with(|| find_term(doc, &compiled(term))),
+        None => other
+            .entry(term.to_string())
+            .or_insert_with(|| find_term(doc, &compiled(term))),
+    }
 }
 
 /// The sentences of `doc` that hold a referral marker, found in one scan of its text.
@@ -395,48 +447,21 @@ impl<'d> TermIndex<'d> {
         }
     }
 
-    /// Whether `range` lies in a sentence that only refers the reader elsewhere.
-    fn in_referral(&self, range: &Range<usize>) -> bool {
-        if self.referrals.is_empty() {
-            return false;
-        }
-        let i = self.referrals.partition_point(|s| s.end <= range.start);
-        self.referrals
-            .get(i)
-            .is_some_and(|s| s.start <= range.start && range.end <= s.end)
-    }
-
     /// Normalised byte ranges where `term` occurs, sorted.
     fn occurrences(&mut self, term: &str) -> &[Range<usize>] {
-        let doc = self.doc;
-        match self.terms.ids.get(term) {
-            Some(&id) => self.found[id].get_or_insert_with(|| find_term(doc, &compiled(term))),
-            None => self
-                .other
-                .entry(term.to_string())
-                .or_insert_with(|| find_term(doc, &compiled(term))),
-        }
-    }
-
-    /// The occurrences of a term `occurrences` has computed.
-    fn computed(&self, term: &str) -> &[Range<usize>] {
-        let found = match self.terms.ids.get(term) {
-            Some(&id) => self.found[id].as_ref(),
-            None => self.other.get(term),
-        };
-        found.map_or(&[], Vec::as_slice)
+        occurrences_of(self.doc, self.terms, &mut self.found, &mut self.other, term)
     }
 
     /// Where `term` first occurs inside `segments` (taken in order), outside referrals.
     fn term_in(&mut self, term: &str, segments: &[Range<usize>]) -> Option<Range<usize>> {
-        self.occurrences(term);
-        let occ = self.computed(term);
+        let occ = occurrences_of(self.doc, self.terms, &mut self.found, &mut self.other, term);
+        let referrals = &self.referrals;
         segments.iter().find_map(|seg| {
             let i = occ.partition_point(|r| r.start < seg.start);
             occ[i..]
                 .iter()
                 .take_while(|r| r.start < seg.end)
-                .find(|r| r.end <= seg.end && !self.in_referral(r))
+                .find(|r| r.end <= seg.end && !in_referral(referrals, r))
                 .cloned()
         })
     }

@@ -400,31 +400,35 @@ macro_rules! bracketed_caption {
 fn patterns() -> Arc<Patterns> {
     static P: Resettable<Patterns> = Resettable::new(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
+        // Each pattern stops where the text after its label begins, marked by its last
+        // group (empty, or that text's first character), instead of running on with `(.*)$`:
+        // a capture search costs as much as the text it matches, and most lines carry a
+        // label (`rest_from` gives the rest of the line).
         let labels = [
-            r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)(.*)$",
+            r"^第([0-9]+|[〇一二三四五六七八九十百]+)(章|節|款)(?:\s+|$)()",
             concat!(
                 r"^第([0-9]+|[〇一二三四五六七八九十百]+)条(?:の([0-9]+|[一二三四五六七八九十]+))?(?:\s*",
                 bracketed_caption!(),
                 // the first sentence may follow the caption with no space between
                 // (「第1条（個人情報）「個人情報」とは…」)
-                r"\s*|\s+|$)(.*)$"
+                r"\s*|\s+|$)()"
             ),
-            r"^([0-9]{1,3})\s+(\S.*)$",
-            r"^\(([0-9]{1,3})\)\s*(.*)$",
-            r"^([0-9]{1,2})\)\s*(\S.*)$",
-            r"^([一二三四五六七八九十]{1,3})\s+(\S.*)$",
-            r"^([0-9]{1,2})、\s*(\S.*)$",
-            r"^([①-⑳])\s*(.*)$",
-            r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S.*)$",
-            r"^([a-z])[.)]\s*(.*)$",
+            r"^([0-9]{1,3})\s+(\S)",
+            r"^\(([0-9]{1,3})\)\s*()",
+            r"^([0-9]{1,2})\)\s*(\S)",
+            r"^([一二三四五六七八九十]{1,3})\s+(\S)",
+            r"^([0-9]{1,2})、\s*(\S)",
+            r"^([①-⑳])\s*()",
+            r"^([イロハニホヘトチリヌルヲワカヨタレソツネナラムアウエオキクケコ])\s+(\S)",
+            r"^([a-z])[.)]\s*()",
             // 5.2 and 5-2. (the hyphen with its full stop, unlike a phone number 03-1234-5678)
-            r"^([0-9]{1,2})(?:\.([0-9]{1,2})\.?|-([0-9]{1,2})\.)\s*(.*)$",
+            r"^([0-9]{1,2})(?:\.([0-9]{1,2})\.?|-([0-9]{1,2})\.)\s*()",
             // the caption may open with a number that is not a decimal (「16. 18歳未満の取扱」)
-            r"^([0-9]{1,2})\.\s*([^0-9\s].*|[0-9]+[^0-9.\s].*)$",
+            r"^([0-9]{1,2})\.\s*([^0-9\s]|[0-9]+[^0-9.\s])",
             // Ⅴ 匿名加工情報, V. 匿名加工情報: the caption starts with a non-ASCII character,
             // so that English text at the start of a line is not taken for a numeral
-            r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F].*)$",
-            r"^(#{1,6})\s+(.*)$",
+            r"^(X{0,3}(?:IX|IV|V?I{0,3})|[Ⅰ-Ⅻ])(?:[.、]\s*|\s+)([^\x00-\x7F])",
+            r"^(#{1,6})\s+()",
         ];
         Patterns {
             chapter: re(labels[0]),
@@ -535,13 +539,11 @@ fn fold_line(line: &str) -> String {
 /// プリンターについて」 is heading 3 whose caption opens with 「3D」, not heading 3.3 captioned
 /// 「Dプリンターについて」 (a minor number is followed by a full stop, a space or the caption in
 /// another script).
-fn minor_is_a_word(c: &regex::Captures) -> bool {
+fn minor_is_a_word(line: &str, c: &regex::Captures) -> bool {
     match (c.get(2), c.get(4)) {
         (Some(minor), Some(caption)) => {
             minor.end() == caption.start()
-                && caption
-                    .as_str()
-                    .starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && line[caption.start()..].starts_with(|ch: char| ch.is_ascii_alphabetic())
         }
         _ => false,
     }
@@ -572,6 +574,12 @@ fn inline_caption(rest: &str) -> Option<String> {
         && !rest.contains(['。', '、', ',', '「'])
         && !rest.ends_with(['る', 'う', 'た', 'す']);
     caption_like.then(|| rest.to_string())
+}
+
+/// The rest of `line` from where group `i` of a label pattern starts (the patterns mark there
+/// where the text after the label begins); empty when the group took no part.
+fn rest_from<'l>(line: &'l str, c: &regex::Captures<'_>, i: usize) -> &'l str {
+    c.get(i).map_or("", |m| &line[m.start()..])
 }
 
 /// 「## 第3条（定義）」: a Markdown heading marker in front of an article or chapter.
@@ -782,14 +790,14 @@ pub struct ParseMemo<'a> {
 /// 提供）に定める場合を除き」「第41条（秘密情報の取扱い）、第44条（…）…の規定は」), where an
 /// article's own text begins with its subject (「第1条（個人情報）「個人情報」とは」「第5条
 /// （第三者提供）当社は」).
-fn cites_by_caption(c: &regex::Captures) -> bool {
-    let (Some(caption), Some(rest)) = (c.get(3), c.get(4)) else {
+fn cites_by_caption(line: &str, c: &regex::Captures) -> bool {
+    let (Some(caption), Some(after)) = (c.get(3), c.get(4)) else {
         return false;
     };
-    let whole = c.get(0).map_or("", |m| m.as_str());
-    matches!(whole.get(caption.end()..rest.start()), Some(")" | "）"))
-        && (starts_with_particle(rest.as_str())
-            || rest.as_str().starts_with([
+    let rest = &line[after.start()..];
+    matches!(line.get(caption.end()..after.start()), Some(")" | "）"))
+        && (starts_with_particle(rest)
+            || rest.starts_with([
                 'や', '及', '又', '若', '並', 'ま', 'よ', 'へ', 'か', '、', ',', '，', '。', '・',
             ]))
 }
@@ -832,11 +840,11 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
                 number,
                 rank,
             );
-            u.caption = Some(c[3].trim().to_string()).filter(|s| !s.is_empty());
+            u.caption = Some(rest_from(line, &c, 3).trim().to_string()).filter(|s| !s.is_empty());
             return Some(u);
         }
         if let Some(c) = captures(Label::Article, &p.article)
-            && !cites_by_caption(&c)
+            && !cites_by_caption(line, &c)
         {
             let number = ordinal(&c[1]);
             let branch = c.get(2).map(|b| ordinal(b.as_str()));
@@ -855,7 +863,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             u.caption = c
                 .get(3)
                 .map(|m| m.as_str().trim().to_string())
-                .or_else(|| inline_caption(&c[4]));
+                .or_else(|| inline_caption(rest_from(line, &c, 4)));
             return Some(u);
         }
         if in_article {
@@ -892,10 +900,11 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             if let Some(c) = captures(Label::NumberedHeading, &p.numbered_heading) {
                 let n = ordinal(&c[1]);
                 // 「3. (1) 開示の時に…」: a web page's list number around the contract's own item
+                let caption = rest_from(line, &c, 2);
                 if let Some(inner) = p
                     .paren_item
-                    .captures(&c[2])
-                    .filter(|i| !starts_with_particle(&i[2]))
+                    .captures(caption)
+                    .filter(|i| !starts_with_particle(rest_from(caption, i, 2)))
                 {
                     let k = ordinal(&inner[1]);
                     let mut u = simple(
@@ -939,7 +948,8 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
         ),
     ];
     for (label, re, style) in numbered {
-        let Some(c) = captures(label, re).filter(|c| !starts_with_particle(&c[2])) else {
+        let Some(c) = captures(label, re).filter(|c| !starts_with_particle(rest_from(line, c, 2)))
+        else {
             continue;
         };
         let n = ordinal(&c[1]);
@@ -949,7 +959,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
         };
         let mut u = simple(UnitKind::Item, style, &written, n, item_rank);
         if !ctx.has_articles {
-            u.caption = Some(c[2].trim().to_string()).filter(|s| !s.is_empty());
+            u.caption = Some(rest_from(line, &c, 2).trim().to_string()).filter(|s| !s.is_empty());
         }
         return Some(u);
     }
@@ -998,7 +1008,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             level as u32,
             rank::MARKDOWN + level,
         );
-        u.caption = Some(c[2].trim().to_string());
+        u.caption = Some(rest_from(line, &c, 2).trim().to_string());
         return Some(u);
     }
     if let Some(c) = captures(Label::RomanHeading, &p.roman_heading).filter(|c| !c[1].is_empty()) {
@@ -1009,10 +1019,10 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             roman_value(&c[1]).unwrap_or(0),
             rank::ROMAN,
         );
-        u.caption = Some(c[2].trim().to_string());
+        u.caption = Some(rest_from(line, &c, 2).trim().to_string());
         return Some(u);
     }
-    if let Some(c) = captures(Label::Decimal, &p.decimal).filter(|c| !minor_is_a_word(c)) {
+    if let Some(c) = captures(Label::Decimal, &p.decimal).filter(|c| !minor_is_a_word(line, c)) {
         let minor = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
         let label = format!("{}.{minor}", &c[1]);
         let mut u = simple(
@@ -1022,7 +1032,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             ordinal(minor),
             rank::DECIMAL,
         );
-        u.caption = Some(c[4].trim().to_string()).filter(|s| !s.is_empty());
+        u.caption = Some(rest_from(line, &c, 4).trim().to_string()).filter(|s| !s.is_empty());
         return Some(u);
     }
     if let Some(c) = captures(Label::NumberedHeading, &p.numbered_heading) {
@@ -1034,7 +1044,7 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
             (UnitKind::Heading, rank::NUMBERED)
         };
         let mut u = simple(kind, LabelStyle::Arabic, &label, n, rank);
-        u.caption = Some(c[2].trim().to_string());
+        u.caption = Some(rest_from(line, &c, 2).trim().to_string());
         return Some(u);
     }
     None

@@ -1065,12 +1065,45 @@ fn phases() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Checks the generated corpus `rounds` times on this thread and nothing else: a run for
+/// a profiler (`valgrind --tool=callgrind`), which sees kiyaku's work alone, with the
+/// first round's one-off costs (compiling patterns, warming search caches) spread over the
+/// rounds as a long batch spreads them.
+fn check_only(files: usize, rounds: usize) -> ExitCode {
+    let Some(corpus) = generated_corpus(files) else {
+        return ExitCode::from(2);
+    };
+    let engine = Engine::new(catalog::builtin_catalogs());
+    let (findings, wall) = time(|| {
+        let mut findings = 0;
+        for _ in 0..rounds {
+            for (i, t) in corpus.iter().enumerate() {
+                findings += engine
+                    .check(&format!("doc-{i:04}.txt"), t.clone(), None)
+                    .diagnostics
+                    .len();
+            }
+        }
+        findings
+    });
+    println!(
+        "{} checks in {:.2} s ({findings} diagnostics)",
+        files * rounds,
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("batch") => batch(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000)),
         Some("lsp") => lsp(args.get(1).is_some_and(|a| a == "--guard")),
         Some("phases") => phases(),
+        Some("check") => check_only(
+            args.get(1).and_then(|n| n.parse().ok()).unwrap_or(200),
+            args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1),
+        ),
         Some("corpus") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
             (Some(files), Some(dir)) => corpus_command(files, Path::new(dir)),
             _ => {
@@ -1080,7 +1113,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp [--guard] | kiyaku-bench phases | kiyaku-bench corpus FILES DIR"
+                "usage: kiyaku-bench batch [FILES] | kiyaku-bench lsp [--guard] | kiyaku-bench phases | kiyaku-bench check [FILES] [ROUNDS] | kiyaku-bench corpus FILES DIR"
             );
             ExitCode::from(2)
         }
