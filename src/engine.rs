@@ -279,16 +279,17 @@ pub struct Engine {
     /// client's settings name one.
     pub language: Option<crate::diagnostic::Language>,
     /// The terms of the catalogs that apply to each kind of document: a document is
-    /// searched for those alone (a contract, for the consignment catalog's terms).
-    terms: [matcher::TermSet; 4],
+    /// searched for those alone (a contract, for the consignment catalog's terms). Each
+    /// set is built when a document of its kind is first judged: a run whose results are
+    /// all cached, or that checks one kind of document, builds none or one.
+    terms: [std::sync::OnceLock<matcher::TermSet>; 4],
 }
 
 impl Engine {
     pub fn new(catalogs: impl Into<Catalogs>) -> Self {
         let catalogs = catalogs.into();
         Self {
-            terms: DocumentKind::ALL
-                .map(|kind| matcher::TermSet::new(catalogs.iter().filter(|c| c.applies_to(kind)))),
+            terms: Default::default(),
             catalogs,
             codes: CodeOverrides::default(),
             kind_globs: Vec::new(),
@@ -435,7 +436,10 @@ impl Engine {
     ) -> (Vec<ItemResult>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut items = Vec::new();
-        let mut index = TermIndex::new(document, &self.terms[kind.index()]);
+        let terms = self.terms[kind.index()].get_or_init(|| {
+            matcher::TermSet::new(self.catalogs.iter().filter(|c| c.applies_to(kind)))
+        });
+        let mut index = TermIndex::new(document, terms);
         let contract =
             (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(document));
         for catalog in self.catalogs.iter().filter(|c| c.applies_to(kind)) {

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod help;
 pub mod inputs;
 pub mod kind;
+pub mod literals;
 pub mod locale;
 pub mod lsp;
 pub mod matcher;

@@ -1,0 +1,121 @@
+//! The literals that every match of a pattern starts or ends with. A document is scanned
+//! once for the literals of all of a catalog's `re:` terms (with its noun terms, in one
+//! automaton); a pattern none of whose literals occurs cannot match, and is not searched.
+//! Most patterns match nothing in a given document: each would otherwise scan it whole.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+/// Shortest literal worth a gate, in bytes (two kanji or kana): shorter ones (「の」「第」)
+/// occur in every document, and each occurrence is reported to the scan.
+const MIN_LITERAL_BYTES: usize = 6;
+
+/// Literals one of which every match of `pattern` starts with, or one of which every match
+/// ends with (whichever set has the longer shortest literal); `None` when neither set is
+/// finite with every literal at least `MIN_LITERAL_BYTES` long, or the pattern is invalid.
+pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .filter_map(|kind| {
+            let suffix = matches!(kind, ExtractKind::Suffix);
+            let seq = Extractor::new()
+                .kind(kind)
+                .limit_literal_len(MAX_LITERAL_BYTES)
+                .extract(&hir);
+            // an infinite set says nothing; an empty one, that nothing matches (left to
+            // the pattern itself to find)
+            let literals = seq.literals().filter(|l| !l.is_empty())?;
+            let literals = fewest(
+                literals
+                    .iter()
+                    .map(|l| whole_characters(l.as_bytes(), suffix))
+                    .collect(),
+            );
+            let shortest = literals.iter().map(Vec::len).min()?;
+            (shortest >= MIN_LITERAL_BYTES).then_some((shortest, literals))
+        })
+        .max_by_key(|(shortest, _)| *shortest)
+        .map(|(_, literals)| literals)
+}
+
+/// Longest literal kept, in bytes (four kanji or kana): longer ones are cut, and the
+/// alternations of a pattern (「(?:開示|訂正)(?:の)?(?:請求|求め)」) multiply into fewer
+/// distinct literals, which keeps the automaton small.
+const MAX_LITERAL_BYTES: usize = 12;
+
+/// A literal cut at a character's boundary: its first bytes for a prefix, its last for a
+/// suffix (the extractor cuts at `MAX_LITERAL_BYTES` whatever the bytes are).
+fn whole_characters(bytes: &[u8], suffix: bool) -> Vec<u8> {
+    if suffix {
+        let continuation = |b: &&u8| *b & 0b1100_0000 == 0b1000_0000;
+        let skip = bytes.iter().take_while(continuation).count();
+        return bytes[skip..].to_vec();
+    }
+    let mut end = bytes.len();
+    while end > 0 && std::str::from_utf8(&bytes[..end]).is_err() {
+        end -= 1;
+    }
+    bytes[..end].to_vec()
+}
+
+/// The literals that hold none of the others: a match that holds a longer one holds the
+/// shorter one inside it, so the shorter alone opens the gate for both.
+fn fewest(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    literals.sort_by_key(Vec::len);
+    literals.dedup();
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for literal in literals {
+        let holds_one = kept
+            .iter()
+            .any(|k| literal.windows(k.len().max(1)).any(|w| w == k.as_slice()));
+        if !holds_one {
+            kept.push(literal);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(pattern: &str) -> Option<Vec<String>> {
+        required_literals(pattern).map(|l| {
+            let mut l: Vec<String> = l
+                .into_iter()
+                .map(|b| String::from_utf8(b).expect("whole characters"))
+                .collect();
+            l.sort();
+            l
+        })
+    }
+
+    #[test]
+    fn a_pattern_opening_with_words_is_gated_by_them() {
+        assert_eq!(
+            found("(?:開示|訂正)の請求[^。]{0,20}窓口"),
+            // cut at four characters
+            Some(vec!["訂正の請".into(), "開示の請".into()])
+        );
+    }
+
+    #[test]
+    fn a_pattern_opening_with_a_class_is_gated_by_how_it_ends() {
+        assert_eq!(
+            found("[^。]{0,30}(?:委託先|再委託先)"),
+            // 「再委託先」 holds 「委託先」, which opens the gate for both
+            Some(vec!["委託先".into()])
+        );
+        // 「の」 is too common to gate by: the ending is used
+        assert_eq!(found("の[^。]*目的"), Some(vec!["目的".into()]));
+    }
+
+    #[test]
+    fn short_or_unbounded_literals_give_no_gate() {
+        assert_eq!(found("(?:の|が)[^。]*(?:に|を)"), None);
+        assert_eq!(found(r"\p{Han}+[^。]*\p{Han}"), None);
+        // a pattern that may match the empty string has no literal every match holds
+        assert_eq!(found("(?:個人情報)?"), None);
+        assert_eq!(found("(unclosed"), None);
+    }
+}
