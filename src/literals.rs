@@ -1,7 +1,8 @@
-//! The literals that every match of a pattern starts or ends with. A document is scanned
-//! once for the literals of all of a catalog's `re:` terms (with its noun terms, in one
-//! automaton); a pattern none of whose literals occurs cannot match, and is not searched.
-//! Most patterns match nothing in a given document: each would otherwise scan it whole.
+//! The literals that every match of a pattern starts with, and those it ends with. A
+//! document is scanned once for the literals of all of a catalog's `re:` terms (with its
+//! noun terms, in one automaton); a pattern cannot match where none of its opening
+//! literals occurs, or none of its closing ones, and is not searched there. Most patterns
+//! match nothing in a given document: each would otherwise scan it whole.
 
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -9,11 +10,14 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 /// occur in every document, and each occurrence is reported to the scan.
 const MIN_LITERAL_BYTES: usize = 6;
 
-/// Literals one of which every match of `pattern` starts with, or one of which every match
-/// ends with (whichever set has the longer shortest literal); `None` when neither set is
-/// finite with every literal at least `MIN_LITERAL_BYTES` long, or the pattern is invalid.
-pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::parse(pattern).ok()?;
+/// Sets of literals every match of `pattern` holds one of each: those one of which it starts
+/// with, and those one of which it ends with; a set is left out unless it is finite with
+/// every literal at least `MIN_LITERAL_BYTES` long. Empty when neither is kept, or the
+/// pattern is invalid: the pattern is then searched everywhere.
+pub fn required_literals(pattern: &str) -> Vec<Vec<Vec<u8>>> {
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return Vec::new();
+    };
     [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
@@ -32,10 +36,9 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
                     .collect(),
             );
             let shortest = literals.iter().map(Vec::len).min()?;
-            (shortest >= MIN_LITERAL_BYTES).then_some((shortest, literals))
+            (shortest >= MIN_LITERAL_BYTES).then_some(literals)
         })
-        .max_by_key(|(shortest, _)| *shortest)
-        .map(|(_, literals)| literals)
+        .collect()
 }
 
 /// Longest literal kept, in bytes (four kanji or kana): longer ones are cut, and the
@@ -79,23 +82,27 @@ fn fewest(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn found(pattern: &str) -> Option<Vec<String>> {
-        required_literals(pattern).map(|l| {
-            let mut l: Vec<String> = l
-                .into_iter()
-                .map(|b| String::from_utf8(b).expect("whole characters"))
-                .collect();
-            l.sort();
-            l
-        })
+    /// The sets, each sorted.
+    fn found(pattern: &str) -> Vec<Vec<String>> {
+        required_literals(pattern)
+            .into_iter()
+            .map(|set| {
+                let mut set: Vec<String> = set
+                    .into_iter()
+                    .map(|b| String::from_utf8(b).expect("whole characters"))
+                    .collect();
+                set.sort();
+                set
+            })
+            .collect()
     }
 
     #[test]
-    fn a_pattern_opening_with_words_is_gated_by_them() {
+    fn a_pattern_is_gated_by_how_it_opens_and_how_it_ends() {
         assert_eq!(
-            found("(?:開示|訂正)の請求[^。]{0,20}窓口"),
-            // cut at four characters
-            Some(vec!["訂正の請".into(), "開示の請".into()])
+            found("(?:開示|訂正)の請求[^。]{0,20}(?:窓口|受付)"),
+            // cut at four characters; 「窓口」「受付」 end every match too
+            vec![vec!["訂正の請", "開示の請"], vec!["受付", "窓口"]]
         );
     }
 
@@ -104,18 +111,19 @@ mod tests {
         assert_eq!(
             found("[^。]{0,30}(?:委託先|再委託先)"),
             // 「再委託先」 holds 「委託先」, which opens the gate for both
-            Some(vec!["委託先".into()])
+            vec![vec!["委託先"]]
         );
-        // 「の」 is too common to gate by: the ending is used
-        assert_eq!(found("の[^。]*目的"), Some(vec!["目的".into()]));
+        // 「の」 is too common to gate by: the ending alone is used
+        assert_eq!(found("の[^。]*目的"), vec![vec!["目的"]]);
     }
 
     #[test]
     fn short_or_unbounded_literals_give_no_gate() {
-        assert_eq!(found("(?:の|が)[^。]*(?:に|を)"), None);
-        assert_eq!(found(r"\p{Han}+[^。]*\p{Han}"), None);
+        let none: Vec<Vec<&str>> = Vec::new();
+        assert_eq!(found("(?:の|が)[^。]*(?:に|を)"), none);
+        assert_eq!(found(r"\p{Han}+[^。]*\p{Han}"), none);
         // a pattern that may match the empty string has no literal every match holds
-        assert_eq!(found("(?:個人情報)?"), None);
-        assert_eq!(found("(unclosed"), None);
+        assert_eq!(found("(?:個人情報)?"), none);
+        assert_eq!(found("(unclosed"), none);
     }
 }
