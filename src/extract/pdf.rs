@@ -143,6 +143,24 @@ struct Progress {
     pages: AtomicUsize,
 }
 
+/// The name of the thread a PDF is read on.
+const PARSER_THREAD: &str = "kiyaku-pdf";
+
+/// Keeps a panic of the parser off the user's terminal: it is a damaged PDF, reported as
+/// such with the file's name, not a crash with a backtrace. The panic hook says nothing on the
+/// parser's thread and does as before on every other.
+fn quiet_parser_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(PARSER_THREAD) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs `reader` on its own thread and waits at most the time bound (and a grace) for it:
 /// the parser is a large third-party crate, and one page can keep it busy far longer than
 /// the bound, which `read` can only check between pages. A reading given up is left to end
@@ -157,8 +175,9 @@ fn read_within_time(
     let bytes = Arc::new(bytes);
     let (send, receive) = mpsc::sync_channel(1);
     let (worker_bytes, worker_progress) = (Arc::clone(&bytes), Arc::clone(&progress));
+    quiet_parser_panics();
     let spawned = std::thread::Builder::new()
-        .name("kiyaku-pdf".into())
+        .name(PARSER_THREAD.into())
         .spawn(move || {
             // the waiting side may have given up: nobody to tell then
             let _ = send.send(read_catching_panics(

@@ -289,3 +289,30 @@ fn pdf_fuzz_seeds_are_read_or_refused_as_damaged() {
         }
     }
 }
+
+/// A PDF the parser panics on is one line on the terminal, naming the file as damaged: no
+/// panic message or backtrace of the parser's, and the other files are checked.
+#[test]
+fn a_parser_panic_is_reported_as_a_damaged_file_without_a_backtrace() {
+    let dir = temp_dir("pdf-panic");
+    std::fs::copy(
+        root().join("tests/fuzz/pdf/parser-panics-on-a-broken-object-header.pdf"),
+        dir.join("broken.pdf"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("memo.txt"), "社内メモ\n").unwrap();
+    let out = crate::cli::kiyaku_with(
+        &["check", "--no-cache", "-q", dir.to_str().unwrap()],
+        None,
+        &[("RUST_BACKTRACE", "1")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.pdf"), "{stderr}");
+    assert!(stderr.contains("破損したPDF"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
