@@ -56,6 +56,9 @@ struct CompiledTerm {
     /// Whether the `re:` term finds only what lies within one line (`rescan::line_local`):
     /// a document then scans again only the lines an edit changed.
     line_local: bool,
+    /// A `re:` term's sets of literals (`literals::required_literals`), found with the
+    /// compiled term, once per process.
+    literals: Vec<Vec<Vec<u8>>>,
 }
 
 /// A `re:` term's number, and the bit of one of its sets of literals.
@@ -128,14 +131,17 @@ impl TermSet {
             unique.par_iter().map(|term| compiled(term)).collect()
         };
         for (id, c) in compiled_terms.into_iter().enumerate() {
-            if let Some(pattern) = &c.pattern {
-                let sets = crate::literals::required_literals(pattern.as_str());
-                if !sets.is_empty() {
-                    gated.push((id, (1u8 << sets.len()) - 1));
+            if c.pattern.is_some() {
+                if !c.literals.is_empty() {
+                    gated.push((id, (1u8 << c.literals.len()) - 1));
                 }
-                for (k, set) in sets.into_iter().enumerate() {
+                for (k, set) in c.literals.iter().enumerate() {
                     for literal in set {
-                        by_text.entry(literal).or_default().1.push((id, 1 << k));
+                        by_text
+                            .entry(literal.clone())
+                            .or_default()
+                            .1
+                            .push((id, 1 << k));
                     }
                 }
                 continue;
@@ -779,6 +785,7 @@ fn compile(term: &str) -> CompiledTerm {
             tokens: Vec::new(),
             nouns_only: false,
             line_local: rescan::line_local(pattern.as_str()),
+            literals: crate::literals::required_literals(pattern.as_str()),
             pattern: Some(pattern),
         };
     }
@@ -794,6 +801,7 @@ fn compile(term: &str) -> CompiledTerm {
         nouns_only,
         pattern: None,
         line_local: false,
+        literals: Vec::new(),
     }
 }
 
