@@ -661,10 +661,13 @@ fn sentence_at(sentences: &[Range<usize>], at: usize) -> Option<usize> {
 fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     // the act on the trigger (「共同利用する場合」), or on a trigger named as a noun
     // (「匿名加工情報を作成する場合」「…を第三者に提供する場合」), after a definition in brackets;
-    // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」)
+    // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」);
+    // or the trigger named as the case itself, the law's category in a list of exceptions
+    // (「・共同利用の場合（事前に通知…したもの）」「同条5項各号（外部委託、事業承継もしくは共同利用）
+    // の場合」「同第3項(共同利用)の方法による場合」), a note in brackets after it
     static CONDITION: Resettable<regex::Regex> = Resettable::new(|| {
         regex::Regex::new(
-            r"^(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)",
+            r"^(?:(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)|\)?の(?:方法による)?場合(?:は|には|、|,|\(|\s*$))",
         )
         .expect("static regex")
     });
@@ -1671,6 +1674,18 @@ mod tests {
             ),
             // a possibility of the two acts is a practice
             ("当社は共同利用し、または委託する場合があります。", false),
+            // the trigger named as the case, the law's category among the exceptions
+            (
+                "次の場合を除き、第三者に提供しません。\n・法令に基づく場合\n・共同利用の場合(事前に通知したもの)",
+                true,
+            ),
+            (
+                "法第27条第5項各号(外部委託、事業承継もしくは共同利用)の場合",
+                true,
+            ),
+            ("(2) 同第3項(共同利用)の方法による場合", true),
+            // …but not the case's particulars
+            ("共同利用の場合の項目は次のとおりです。", false),
         ] {
             assert_eq!(
                 only_hypothetical(text, &at(text, "共同利用")),
