@@ -848,7 +848,11 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
             && !caption.contains('。')
             && (!caption.contains('、') || ends_in_noun(caption))
             && !caption.starts_with('第');
-        if !is_caption {
+        // or one sentence that announces the entries under it (「当社は、次の各号のいずれかに
+        // 該当すると認める場合は、…第三者に提供する場合があります。」 over 「本人から同意を得た
+        // 場合」「法令に基づく場合」), whose entries carry no marks
+        let lead_in = !is_caption && announces_a_list(caption);
+        if !is_caption && !lead_in {
             i += 1;
             continue;
         }
@@ -864,7 +868,9 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
             continue;
         }
         let entries = i + 1..i + 1 + run;
-        let listed = if numbered {
+        let listed = if lead_in {
+            false
+        } else if numbered {
             entries.clone().filter(|&e| is(e, BULLETED)).count() >= 2
         } else {
             !is(i, MARKED) && entries.clone().filter(|&e| is(e, MARKED)).count() >= 2
@@ -890,6 +896,22 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
     }
     units
 }
+
+/// Whether a line is one sentence that announces a list under it: it ends at its only 「。」,
+/// is at most `LEAD_IN_CHARS` characters long, and names the entries to come (次の, 以下の,
+/// 下記の, 各号).
+fn announces_a_list(line: &str) -> bool {
+    let line = line.trim_end();
+    line.ends_with('。')
+        && line.matches('。').count() == 1
+        && line.chars().nth(LEAD_IN_CHARS).is_none()
+        && ["次の", "以下の", "下記の", "各号"]
+            .iter()
+            .any(|w| line.contains(w))
+}
+
+/// Longest sentence read as the lead-in of an unmarked list under it, in characters.
+const LEAD_IN_CHARS: usize = 150;
 
 /// Whether a line reads as a noun phrase standing alone, as an unmarked list's entry does
 /// (「面談・見学の日程調整など、お申し込みに関するご連絡」, or a purpose 「広告を表示するため」,
