@@ -270,7 +270,12 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
 /// ものとします。）」 names the terms it defers to, and does not make the notice a set of terms
 /// (while a preamble's 「以下の方針に基づき」 is the notice speaking of itself).
 fn is_sentence(line: &str) -> bool {
+    // (also a line that ends in a verb without its 「。」: a form's checkbox label
+    // 「弊社規定の「個人情報保護方針」の内容に同意する」, an instruction 「…をご確認ください」)
     line.contains('。')
+        || ["する", "します", "ください", "下さい", "できます", "ません"]
+            .iter()
+            .any(|end| line.trim_end().ends_with(end))
 }
 
 /// Whether a text makes one party handle personal data on another's behalf.
@@ -470,6 +475,13 @@ mod tests {
             DocumentKind::PrivacyNotice
         );
         assert_eq!(kind_of("メモ\n"), DocumentKind::Unknown);
+        // a form's checkbox label that names the company's 規定 is no regulation's title
+        assert_eq!(
+            kind_of(
+                "お問い合わせフォーム\n弊社規定の「個人情報保護方針」の内容に同意する\n個人情報保護方針\n【個人情報の利用目的】\nお問い合わせへの回答のため\n"
+            ),
+            DocumentKind::PrivacyNotice
+        );
         // a sentence among the first lines that says 規定 is no regulation's title
         assert_eq!(
             kind_of(
