@@ -589,9 +589,13 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
             let in_item = find(UnitKind::Item).is_some();
             let in_first = find(UnitKind::Paragraph).is_none_or(|p| s.units[p].number <= 1);
             let article = find(UnitKind::Article)?;
-            // paragraphs written without numbers, one per line: an earlier one may be 前項
+            // paragraphs written without numbers, one per line: an earlier one may be 前項;
+            // so may a sentence before it on its own line when a page ran the paragraphs into
+            // one line, each after 「。」 and a space (「…調査を行います。 前項の調査結果に
+            // 基づき、…」)
             let unnumbered_before = find(UnitKind::Paragraph).is_none()
-                && unnumbered_paragraph_ends(doc, article, at) > 0;
+                && (unnumbered_paragraph_ends(doc, article, at) > 0
+                    || paragraphs_run_together_before(doc, at));
             (in_first && !in_item && !unnumbered_before).then(|| {
                 Text::new(
                     "第1項で「前項」を参照しています。",
@@ -656,6 +660,16 @@ fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u3
     (below + usize::from(on_heading_line))
         .try_into()
         .unwrap_or(u32::MAX)
+}
+
+/// Whether the line of byte `at` holds, before it, a sentence that ends in 「。」 followed by
+/// a space: the paragraphs of an article that a page ran into one line.
+fn paragraphs_run_together_before(doc: &Document, at: usize) -> bool {
+    let text = doc.source.as_str();
+    let at = floor_boundary(text, at.min(text.len()));
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    let before = &text[line_start..at];
+    before.contains("。 ") || before.contains("。\u{3000}")
 }
 
 /// The paragraphs an article without numbered paragraphs writes one per line (see
