@@ -61,6 +61,73 @@ fn whole_characters(bytes: &[u8], suffix: bool) -> Vec<u8> {
     bytes[..end].to_vec()
 }
 
+/// A character no match of a pattern holds, and at which a search may therefore cut a text
+/// into pieces searched apart: a line break, when the pattern cannot cross a line (its
+/// `(?m)^` and `$` then meet a piece's ends where they met the line's), else 「。」 when it
+/// cannot cross a sentence's end and asserts nothing of lines. A word boundary at a piece's
+/// end reads the same either way: both characters are no word's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Barrier {
+    LineBreak,
+    FullStop,
+}
+
+impl Barrier {
+    pub fn char(self) -> char {
+        match self {
+            Barrier::LineBreak => '\n',
+            Barrier::FullStop => '。',
+        }
+    }
+}
+
+/// The `Barrier` of `pattern`, if it has one (none when it may hold both characters, asserts
+/// the text's own start or end, or does not parse).
+pub fn barrier(pattern: &str) -> Option<Barrier> {
+    use regex_syntax::hir::{Class, HirKind, Look};
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let (mut line_break, mut full_stop, mut line_looks) = (false, false, false);
+    let mut stack = vec![&hir];
+    while let Some(h) = stack.pop() {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                let text = String::from_utf8_lossy(&l.0);
+                line_break |= text.contains('\n');
+                full_stop |= text.contains('。');
+            }
+            HirKind::Class(Class::Unicode(c)) => {
+                let holds = |ch: char| c.ranges().iter().any(|r| r.start() <= ch && ch <= r.end());
+                line_break |= holds('\n');
+                full_stop |= holds('。');
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                line_break |= c
+                    .ranges()
+                    .iter()
+                    .any(|r| r.start() <= b'\n' && b'\n' <= r.end());
+                // a byte class reaches no multi-byte character: 「。」 is three bytes
+                full_stop |= c.ranges().iter().any(|r| r.end() >= 0x80);
+            }
+            HirKind::Look(look) => match look {
+                Look::Start | Look::End => return None,
+                Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF => line_looks = true,
+                _ => {}
+            },
+            HirKind::Repetition(r) => stack.push(&r.sub),
+            HirKind::Capture(c) => stack.push(&c.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => stack.extend(hs),
+            HirKind::Empty => {}
+        }
+    }
+    if !line_break {
+        Some(Barrier::LineBreak)
+    } else if !full_stop && !line_looks {
+        Some(Barrier::FullStop)
+    } else {
+        None
+    }
+}
+
 /// The literals that hold none of the others: a match that holds a longer one holds the
 /// shorter one inside it, so the shorter alone opens the gate for both.
 fn fewest(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
@@ -115,6 +182,22 @@ mod tests {
         );
         // 「の」 is too common to gate by: the ending alone is used
         assert_eq!(found("の[^。]*目的"), vec![vec!["目的"]]);
+    }
+
+    #[test]
+    fn a_pattern_is_cut_at_the_character_none_of_its_matches_holds() {
+        assert_eq!(barrier("(?m)^[^。\\n]{0,60}判断"), Some(Barrier::LineBreak));
+        assert_eq!(
+            barrier("個人情報[^。]{0,150}利用します"),
+            Some(Barrier::FullStop)
+        );
+        // a line's start asserted, the sentence's end crossed: neither
+        assert_eq!(barrier("(?m)^[^\\n]*。"), Some(Barrier::LineBreak));
+        assert_eq!(barrier("(?m)^.{0,5}[\\s\\S]"), None);
+        assert_eq!(barrier("開示\\s*請求"), Some(Barrier::FullStop));
+        assert_eq!(barrier("開示[\\s\\S]*。"), None);
+        // the text's own start: a piece's start is not it
+        assert_eq!(barrier("^第1条"), None);
     }
 
     #[test]
