@@ -876,11 +876,27 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
             !is(i, MARKED) && entries.clone().filter(|&e| is(e, MARKED)).count() >= 2
         };
         // or a list written without marks: noun phrases one a line (「入所待機状況の管理」), two
-        // or more, not a contact block (numbers, addresses, mail, a colon's field)
-        let listed = listed
-            || entries
+        // or more, not a contact block (numbers, addresses, mail, a colon's field); the list
+        // ends where such a block begins (「利用目的」 over its entries, then 「お問合せ窓口」 over
+        // 「〒107-0052」), its caption with it
+        let (listed, run) = if listed {
+            (true, run)
+        } else {
+            let phrases = entries
                 .clone()
-                .all(|e| !is(e, MARKED) && noun_phrase(&text[lines[e].clone()]));
+                .take_while(|&e| !is(e, MARKED) && noun_phrase(&text[lines[e].clone()]))
+                .count();
+            let breaker = i + 1 + phrases;
+            if phrases == run {
+                (true, run)
+            } else if !is(breaker, MARKED) {
+                // (a contact block's first line broke it, not the next numbered heading)
+                let kept = phrases.saturating_sub(1);
+                (kept >= 2, kept)
+            } else {
+                (false, run)
+            }
+        };
         if listed {
             let whole = lines[i].start..lines[i + run].end;
             units.push(ClauseUnit {
@@ -1859,5 +1875,15 @@ mod tests {
         );
         // numbered headings over numbered headings are no list
         assert!(pieces("3. 利用目的\n4. 第三者提供\n5. 安全管理\n").is_empty());
+        // unmarked entries up to a contact block, whose caption stays out of the list
+        let before_contacts = pieces(
+            "利用目的\nお申込み時の連絡・手配\n保険手続き\n商品案内、アンケート\nお問合せ窓口\n〒107-0052\nTel: 03-6230-9855\n",
+        );
+        assert_eq!(
+            before_contacts,
+            vec!["利用目的\nお申込み時の連絡・手配\n保険手続\n商品案内、アンケート"]
+        );
+        // …but entries cut off by the next numbered heading are none
+        assert!(pieces("法令に基づく場合\n人の生命の保護に必要な場合\n委託する場合\n6. 外部サービスの利用\n").is_empty());
     }
 }
