@@ -387,6 +387,9 @@ pub struct TermIndex<'d> {
     referrals: Vec<Range<usize>>,
     /// Where the literals of the `re:` terms occur, for the search of each (`Pieces`).
     pieces: Pieces,
+    /// A catalog group's terms' occurrences outside referrals, merged and sorted, by the
+    /// address and length of the group as its catalog holds it (`group_in`).
+    groups: FxHashMap<(usize, usize), Vec<Range<usize>>>,
 }
 
 /// Where the literals of the `re:` terms occur in a document: a term with a `Barrier` is
@@ -583,6 +586,7 @@ impl<'d> TermIndex<'d> {
             other: FxHashMap::default(),
             referrals,
             pieces,
+            groups: FxHashMap::default(),
         }
     }
 
@@ -619,11 +623,39 @@ impl<'d> TermIndex<'d> {
         })
     }
 
-    /// Whether a term of `group` occurs inside one of `segments`, outside referrals.
+    /// Whether a term of `group` occurs inside one of `segments`, outside referrals. A group
+    /// is asked of every clause unit: its terms' occurrences outside referrals are merged
+    /// once per document, by the address of the catalog's group (`group_occurrences`).
     fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
-        group
-            .iter()
-            .any(|term| self.term_in(term, segments).is_some())
+        let key = (group.as_ptr() as usize, group.len());
+        if !self.groups.contains_key(&key) {
+            let mut merged: Vec<Range<usize>> = Vec::new();
+            for term in group {
+                let occ = occurrences_of(
+                    self.doc,
+                    self.terms,
+                    &self.pieces,
+                    &mut self.found,
+                    &mut self.other,
+                    term,
+                );
+                merged.extend(
+                    occ.iter()
+                        .filter(|r| !in_referral(&self.referrals, r))
+                        .cloned(),
+                );
+            }
+            merged.sort_by_key(|r| (r.start, r.end));
+            self.groups.insert(key, merged);
+        }
+        let occ = &self.groups[&key];
+        segments.iter().any(|seg| {
+            let i = occ.partition_point(|r| r.start < seg.start);
+            occ[i..]
+                .iter()
+                .take_while(|r| r.start < seg.end)
+                .any(|r| r.end <= seg.end)
+        })
     }
 
     /// The first place inside `segments` where a term of `group` occurs, outside referrals.
