@@ -592,18 +592,11 @@ impl<'d> TermIndex<'d> {
 
     /// Normalised byte ranges where `term` occurs, sorted.
     fn occurrences(&mut self, term: &str) -> &[Range<usize>] {
-        occurrences_of(
-            self.doc,
-            self.terms,
-            &self.pieces,
-            &mut self.found,
-            &mut self.other,
-            term,
-        )
+        self.occurrences_and_referrals(term).0
     }
 
-    /// Where `term` first occurs inside `segments` (taken in order), outside referrals.
-    fn term_in(&mut self, term: &str, segments: &[Range<usize>]) -> Option<Range<usize>> {
+    /// `occurrences`, with the document's referral sentences borrowed beside them.
+    fn occurrences_and_referrals(&mut self, term: &str) -> (&[Range<usize>], &[Range<usize>]) {
         let occ = occurrences_of(
             self.doc,
             self.terms,
@@ -612,7 +605,12 @@ impl<'d> TermIndex<'d> {
             &mut self.other,
             term,
         );
-        let referrals = &self.referrals;
+        (occ, &self.referrals)
+    }
+
+    /// Where `term` first occurs inside `segments` (taken in order), outside referrals.
+    fn term_in(&mut self, term: &str, segments: &[Range<usize>]) -> Option<Range<usize>> {
+        let (occ, referrals) = self.occurrences_and_referrals(term);
         segments.iter().find_map(|seg| {
             let i = occ.partition_point(|r| r.start < seg.start);
             occ[i..]
@@ -625,26 +623,15 @@ impl<'d> TermIndex<'d> {
 
     /// Whether a term of `group` occurs inside one of `segments`, outside referrals. A group
     /// is asked of every clause unit: its terms' occurrences outside referrals are merged
-    /// once per document, by the address of the catalog's group (`group_occurrences`).
+    /// once per document, under the address of the catalog's group (`groups`).
     fn group_in(&mut self, group: &[String], segments: &[Range<usize>]) -> bool {
         let key = (group.as_ptr() as usize, group.len());
         if !self.groups.contains_key(&key) {
             let mut merged: Vec<Range<usize>> = Vec::new();
             for term in group {
-                let occ = occurrences_of(
-                    self.doc,
-                    self.terms,
-                    &self.pieces,
-                    &mut self.found,
-                    &mut self.other,
-                    term,
-                );
-                merged.extend(
-                    occ.iter()
-                        .filter(|r| !in_referral(&self.referrals, r))
-                        .cloned(),
-                );
+                merged.extend_from_slice(self.occurrences(term));
             }
+            merged.retain(|r| !in_referral(&self.referrals, r));
             merged.sort_by_key(|r| (r.start, r.end));
             self.groups.insert(key, merged);
         }
