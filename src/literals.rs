@@ -18,7 +18,7 @@ pub fn required_literals(pattern: &str) -> Vec<Vec<Vec<u8>>> {
     let Ok(hir) = regex_syntax::parse(pattern) else {
         return Vec::new();
     };
-    [ExtractKind::Prefix, ExtractKind::Suffix]
+    let mut sets: Vec<Vec<Vec<u8>>> = [ExtractKind::Prefix, ExtractKind::Suffix]
         .into_iter()
         .filter_map(|kind| {
             let suffix = matches!(kind, ExtractKind::Suffix);
@@ -38,7 +38,41 @@ pub fn required_literals(pattern: &str) -> Vec<Vec<Vec<u8>>> {
             let shortest = literals.iter().map(Vec::len).min()?;
             (shortest >= MIN_LITERAL_BYTES).then_some(literals)
         })
-        .collect()
+        .collect();
+    // a pattern that opens or ends with a class (「(?m)^[^。\n]{0,30}…目的…」) may still hold a
+    // literal every match passes through: the longest literal of its top-level sequence
+    // (only where the opening or the ending gave no set, and unless a set holds it already)
+    if let Some(inner) = inner_literal(&hir)
+        .filter(|inner| sets.len() < 2 && !sets.iter().flatten().any(|l| l == inner))
+    {
+        sets.push(vec![inner]);
+    }
+    sets
+}
+
+/// The longest literal (cut at `MAX_LITERAL_BYTES`, at least `MIN_LITERAL_BYTES`) that
+/// stands in the pattern's top-level sequence itself, not inside a repetition, an
+/// alternation or an optional part: every match holds it.
+fn inner_literal(hir: &regex_syntax::hir::Hir) -> Option<Vec<u8>> {
+    use regex_syntax::hir::HirKind;
+    let mut hir = hir;
+    while let HirKind::Capture(c) = hir.kind() {
+        hir = &c.sub;
+    }
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    parts
+        .iter()
+        .filter_map(|part| match part.kind() {
+            HirKind::Literal(l) => Some(whole_characters(
+                &l.0[..l.0.len().min(MAX_LITERAL_BYTES)],
+                false,
+            )),
+            _ => None,
+        })
+        .filter(|l| l.len() >= MIN_LITERAL_BYTES)
+        .max_by_key(Vec::len)
 }
 
 /// Longest literal kept, in bytes (four kanji or kana): longer ones are cut, and the
@@ -182,6 +216,17 @@ mod tests {
         );
         // 「の」 is too common to gate by: the ending alone is used
         assert_eq!(found("の[^。]*目的"), vec![vec!["目的"]]);
+    }
+
+    #[test]
+    fn a_pattern_opening_and_ending_with_classes_is_gated_by_a_literal_inside() {
+        assert_eq!(
+            found("(?m)^[ \\t]*(?:[^。\\n]{0,30}の)?(?:利用|収集)目的[^。\\n]*$"),
+            vec![vec!["目的"]]
+        );
+        // one inside a repetition or an optional part is no literal every match holds
+        let none: Vec<Vec<&str>> = Vec::new();
+        assert_eq!(found("[^。]{0,9}(?:個人情報)?[^。]*"), none);
     }
 
     #[test]
