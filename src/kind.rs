@@ -272,10 +272,11 @@ pub fn detect(source: &SourceText, structure: &Structure) -> DocumentKind {
 fn is_sentence(line: &str) -> bool {
     // (also a line that ends in a verb without its 「。」: a form's checkbox label
     // 「弊社規定の「個人情報保護方針」の内容に同意する」, an instruction 「…をご確認ください」)
+    let line = line.trim_end();
     line.contains('。')
         || ["する", "します", "ください", "下さい", "できます", "ません"]
             .iter()
-            .any(|end| line.trim_end().ends_with(end))
+            .any(|end| line.ends_with(end))
 }
 
 /// Whether a text makes one party handle personal data on another's behalf.

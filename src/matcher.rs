@@ -53,12 +53,10 @@ struct CompiledTerm {
     nouns_only: bool,
     /// A `re:` term.
     pattern: Option<regex::Regex>,
-    /// Whether the `re:` term finds only what lies within one line (`rescan::line_local`):
-    /// a document then scans again only the lines an edit changed.
-    line_local: bool,
     /// The character no match of a `re:` term holds (`literals::barrier`): a document is
     /// searched for it only in the pieces between two of them that hold one of each set of
-    /// its literals.
+    /// its literals. A line break makes the term line-local (`rescan::line_local`): an open
+    /// document then scans again only the lines an edit changed.
     barrier: Option<crate::literals::Barrier>,
     /// A `re:` term's sets of literals (`literals::required_literals`), found with the
     /// compiled term, once per process.
@@ -903,7 +901,6 @@ fn compile(term: &str) -> CompiledTerm {
             text: term.to_string(),
             tokens: Vec::new(),
             nouns_only: false,
-            line_local: rescan::line_local(pattern.as_str()),
             barrier: crate::literals::barrier(pattern.as_str()),
             literals: crate::literals::required_literals(pattern.as_str()),
             pattern: Some(pattern),
@@ -920,7 +917,6 @@ fn compile(term: &str) -> CompiledTerm {
         tokens,
         nouns_only,
         pattern: None,
-        line_local: false,
         barrier: None,
         literals: Vec::new(),
     }
@@ -945,7 +941,8 @@ fn find_term(
                 .collect()
         };
         let hits = match (
-            doc.pattern_memo(&term.text).filter(|_| term.line_local),
+            doc.pattern_memo(&term.text)
+                .filter(|_| term.barrier == Some(crate::literals::Barrier::LineBreak)),
             within,
         ) {
             (Some((memo, shared)), _) => memo.hits(shared, &(), scan),
@@ -1890,6 +1887,24 @@ mod tests {
             }
         }
         assert!(found_any > 500, "{found_any}");
+    }
+
+    /// A term's barrier is a line break exactly when its pattern is line-local, as the open
+    /// document's scan memo takes it (`rescan::line_local`).
+    #[test]
+    fn a_line_break_barrier_is_what_makes_a_pattern_line_local() {
+        let catalogs = crate::catalog::builtin_catalogs();
+        let terms = TermSet::new(&catalogs);
+        for text in &terms.texts {
+            let term = compiled(text);
+            if let Some(pattern) = &term.pattern {
+                assert_eq!(
+                    term.barrier == Some(crate::literals::Barrier::LineBreak),
+                    rescan::line_local(pattern.as_str()),
+                    "{text}"
+                );
+            }
+        }
     }
 
     /// A `re:` term whose literals a document lacks is not searched there

@@ -667,8 +667,8 @@ fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u3
 fn paragraphs_run_together_before(doc: &Document, at: usize) -> bool {
     let text = doc.source.as_str();
     let at = floor_boundary(text, at.min(text.len()));
-    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..at];
+    let line = doc.source.line_range(doc.source.line_of(at));
+    let before = &text[line.start.min(at)..at];
     before.contains("。 ") || before.contains("。\u{3000}")
 }
 
