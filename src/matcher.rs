@@ -1416,12 +1416,11 @@ fn conflicting(
                 // in a whole article, the line of the pattern's last group is the one to
                 // mend (the exception under the rule), not the article's caption
                 let focus = match conflict.scope {
-                    Scope::Article => conflict
-                        .all
-                        .last()
-                        .and_then(|g| index.first_in(g, &unit.segments))
-                        .map(|at| doc.original(line_around(&doc.normalized.text, &at)))
-                        .unwrap_or_else(|| unit.focus.clone()),
+                    Scope::Article => {
+                        exception_under_the_rule(index, &conflict.all, &unit.segments)
+                            .map(|at| doc.original(line_around(&doc.normalized.text, &at)))
+                            .unwrap_or_else(|| unit.focus.clone())
+                    }
                     _ => unit.focus.clone(),
                 };
                 return Some(ItemVerdict {
@@ -1435,6 +1434,33 @@ fn conflicting(
         }
     }
     None
+}
+
+/// Where a conflict found in a whole article is to be mended: the first occurrence of its last
+/// group (the exception) from the point where the other groups (the rule) have all begun,
+/// since a unit that runs over two captioned sections may hold words of the last group above
+/// the rule too (a purpose 「…必要であると判断した場合」 above the third-party rule and its
+/// exceptions); the first occurrence anywhere when none follows.
+fn exception_under_the_rule(
+    index: &mut TermIndex<'_>,
+    groups: &Groups,
+    segments: &[Range<usize>],
+) -> Option<Range<usize>> {
+    let (last, rule) = groups.split_last()?;
+    let rule_start = rule
+        .iter()
+        .filter_map(|g| index.first_in(g, segments))
+        .map(|at| at.start)
+        .max()
+        .unwrap_or(0);
+    let after: Vec<Range<usize>> = segments
+        .iter()
+        .filter(|s| s.end > rule_start)
+        .map(|s| s.start.max(rule_start)..s.end)
+        .collect();
+    index
+        .first_in(last, &after)
+        .or_else(|| index.first_in(last, segments))
 }
 
 /// Judges one item on a document, within `sections` when the catalog has them.

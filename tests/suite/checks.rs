@@ -63,6 +63,18 @@ fn broken_reference_triggers_and_does_not() {
     assert!(lines_of(&check(good, REG), Code::BrokenReference).is_empty());
 }
 
+/// A conflict found in a whole unit stands on the exception under the rule, not on a line of
+/// the same wording above the rule (a purpose 「…必要であると判断した場合」 over the third-party
+/// rule of a page whose plain captions the parser does not read as sections).
+#[test]
+fn a_conflict_stands_on_the_exception_under_its_rule() {
+    let text = "個人情報保護方針\n利用目的\n商品の発送のため\n弊社がお客様へ連絡の必要であると判断した場合\n上記以外の利用目的で個人情報を収集する必要が生じた場合、その都度利用目的を明示いたします。\n第三者提供\n弊社はお客様の個人情報を以下に該当する場合を除き、第三者に提供することはありません。\nお客様の同意を得た場合\nやむを得ない事情により弊社が必要であると判断した場合\n";
+    assert_eq!(
+        lines_of(&check(text, NOTICE), Code::ConflictingClause),
+        vec![9]
+    );
+}
+
 #[test]
 fn numbering_triggers_and_does_not() {
     let bad = "規程\n第1条 目的\n第3条 定義\n2 一\n2 二\n(1) ア\n(3) イ\n";
