@@ -172,6 +172,12 @@ pub struct Item {
     /// caption line over such a sentence raises nothing either.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trigger_unless: Vec<String>,
+    /// A trigger in a heading counts only when the section under it names it again: the
+    /// category whose statutory items repeat its name (共同利用: 「共同して利用する者の範囲」) is
+    /// not taken up by a section that never names it (「第三者への提供および共同利用等」 over the
+    /// third-party rule alone).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trigger_named_again_under_heading: bool,
     #[serde(rename = "match")]
     pub match_spec: MatchSpec,
     #[serde(default, rename = "conflict")]

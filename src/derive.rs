@@ -260,6 +260,7 @@ fn from_words(
         trigger: Vec::new(),
         trigger_denied_with: Vec::new(),
         trigger_unless: Vec::new(),
+        trigger_named_again_under_heading: false,
         match_spec: MatchSpec {
             scope: Scope::Sentence,
             all: words.into_iter().map(|w| vec![w]).collect(),

@@ -704,6 +704,17 @@ impl<'d> TermIndex<'d> {
                 !in_sentence && !over_unless
             });
         }
+        // a heading that names the category (「3. 第三者への提供および共同利用等」) over a
+        // section that never speaks of it again announces nothing, for the items whose
+        // sections name their category again
+        let named_in_a_heading_alone: Vec<bool> = occurrences
+            .iter()
+            .map(|r| {
+                item.trigger_named_again_under_heading && heading_over_silence(doc, r, &occurrences)
+            })
+            .collect();
+        let mut alone = named_in_a_heading_alone.into_iter();
+        occurrences.retain(|_| !alone.next().unwrap_or(false));
         if only_hypothetical(&doc.normalized.text, &occurrences) {
             return None;
         }
@@ -1461,6 +1472,35 @@ fn exception_under_the_rule(
     index
         .first_in(last, &after)
         .or_else(|| index.first_in(last, segments))
+}
+
+/// Whether `at` stands in a heading line (no 「。」) that opens an article-sized unit in which
+/// no other of the trigger's `occurrences` stands: the heading names a category the section
+/// under it does not take up (「第三者への提供および共同利用等」 over the third-party rule alone).
+fn heading_over_silence(doc: &Document, at: &Range<usize>, occurrences: &[Range<usize>]) -> bool {
+    let text = &doc.normalized.text;
+    let line = line_around(text, at);
+    if text[line.clone()].contains('。') {
+        return false;
+    }
+    let headed = units_of(doc, Scope::Article).find(|u| {
+        u.segments.iter().map(|s| s.start).min() == Some(line.start) && u.segments.len() > 1
+            || u.segments
+                .first()
+                .is_some_and(|s| s.start == line.start && s.end > line.end)
+    });
+    let Some(unit) = headed else {
+        return false;
+    };
+    let end = unit
+        .segments
+        .iter()
+        .map(|s| s.end)
+        .max()
+        .unwrap_or(line.end);
+    !occurrences
+        .iter()
+        .any(|o| o.start >= line.end && o.end <= end)
 }
 
 /// Judges one item on a document, within `sections` when the catalog has them.
