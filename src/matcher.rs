@@ -789,10 +789,11 @@ fn only_hypothetical(text: &str, occurrences: &[Range<usize>]) -> bool {
     // or the first of two acts in one condition (「共同利用し、または、…を委託する場合には」);
     // or the trigger named as the case itself, the law's category in a list of exceptions
     // (「・共同利用の場合（事前に通知…したもの）」「同条5項各号（外部委託、事業承継もしくは共同利用）
-    // の場合」「同第3項(共同利用)の方法による場合」), a note in brackets after it
+    // の場合」「同第3項(共同利用)の方法による場合」「共同利用する場合（利用者への通知がある場合）」),
+    // a note in brackets after it
     static CONDITION: Resettable<regex::Regex> = Resettable::new(|| {
         regex::Regex::new(
-            r"^(?:(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\s*$)|\)?の(?:方法による)?場合(?:は|には|、|,|\(|\s*$))",
+            r"^(?:(?:\([^()\n]*\))?(?:を行う|を行なう|する|をする|される|を(?:[^。、\n]{0,12}に)?\p{Han}{2,4}(?:する|される)|を取り?扱う|(?:し|して)、?(?:または|又は|もしくは|若しくは|あるいは)、?[^。\n]{0,40}?(?:する|される|を行う))場合(?:は|には|であって|、|,|\(|\s*$)|\)?の(?:方法による)?場合(?:は|には|、|,|\(|\s*$))",
         )
         .expect("static regex")
     });
@@ -1878,6 +1879,8 @@ mod tests {
                 true,
             ),
             ("(2) 同第3項(共同利用)の方法による場合", true),
+            // (the act's case with a note in brackets after it)
+            ("共同利用する場合(利用者への通知がある場合)\n", true),
             // …but not the case's particulars
             ("共同利用の場合の項目は次のとおりです。", false),
         ] {
