@@ -23,9 +23,31 @@ pub struct ClauseUnit {
     pub scope: Scope,
     /// Normalised byte ranges that make up the unit (lead-in first).
     pub segments: Vec<Range<usize>>,
-    /// The part reported to the user (the item or the sentence itself), in original bytes.
-    pub focus: Range<usize>,
+    /// The part reported to the user (the item or the sentence itself).
+    pub focus: Focus,
     pub polarity: Polarity,
+}
+
+/// Where a clause unit is reported, kept as it was found: most units are found as normalised
+/// ranges and only the few that a verdict names are ever shown, so the range is mapped to the
+/// original bytes when asked (`ClauseUnit::focus_in`) rather than for every unit of the
+/// document (on a large document each mapping is a cache miss in the offset map).
+#[derive(Debug, Clone)]
+pub enum Focus {
+    /// A range of the normalised text.
+    Normalized(Range<usize>),
+    /// A range of the original text (a structure unit's header, a line of the source).
+    Original(Range<usize>),
+}
+
+impl ClauseUnit {
+    /// The part reported to the user, in original bytes.
+    pub fn focus_in(&self, doc: &Document) -> Range<usize> {
+        match &self.focus {
+            Focus::Normalized(range) => doc.original(range.clone()),
+            Focus::Original(range) => range.clone(),
+        }
+    }
 }
 
 pub struct Document {
@@ -529,7 +551,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
         .map(|s| ClauseUnit {
             scope: Scope::Sentence,
             segments: vec![s.clone()],
-            focus: doc.original(s.clone()),
+            focus: Focus::Normalized(s.clone()),
             polarity: markers.polarity(s),
         })
         .collect();
@@ -546,7 +568,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
                 segments: std::iter::once(pair[0].start..pair[1].end).collect(),
-                focus: doc.original(pair[0].start..pair[1].end),
+                focus: Focus::Normalized(pair[0].start..pair[1].end),
                 polarity: markers.polarity(&pair[0]),
             });
         }
@@ -564,7 +586,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
                 segments: std::iter::once(pair[0].start..pair[1].end).collect(),
-                focus: doc.original(pair[0].start..pair[1].end),
+                focus: Focus::Normalized(pair[0].start..pair[1].end),
                 polarity: markers.polarity(&pair[0]),
             });
         }
@@ -590,7 +612,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                         let segments = vec![item.clone(), line];
                         units.push(ClauseUnit {
                             scope: Scope::Sentence,
-                            focus: doc.original(segments[1].clone()),
+                            focus: Focus::Normalized(segments[1].clone()),
                             polarity: markers.polarity_joined(text, &segments),
                             segments,
                         });
@@ -607,7 +629,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                 segments.push(item.clone());
                 units.push(ClauseUnit {
                     scope: Scope::Sentence,
-                    focus: doc.original(item),
+                    focus: Focus::Normalized(item),
                     polarity: markers.polarity_joined(text, &segments),
                     segments,
                 });
@@ -635,7 +657,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     units.push(ClauseUnit {
                         scope: Scope::Article,
                         segments: vec![own.clone()],
-                        focus: unit.header.clone(),
+                        focus: Focus::Original(unit.header.clone()),
                         polarity: markers.polarity(&own),
                     });
                     units.extend(block_units(doc, markers, &blocks));
@@ -643,7 +665,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     units.push(ClauseUnit {
                         scope: Scope::Article,
                         segments: vec![whole.clone()],
-                        focus: unit.header.clone(),
+                        focus: Focus::Original(unit.header.clone()),
                         polarity: markers.polarity(&whole),
                     });
                 }
@@ -688,7 +710,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                         let own = doc.normalized_range(child.header.start..s.own_end(child));
                         units.push(ClauseUnit {
                             scope: Scope::Sentence,
-                            focus: doc.original(own.clone()),
+                            focus: Focus::Normalized(own.clone()),
                             polarity: markers.polarity(&own),
                             segments: vec![header.clone(), own],
                         });
@@ -713,7 +735,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
         units.push(ClauseUnit {
             scope: Scope::Article,
             segments: vec![preamble.clone()],
-            focus: 0..doc.source.line_range(0).end,
+            focus: Focus::Original(0..doc.source.line_range(0).end),
             polarity: markers.polarity(&preamble),
         });
     } else if let Some(first) = first_root.filter(|&start| start > 0) {
@@ -737,7 +759,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
         units.push(ClauseUnit {
             scope: Scope::Article,
             segments: vec![whole.clone()],
-            focus: doc.source.line_range(doc.source.line_of(closing.start)),
+            focus: Focus::Original(doc.source.line_range(doc.source.line_of(closing.start))),
             polarity: markers.polarity(&whole),
         });
     }
@@ -752,7 +774,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
             units.push(ClauseUnit {
                 scope: Scope::Article,
                 segments: vec![whole.clone()],
-                focus: s.units[root].header.clone(),
+                focus: Focus::Original(s.units[root].header.clone()),
                 polarity: markers.polarity(&whole),
             });
         }
@@ -763,7 +785,7 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
         units.push(ClauseUnit {
             scope: Scope::Article,
             segments: vec![whole.clone()],
-            focus: 0..doc.source.line_range(0).end,
+            focus: Focus::Original(0..doc.source.line_range(0).end),
             polarity: markers.polarity(&whole),
         });
     }
@@ -902,7 +924,7 @@ fn captioned_lists(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit> {
             units.push(ClauseUnit {
                 scope: Scope::Sentence,
                 segments: vec![whole.clone()],
-                focus: doc.original(lines[i].clone()),
+                focus: Focus::Normalized(lines[i].clone()),
                 polarity: markers.polarity(&whole),
             });
             i += run + 1;
@@ -1109,7 +1131,7 @@ fn caption_with_sentences(
         .map(|sentence| ClauseUnit {
             scope: Scope::Sentence,
             segments: vec![caption.clone(), sentence.clone()],
-            focus: doc.original(sentence.clone()),
+            focus: Focus::Normalized(sentence.clone()),
             polarity: markers.polarity(sentence),
         })
         .collect()
@@ -1128,7 +1150,7 @@ fn block_units(doc: &Document, markers: &MarkerIndex, blocks: &[Range<usize>]) -
         units.push(ClauseUnit {
             scope: Scope::Article,
             segments: vec![block.clone()],
-            focus: doc.original(caption.clone()),
+            focus: Focus::Normalized(caption.clone()),
             polarity: markers.polarity(block),
         });
         units.extend(caption_with_sentences(doc, markers, caption, block.end));
@@ -1167,7 +1189,7 @@ fn captioned_sentences(doc: &Document, markers: &MarkerIndex) -> Vec<ClauseUnit>
                 units.push(ClauseUnit {
                     scope: Scope::Sentence,
                     segments: vec![caption.clone(), sentence.clone()],
-                    focus: doc.original(sentence.clone()),
+                    focus: Focus::Normalized(sentence.clone()),
                     polarity: markers.polarity(sentence),
                 });
             }

@@ -1431,9 +1431,9 @@ fn conflicting(
                     Scope::Article => {
                         exception_under_the_rule(index, &conflict.all, &unit.segments)
                             .map(|at| doc.original(line_around(&doc.normalized.text, &at)))
-                            .unwrap_or_else(|| unit.focus.clone())
+                            .unwrap_or_else(|| unit.focus_in(doc))
                     }
-                    _ => unit.focus.clone(),
+                    _ => unit.focus_in(doc),
                 };
                 return Some(ItemVerdict {
                     status: Status::Conflict,
@@ -1568,7 +1568,7 @@ fn judge_raised(
         {
             return ItemVerdict {
                 status: Status::Present,
-                found: Some(unit.focus.clone()),
+                found: Some(unit.focus_in(doc)),
                 conflict: None,
                 nearest: None,
                 trigger: None,
@@ -1631,11 +1631,10 @@ fn nearest<'d>(
             continue;
         }
         // the clause itself: its longest part (a heading's unit would point at the heading)
-        let at = unit
-            .segments
-            .iter()
-            .max_by_key(|s| s.len())
-            .map_or_else(|| unit.focus.clone(), |s| index.doc.original(s.clone()));
+        let at = unit.segments.iter().max_by_key(|s| s.len()).map_or_else(
+            || unit.focus_in(index.doc),
+            |s| index.doc.original(s.clone()),
+        );
         // more concepts win; on a tie, a clause wins over a bare caption before it
         let better = best.as_ref().is_none_or(|(h, n)| {
             *h < held || (*h == held && n.at.len() < CAPTION_BYTES && at.len() >= CAPTION_BYTES)
