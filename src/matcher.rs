@@ -707,14 +707,10 @@ impl<'d> TermIndex<'d> {
         // a heading that names the category (「3. 第三者への提供および共同利用等」) over a
         // section that never speaks of it again announces nothing, for the items whose
         // sections name their category again
-        let named_in_a_heading_alone: Vec<bool> = occurrences
-            .iter()
-            .map(|r| {
-                item.trigger_named_again_under_heading && heading_over_silence(doc, r, &occurrences)
-            })
-            .collect();
-        let mut alone = named_in_a_heading_alone.into_iter();
-        occurrences.retain(|_| !alone.next().unwrap_or(false));
+        if item.trigger_named_again_under_heading {
+            let all = occurrences.clone();
+            occurrences.retain(|r| !heading_over_silence(doc, r, &all));
+        }
         if only_hypothetical(&doc.normalized.text, &occurrences) {
             return None;
         }
@@ -1484,21 +1480,15 @@ fn heading_over_silence(doc: &Document, at: &Range<usize>, occurrences: &[Range<
     if text[line.clone()].contains('。') {
         return false;
     }
-    let headed = units_of(doc, Scope::Article).find(|u| {
-        u.segments.iter().map(|s| s.start).min() == Some(line.start) && u.segments.len() > 1
-            || u.segments
-                .first()
-                .is_some_and(|s| s.start == line.start && s.end > line.end)
+    // the article-sized unit that opens with the heading's line and goes on past it
+    let end = units_of(doc, Scope::Article).find_map(|u| {
+        let start = u.segments.iter().map(|s| s.start).min()?;
+        let end = u.segments.iter().map(|s| s.end).max()?;
+        (start == line.start && end > line.end).then_some(end)
     });
-    let Some(unit) = headed else {
+    let Some(end) = end else {
         return false;
     };
-    let end = unit
-        .segments
-        .iter()
-        .map(|s| s.end)
-        .max()
-        .unwrap_or(line.end);
     !occurrences
         .iter()
         .any(|o| o.start >= line.end && o.end <= end)
