@@ -699,7 +699,12 @@ impl<'d> TermIndex<'d> {
                 let in_sentence = sentence_at(&doc.sentences, r.start)
                     .is_some_and(|i| holds_unless(doc.sentences[i].clone()));
                 let line = line_around(text, r);
-                let caption = !text[line.clone()].contains('。');
+                // (a bulleted entry of a list, 「・Vercel（米国）：ウェブサイトのホスティング」, is
+                // no caption over the entry after it)
+                let entry = text[line.clone()]
+                    .trim_start()
+                    .starts_with(['・', '•', '●', '■', '◆', '-', '*']);
+                let caption = !entry && !text[line.clone()].contains('。');
                 let over_unless = caption && holds_unless(line_after(text, &line));
                 !in_sentence && !over_unless
             });
