@@ -423,6 +423,11 @@ impl Engine {
         }
     }
 
+    /// The terms of the catalogs that apply to `kind`, compiled.
+    fn term_set(&self, kind: DocumentKind) -> matcher::TermSet {
+        matcher::TermSet::new(self.catalogs.iter().filter(|c| c.applies_to(kind)))
+    }
+
     /// The verdict on each item of the catalogs that apply to `kind`, and the findings of
     /// the items missing or contradicted.
     /// `at_acquisition`: the document is declared the notice given at acquisition, which a
@@ -436,9 +441,17 @@ impl Engine {
     ) -> (Vec<ItemResult>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut items = Vec::new();
-        let terms = self.terms[kind.index()].get_or_init(|| {
-            matcher::TermSet::new(self.catalogs.iter().filter(|c| c.applies_to(kind)))
-        });
+        // The set is compiled (on rayon's pool) before the cell is entered, never inside it: a
+        // thread that waited in the cell for another's compile could be holding a task that
+        // compile waits for, once rayon's threads take up each other's work while they wait.
+        // Two checks of a new kind at once may each compile a set; the first one stored is used.
+        let terms = match self.terms[kind.index()].get() {
+            Some(terms) => terms,
+            None => {
+                let built = self.term_set(kind);
+                self.terms[kind.index()].get_or_init(|| built)
+            }
+        };
         let mut index = TermIndex::new(document, terms);
         let contract =
             (kind == DocumentKind::ConsignmentContract).then(|| ContractLayout::of(document));
