@@ -818,7 +818,7 @@ pub(crate) fn starts_as_list_entry(line: &str) -> bool {
 }
 
 /// The marks that open the lines of an unnumbered list.
-const LIST_BULLETS: [char; 10] = ['・', '-', '*', '●', '○', '■', '□', '◆', '◇', '•'];
+pub(crate) const LIST_BULLETS: [char; 10] = ['・', '-', '*', '●', '○', '■', '□', '◆', '◇', '•'];
 
 /// Whether a line opens with a bullet (・ ■ - …) or a note mark (※), not a number.
 fn starts_with_bullet(line: &str) -> bool {

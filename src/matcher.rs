@@ -699,12 +699,13 @@ impl<'d> TermIndex<'d> {
                 let in_sentence = sentence_at(&doc.sentences, r.start)
                     .is_some_and(|i| holds_unless(doc.sentences[i].clone()));
                 let line = line_around(text, r);
+                let line_text = &text[line.clone()];
                 // (a bulleted entry of a list, 「・Vercel（米国）：ウェブサイトのホスティング」, is
                 // no caption over the entry after it)
-                let entry = text[line.clone()]
+                let entry = line_text
                     .trim_start()
-                    .starts_with(['・', '•', '●', '■', '◆', '-', '*']);
-                let caption = !entry && !text[line.clone()].contains('。');
+                    .starts_with(crate::document::LIST_BULLETS);
+                let caption = !entry && !line_text.contains('。');
                 let over_unless = caption && holds_unless(line_after(text, &line));
                 !in_sentence && !over_unless
             });
@@ -1514,13 +1515,10 @@ fn section_under_spaced_number(text: &str, line: &Range<usize>) -> Option<usize>
     if !heading.is_match(&text[line.clone()]) {
         return None;
     }
-    let rest = line.end.min(text.len());
     Some(
         heading
-            .find_iter(&text[rest..])
-            .map(|m| rest + m.start())
-            .find(|&at| at > rest)
-            .unwrap_or(text.len()),
+            .find(&text[line.end..])
+            .map_or(text.len(), |m| line.end + m.start()),
     )
 }
 

@@ -171,23 +171,26 @@ fn a_changed_regulation_changes_the_contracts_held_to_it() {
     assert_eq!(check(&dir, Some(&cache), &args), uncached);
 }
 
-#[test]
-fn files_come_out_sorted_by_path_on_any_number_of_threads() {
-    let dir = temp_dir("order");
+/// Writes `names` (each `name.txt` under `dir`, folders made as needed) as a regulation, a
+/// privacy notice and a consignment contract in turn.
+fn documents_of_three_kinds(dir: &Path, names: &[impl AsRef<str>]) {
     let seeds = [
         corpus("shared/regulation-tsc.txt"),
         corpus("shared/privacy-policy-technocraft.txt"),
         corpus("contracts/08-seiso-shoko-seiri.txt"),
     ];
-    // names whose creation order is not their sorted order
-    for (i, name) in ["m", "b", "z/a", "a", "k/c", "c", "y", "k/a"]
-        .iter()
-        .enumerate()
-    {
-        let path = dir.join(format!("{name}.txt"));
+    for (i, name) in names.iter().enumerate() {
+        let path = dir.join(format!("{}.txt", name.as_ref()));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::copy(&seeds[i % seeds.len()], path).unwrap();
     }
+}
+
+#[test]
+fn files_come_out_sorted_by_path_on_any_number_of_threads() {
+    let dir = temp_dir("order");
+    // names whose creation order is not their sorted order
+    documents_of_three_kinds(&dir, &["m", "b", "z/a", "a", "k/c", "c", "y", "k/a"]);
     let run = |threads: &str| {
         let out = crate::kiyaku_command()
             .current_dir(&dir)
@@ -222,14 +225,8 @@ fn files_come_out_sorted_by_path_on_any_number_of_threads() {
 #[test]
 fn first_checks_of_several_kinds_at_once_do_not_hang() {
     let dir = temp_dir("kinds-at-once");
-    let seeds = [
-        corpus("shared/regulation-tsc.txt"),
-        corpus("shared/privacy-policy-technocraft.txt"),
-        corpus("contracts/08-seiso-shoko-seiri.txt"),
-    ];
-    for i in 0..12 {
-        std::fs::copy(&seeds[i % seeds.len()], dir.join(format!("{i:02}.txt"))).unwrap();
-    }
+    let names: Vec<String> = (0..12).map(|i| format!("{i:02}")).collect();
+    documents_of_three_kinds(&dir, &names);
     for round in 0..40 {
         let mut child = crate::kiyaku_command()
             .current_dir(&dir)
