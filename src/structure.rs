@@ -1091,6 +1091,20 @@ pub fn parse_with(source: &SourceText, memo: Option<ParseMemo<'_>>) -> Structure
             .iter()
             .any(|l| l.starts_with("ア ") || l.starts_with("ア\u{3000}")),
     };
+    // a notice's sections numbered with a space (「01 事業者の名称」): read as 「1. 事業者の名称」
+    let spaced = if ctx.has_articles {
+        Vec::new()
+    } else {
+        spaced_number_headings(&folded)
+    };
+    for &(line, number, caption) in &spaced {
+        let read = format!("{number}. {}", &folded[line][caption..]);
+        as_folded.push((line, std::mem::replace(&mut folded[line], read)));
+    }
+    let rewritten = |line: usize| {
+        without_jo.binary_search(&line).is_ok()
+            || spaced.binary_search_by_key(&line, |&(l, _, _)| l).is_ok()
+    };
     let list_order = if ctx.has_articles {
         Vec::new()
     } else {
@@ -1200,11 +1214,10 @@ pub fn parse_with(source: &SourceText, memo: Option<ParseMemo<'_>>) -> Structure
             content
         };
         // the classification remembered of the line, when it was read under the same flags
-        // (a line of 第1 read as 第1条 is neither taken from the memo nor kept in it)
+        // (a line of 第1 read as 第1条, or of 01 read as 1., is neither taken from the memo
+        // nor kept in it)
         let key = flags(&ctx, in_article);
-        let slot = classes
-            .get_mut(line)
-            .filter(|_| without_jo.binary_search(&line).is_err());
+        let slot = classes.get_mut(line).filter(|_| !rewritten(line));
         let class = match slot {
             Some(Some((k, class))) if *k == key => class.clone(),
             slot => {
@@ -1542,6 +1555,43 @@ fn articles_without_jo(folded: &[String]) -> Vec<usize> {
     } else {
         Vec::new()
     }
+}
+
+/// A notice's sections numbered with a space and no full stop, as web pages draw their
+/// outline (「01 事業者の名称」「2 利用目的」): each line with its number and where its caption
+/// starts. Such lines are headings only when their numbers run 1, 2, 3 … (three at least) and
+/// each has text under it before the next: numbered lines one under another are a list
+/// (「01 お問い合わせへの対応」「02 ご連絡」), and a line that is a sentence is no heading.
+fn spaced_number_headings(folded: &[String]) -> Vec<(usize, u32, usize)> {
+    static SPACED: Resettable<Regex> =
+        Resettable::new(|| Regex::new(r"^(0?[1-9]|[1-9][0-9]) +[^0-9 ]").expect("static regex"));
+    let spaced = SPACED.get();
+    let numbered = |line: &str| {
+        let c = spaced.captures(line)?;
+        let number = c[1].parse::<u32>().ok()?;
+        let caption = line[c[1].len()..].len() - line[c[1].len()..].trim_start().len() + c[1].len();
+        let text = &line[caption..];
+        (!text.contains('。') && text.chars().count() <= 40).then_some((number, caption))
+    };
+    let mut headings = Vec::new();
+    let mut next = 1;
+    for (line, text) in folded.iter().enumerate() {
+        let Some((number, caption)) = numbered(text) else {
+            continue;
+        };
+        let text_under = folded[line + 1..]
+            .iter()
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| !spaced.is_match(l));
+        if number == next && text_under {
+            headings.push((line, number, caption));
+            next += 1;
+        }
+    }
+    if headings.len() < 3 {
+        headings.clear();
+    }
+    headings
 }
 
 /// Where the bullet (・ - *) that opens a folded line ends, with the spaces after it; every
@@ -2071,6 +2121,35 @@ mod tests {
         );
         let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
         assert_eq!(labels, ["15.", "16.", "17."]);
+    }
+
+    #[test]
+    fn sections_numbered_with_a_space_are_headings_and_lists_so_numbered_are_not() {
+        let sections = "個人情報保護方針\n01 事業者の名称\n名称 サンプル事務所\n02 利用目的\n次の目的で利用します。\n03　安全管理措置\n従業者に研修を行います。\n";
+        assert_eq!(
+            labels_and_captions(sections),
+            owned(&[
+                ("1.", Some("事業者の名称")),
+                ("2.", Some("利用目的")),
+                ("3.", Some("安全管理措置"))
+            ])
+        );
+        // one under another: a list; two only, or out of order: no outline
+        for text in [
+            "利用目的\n01 お問い合わせへの対応\n02 ご連絡\n03 サービスの改善\n",
+            "01 事業者の名称\n名称 サンプル\n02 利用目的\n回答のため\n",
+            "02 利用目的\n回答のため\n01 事業者の名称\n名称 サンプル\n03 安全管理\n研修\n",
+            "1 当社は、次の目的で利用します。\n本文\n2 当社は、提供しません。\n本文\n3 当社は、管理します。\n本文\n",
+        ] {
+            assert!(
+                parse_str(text)
+                    .1
+                    .units
+                    .iter()
+                    .all(|u| u.kind != UnitKind::Heading),
+                "{text}"
+            );
+        }
     }
 
     #[test]
