@@ -543,7 +543,12 @@ fn minor_is_a_word(line: &str, c: &regex::Captures) -> bool {
     match (c.get(2), c.get(4)) {
         (Some(minor), Some(caption)) => {
             minor.end() == caption.start()
-                && line[caption.start()..].starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && line[caption.start()..].starts_with(|ch: char| {
+                    // 「3．3Dプリンター」; a count or an age (「5．14才以下の方」); a number a
+                    // particle follows (「3．2の申請書に」, the item 2 named in item 3)
+                    ch.is_ascii_alphabetic()
+                        || "才歳日月年円件名人回時分％%のにをでとがはもへ".contains(ch)
+                })
         }
         _ => false,
     }
@@ -2116,11 +2121,16 @@ mod tests {
 
     #[test]
     fn a_numbered_heading_may_open_its_caption_with_a_number() {
-        let (_, s) = parse_str(
+        for text in [
             "15. 苦情\n窓口です。\n16. 18歳未満の取扱\n取得しません。\n17. 変更\n変更します。\n",
-        );
-        let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
-        assert_eq!(labels, ["15.", "16.", "17."]);
+            // no space: an age, and the item 2 named in item 16, are no minor numbers
+            "15. 苦情\n窓口です。\n16.18才以下の方\n取得しません。\n17. 変更\n変更します。\n",
+            "15. 苦情\n窓口です。\n16.2の書面に記入してください。\n17. 変更\n変更します。\n",
+        ] {
+            let (_, s) = parse_str(text);
+            let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
+            assert_eq!(labels, ["15.", "16.", "17."], "{text}");
+        }
     }
 
     #[test]

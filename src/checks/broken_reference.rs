@@ -627,7 +627,7 @@ fn relative(doc: &Document, word: &str, at: usize) -> Option<Text> {
     }
 }
 
-/// How many lines of `article`'s own text before byte `until` end a sentence (。) — when
+/// How many lines of `article`'s own text before byte `until` hold a sentence (。) — when
 /// the article has no numbered paragraph. Documents printed from Markdown or HTML (a PDF, a
 /// page) and some drafts write each paragraph as a line of its own without a number; a
 /// reference to 第2項 or 前項 there cannot be judged broken by the numbers alone.
@@ -652,11 +652,10 @@ fn unnumbered_paragraph_ends(doc: &Document, article: usize, until: usize) -> u3
     // 開示） 当社は、…開示します。」)
     let heading_end = start + heading_line.len();
     let body_start = floor_boundary(text, unit.body_start.clamp(start, heading_end));
-    let on_heading_line = text[body_start..heading_end].trim_end().ends_with('。');
-    let below = body
-        .lines()
-        .filter(|l| l.trim_end().ends_with('。'))
-        .count();
+    // a line that holds a sentence is a paragraph, also when the page ran the first item of
+    // its list onto it (「…提供することはありません。 人の生命、…困難であるとき」)
+    let on_heading_line = text[body_start..heading_end].contains('。');
+    let below = body.lines().filter(|l| l.contains('。')).count();
     (below + usize::from(on_heading_line))
         .try_into()
         .unwrap_or(u32::MAX)

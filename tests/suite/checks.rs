@@ -228,6 +228,15 @@ fn paragraphs_without_numbers_one_per_line_are_not_broken_references() {
     let broken = "業務委託契約書\n第1条（再委託）\n受託者は、前項の承諾を得て再委託する。\n第2条（報告）\n受託者は、毎月、進捗を報告する。\n第3条（支払）\n本学は、第2条第2項の報告書を受理した後に支払う。\n";
     let report = check(broken, DocumentKind::ConsignmentContract);
     assert_eq!(lines_of(&report, Code::BrokenReference), vec![3, 7]);
+    // the page ran the first item of the list onto the line of the paragraph's sentence: that
+    // line still holds the first paragraph
+    let run_on = "プライバシーポリシー\n第5条（個人情報の第三者提供）\n当社は、次に掲げる場合を除いて、個人情報を第三者に提供しません。 人の生命、身体または財産の保護のために必要がある場合\n法令に基づく場合\n前項の定めにかかわらず、次に掲げる場合には、当該情報の提供先は第三者に該当しないものとします。\n業務を委託する場合\n第6条（開示）\n当社は、開示します。\n";
+    let report = check(run_on, DocumentKind::PrivacyNotice);
+    assert!(
+        lines_of(&report, Code::BrokenReference).is_empty(),
+        "{:?}",
+        codes(&report, Code::BrokenReference)
+    );
 }
 
 /// A notice whose numbered headings hold lists numbered 1. 2. 3. again, written flat or
