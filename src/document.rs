@@ -597,6 +597,11 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
     // the lead-in of the list whose items are being read: (its parent unit, the lead-in)
     let mut lead_of: Option<(usize, Option<Range<usize>>)> = None;
     for unit in &s.units {
+        // 附則 made of articles of its own (a regulation's transitional provisions) is read
+        // article by article, not as one block of all of them
+        if unit.kind == UnitKind::Supplementary && !unit.children.is_empty() {
+            continue;
+        }
         let own_end = s.own_end(unit);
         match unit.kind {
             UnitKind::Item | UnitKind::SubItem => {
@@ -634,10 +639,13 @@ fn build_units(doc: &Document, markers: &MarkerIndex) -> (Vec<ClauseUnit>, Vec<C
                     segments,
                 });
             }
+            // (附則, the supplementary provisions: a notice's may hold its contact, 「（附則）
+            // 本ポリシーに関するお問い合わせは、電子メール（…）へお願いいたします」)
             UnitKind::Article
             | UnitKind::Heading
             | UnitKind::Section
             | UnitKind::Subsection
+            | UnitKind::Supplementary
             | UnitKind::Paragraph => {
                 let whole = doc.normalized_range(unit.span.clone());
                 // the header line and the end of the unit's own text, normalised: where a

@@ -1572,10 +1572,14 @@ fn spaced_number_headings(folded: &[String]) -> Vec<(usize, u32, usize)> {
         Resettable::new(|| Regex::new(r"^(0?[1-9]|[1-9][0-9]) +[^0-9 ]").expect("static regex"));
     let spaced = SPACED.get();
     let numbered = |line: &str| {
+        // most lines do not open with a digit: no need to run the pattern on them
+        if !line.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
         let c = spaced.captures(line)?;
         let number = c[1].parse::<u32>().ok()?;
-        let caption = line[c[1].len()..].len() - line[c[1].len()..].trim_start().len() + c[1].len();
-        let text = &line[caption..];
+        let text = line[c[1].len()..].trim_start();
+        let caption = line.len() - text.len();
         (!text.contains('。') && text.chars().count() <= 40).then_some((number, caption))
     };
     let mut headings = Vec::new();
