@@ -1486,40 +1486,20 @@ fn heading_over_silence(doc: &Document, at: &Range<usize>, occurrences: &[Range<
     if text[line.clone()].contains('。') {
         return false;
     }
-    // the article-sized unit that opens with the heading's line and goes on past it, or, for a
-    // heading numbered with a space (「2 個人情報の利用および共同利用について」, which the parser
-    // reads as no heading), the lines up to the next heading numbered so
-    let end = units_of(doc, Scope::Article)
-        .find_map(|u| {
-            let start = u.segments.iter().map(|s| s.start).min()?;
-            let end = u.segments.iter().map(|s| s.end).max()?;
-            (start == line.start && end > line.end).then_some(end)
-        })
-        .or_else(|| section_under_spaced_number(text, &line));
+    // the article-sized unit that opens with the heading's line and goes on past it (a heading
+    // numbered with a space, 「2 個人情報の利用および共同利用について」, is one since the parser
+    // reads such outlines)
+    let end = units_of(doc, Scope::Article).find_map(|u| {
+        let start = u.segments.iter().map(|s| s.start).min()?;
+        let end = u.segments.iter().map(|s| s.end).max()?;
+        (start == line.start && end > line.end).then_some(end)
+    });
     let Some(end) = end else {
         return false;
     };
     !occurrences
         .iter()
         .any(|o| o.start >= line.end && o.end <= end)
-}
-
-/// Where the section under a heading line numbered with a space (「2 個人情報の利用について」)
-/// ends: at the next line numbered so with no 「。」, or at the end of the text; none when the
-/// line is not numbered so.
-fn section_under_spaced_number(text: &str, line: &Range<usize>) -> Option<usize> {
-    static SPACED_NUMBER: Resettable<regex::Regex> = Resettable::new(|| {
-        regex::Regex::new(r"(?m)^[ \t]*[0-9]{1,2}[ \t]+[^。\n]+$").expect("static regex")
-    });
-    let heading = SPACED_NUMBER.get();
-    if !heading.is_match(&text[line.clone()]) {
-        return None;
-    }
-    Some(
-        heading
-            .find(&text[line.end..])
-            .map_or(text.len(), |m| line.end + m.start()),
-    )
 }
 
 /// Judges one item on a document, within `sections` when the catalog has them.
