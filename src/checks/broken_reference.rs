@@ -104,9 +104,10 @@ fn is_external(before: &str) -> bool {
 }
 
 fn is_external_name(before: &str) -> bool {
-    // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it
+    // 旧条例第5章及び第6章（第25条から…）: the parenthetical cites the law named before it;
+    // the conjunctions also in kana (「GDPR第26条、第28条、および第29条」)
     static CITED: Resettable<Regex> = Resettable::new(|| {
-        Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|並びに|、|から|まで|\s)+$")
+        Regex::new(r"(?:第[0-9]+(?:章|節|款|条|項|号)(?:の[0-9]+)?|及び|および|並びに|ならびに|又は|または|、|から|まで|\s)+$")
             .expect("static")
     });
     let cited = CITED.get();

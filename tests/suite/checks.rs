@@ -61,6 +61,13 @@ fn broken_reference_triggers_and_does_not() {
     );
     let good = "規程\n第1条 次の各号に掲げる措置を講ずる。次条も同様とする。\n(1) 記録\n①台帳\n2 前各号の措置は記録する。\n第2条 前条第1号①による。個人情報保護法第27条、番号法第19条及び同法第20条並びに規則第5条を準用する。\n2 前項の規定は、第1条から第2条までに準用する。\n";
     assert!(lines_of(&check(good, REG), Code::BrokenReference).is_empty());
+    // a foreign law cited by its abbreviation, its articles joined in kana, is not this
+    // document's; the document's own articles after 「および」 still are
+    let gdpr = "プライバシーポリシー\n第1条（目的）\n本方針は個人情報の取扱いを定める。\n第2条（EEAのユーザー）\n製作者は、処理の記録を保持します（GDPR第30条）。処理者の選定はGDPR第26条、第28条、および第29条に従います。CCPA第1798条も同様とします。\n第3条（準用）\n前条および第9条の規定を準用する。\n";
+    assert_eq!(
+        lines_of(&check(gdpr, NOTICE), Code::BrokenReference),
+        vec![7]
+    );
 }
 
 /// A conflict found in a whole unit stands on the exception under the rule, not on a line of
