@@ -528,11 +528,33 @@ fn fold_line(line: &str) -> String {
         Some(inner) if inner.starts_with(|c: char| c.is_ascii_digit()) => inner.to_string(),
         _ => folded,
     };
+    // 「● 1. 個人情報の利用目的」: a mark drawn before a numbered heading leaves it heading 1.
+    let folded = match marked_number(&folded) {
+        Some(start) => folded[start..].to_string(),
+        None => folded,
+    };
     // 5.2.(1) is the item (1) under heading 5.2, not 5.2 again
     match decimal_item_prefix(&folded) {
         Some(prefix) => folded[prefix..].to_string(),
         None => folded,
     }
+}
+
+/// Where the number starts on a line that opens with a mark drawn before a numbered heading
+/// (「● 1. 個人情報の利用目的」「■2．第三者提供」): the mark, then the number with its full stop
+/// or bracket and a caption that does not open with a digit (「● 3.5倍」 is no heading).
+fn marked_number(folded: &str) -> Option<usize> {
+    let rest = folded.strip_prefix(['●', '■', '◆', '□', '◇', '○'])?;
+    let number = rest.trim_start();
+    let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+    let after = number[digits..].chars().next()?;
+    let caption = number[digits + after.len_utf8()..].trim_start();
+    (digits > 0
+        && digits <= 2
+        && matches!(after, '.' | ')')
+        && !caption.is_empty()
+        && !caption.starts_with(|c: char| c.is_ascii_digit()))
+    .then(|| folded.len() - number.len())
 }
 
 /// Whether a decimal heading's minor number is the start of a word of its caption: 「3．3D

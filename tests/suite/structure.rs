@@ -106,3 +106,24 @@ fn notice_outline_has_numbered_headings_and_no_articles() {
             .any(|&c| s.units[c].label == "(6)")
     );
 }
+
+/// A mark drawn before a numbered heading (「● 1. 個人情報の利用目的」「■2．安全管理」) leaves it
+/// that numbered heading, with the bulleted lines under it inside; a mark before a number that
+/// opens a word of the line (「● 3.5倍の速さ」) makes no heading.
+#[test]
+fn a_mark_before_a_numbered_heading_leaves_it_a_heading() {
+    let text = "プライバシーポリシー\n● 1. 個人情報の利用目的\n・ 会員登録のため\n・ 問い合わせ対応のため\n■2．安全管理\n適切に管理します。\n● 3.5倍の速さで処理します。\n";
+    let s = structure::parse(&SourceText::new(text.to_string()));
+    let top: Vec<(String, Option<String>)> = s
+        .roots
+        .iter()
+        .map(|&i| (s.units[i].label.clone(), s.units[i].caption.clone()))
+        .collect();
+    assert_eq!(
+        top,
+        vec![
+            ("1.".to_string(), Some("個人情報の利用目的".to_string())),
+            ("2.".to_string(), Some("安全管理".to_string())),
+        ]
+    );
+}
