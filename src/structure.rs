@@ -576,6 +576,19 @@ fn minor_is_a_word(line: &str, c: &regex::Captures) -> bool {
     }
 }
 
+/// Whether a decimal number is the first cell of a table row (「2.0 | 2026年4月14日 | 全面改訂」,
+/// a version in a revision history), not a heading's number.
+fn opens_a_table_cell(line: &str, c: &regex::Captures) -> bool {
+    let end = c
+        .get(2)
+        .or_else(|| c.get(3))
+        .or_else(|| c.get(1))
+        .map_or(0, |m| m.end());
+    line[end..]
+        .trim_start_matches(['.', ' '])
+        .starts_with(['|', '｜'])
+}
+
 /// The length of 「5.2.」 in 「5.2.(1) …」: a decimal heading's number written before its
 /// items' own labels.
 fn decimal_item_prefix(line: &str) -> Option<usize> {
@@ -1049,7 +1062,9 @@ fn classify(p: &Patterns, line: &str, ctx: &Context, in_article: bool) -> Option
         u.caption = Some(rest_from(line, &c, 2).trim().to_string());
         return Some(u);
     }
-    if let Some(c) = captures(Label::Decimal, &p.decimal).filter(|c| !minor_is_a_word(line, c)) {
+    if let Some(c) = captures(Label::Decimal, &p.decimal)
+        .filter(|c| !minor_is_a_word(line, c) && !opens_a_table_cell(line, c))
+    {
         let minor = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
         let label = format!("{}.{minor}", &c[1]);
         let mut u = simple(

@@ -127,3 +127,13 @@ fn a_mark_before_a_numbered_heading_leaves_it_a_heading() {
         ]
     );
 }
+
+/// A decimal number that opens a table row (a version in a revision history, 「2.0 | 2026年4月14日
+/// | 全面改訂」) is a cell, not a heading numbered 2.0 under heading 2.
+#[test]
+fn a_version_in_a_table_row_is_no_heading() {
+    let text = "プライバシーポリシー\n1. 利用目的\nサービスの提供のため。\n2. 改定履歴\n版 | 日付 | 内容\n1.0 | 2025年4月 | 初版制定\n2.0 | 2026年4月14日 | 全面改訂\n";
+    let s = structure::parse(&SourceText::new(text.to_string()));
+    let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
+    assert_eq!(labels, vec!["1.", "2."]);
+}
