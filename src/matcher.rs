@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 pub use crate::catalog::Status;
-use crate::catalog::{Catalog, Groups, Item, Polarity, Scope, SectionSpec};
+use crate::catalog::{Catalog, Groups, Item, MatchSpec, Polarity, Scope, SectionSpec};
 use crate::document::{ClauseUnit, Document, polarity};
 use crate::morphology::{self, Token};
 use crate::normalize;
@@ -1009,7 +1009,7 @@ fn units_of(doc: &Document, scope: Scope) -> impl Iterator<Item = &ClauseUnit> {
 fn sections(
     index: &mut TermIndex<'_>,
     spec: &SectionSpec,
-    voluntariness: Option<&Groups>,
+    voluntariness: Option<&MatchSpec>,
 ) -> Vec<Range<usize>> {
     let doc = index.doc;
     let text = &doc.normalized.text;
@@ -1146,13 +1146,13 @@ fn sections(
 /// Whether one clause unit states the voluntariness of providing the data and what follows
 /// when they are not given (「個人情報のご提供は任意です。ただし、ご提供いただけない場合は…
 /// できません」), which the page a business's forms point to states and a general policy does
-/// not.
-fn states_the_voluntariness(index: &mut TermIndex<'_>, voluntariness: Option<&Groups>) -> bool {
+/// not; what the item excludes (a cookie refused in the browser) states none.
+fn states_the_voluntariness(index: &mut TermIndex<'_>, voluntariness: Option<&MatchSpec>) -> bool {
     let doc = index.doc;
-    voluntariness.is_some_and(|groups| {
-        doc.units()
-            .iter()
-            .any(|unit| index.all_in(groups, &unit.segments))
+    voluntariness.is_some_and(|spec| {
+        doc.units().iter().any(|unit| {
+            index.all_in(&spec.all, &unit.segments) && index.none_in(&spec.none, &unit.segments)
+        })
     })
 }
 
@@ -1795,12 +1795,12 @@ pub fn catalog_sections(
         if at_acquisition {
             return std::iter::once(0..index.doc.normalized.text.len()).collect();
         }
-        // the groups of the item that states the voluntariness, read by the section's rules
+        // the match of the item that states the voluntariness, read by the section's rules
         let voluntariness = spec
             .voluntariness
             .as_ref()
             .and_then(|id| catalog.items.iter().find(|item| &item.id == id))
-            .map(|item| &item.match_spec.all);
+            .map(|item| &item.match_spec);
         sections(index, spec, voluntariness)
     })
 }

@@ -343,3 +343,38 @@ fn citations_are_of_laws_guidelines_and_standards_only() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// A policy page is the notice its forms point to when it states the voluntariness of
+/// providing the data with its consequence; a cookie left optional and what refusing it costs,
+/// or a form's fields marked optional, state neither.
+#[test]
+fn optional_cookies_and_fields_make_no_policy_a_form_notice() {
+    let policy = |choice: &str| {
+        format!(
+            "サンプル診断 プライバシーポリシー\n第1条（事業者名）\nサンプル商事\n第2条（利用目的）\n取得した情報は、お問い合わせへの回答のために利用します。\n第3条（第三者への提供）\n法令に基づく場合を除き、第三者に提供しません。\n第4条（業務の委託）\nメールの送信を外部の事業者に委託することがあります。\n第5条（開示等のご請求）\n開示等のご請求は第7条の窓口までご連絡ください。\n第6条（Cookieおよび取得する情報）\n{choice}\n第7条（お問い合わせ窓口）\nメールアドレス：info@sample-shoji.com\n"
+        )
+    };
+    let cookie = "1. 利用状況の分析（任意）：アクセス解析のために使用します。Cookieはブラウザの設定で無効にできますが、その場合は診断結果を表示できません。";
+    let fields = "ご希望の時間帯、ご質問（いずれも任意）。IPアドレスは復元できない形に変換した値のみを記録します。";
+    let refused = "クッキーの受け入れは任意です。クッキーを拒否された場合、一部の機能をご利用になれない場合があります。";
+    for choice in [cookie, fields, refused] {
+        let statuses = direct_statuses(&policy(choice));
+        assert!(
+            statuses.iter().all(|(_, s)| s == "not-applicable"),
+            "{choice}: {statuses:?}"
+        );
+    }
+    let voluntary =
+        "個人情報のご提供は任意です。ただし、ご提供いただけない場合はご回答できません。";
+    let statuses = direct_statuses(&policy(voluntary));
+    assert_eq!(
+        status_of(&statuses, "voluntariness"),
+        "present",
+        "{statuses:?}"
+    );
+    assert_eq!(
+        status_of(&statuses, "privacy-manager"),
+        "missing",
+        "{statuses:?}"
+    );
+}
